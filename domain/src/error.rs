@@ -1,0 +1,23 @@
+use thiserror::Error;
+
+/// Everything a product rule can refuse. The edge maps each variant to one
+/// HTTP status (see `edge/src/error.rs`); the `code` is the wire error code.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    /// A field of a request is not acceptable. `field` is the wire name.
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid { field, reason: reason.into() }
+    }
+
+    /// The snake_case code sent on the wire, e.g. `invalid_gaps`.
+    pub fn code(&self) -> String {
+        match self {
+            Self::Invalid { field, .. } => format!("invalid_{}", field.replace('.', "_")),
+        }
+    }
+}

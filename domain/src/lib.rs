@@ -1,0 +1,20 @@
+//! Candor's product rules, and nothing else.
+//!
+//! Invariants (see ARCHITECTURE.md):
+//! - no IO, no clock, no randomness: time arrives as a [`Timestamp`] parameter;
+//! - no wasm, `worker` or `web-sys` dependency: this crate builds and tests natively;
+//! - every value that crosses the wire is parsed into a newtype here, so an
+//!   invalid value cannot exist past the edge.
+
+pub mod acknowledgement;
+pub mod error;
+pub mod fields;
+pub mod submission;
+pub mod tier;
+pub mod time;
+pub mod webhook;
+
+pub use error::DomainError;
+pub use submission::{Contact, Context, RawSubmission, Submission};
+pub use tier::Tier;
+pub use time::Timestamp;

@@ -1,0 +1,249 @@
+//! `POST /v1/responses`: the wire body and its parsed form.
+
+use crate::fields::{short_text, Email, Gaps, PageUrl, Phone, ResponseId, Score, SiteKey};
+use crate::{DomainError, Tier};
+use serde::{Deserialize, Serialize};
+
+/// The body exactly as the widget sends it. Unknown fields are refused so a
+/// typo in a client is loud, not silently dropped.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubmission {
+    pub site: String,
+    pub id: String,
+    pub gaps: String,
+    #[serde(default)]
+    pub score: Option<i64>,
+    #[serde(default)]
+    pub guarantee: bool,
+    #[serde(default)]
+    pub contact: Option<RawContact>,
+    #[serde(default)]
+    pub context: Option<RawContext>,
+    /// Honeypot: a field humans never see. Anything in it marks a bot.
+    #[serde(default)]
+    pub hp: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContact {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub callback: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContext {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub transaction: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+impl RawSubmission {
+    pub fn honeypot_filled(&self) -> bool {
+        !self.hp.trim().is_empty()
+    }
+}
+
+/// How a customer can be reached. `callback` is only true with a way to call.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub callback: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Context {
+    pub page: Option<PageUrl>,
+    pub transaction: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// A submission that passed every rule: the only form the edge stores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Submission {
+    pub site: SiteKey,
+    pub id: ResponseId,
+    pub gaps: Gaps,
+    pub score: Option<Score>,
+    pub guarantee: bool,
+    pub contact: Contact,
+    pub context: Context,
+}
+
+impl Submission {
+    pub fn tier(&self) -> Tier {
+        Tier::derive(self.score, self.guarantee, self.contact.callback)
+    }
+}
+
+fn optional<T, E>(value: Option<&str>, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<Option<T>, E> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => parse(v).map(Some),
+    }
+}
+
+impl TryFrom<RawContact> for Contact {
+    type Error = DomainError;
+    fn try_from(raw: RawContact) -> Result<Self, Self::Error> {
+        let contact = Self {
+            name: optional(raw.name.as_deref(), |v| short_text("contact.name", v, 200))?.flatten(),
+            email: optional(raw.email.as_deref(), |v| Email::try_from(v))?,
+            phone: optional(raw.phone.as_deref(), |v| Phone::try_from(v))?,
+            callback: raw.callback,
+        };
+        if contact.callback && contact.email.is_none() && contact.phone.is_none() {
+            return Err(DomainError::invalid(
+                "contact",
+                "a callback needs an email address or a phone number",
+            ));
+        }
+        Ok(contact)
+    }
+}
+
+impl TryFrom<RawContext> for Context {
+    type Error = DomainError;
+    fn try_from(raw: RawContext) -> Result<Self, Self::Error> {
+        Ok(Self {
+            page: optional(raw.page.as_deref(), |v| PageUrl::try_from(v))?,
+            transaction: optional(raw.transaction.as_deref(), |v| {
+                short_text("context.transaction", v, 200)
+            })?
+            .flatten(),
+            locale: optional(raw.locale.as_deref(), |v| {
+                let ok = v.len() <= 35 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                if ok {
+                    Ok(v.to_ascii_lowercase())
+                } else {
+                    Err(DomainError::invalid("context.locale", "is not a language tag"))
+                }
+            })?,
+        })
+    }
+}
+
+impl TryFrom<RawSubmission> for Submission {
+    type Error = DomainError;
+    fn try_from(raw: RawSubmission) -> Result<Self, Self::Error> {
+        Ok(Self {
+            site: SiteKey::try_from(raw.site.as_str())?,
+            id: ResponseId::try_from(raw.id.as_str())?,
+            gaps: Gaps::try_from(raw.gaps.as_str())?,
+            score: raw.score.map(Score::try_from).transpose()?,
+            guarantee: raw.guarantee,
+            contact: raw.contact.map(Contact::try_from).transpose()?.unwrap_or_default(),
+            context: raw.context.map(Context::try_from).transpose()?.unwrap_or_default(),
+        })
+    }
+}
+
+/// The body of a `201`/`200` answer to `POST /v1/responses`. Stored with the
+/// response so a retry gets the identical bytes back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub id: String,
+    pub tier: Tier,
+    /// `"open"` when a case was opened, else `null`.
+    pub case: Option<String>,
+    pub next: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    fn parse(json: &str) -> Result<Submission, String> {
+        let raw: RawSubmission = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        Submission::try_from(raw).map_err(|e| e.code())
+    }
+
+    #[test]
+    fn minimal_body() {
+        let s = parse(&format!(r#"{{"site":"demo","id":"{ID}","gaps":"the wait"}}"#)).unwrap();
+        assert_eq!(s.score, None);
+        assert_eq!(s.tier(), Tier::None);
+        assert_eq!(s.contact, Contact::default());
+    }
+
+    #[test]
+    fn full_body() {
+        let s = parse(&format!(
+            r#"{{"site":"demo","id":"{ID}","gaps":"late","score":2,"guarantee":false,
+            "contact":{{"name":"Ana","email":"ana@example.com","phone":"","callback":true}},
+            "context":{{"page":"https://shop.example.com/x","transaction":"order-123","locale":"en-GB"}},
+            "hp":""}}"#
+        ))
+        .unwrap();
+        assert_eq!(s.tier(), Tier::Senior);
+        assert_eq!(s.contact.phone, None);
+        assert_eq!(s.context.locale.as_deref(), Some("en-gb"));
+        assert_eq!(s.context.transaction.as_deref(), Some("order-123"));
+    }
+
+    #[test]
+    fn refusals_name_the_field() {
+        let cases = [
+            (format!(r#"{{"site":"demo","id":"{ID}","gaps":"  "}}"#), "invalid_gaps"),
+            (format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":7}}"#), "invalid_score"),
+            (format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":0}}"#), "invalid_score"),
+            (format!(r#"{{"site":"Demo!","id":"{ID}","gaps":"x"}}"#), "invalid_site"),
+            (r#"{"site":"demo","id":"nope","gaps":"x"}"#.to_owned(), "invalid_id"),
+            (
+                format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","contact":{{"callback":true}}}}"#),
+                "invalid_contact",
+            ),
+            (
+                format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","context":{{"page":"javascript:1"}}}}"#),
+                "invalid_context_page",
+            ),
+        ];
+        for (body, code) in cases {
+            assert_eq!(parse(&body).unwrap_err(), code, "{body}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_types_fail_to_deserialize() {
+        for body in [
+            format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","stars":5}}"#),
+            format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":"5"}}"#),
+            format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":2.5}}"#),
+            format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":1e400}}"#),
+            format!(r#"{{"site":"demo","id":"{ID}","gaps":["x"]}}"#),
+            r#"{"site":"demo"}"#.to_owned(),
+        ] {
+            assert!(serde_json::from_str::<RawSubmission>(&body).is_err(), "{body}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_score_parses_only_inside_one_to_five(score in any::<i64>()) {
+            let body = format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":{score}}}"#);
+            prop_assert_eq!(parse(&body).is_ok(), (1..=5).contains(&score));
+        }
+
+        #[test]
+        fn arbitrary_json_strings_never_panic(gaps in any::<String>(), site in any::<String>()) {
+            let raw = RawSubmission { site, id: ID.into(), gaps, ..RawSubmission::default() };
+            let _ = Submission::try_from(raw);
+        }
+    }
+}
