@@ -7,14 +7,17 @@
 //!   invalid value cannot exist past the edge.
 
 pub mod acknowledgement;
+pub mod alert;
 pub mod error;
 pub mod fields;
+pub mod origin;
+pub mod recipient;
 pub mod submission;
 pub mod tier;
 pub mod time;
 pub mod webhook;
 
 pub use error::DomainError;
-pub use submission::{Contact, Context, RawSubmission, Submission};
+pub use submission::{Contact, Context, RawSubmission, Reply, Submission};
 pub use tier::Tier;
 pub use time::Timestamp;
