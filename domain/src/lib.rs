@@ -12,6 +12,7 @@ pub mod error;
 pub mod fields;
 pub mod origin;
 pub mod recipient;
+pub mod sla;
 pub mod submission;
 pub mod tier;
 pub mod time;

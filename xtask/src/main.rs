@@ -1,1 +1,51 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's own commands. Each one installs what
+//! it needs first (pinned, cached outside the clone, idempotent), so a fresh
+//! machine needs only Rust, Node and root.
+
+mod bench;
+mod build;
+mod deploy;
+mod dev;
+mod step;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  dev [--port N]     build, migrate, seed the demo site and run the Worker on 127.0.0.1:8787
+                     with a local chat inbox on 127.0.0.1:8789 (Ctrl-C stops everything)
+  test               fmt, clippy, unit + property tests, wasm tests in Chromium, end-to-end suite
+  bench              measure the budgets of DESIGN §7 into BENCHMARKS.md
+  build              build the Worker and the widget (release) into edge/build and target/www
+  deploy [--dry-run] wrangler deploy (the dry run builds the exact upload offline)
+  bootstrap          only install the toolchain pieces";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev::run(rest),
+        Some("test") => test::run(rest),
+        Some("bench") => bench::run(rest),
+        Some("build") => tools::ensure(false).and_then(|t| build::all(&t)),
+        Some("deploy") => deploy::run(rest),
+        Some("bootstrap") => tools::ensure(true).map(drop),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

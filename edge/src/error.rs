@@ -1,0 +1,76 @@
+//! The edge's one error type and its one mapping to an HTTP answer:
+//! `{"error": {"code": "snake_case", "message": "human text"}}`.
+
+use domain::DomainError;
+use thiserror::Error;
+use worker::Response;
+
+#[derive(Debug, Error)]
+pub enum EdgeError {
+    /// A product rule refused a value: 400 with `invalid_<field>`.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("the body is not valid JSON for this endpoint: {0}")]
+    BadJson(String),
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
+    #[error("this origin may not post to this site")]
+    OriginNotAllowed,
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// Storage or runtime failure: never caused by input, always logged.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl EdgeError {
+    pub const fn status(&self) -> u16 {
+        match self {
+            Self::Domain(_) | Self::BadJson(_) => 400,
+            Self::OriginNotAllowed => 403,
+            Self::NotFound(_) => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict(_) => 409,
+            Self::TooLarge(_) => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::Internal(_) => 500,
+        }
+    }
+
+    pub fn code(&self) -> String {
+        match self {
+            Self::Domain(e) => e.code(),
+            Self::BadJson(_) => "invalid_json".into(),
+            Self::UnsupportedMediaType => "unsupported_media_type".into(),
+            Self::TooLarge(_) => "body_too_large".into(),
+            Self::NotFound(what) => format!("unknown_{what}"),
+            Self::MethodNotAllowed => "method_not_allowed".into(),
+            Self::OriginNotAllowed => "origin_not_allowed".into(),
+            Self::Conflict(_) => "conflict".into(),
+            Self::Internal(_) => "internal".into(),
+        }
+    }
+
+    /// The JSON error answer. Internal details are logged, never sent.
+    pub fn into_response(self) -> Response {
+        if let Self::Internal(detail) = &self {
+            worker::console_error!("internal error: {detail}");
+        }
+        let body = serde_json::json!({"error": {"code": self.code(), "message": self.to_string()}});
+        crate::http::json(self.status(), &body)
+    }
+}
+
+impl From<worker::Error> for EdgeError {
+    fn from(e: worker::Error) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+pub type EdgeResult<T> = Result<T, EdgeError>;

@@ -1,0 +1,73 @@
+//! Small HTTP helpers: JSON answers, capped body reads, CORS headers.
+
+use crate::error::{EdgeError, EdgeResult};
+use futures_util::StreamExt;
+use worker::{Headers, Request, Response};
+
+/// DESIGN §4: bodies over 16 KiB are refused.
+pub const MAX_BODY: usize = 16 * 1024;
+
+/// A JSON answer. Building headers on a fresh response cannot fail in
+/// practice; should it, the client still gets the status.
+pub fn json(status: u16, body: &impl serde::Serialize) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json; charset=utf-8");
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("x-content-type-options", "nosniff");
+    Response::from_bytes(text.into_bytes())
+        .unwrap_or_else(|_| Response::empty().unwrap_or_else(|_| unreachable!()))
+        .with_status(status)
+        .with_headers(headers)
+}
+
+/// Reads a JSON body, refusing other media types (415) and anything over
+/// `MAX_BODY` (413) while reading, so a missing or lying `Content-Length`
+/// cannot smuggle a larger body in.
+pub async fn read_json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
+    let ctype = req.headers().get("content-type")?.unwrap_or_default();
+    let media = ctype.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if media != "application/json" {
+        return Err(EdgeError::UnsupportedMediaType);
+    }
+    if let Some(len) = req.headers().get("content-length")?.and_then(|v| v.parse::<u64>().ok()) {
+        if len > MAX_BODY as u64 {
+            return Err(EdgeError::TooLarge(MAX_BODY));
+        }
+    }
+    let mut body = Vec::new();
+    let mut stream = req.stream()?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(EdgeError::TooLarge(MAX_BODY));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// CORS headers granting `origin` a credential-less call.
+pub fn allow_origin(resp: &mut Response, origin: &str) {
+    let h = resp.headers_mut();
+    let _ = h.set("access-control-allow-origin", origin);
+    let _ = h.set("vary", "Origin");
+}
+
+/// The answer to a CORS preflight for `POST /v1/responses`.
+///
+/// The site is named in the body, which a preflight does not carry, so the
+/// preflight admits any http(s) origin and the POST itself enforces the
+/// site's allowlist (403 without CORS headers, so the page cannot read it).
+pub fn preflight(req: &Request) -> EdgeResult<Response> {
+    let origin = req.headers().get("origin")?.unwrap_or_default();
+    let mut resp = Response::empty()?.with_status(204);
+    if origin.starts_with("http://") || origin.starts_with("https://") {
+        allow_origin(&mut resp, &origin);
+        let h = resp.headers_mut();
+        h.set("access-control-allow-methods", "POST, OPTIONS")?;
+        h.set("access-control-allow-headers", "content-type")?;
+        h.set("access-control-max-age", "600")?;
+    }
+    Ok(resp)
+}

@@ -1,0 +1,22 @@
+//! Maps (method, path) to a handler. Hand-rolled so every unknown path and
+//! method gets the JSON error shape, and OPTIONS is answered where CORS needs it.
+
+mod health;
+mod responses;
+mod widget_config;
+
+use crate::error::{EdgeError, EdgeResult};
+use worker::{Context, Env, Method, Request, Response};
+
+pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (req.method(), segments.as_slice()) {
+        (Method::Get | Method::Head, ["health"]) => health::get(),
+        (Method::Options, ["v1", "responses"]) => crate::http::preflight(&req),
+        (Method::Post, ["v1", "responses"]) => responses::post(req, &env, &ctx).await,
+        (Method::Get | Method::Head, ["v1", "sites", site, "widget"]) => widget_config::get(&env, site).await,
+        (_, ["health"] | ["v1", "responses"] | ["v1", "sites", _, "widget"]) => Err(EdgeError::MethodNotAllowed),
+        _ => Err(EdgeError::NotFound("route")),
+    }
+}

@@ -1,0 +1,145 @@
+//! A real HTTP receiver on 127.0.0.1 standing in for a chat tool: it records
+//! every request (headers and body), optionally appends each as one JSON line
+//! to a file and prints it, and answers with whatever the responder says.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// Milliseconds since the Unix epoch when the request was read.
+    pub at_ms: u128,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let headers: serde_json::Map<String, serde_json::Value> =
+            self.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone().into())).collect();
+        let body = serde_json::from_str::<serde_json::Value>(&self.body).unwrap_or_else(|_| self.body.clone().into());
+        serde_json::json!({"at_ms": self.at_ms, "method": self.method, "path": self.path, "headers": headers, "body": body})
+    }
+
+    /// Checks the Standard Webhooks signature with `secret` (`whsec_…`).
+    pub fn signature_valid(&self, secret: &str, now_s: i64) -> bool {
+        let Ok(secret) = domain::webhook::WebhookSecret::try_from(secret) else { return false };
+        let (Some(id), Some(ts), Some(sig)) =
+            (self.header("webhook-id"), self.header("webhook-timestamp"), self.header("webhook-signature"))
+        else {
+            return false;
+        };
+        ts.parse().is_ok_and(|ts| secret.verify(id, ts, self.body.as_bytes(), sig, now_s, 300))
+    }
+}
+
+/// What the receiver answers: a status and extra headers.
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+}
+
+type Responder = dyn Fn(&Received, usize) -> Answer + Send + Sync;
+
+pub struct Options {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub ndjson: Option<PathBuf>,
+    pub print: bool,
+    /// Called with each request and its 0-based index.
+    pub responder: Box<Responder>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { port: 0, ndjson: None, print: false, responder: Box::new(|_, _| Answer { status: 200, headers: vec![] }) }
+    }
+}
+
+pub struct Receiver {
+    server: Arc<tiny_http::Server>,
+    pub port: u16,
+    log: Arc<Mutex<Vec<Received>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+fn now_ms() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
+}
+
+impl Receiver {
+    pub fn start(opts: Options) -> std::io::Result<Self> {
+        let server = tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(std::io::Error::other)?;
+        let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+        let server = Arc::new(server);
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let thread = {
+            let (server, log) = (Arc::clone(&server), Arc::clone(&log));
+            std::thread::spawn(move || serve(&server, &log, &opts))
+        };
+        Ok(Self { server, port, log, thread: Some(thread) })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options) {
+    for mut request in server.incoming_requests() {
+        let mut body = String::new();
+        let _ = request.as_reader().read_to_string(&mut body);
+        let received = Received {
+            method: request.method().to_string(),
+            path: request.url().to_owned(),
+            headers: request.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect(),
+            body,
+            at_ms: now_ms(),
+        };
+        let line = received.to_json().to_string();
+        if opts.print {
+            println!("inbox: {line}");
+        }
+        if let Some(path) = &opts.ndjson {
+            let file = std::fs::OpenOptions::new().create(true).append(true).open(path);
+            if let Ok(mut f) = file {
+                let _ = writeln!(f, "{line}");
+            }
+        }
+        let index = {
+            let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
+            log.push(received.clone());
+            log.len() - 1
+        };
+        let answer = (opts.responder)(&received, index);
+        let mut response = tiny_http::Response::from_string("").with_status_code(answer.status);
+        for (k, v) in answer.headers {
+            if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+                response.add_header(h);
+            }
+        }
+        let _ = request.respond(response);
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

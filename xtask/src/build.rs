@@ -1,0 +1,105 @@
+//! Release builds of the Worker and the widget, and the static site
+//! (`target/www`) wrangler serves: `www/` plus the widget's versioned glue
+//! and wasm under `/v/<hash>/`, which are cached forever (`immutable`)
+//! while the tiny loader `/widget.js` is cached briefly.
+
+use crate::step::step;
+use crate::tools::{root, Tools};
+use crate::Result;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use xshell::{cmd, Shell};
+
+pub fn all(t: &Tools) -> Result {
+    edge(t)?;
+    widget(t)?;
+    Ok(())
+}
+
+pub fn target_dir() -> PathBuf {
+    tests::paths::target()
+}
+
+/// The Worker, through worker-build, with every binary it would download
+/// pointed at a local one.
+pub fn edge(t: &Tools) -> Result {
+    step("build the Worker (worker-build --release)", "read the compiler errors above", || {
+        let sh = Shell::new()?;
+        sh.change_dir(root().join("edge"));
+        let wb = &t.worker_build;
+        cmd!(sh, "{wb} --release")
+            .env("WASM_BINDGEN_BIN", &t.wasm_bindgen)
+            .env("WASM_OPT_BIN", &t.wasm_opt)
+            .env("ESBUILD_BIN", &t.esbuild)
+            .env("XDG_CACHE_HOME", &t.xdg_cache)
+            .run()?;
+        Ok(())
+    })
+}
+
+/// The widget's three shipped files.
+pub struct Widget {
+    pub version: String,
+    pub loader: PathBuf,
+    pub glue: PathBuf,
+    pub wasm: PathBuf,
+}
+
+pub fn widget(t: &Tools) -> Result<Widget> {
+    let target = target_dir();
+    let out = target.join("widget");
+    step("build the widget (wasm, wasm-bindgen, wasm-opt -Oz)", "read the compiler errors above", || {
+        let sh = Shell::new()?;
+        sh.change_dir(root());
+        cmd!(sh, "cargo build --release -p candor-widget --target wasm32-unknown-unknown").run()?;
+        let raw = target.join("wasm32-unknown-unknown/release/candor_widget.wasm");
+        let bindgen = out.join("bindgen");
+        let wb = &t.wasm_bindgen;
+        cmd!(sh, "{wb} --target web --no-typescript --out-dir {bindgen} --out-name candor_widget {raw}").run()?;
+        let opt = &t.wasm_opt;
+        let bg = bindgen.join("candor_widget_bg.wasm");
+        let small = out.join("candor_widget_bg.wasm");
+        cmd!(sh, "{opt} -Oz --strip-debug --strip-producers --strip-target-features -o {small} {bg}").run()?;
+        Ok(())
+    })?;
+    step("assemble target/www (www/ + versioned widget)", "check that www/ is readable", || {
+        assemble(&out.join("bindgen/candor_widget.js"), &out.join("candor_widget_bg.wasm"), &target.join("www"))
+    })
+}
+
+fn assemble(glue: &Path, wasm: &Path, www: &Path) -> Result<Widget> {
+    let glue_bytes = std::fs::read(glue)?;
+    let wasm_bytes = std::fs::read(wasm)?;
+    let digest = Sha256::new().chain_update(&glue_bytes).chain_update(&wasm_bytes).finalize();
+    let version: String = format!("{digest:x}").chars().take(12).collect();
+    if www.exists() {
+        std::fs::remove_dir_all(www)?;
+    }
+    copy_tree(&root().join("www"), www)?;
+    let vdir = www.join("v").join(&version);
+    std::fs::create_dir_all(&vdir)?;
+    std::fs::write(vdir.join("candor_widget.js"), &glue_bytes)?;
+    std::fs::write(vdir.join("candor_widget_bg.wasm"), &wasm_bytes)?;
+    let loader = www.join("widget.js");
+    let text = std::fs::read_to_string(&loader)?;
+    if !text.contains("__CANDOR_VERSION__") {
+        return Err("www/widget.js has no __CANDOR_VERSION__ placeholder".into());
+    }
+    std::fs::write(&loader, text.replace("__CANDOR_VERSION__", &version))?;
+    eprintln!("    widget version {version}");
+    Ok(Widget { version, loader, glue: vdir.join("candor_widget.js"), wasm: vdir.join("candor_widget_bg.wasm") })
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}

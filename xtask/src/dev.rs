@@ -1,0 +1,68 @@
+//! `cargo xtask dev`: the whole product on this machine, as DESIGN §6 says.
+//! Worker on 127.0.0.1:8787 (`--port`), local chat inbox on 127.0.0.1:8789
+//! appending to `target/dev/inbox.ndjson`, demo site seeded so every tier
+//! alerts that inbox. Runs until Ctrl-C or SIGTERM, then stops all it started.
+
+use crate::step::step;
+use crate::{build, tools, Result};
+use std::sync::mpsc;
+use tests::receiver::{Options, Receiver};
+use tests::worker::{Config, LocalWorker, Seed};
+
+pub const INBOX_PORT: u16 = 8789;
+/// The dev inbox's signing secret. Dev only: the demo site's recipients are
+/// reseeded with it on every start; production secrets are set per recipient.
+pub const DEV_INBOX_SECRET: &str = "whsec_Y2FuZG9yLWRldi1pbmJveC1zZWNyZXQtMDAwMDAwMDA=";
+
+fn port_arg(args: &[String]) -> Result<u16> {
+    match args.iter().position(|a| a == "--port") {
+        None => Ok(8787),
+        Some(i) => Ok(args.get(i + 1).ok_or("--port needs a number")?.parse()?),
+    }
+}
+
+pub fn run(args: &[String]) -> Result {
+    let port = port_arg(args)?;
+    let tools = tools::ensure(false)?;
+    build::all(&tools)?;
+    let dev_dir = build::target_dir().join("dev");
+    std::fs::create_dir_all(&dev_dir)?;
+    let inbox_file = dev_dir.join("inbox.ndjson");
+
+    let (stop_tx, stop_rx) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })?;
+
+    let inbox = step("start the local chat inbox on 127.0.0.1:8789", "free port 8789 (another `cargo xtask dev`?)", || {
+        Ok(Receiver::start(Options { port: INBOX_PORT, ndjson: Some(inbox_file.clone()), print: true, ..Options::default() })?)
+    })?;
+    let admin_token = std::env::var("CANDOR_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
+    let worker = step(
+        &format!("migrate, seed and start the Worker on 127.0.0.1:{port}"),
+        "free the port or pass --port N; wrangler's output above says more",
+        || {
+            Ok(LocalWorker::start(Config {
+                port,
+                state_dir: dev_dir.join("state"),
+                vars: vec![("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()), ("ADMIN_TOKEN".into(), admin_token.clone())],
+                log: None,
+                seed: Some(Seed { inbox_url: inbox.url("/inbox"), inbox_secret: DEV_INBOX_SECRET.into() }),
+                test_scheduled: true,
+            })?)
+        },
+    )?;
+
+    println!("\nCandor is running.");
+    println!("  demo page   {}", worker.url("/demo/"));
+    println!("  dashboard   {}", worker.url("/dashboard"));
+    println!("  health      {}", worker.url("/health"));
+    println!("  chat inbox  {} → {}", inbox.url("/inbox"), inbox_file.display());
+    println!("  admin token {}", if admin_token == "dev-admin-token" { "dev-admin-token" } else { "from CANDOR_ADMIN_TOKEN" });
+    println!("Press Ctrl-C to stop.\n");
+    let _ = stop_rx.recv();
+    eprintln!("\nstopping…");
+    drop(worker);
+    drop(inbox);
+    Ok(())
+}
