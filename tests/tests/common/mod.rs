@@ -1,0 +1,132 @@
+//! What every end-to-end test starts: the real Worker with a fresh local D1
+//! and a receiver as the demo site's chat inbox, and (for browser tests) real
+//! headless Chromium through ChromeDriver. Everything stops on drop.
+
+#![allow(dead_code, clippy::missing_panics_doc, clippy::expect_used, clippy::unwrap_used)]
+
+use fantoccini::{Client, ClientBuilder};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tests::process::Guarded;
+use tests::receiver::{Options, Receiver};
+use tests::worker::{Config, LocalWorker, Seed};
+
+pub const INBOX_SECRET: &str = "whsec_dGVzdC1pbmJveC1zZWNyZXQtZm9yLWNhbmRvci1lMmU=";
+pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+
+pub struct Stack {
+    pub worker: LocalWorker,
+    pub inbox: Receiver,
+    pub dir: PathBuf,
+}
+
+/// A fresh directory under `target/e2e/<name>` for one test's state and logs.
+pub fn test_dir(name: &str) -> PathBuf {
+    let dir = tests::paths::target().join("e2e").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create test dir");
+    dir
+}
+
+impl Stack {
+    pub fn start(name: &str) -> Self {
+        Self::start_with(name, Options::default())
+    }
+
+    pub fn start_with(name: &str, inbox: Options) -> Self {
+        let dir = test_dir(name);
+        let inbox = Receiver::start(inbox).expect("start receiver");
+        let worker = LocalWorker::start(Config {
+            port: tests::free_port().expect("free port"),
+            state_dir: dir.join("state"),
+            vars: vec![("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()), ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into())],
+            log: Some(dir.join("wrangler.log")),
+            seed: Some(Seed { inbox_url: inbox.url("/inbox"), inbox_secret: INBOX_SECRET.into() }),
+            test_scheduled: true,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        Self { worker, inbox, dir }
+    }
+
+    /// Rows of a SQL query against the Worker's local D1.
+    pub fn rows(&self, sql: &str) -> Vec<serde_json::Value> {
+        self.worker.query(sql).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Waits up to `limit` until the inbox holds at least `n` requests.
+    pub async fn wait_for_alerts(&self, n: usize, limit: Duration) -> Vec<tests::receiver::Received> {
+        let start = Instant::now();
+        loop {
+            let got = self.inbox.received();
+            if got.len() >= n || start.elapsed() > limit {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+pub fn now_s() -> i64 {
+    i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()).unwrap()
+}
+
+/// Headless Chromium driven through ChromeDriver on a free port.
+pub struct Browser {
+    pub client: Client,
+    _driver: Guarded,
+    _profile: PathBuf,
+}
+
+impl Browser {
+    pub async fn start(dir: &std::path::Path, width: u32, height: u32) -> Self {
+        let chromedriver = std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("CANDOR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = tests::free_port().expect("free port");
+        let log = std::fs::File::create(dir.join("chromedriver.log")).expect("log file");
+        let driver = Guarded::spawn(
+            "chromedriver",
+            Command::new(&chromedriver)
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log),
+        )
+        .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e} (run `cargo xtask test`, which installs it)"));
+        let profile = dir.join("chromium-profile");
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-quic", format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        });
+        let caps = caps.as_object().cloned().expect("object");
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let start = Instant::now();
+        let client = loop {
+            match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+                Ok(c) => break c,
+                Err(e) if start.elapsed() > Duration::from_secs(30) => panic!("ChromeDriver did not start: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Self { client, _driver: driver, _profile: profile }
+    }
+
+    /// Saves a screenshot of the whole window to `target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = tests::paths::target().join("screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshots dir");
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
