@@ -40,8 +40,10 @@ pub fn next_step(tier: Tier, reachable: bool, ack_minutes: Option<u32>) -> Strin
     if reachable {
         format!("{thanks} {who} will call you back within {within}.")
     } else {
-        format!("{thanks} {who} has been told and will act on it within {within}.")
-            .replace("manager and our service manager has", "manager and our service manager have")
+        format!("{thanks} {who} has been told and will act on it within {within}.").replace(
+            "manager and our service manager has",
+            "manager and our service manager have",
+        )
     }
 }
 

@@ -60,7 +60,12 @@ pub fn mask_phone(phone: &str) -> String {
 impl Alert {
     /// The alert for a newly opened case. `base_url` is the Worker's public
     /// origin, used for the dashboard link.
-    pub fn opened(s: &Submission, now: Timestamp, ack_minutes: Option<u32>, base_url: &str) -> Self {
+    pub fn opened(
+        s: &Submission,
+        now: Timestamp,
+        ack_minutes: Option<u32>,
+        base_url: &str,
+    ) -> Self {
         let tier = s.tier();
         let contact = match (&s.contact.email, &s.contact.phone) {
             (Some(e), _) => Some(mask_email(e.as_str())),
@@ -81,7 +86,11 @@ impl Alert {
             callback: s.contact.callback,
             opened_at: now,
             ack_due_at: ack_minutes.map(|m| now.plus_minutes(m)),
-            dashboard_url: format!("{}/dashboard/cases/{}", base_url.trim_end_matches('/'), s.id),
+            dashboard_url: format!(
+                "{}/dashboard/cases/{}",
+                base_url.trim_end_matches('/'),
+                s.id
+            ),
         }
     }
 
@@ -93,7 +102,11 @@ impl Alert {
             timestamp: String,
             data: &'a Alert,
         }
-        let body = Body { r#type: "case.alert", timestamp: self.opened_at.to_rfc3339(), data: self };
+        let body = Body {
+            r#type: "case.alert",
+            timestamp: self.opened_at.to_rfc3339(),
+            data: self,
+        };
         // Serialising plain strings, numbers and enums cannot fail.
         serde_json::to_string(&body).unwrap_or_default()
     }
@@ -101,7 +114,12 @@ impl Alert {
 
 /// `msg_<case>_<level>_<reason>`: the `webhook-id`, identical on retries.
 pub fn idempotency_id(case_id: &str, level: Tier, reason: Reason) -> String {
-    format!("msg_{}_{}_{}", case_id.replace('-', ""), level.as_str(), reason.as_str())
+    format!(
+        "msg_{}_{}_{}",
+        case_id.replace('-', ""),
+        level.as_str(),
+        reason.as_str()
+    )
 }
 
 #[cfg(test)]
@@ -129,16 +147,33 @@ mod tests {
     #[test]
     fn opened_alert_is_stable_and_carries_no_contact_details() {
         let now = Timestamp::from_millis(1_795_422_697_000);
-        let a = Alert::opened(&submission(), now, Some(30), "https://feedback.example.com/");
-        assert_eq!(a.idempotency_id, "msg_0f8fad5bd9cb469fa16570867728950e_senior_opened");
+        let a = Alert::opened(
+            &submission(),
+            now,
+            Some(30),
+            "https://feedback.example.com/",
+        );
+        assert_eq!(
+            a.idempotency_id,
+            "msg_0f8fad5bd9cb469fa16570867728950e_senior_opened"
+        );
         assert_eq!(a.ack_due_at, Some(now.plus_minutes(30)));
-        assert_eq!(a.dashboard_url, "https://feedback.example.com/dashboard/cases/0f8fad5b-d9cb-469f-a165-70867728950e");
+        assert_eq!(
+            a.dashboard_url,
+            "https://feedback.example.com/dashboard/cases/0f8fad5b-d9cb-469f-a165-70867728950e"
+        );
         let body = a.webhook_body();
-        assert!(!body.contains("ana@example.com") && !body.contains("7946"), "{body}");
+        assert!(
+            !body.contains("ana@example.com") && !body.contains("7946"),
+            "{body}"
+        );
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["type"], "case.alert");
         assert_eq!(v["data"]["gaps"], "Nobody called <!channel>");
         assert_eq!(v["data"]["tier"], "senior");
-        assert_eq!(Alert::opened(&submission(), now, Some(30), "x").idempotency_id, a.idempotency_id);
+        assert_eq!(
+            Alert::opened(&submission(), now, Some(30), "x").idempotency_id,
+            a.idempotency_id
+        );
     }
 }

@@ -54,12 +54,17 @@ impl TryFrom<&str> for SiteKey {
     type Error = DomainError;
     fn try_from(raw: &str) -> Result<Self, Self::Error> {
         let ok = (1..=63).contains(&raw.len())
-            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !raw.starts_with('-');
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(DomainError::invalid("site", "must be 1-63 characters of a-z, 0-9 and '-'"))
+            Err(DomainError::invalid(
+                "site",
+                "must be 1-63 characters of a-z, 0-9 and '-'",
+            ))
         }
     }
 }
@@ -100,7 +105,10 @@ impl TryFrom<&str> for Gaps {
         let cleaned = clean_text(raw, true);
         let text = cleaned.trim();
         match text.chars().count() {
-            0 => Err(DomainError::invalid("gaps", "tell us where we fell short (required)")),
+            0 => Err(DomainError::invalid(
+                "gaps",
+                "tell us where we fell short (required)",
+            )),
             n if n > GAPS_MAX_CHARS => Err(DomainError::invalid(
                 "gaps",
                 format!("at most {GAPS_MAX_CHARS} characters, got {n}"),
@@ -126,7 +134,10 @@ impl TryFrom<i64> for Score {
     fn try_from(raw: i64) -> Result<Self, Self::Error> {
         match u8::try_from(raw) {
             Ok(n @ 1..=5) => Ok(Self(n)),
-            _ => Err(DomainError::invalid("score", "must be a whole number from 1 to 5, or null")),
+            _ => Err(DomainError::invalid(
+                "score",
+                "must be a whole number from 1 to 5, or null",
+            )),
         }
     }
 }
@@ -149,7 +160,9 @@ impl TryFrom<&str> for Email {
             && !host.starts_with('.')
             && !host.ends_with('.')
             && !host.contains("..")
-            && host.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            && host
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         if local.is_empty() || local.len() > 64 || local.contains('@') || !host_ok {
             return Err(err());
         }
@@ -167,11 +180,16 @@ impl TryFrom<&str> for Phone {
     fn try_from(raw: &str) -> Result<Self, Self::Error> {
         let s = raw.trim();
         let digits = s.chars().filter(char::is_ascii_digit).count();
-        let allowed = s.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+        let allowed = s
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
         if allowed && (6..=20).contains(&digits) && s.len() <= 32 {
             Ok(Self(s.to_owned()))
         } else {
-            Err(DomainError::invalid("contact.phone", "is not a phone number"))
+            Err(DomainError::invalid(
+                "contact.phone",
+                "is not a phone number",
+            ))
         }
     }
 }
@@ -186,7 +204,10 @@ pub fn short_text(
     let cleaned = clean_text(raw, false);
     let text = cleaned.trim();
     if text.chars().count() > max {
-        return Err(DomainError::invalid(field, format!("at most {max} characters")));
+        return Err(DomainError::invalid(
+            field,
+            format!("at most {max} characters"),
+        ));
     }
     Ok((!text.is_empty()).then(|| text.to_owned()))
 }
@@ -200,7 +221,8 @@ impl PageUrl {
     /// The page's origin (`scheme://host[:port]`), to compare with a site's
     /// allowed origins.
     pub fn origin(&self) -> String {
-        url::Url::parse(&self.0).map_or_else(|_| String::new(), |u| u.origin().ascii_serialization())
+        url::Url::parse(&self.0)
+            .map_or_else(|_| String::new(), |u| u.origin().ascii_serialization())
     }
 }
 
@@ -272,7 +294,16 @@ mod tests {
     #[test]
     fn emails_and_phones() {
         assert!(Email::try_from("ana@example.com").is_ok());
-        for bad in ["", "ana", "ana@", "@x.com", "a b@x.com", "a@x", "a@.x.com", "a@x..com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.com",
+            "a b@x.com",
+            "a@x",
+            "a@.x.com",
+            "a@x..com",
+        ] {
             assert!(Email::try_from(bad).is_err(), "{bad}");
         }
         assert!(Phone::try_from("+44 (0)20 7946 0958").is_ok());
@@ -285,7 +316,12 @@ mod tests {
     fn page_urls() {
         let p = PageUrl::try_from("https://shop.example.com:8443/a?b=1").unwrap();
         assert_eq!(p.origin(), "https://shop.example.com:8443");
-        for bad in ["javascript:alert(1)", "/relative", "ftp://x.com/", "data:text/html,x"] {
+        for bad in [
+            "javascript:alert(1)",
+            "/relative",
+            "ftp://x.com/",
+            "data:text/html,x",
+        ] {
             assert!(PageUrl::try_from(bad).is_err(), "{bad}");
         }
     }

@@ -24,24 +24,39 @@ impl TryFrom<String> for OriginRule {
 impl TryFrom<&str> for OriginRule {
     type Error = DomainError;
     fn try_from(raw: &str) -> Result<Self, Self::Error> {
-        let err = || DomainError::invalid("origins", format!("{raw:?} is not an origin like https://shop.example.com"));
+        let err = || {
+            DomainError::invalid(
+                "origins",
+                format!("{raw:?} is not an origin like https://shop.example.com"),
+            )
+        };
         let (scheme, rest) = raw.split_once("://").ok_or_else(err)?;
         if !matches!(scheme, "http" | "https") || rest.contains('/') || rest.is_empty() {
             return Err(err());
         }
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, "*")) => (h, None),
-            Some((h, p)) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p.to_owned())),
+            Some((h, p))
+                if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                (h, Some(p.to_owned()))
+            }
             Some(_) => return Err(err()),
             None => (rest, Some(String::new())),
         };
         let host_ok = !host.is_empty()
             && host.len() <= 253
-            && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         if !host_ok {
             return Err(err());
         }
-        Ok(Self { scheme: scheme.to_owned(), host: host.to_ascii_lowercase(), port })
+        Ok(Self {
+            scheme: scheme.to_owned(),
+            host: host.to_ascii_lowercase(),
+            port,
+        })
     }
 }
 
@@ -58,7 +73,9 @@ impl From<OriginRule> for String {
 impl OriginRule {
     /// Whether a browser's `Origin` header value is allowed by this rule.
     pub fn allows(&self, origin: &str) -> bool {
-        let Some((scheme, rest)) = origin.split_once("://") else { return false };
+        let Some((scheme, rest)) = origin.split_once("://") else {
+            return false;
+        };
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, p),
             _ => (rest, ""),
@@ -97,7 +114,9 @@ mod tests {
         assert!(rule("https://shop.example.com").allows("https://shop.example.com:443"));
         assert!(!rule("https://shop.example.com").allows("http://shop.example.com"));
         assert!(!rule("https://shop.example.com").allows("https://shop.example.com.evil.io"));
-        assert!(!rule("https://shop.example.com").allows("https://evil.io/https://shop.example.com"));
+        assert!(
+            !rule("https://shop.example.com").allows("https://evil.io/https://shop.example.com")
+        );
         assert!(rule("http://127.0.0.1:*").allows("http://127.0.0.1:5173"));
         assert!(!rule("http://127.0.0.1:*").allows("http://127.0.0.2:5173"));
         assert!(rule("http://localhost:8080").allows("http://localhost:8080"));
@@ -107,14 +126,26 @@ mod tests {
 
     #[test]
     fn bad_rules_are_refused() {
-        for bad in ["", "*", "shop.example.com", "ftp://x.com", "https://x.com/path", "https://x.com:abc", "https://:80"] {
+        for bad in [
+            "",
+            "*",
+            "shop.example.com",
+            "ftp://x.com",
+            "https://x.com/path",
+            "https://x.com:abc",
+            "https://:80",
+        ] {
             assert!(OriginRule::try_from(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn rules_roundtrip_through_strings() {
-        for s in ["https://a.example", "http://127.0.0.1:*", "http://localhost:8080"] {
+        for s in [
+            "https://a.example",
+            "http://127.0.0.1:*",
+            "http://localhost:8080",
+        ] {
             assert_eq!(String::from(rule(s)), s);
         }
     }

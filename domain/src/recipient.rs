@@ -15,7 +15,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Self; 4] = [Self::ServiceManager, Self::ClientManager, Self::SeniorManagement, Self::President];
+    pub const ALL: [Self; 4] = [
+        Self::ServiceManager,
+        Self::ClientManager,
+        Self::SeniorManagement,
+        Self::President,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -33,7 +38,12 @@ impl TryFrom<&str> for Role {
         Self::ALL
             .into_iter()
             .find(|r| r.as_str() == raw)
-            .ok_or_else(|| DomainError::invalid("role", "must be service_manager, client_manager, senior_management or president"))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "role",
+                    "must be service_manager, client_manager, senior_management or president",
+                )
+            })
     }
 }
 
@@ -44,8 +54,17 @@ impl Tier {
             Self::None => &[],
             Self::Service => &[Role::ServiceManager],
             Self::Account => &[Role::ClientManager, Role::ServiceManager],
-            Self::Senior => &[Role::ClientManager, Role::ServiceManager, Role::SeniorManagement],
-            Self::President => &[Role::ClientManager, Role::ServiceManager, Role::SeniorManagement, Role::President],
+            Self::Senior => &[
+                Role::ClientManager,
+                Role::ServiceManager,
+                Role::SeniorManagement,
+            ],
+            Self::President => &[
+                Role::ClientManager,
+                Role::ServiceManager,
+                Role::SeniorManagement,
+                Role::President,
+            ],
         }
     }
 }
@@ -76,7 +95,11 @@ impl Format {
     const fn hosts(self) -> Option<&'static [&'static str]> {
         match self {
             Self::Slack => Some(&["hooks.slack.com"]),
-            Self::Teams => Some(&[".logic.azure.com", ".powerplatform.com", ".webhook.office.com"]),
+            Self::Teams => Some(&[
+                ".logic.azure.com",
+                ".powerplatform.com",
+                ".webhook.office.com",
+            ]),
             Self::Discord => Some(&["discord.com", "discordapp.com"]),
             Self::GoogleChat => Some(&["chat.googleapis.com"]),
             Self::Webhook => None,
@@ -87,10 +110,21 @@ impl Format {
 impl TryFrom<&str> for Format {
     type Error = DomainError;
     fn try_from(raw: &str) -> Result<Self, Self::Error> {
-        [Self::Slack, Self::Teams, Self::Discord, Self::GoogleChat, Self::Webhook]
-            .into_iter()
-            .find(|f| f.as_str() == raw)
-            .ok_or_else(|| DomainError::invalid("format", "must be slack, teams, discord, google_chat or webhook"))
+        [
+            Self::Slack,
+            Self::Teams,
+            Self::Discord,
+            Self::GoogleChat,
+            Self::Webhook,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == raw)
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "format",
+                "must be slack, teams, discord, google_chat or webhook",
+            )
+        })
     }
 }
 
@@ -109,7 +143,10 @@ impl RecipientUrl {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(err("must not carry credentials"));
         }
-        let host = url.host_str().ok_or_else(|| err("has no host"))?.to_ascii_lowercase();
+        let host = url
+            .host_str()
+            .ok_or_else(|| err("has no host"))?
+            .to_ascii_lowercase();
         let is_loopback_name = host == "localhost" || host == "127.0.0.1" || host == "[::1]";
         if allow_loopback && is_loopback_name && url.scheme() == "http" {
             return Ok(Self(url.to_string()));
@@ -120,16 +157,32 @@ impl RecipientUrl {
         if host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
             return Err(err("must name a host, not an IP address"));
         }
-        if is_loopback_name || host.ends_with(".localhost") || host.ends_with(".local") || host.ends_with(".internal") || !host.contains('.') {
+        // Names that only resolve inside a network (RFC 6761/6762, and the
+        // `.internal` TLD reserved for private use).
+        let private_tld = matches!(
+            host.rsplit('.').next(),
+            Some("localhost" | "local" | "internal")
+        );
+        if is_loopback_name || private_tld || !host.contains('.') {
             return Err(err("must be a public host"));
         }
         if url.port().is_some_and(|p| p != 443) {
             return Err(err("must use the standard https port"));
         }
         if let Some(hosts) = format.hosts() {
-            let on_platform = hosts.iter().any(|h| if h.starts_with('.') { host.ends_with(h) } else { host == *h });
+            let on_platform = hosts.iter().any(|h| {
+                if h.starts_with('.') {
+                    host.ends_with(h)
+                } else {
+                    host == *h
+                }
+            });
             if !on_platform {
-                return Err(err(&format!("must be on {}'s own hosts ({})", format.as_str(), hosts.join(", "))));
+                return Err(err(&format!(
+                    "must be on {}'s own hosts ({})",
+                    format.as_str(),
+                    hosts.join(", ")
+                )));
             }
         }
         Ok(Self(url.to_string()))
@@ -148,7 +201,10 @@ mod tests {
     fn tiers_reach_roles_as_rule_three_says() {
         assert!(Tier::None.roles().is_empty());
         assert_eq!(Tier::Service.roles(), [Role::ServiceManager]);
-        assert_eq!(Tier::Account.roles(), [Role::ClientManager, Role::ServiceManager]);
+        assert_eq!(
+            Tier::Account.roles(),
+            [Role::ClientManager, Role::ServiceManager]
+        );
         assert!(Tier::Senior.roles().contains(&Role::SeniorManagement));
         assert!(!Tier::Senior.roles().contains(&Role::President));
         assert_eq!(Tier::President.roles().len(), 4);
@@ -161,8 +217,14 @@ mod tests {
         assert!(ok("https://hooks.slack.com/services/T/B/X", Slack));
         assert!(!ok("https://hooks.slack.com.evil.io/services/T", Slack));
         assert!(ok("https://discord.com/api/webhooks/1/abc", Discord));
-        assert!(ok("https://chat.googleapis.com/v1/spaces/x/messages?key=k", GoogleChat));
-        assert!(ok("https://prod-01.westus.logic.azure.com/workflows/x", Teams));
+        assert!(ok(
+            "https://chat.googleapis.com/v1/spaces/x/messages?key=k",
+            GoogleChat
+        ));
+        assert!(ok(
+            "https://prod-01.westus.logic.azure.com/workflows/x",
+            Teams
+        ));
         assert!(ok("https://alerts.example.com/candor", Webhook));
         for bad in [
             "http://alerts.example.com/x",
@@ -181,7 +243,9 @@ mod tests {
 
     #[test]
     fn loopback_only_with_the_dev_flag() {
-        assert!(RecipientUrl::parse("http://127.0.0.1:8789/inbox", Format::Webhook, false).is_err());
+        assert!(
+            RecipientUrl::parse("http://127.0.0.1:8789/inbox", Format::Webhook, false).is_err()
+        );
         assert!(RecipientUrl::parse("http://127.0.0.1:8789/inbox", Format::Webhook, true).is_ok());
         assert!(RecipientUrl::parse("http://10.0.0.1:8789/", Format::Webhook, true).is_err());
     }

@@ -16,7 +16,12 @@ pub struct SlaPolicy {
 
 impl Default for SlaPolicy {
     fn default() -> Self {
-        Self { service: 240, account: 60, senior: 30, president: 15 }
+        Self {
+            service: 240,
+            account: 60,
+            senior: 30,
+            president: 15,
+        }
     }
 }
 

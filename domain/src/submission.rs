@@ -89,7 +89,10 @@ impl Submission {
     }
 }
 
-fn optional<T, E>(value: Option<&str>, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<Option<T>, E> {
+fn optional<T, E>(
+    value: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, E> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => parse(v).map(Some),
@@ -129,7 +132,10 @@ impl TryFrom<RawContext> for Context {
                 if ok {
                     Ok(v.to_ascii_lowercase())
                 } else {
-                    Err(DomainError::invalid("context.locale", "is not a language tag"))
+                    Err(DomainError::invalid(
+                        "context.locale",
+                        "is not a language tag",
+                    ))
                 }
             })?,
         })
@@ -145,8 +151,16 @@ impl TryFrom<RawSubmission> for Submission {
             gaps: Gaps::try_from(raw.gaps.as_str())?,
             score: raw.score.map(Score::try_from).transpose()?,
             guarantee: raw.guarantee,
-            contact: raw.contact.map(Contact::try_from).transpose()?.unwrap_or_default(),
-            context: raw.context.map(Context::try_from).transpose()?.unwrap_or_default(),
+            contact: raw
+                .contact
+                .map(Contact::try_from)
+                .transpose()?
+                .unwrap_or_default(),
+            context: raw
+                .context
+                .map(Context::try_from)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }
@@ -176,7 +190,10 @@ mod tests {
 
     #[test]
     fn minimal_body() {
-        let s = parse(&format!(r#"{{"site":"demo","id":"{ID}","gaps":"the wait"}}"#)).unwrap();
+        let s = parse(&format!(
+            r#"{{"site":"demo","id":"{ID}","gaps":"the wait"}}"#
+        ))
+        .unwrap();
         assert_eq!(s.score, None);
         assert_eq!(s.tier(), Tier::None);
         assert_eq!(s.contact, Contact::default());
@@ -200,17 +217,36 @@ mod tests {
     #[test]
     fn refusals_name_the_field() {
         let cases = [
-            (format!(r#"{{"site":"demo","id":"{ID}","gaps":"  "}}"#), "invalid_gaps"),
-            (format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":7}}"#), "invalid_score"),
-            (format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":0}}"#), "invalid_score"),
-            (format!(r#"{{"site":"Demo!","id":"{ID}","gaps":"x"}}"#), "invalid_site"),
-            (r#"{"site":"demo","id":"nope","gaps":"x"}"#.to_owned(), "invalid_id"),
             (
-                format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","contact":{{"callback":true}}}}"#),
+                format!(r#"{{"site":"demo","id":"{ID}","gaps":"  "}}"#),
+                "invalid_gaps",
+            ),
+            (
+                format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":7}}"#),
+                "invalid_score",
+            ),
+            (
+                format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":0}}"#),
+                "invalid_score",
+            ),
+            (
+                format!(r#"{{"site":"Demo!","id":"{ID}","gaps":"x"}}"#),
+                "invalid_site",
+            ),
+            (
+                r#"{"site":"demo","id":"nope","gaps":"x"}"#.to_owned(),
+                "invalid_id",
+            ),
+            (
+                format!(
+                    r#"{{"site":"demo","id":"{ID}","gaps":"x","contact":{{"callback":true}}}}"#
+                ),
                 "invalid_contact",
             ),
             (
-                format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","context":{{"page":"javascript:1"}}}}"#),
+                format!(
+                    r#"{{"site":"demo","id":"{ID}","gaps":"x","context":{{"page":"javascript:1"}}}}"#
+                ),
                 "invalid_context_page",
             ),
         ];
@@ -229,7 +265,10 @@ mod tests {
             format!(r#"{{"site":"demo","id":"{ID}","gaps":["x"]}}"#),
             r#"{"site":"demo"}"#.to_owned(),
         ] {
-            assert!(serde_json::from_str::<RawSubmission>(&body).is_err(), "{body}");
+            assert!(
+                serde_json::from_str::<RawSubmission>(&body).is_err(),
+                "{body}"
+            );
         }
     }
 

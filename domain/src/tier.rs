@@ -66,6 +66,7 @@ impl Tier {
 mod tests {
     use super::*;
 
+    #[allow(clippy::unnecessary_wraps)] // sits in one array with `None`
     fn score(n: i64) -> Option<Score> {
         Some(Score::try_from(n).unwrap())
     }
@@ -83,7 +84,11 @@ mod tests {
                         (false, _, true) => Tier::Service,
                         (false, _, false) => Tier::None,
                     };
-                    assert_eq!(Tier::derive(s, guarantee, callback), expected, "{s:?} {guarantee} {callback}");
+                    assert_eq!(
+                        Tier::derive(s, guarantee, callback),
+                        expected,
+                        "{s:?} {guarantee} {callback}"
+                    );
                 }
             }
         }

@@ -24,7 +24,8 @@ impl std::fmt::Debug for WebhookSecret {
 impl TryFrom<&str> for WebhookSecret {
     type Error = DomainError;
     fn try_from(raw: &str) -> Result<Self, Self::Error> {
-        let err = || DomainError::invalid("secret", "must be whsec_ followed by base64 of 24-64 bytes");
+        let err =
+            || DomainError::invalid("secret", "must be whsec_ followed by base64 of 24-64 bytes");
         let b64 = raw.strip_prefix("whsec_").ok_or_else(err)?;
         let key = B64.decode(b64).map_err(|_| err())?;
         if (24..=64).contains(&key.len()) {
@@ -47,7 +48,8 @@ impl WebhookSecret {
 
     fn mac(&self, id: &str, timestamp_s: i64, body: &[u8]) -> HmacSha256 {
         // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
         mac.update(id.as_bytes());
         mac.update(b".");
         mac.update(timestamp_s.to_string().as_bytes());
@@ -77,10 +79,13 @@ impl WebhookSecret {
         if (now_s - timestamp_s).abs() > tolerance_s {
             return false;
         }
-        header.split(' ').filter_map(|s| s.strip_prefix("v1,")).any(|sig| {
-            B64.decode(sig)
-                .is_ok_and(|tag| self.mac(id, timestamp_s, body).verify_slice(&tag).is_ok())
-        })
+        header
+            .split(' ')
+            .filter_map(|s| s.strip_prefix("v1,"))
+            .any(|sig| {
+                B64.decode(sig)
+                    .is_ok_and(|tag| self.mac(id, timestamp_s, body).verify_slice(&tag).is_ok())
+            })
     }
 }
 

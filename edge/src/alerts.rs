@@ -10,7 +10,10 @@ use domain::Timestamp;
 use futures_util::future::{select, Either};
 use std::collections::HashSet;
 use std::time::Duration;
-use worker::{AbortController, D1Database, Date, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+use worker::{
+    AbortController, D1Database, Date, Delay, Fetch, Headers, Method, Request, RequestInit,
+    RequestRedirect,
+};
 
 /// How long one call to a chat tool may take.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,12 +29,18 @@ pub async fn deliver(db: &D1Database, alert: &Alert, allow_loopback: bool) {
     let recipients = match store::recipients(db, &alert.site, alert.tier).await {
         Ok(r) => r,
         Err(e) => {
-            worker::console_error!("alert {}: cannot load recipients: {e}", alert.idempotency_id);
+            worker::console_error!(
+                "alert {}: cannot load recipients: {e}",
+                alert.idempotency_id
+            );
             return;
         }
     };
     let mut seen = HashSet::new();
-    for r in recipients.into_iter().filter(|r| seen.insert(r.url.clone())) {
+    for r in recipients
+        .into_iter()
+        .filter(|r| seen.insert(r.url.clone()))
+    {
         let started = now();
         let outcome = send(&r, alert, allow_loopback).await;
         let (status, error) = match outcome {
@@ -42,7 +51,7 @@ pub async fn deliver(db: &D1Database, alert: &Alert, allow_loopback: bool) {
             case_id: &alert.case_id,
             recipient_id: &r.id,
             idempotency_id: &alert.idempotency_id,
-            attempt: 1,
+            number: 1,
             status,
             error,
             started_at: started,
@@ -60,7 +69,10 @@ async fn send(r: &RecipientRow, alert: &Alert, allow_loopback: bool) -> Result<u
     // Checked again at send time: the stored URL may predate today's rules.
     let url = RecipientUrl::parse(&r.url, format, allow_loopback).map_err(|e| e.to_string())?;
     if format != Format::Webhook {
-        return Err(format!("{} alerts arrive with the escalation work", format.as_str()));
+        return Err(format!(
+            "{} alerts arrive with the escalation work",
+            format.as_str()
+        ));
     }
     let secret = r
         .secret
@@ -75,7 +87,10 @@ async fn send(r: &RecipientRow, alert: &Alert, allow_loopback: bool) -> Result<u
     set("user-agent", "Candor-Alerts/1")?;
     set("webhook-id", &alert.idempotency_id)?;
     set("webhook-timestamp", &ts.to_string())?;
-    set("webhook-signature", &secret.sign(&alert.idempotency_id, ts, body.as_bytes()))?;
+    set(
+        "webhook-signature",
+        &secret.sign(&alert.idempotency_id, ts, body.as_bytes()),
+    )?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)

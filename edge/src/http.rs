@@ -26,11 +26,20 @@ pub fn json(status: u16, body: &impl serde::Serialize) -> Response {
 /// cannot smuggle a larger body in.
 pub async fn read_json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
     let ctype = req.headers().get("content-type")?.unwrap_or_default();
-    let media = ctype.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let media = ctype
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     if media != "application/json" {
         return Err(EdgeError::UnsupportedMediaType);
     }
-    if let Some(len) = req.headers().get("content-length")?.and_then(|v| v.parse::<u64>().ok()) {
+    if let Some(len) = req
+        .headers()
+        .get("content-length")?
+        .and_then(|v| v.parse::<u64>().ok())
+    {
         if len > MAX_BODY as u64 {
             return Err(EdgeError::TooLarge(MAX_BODY));
         }

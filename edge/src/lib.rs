@@ -11,5 +11,7 @@ use worker::{event, Context, Env, Request, Response, Result};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    Ok(routes::handle(req, env, ctx).await.unwrap_or_else(error::EdgeError::into_response))
+    Ok(routes::handle(req, env, ctx)
+        .await
+        .unwrap_or_else(error::EdgeError::into_response))
 }

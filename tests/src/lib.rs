@@ -9,5 +9,7 @@ pub mod worker;
 
 /// A free TCP port on 127.0.0.1 (the OS picks; we release it for the child).
 pub fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }

@@ -14,7 +14,10 @@ impl Guarded {
     pub fn spawn(name: &str, cmd: &mut Command) -> std::io::Result<Self> {
         use std::os::unix::process::CommandExt;
         let child = cmd.process_group(0).spawn()?;
-        Ok(Self { child, name: name.to_owned() })
+        Ok(Self {
+            child,
+            name: name.to_owned(),
+        })
     }
 
     pub fn id(&self) -> u32 {

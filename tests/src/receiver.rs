@@ -20,25 +20,37 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn to_json(&self) -> serde_json::Value {
-        let headers: serde_json::Map<String, serde_json::Value> =
-            self.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone().into())).collect();
-        let body = serde_json::from_str::<serde_json::Value>(&self.body).unwrap_or_else(|_| self.body.clone().into());
+        let headers: serde_json::Map<String, serde_json::Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone().into()))
+            .collect();
+        let body = serde_json::from_str::<serde_json::Value>(&self.body)
+            .unwrap_or_else(|_| self.body.clone().into());
         serde_json::json!({"at_ms": self.at_ms, "method": self.method, "path": self.path, "headers": headers, "body": body})
     }
 
     /// Checks the Standard Webhooks signature with `secret` (`whsec_…`).
     pub fn signature_valid(&self, secret: &str, now_s: i64) -> bool {
-        let Ok(secret) = domain::webhook::WebhookSecret::try_from(secret) else { return false };
-        let (Some(id), Some(ts), Some(sig)) =
-            (self.header("webhook-id"), self.header("webhook-timestamp"), self.header("webhook-signature"))
-        else {
+        let Ok(secret) = domain::webhook::WebhookSecret::try_from(secret) else {
             return false;
         };
-        ts.parse().is_ok_and(|ts| secret.verify(id, ts, self.body.as_bytes(), sig, now_s, 300))
+        let (Some(id), Some(ts), Some(sig)) = (
+            self.header("webhook-id"),
+            self.header("webhook-timestamp"),
+            self.header("webhook-signature"),
+        ) else {
+            return false;
+        };
+        ts.parse()
+            .is_ok_and(|ts| secret.verify(id, ts, self.body.as_bytes(), sig, now_s, 300))
     }
 }
 
@@ -61,7 +73,15 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { port: 0, ndjson: None, print: false, responder: Box::new(|_, _| Answer { status: 200, headers: vec![] }) }
+        Self {
+            port: 0,
+            ndjson: None,
+            print: false,
+            responder: Box::new(|_, _| Answer {
+                status: 200,
+                headers: vec![],
+            }),
+        }
     }
 }
 
@@ -73,12 +93,15 @@ pub struct Receiver {
 }
 
 fn now_ms() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
 }
 
 impl Receiver {
     pub fn start(opts: Options) -> std::io::Result<Self> {
-        let server = tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(std::io::Error::other)?;
+        let server =
+            tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(std::io::Error::other)?;
         let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
         let server = Arc::new(server);
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -86,7 +109,12 @@ impl Receiver {
             let (server, log) = (Arc::clone(&server), Arc::clone(&log));
             std::thread::spawn(move || serve(&server, &log, &opts))
         };
-        Ok(Self { server, port, log, thread: Some(thread) })
+        Ok(Self {
+            server,
+            port,
+            log,
+            thread: Some(thread),
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -94,7 +122,10 @@ impl Receiver {
     }
 
     pub fn received(&self) -> Vec<Received> {
-        self.log.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -105,7 +136,11 @@ fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options)
         let received = Received {
             method: request.method().to_string(),
             path: request.url().to_owned(),
-            headers: request.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect(),
+            headers: request
+                .headers()
+                .iter()
+                .map(|h| (h.field.to_string(), h.value.to_string()))
+                .collect(),
             body,
             at_ms: now_ms(),
         };
@@ -114,7 +149,10 @@ fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options)
             println!("inbox: {line}");
         }
         if let Some(path) = &opts.ndjson {
-            let file = std::fs::OpenOptions::new().create(true).append(true).open(path);
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path);
             if let Ok(mut f) = file {
                 let _ = writeln!(f, "{line}");
             }

@@ -50,19 +50,27 @@ pub fn wrangler() -> Command {
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
-    let out = cmd.output().map_err(|e| format!("{what}: cannot start wrangler ({e}); run `cargo xtask build` first"))?;
+    let out = cmd.output().map_err(|e| {
+        format!("{what}: cannot start wrangler ({e}); run `cargo xtask build` first")
+    })?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     if out.status.success() {
         Ok(stdout)
     } else {
-        Err(format!("{what} failed ({}):\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr)))
+        Err(format!(
+            "{what} failed ({}):\n{stdout}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 
 /// Applies every migration in `edge/migrations` to the local D1 in `state_dir`.
 pub fn migrate(state_dir: &Path) -> Result<(), String> {
     run(
-        wrangler().args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"]).arg(state_dir),
+        wrangler()
+            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+            .arg(state_dir),
         "applying D1 migrations",
     )
     .map(drop)
@@ -70,13 +78,20 @@ pub fn migrate(state_dir: &Path) -> Result<(), String> {
 
 /// Runs `edge/seed/demo.sql` with the inbox filled in.
 pub fn seed(state_dir: &Path, seed: &Seed) -> Result<(), String> {
-    let template = std::fs::read_to_string(paths::edge().join("seed/demo.sql")).map_err(|e| e.to_string())?;
-    let sql = template.replace("{{INBOX_URL}}", &seed.inbox_url).replace("{{INBOX_SECRET}}", &seed.inbox_secret);
+    let template =
+        std::fs::read_to_string(paths::edge().join("seed/demo.sql")).map_err(|e| e.to_string())?;
+    let sql = template
+        .replace("{{INBOX_URL}}", &seed.inbox_url)
+        .replace("{{INBOX_SECRET}}", &seed.inbox_secret);
     std::fs::create_dir_all(state_dir).map_err(|e| e.to_string())?;
     let file = state_dir.join("seed.sql");
     std::fs::write(&file, sql).map_err(|e| e.to_string())?;
     run(
-        wrangler().args(["d1", "execute", "DB", "--local", "--persist-to"]).arg(state_dir).arg("--file").arg(&file),
+        wrangler()
+            .args(["d1", "execute", "DB", "--local", "--persist-to"])
+            .arg(state_dir)
+            .arg("--file")
+            .arg(&file),
         "seeding the demo site",
     )
     .map(drop)
@@ -91,19 +106,34 @@ pub fn query(state_dir: &Path, sql: &str) -> Result<Vec<serde_json::Value>, Stri
             .args(["--command", sql]),
         "querying D1",
     )?;
-    let v: serde_json::Value = serde_json::from_str(&out).map_err(|e| format!("wrangler printed no JSON ({e}): {out}"))?;
-    Ok(v.get(0).and_then(|r| r.get("results")).and_then(|r| r.as_array()).cloned().unwrap_or_default())
+    let v: serde_json::Value =
+        serde_json::from_str(&out).map_err(|e| format!("wrangler printed no JSON ({e}): {out}"))?;
+    Ok(v.get(0)
+        .and_then(|r| r.get("results"))
+        .and_then(|r| r.as_array())
+        .cloned()
+        .unwrap_or_default())
 }
 
 /// `GET path` over plain HTTP/1.1; returns (status, body).
 pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut text = String::new();
     s.read_to_string(&mut text)?;
-    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -117,10 +147,16 @@ impl LocalWorker {
             seed(&cfg.state_dir, s)?;
         }
         let mut cmd = wrangler();
-        cmd.args(["dev", "--local", "--ip", "127.0.0.1", "--show-interactive-dev-session=false"])
-            .args(["--port", &cfg.port.to_string(), "--inspector-port", "0"])
-            .arg("--persist-to")
-            .arg(&cfg.state_dir);
+        cmd.args([
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--show-interactive-dev-session=false",
+        ])
+        .args(["--port", &cfg.port.to_string(), "--inspector-port", "0"])
+        .arg("--persist-to")
+        .arg(&cfg.state_dir);
         if cfg.test_scheduled {
             cmd.arg("--test-scheduled");
         }
@@ -132,8 +168,14 @@ impl LocalWorker {
             let err = file.try_clone().map_err(|e| e.to_string())?;
             cmd.stdout(file).stderr(err);
         }
-        let process = Guarded::spawn("wrangler dev", &mut cmd).map_err(|e| format!("cannot start wrangler: {e}"))?;
-        let mut worker = Self { process, port: cfg.port, state_dir: cfg.state_dir, log: cfg.log };
+        let process = Guarded::spawn("wrangler dev", &mut cmd)
+            .map_err(|e| format!("cannot start wrangler: {e}"))?;
+        let mut worker = Self {
+            process,
+            port: cfg.port,
+            state_dir: cfg.state_dir,
+            log: cfg.log,
+        };
         worker.wait_ready(Duration::from_secs(90))?;
         Ok(worker)
     }
@@ -142,21 +184,33 @@ impl LocalWorker {
         let start = Instant::now();
         while start.elapsed() < limit {
             if let Some(status) = self.process.exited() {
-                return Err(format!("wrangler dev exited early ({status}){}", self.log_tail()));
+                return Err(format!(
+                    "wrangler dev exited early ({status}){}",
+                    self.log_tail()
+                ));
             }
             if matches!(http_get(self.port, "/health"), Ok((200, _))) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        Err(format!("the Worker did not answer /health within {limit:?}{}", self.log_tail()))
+        Err(format!(
+            "the Worker did not answer /health within {limit:?}{}",
+            self.log_tail()
+        ))
     }
 
     fn log_tail(&self) -> String {
-        let Some(log) = &self.log else { return String::new() };
+        let Some(log) = &self.log else {
+            return String::new();
+        };
         let text = std::fs::read_to_string(log).unwrap_or_default();
         let tail: Vec<&str> = text.lines().rev().take(40).collect();
-        format!("\n--- last lines of {} ---\n{}", log.display(), tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
+        format!(
+            "\n--- last lines of {} ---\n{}",
+            log.display(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        )
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -18,12 +18,20 @@ async fn a_score_two_answer_is_thanked_stored_once_and_alerted_once() {
     let c = &browser.client;
     c.goto(&stack.worker.url("/demo/")).await.unwrap();
 
-    let host = c.wait().at_most(Duration::from_secs(20)).for_element(Css("candor-widget")).await.unwrap();
+    let host = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Css("candor-widget"))
+        .await
+        .unwrap();
     let root = host.shadow_root().await.unwrap();
     let launcher = root.find(Css(".launcher")).await.unwrap();
     assert_eq!(launcher.text().await.unwrap(), "Feedback");
     let dialog = root.find(Css(".dialog")).await.unwrap();
-    assert!(!dialog.is_displayed().await.unwrap(), "the widget never opens by itself");
+    assert!(
+        !dialog.is_displayed().await.unwrap(),
+        "the widget never opens by itself"
+    );
     browser.screenshot("skeleton-launcher").await;
 
     launcher.click().await.unwrap();
@@ -31,24 +39,53 @@ async fn a_score_two_answer_is_thanked_stored_once_and_alerted_once() {
     let picks = root.find_all(Css(".pick")).await.unwrap();
     assert_eq!(picks.len(), 5);
     for p in &picks {
-        assert_eq!(p.attr("aria-pressed").await.unwrap().as_deref(), Some("false"), "nothing is preselected");
+        assert_eq!(
+            p.attr("aria-pressed").await.unwrap().as_deref(),
+            Some("false"),
+            "nothing is preselected"
+        );
     }
     let gaps = "The courier left the parcel in the rain and nobody answered the phone.";
-    root.find(Css("textarea")).await.unwrap().send_keys(gaps).await.unwrap();
-    root.find(Css("[data-score='2']")).await.unwrap().click().await.unwrap();
-    assert_eq!(picks[1].attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+    root.find(Css("textarea"))
+        .await
+        .unwrap()
+        .send_keys(gaps)
+        .await
+        .unwrap();
+    root.find(Css("[data-score='2']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        picks[1].attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
     browser.screenshot("skeleton-form").await;
-    root.find(Css(".send")).await.unwrap().click().await.unwrap();
+    root.find(Css(".send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     let status = root.find(Css(".status")).await.unwrap();
     let start = Instant::now();
     while status.attr("class").await.unwrap().as_deref() != Some("status thanks") {
-        assert!(start.elapsed() < Duration::from_secs(15), "no thank-you: status says {:?}", status.text().await);
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no thank-you: status says {:?}",
+            status.text().await
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let thanks = status.text().await.unwrap();
     assert!(thanks.starts_with("Thank you"), "{thanks}");
-    assert!(thanks.contains("senior management"), "the thank-you names the next step: {thanks}");
+    assert!(
+        thanks.contains("senior management"),
+        "the thank-you names the next step: {thanks}"
+    );
     browser.screenshot("skeleton-thanks").await;
 
     let rows = stack.rows("SELECT id, score, tier, gaps, transaction_ref FROM responses");
@@ -61,11 +98,21 @@ async fn a_score_two_answer_is_thanked_stored_once_and_alerted_once() {
     let alerts = stack.wait_for_alerts(1, Duration::from_secs(10)).await;
     // Give a duplicate every chance to show up before counting.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let alerts = if alerts.len() == 1 { stack.inbox.received() } else { alerts };
+    let alerts = if alerts.len() == 1 {
+        stack.inbox.received()
+    } else {
+        alerts
+    };
     assert_eq!(alerts.len(), 1, "exactly one alert: {alerts:?}");
     let alert = &alerts[0];
-    assert!(alert.signature_valid(INBOX_SECRET, now_s()), "signature must verify: {alert:?}");
-    assert!(!alert.signature_valid("whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC0xMjM0NQ==", now_s()));
+    assert!(
+        alert.signature_valid(INBOX_SECRET, now_s()),
+        "signature must verify: {alert:?}"
+    );
+    assert!(!alert.signature_valid(
+        "whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC0xMjM0NQ==",
+        now_s()
+    ));
     let body: serde_json::Value = serde_json::from_str(&alert.body).unwrap();
     assert_eq!(body["data"]["tier"], "senior");
     assert_eq!(body["data"]["score"], 2);

@@ -14,14 +14,19 @@ pub struct Config {
 }
 
 fn field(settings: &JsValue, name: &str) -> String {
-    Reflect::get(settings, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    Reflect::get(settings, &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 impl Config {
     pub fn from_js(settings: &JsValue) -> Self {
         let mut transaction = field(settings, "transaction");
         if transaction.chars().count() > 200 || transaction.chars().any(char::is_control) {
-            web_sys::console::warn_1(&"Candor: data-transaction ignored (at most 200 plain characters)".into());
+            web_sys::console::warn_1(
+                &"Candor: data-transaction ignored (at most 200 plain characters)".into(),
+            );
             transaction.clear();
         }
         let locale = field(settings, "locale");

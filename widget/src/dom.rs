@@ -5,7 +5,12 @@ use web_sys::{Document, Element};
 
 /// `<tag attr=value…>text</tag>`. Text is set as a text node, never parsed
 /// as markup.
-pub fn el(doc: &Document, tag: &str, attrs: &[(&str, &str)], text: &str) -> Result<Element, JsValue> {
+pub fn el(
+    doc: &Document,
+    tag: &str,
+    attrs: &[(&str, &str)],
+    text: &str,
+) -> Result<Element, JsValue> {
     let e = doc.create_element(tag)?;
     for (k, v) in attrs {
         e.set_attribute(k, v)?;
@@ -17,7 +22,11 @@ pub fn el(doc: &Document, tag: &str, attrs: &[(&str, &str)], text: &str) -> Resu
 }
 
 /// Adds a listener that lives as long as the page (the widget's elements do).
-pub fn on(target: &Element, event: &str, f: impl FnMut(web_sys::Event) + 'static) -> Result<(), JsValue> {
+pub fn on(
+    target: &Element,
+    event: &str,
+    f: impl FnMut(web_sys::Event) + 'static,
+) -> Result<(), JsValue> {
     let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
     target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
     closure.forget();

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 /// Called once by the loader (`www/widget.js`) with the script tag's settings.
 #[wasm_bindgen]
-pub fn mount(settings: JsValue) -> Result<(), JsValue> {
-    let config = config::Config::from_js(&settings);
-    view::mount(config)
+pub fn mount(settings: &JsValue) -> Result<(), JsValue> {
+    let config = config::Config::from_js(settings);
+    view::mount(&config)
 }

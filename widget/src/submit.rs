@@ -22,7 +22,11 @@ pub fn body(config: &Config, answer: &Answer, id: &str, page: &str) -> Result<St
     set(&body, "site", &config.site.as_str().into())?;
     set(&body, "id", &id.into())?;
     set(&body, "gaps", &answer.gaps.as_str().into())?;
-    set(&body, "score", &answer.score.map_or(JsValue::NULL, |s| JsValue::from(s)))?;
+    set(
+        &body,
+        "score",
+        &answer.score.map_or(JsValue::NULL, JsValue::from),
+    )?;
     let context = Object::new();
     set(&context, "page", &page.into())?;
     if !config.transaction.is_empty() {
@@ -33,7 +37,9 @@ pub fn body(config: &Config, answer: &Answer, id: &str, page: &str) -> Result<St
     }
     set(&body, "context", &context)?;
     set(&body, "hp", &"".into())?;
-    JSON::stringify(&body)?.as_string().ok_or_else(|| JsValue::from_str("body did not serialise"))
+    JSON::stringify(&body)?
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("body did not serialise"))
 }
 
 /// Posts the body; returns the server's `next` text, or the error message.
@@ -45,15 +51,23 @@ pub async fn send(config: &Config, body: &str) -> Result<String, String> {
     init.set_body(&JsValue::from_str(body));
     let url = format!("{}/v1/responses", config.api);
     let request = Request::new_with_str_and_init(&url, &init).map_err(|_| "bad request")?;
-    request.headers().set("content-type", "application/json").map_err(|_| "bad header")?;
+    request
+        .headers()
+        .set("content-type", "application/json")
+        .map_err(|_| "bad header")?;
     let resp: Response = JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(|_| "network error")?
         .dyn_into()
         .map_err(|_| "no response")?;
-    let json = JsFuture::from(resp.json().map_err(|_| "unreadable answer")?).await.map_err(|_| "unreadable answer")?;
+    let json = JsFuture::from(resp.json().map_err(|_| "unreadable answer")?)
+        .await
+        .map_err(|_| "unreadable answer")?;
     if resp.ok() {
-        Reflect::get(&json, &"next".into()).ok().and_then(|v| v.as_string()).ok_or_else(|| "unreadable answer".into())
+        Reflect::get(&json, &"next".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| "unreadable answer".into())
     } else {
         let message = Reflect::get(&json, &"error".into())
             .and_then(|e| Reflect::get(&e, &"message".into()))

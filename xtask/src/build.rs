@@ -23,18 +23,22 @@ pub fn target_dir() -> PathBuf {
 /// The Worker, through worker-build, with every binary it would download
 /// pointed at a local one.
 pub fn edge(t: &Tools) -> Result {
-    step("build the Worker (worker-build --release)", "read the compiler errors above", || {
-        let sh = Shell::new()?;
-        sh.change_dir(root().join("edge"));
-        let wb = &t.worker_build;
-        cmd!(sh, "{wb} --release")
-            .env("WASM_BINDGEN_BIN", &t.wasm_bindgen)
-            .env("WASM_OPT_BIN", &t.wasm_opt)
-            .env("ESBUILD_BIN", &t.esbuild)
-            .env("XDG_CACHE_HOME", &t.xdg_cache)
-            .run()?;
-        Ok(())
-    })
+    step(
+        "build the Worker (worker-build --release)",
+        "read the compiler errors above",
+        || {
+            let sh = Shell::new()?;
+            sh.change_dir(root().join("edge"));
+            let wb = &t.worker_build;
+            cmd!(sh, "{wb} --release")
+                .env("WASM_BINDGEN_BIN", &t.wasm_bindgen)
+                .env("WASM_OPT_BIN", &t.wasm_opt)
+                .env("ESBUILD_BIN", &t.esbuild)
+                .env("XDG_CACHE_HOME", &t.xdg_cache)
+                .run()?;
+            Ok(())
+        },
+    )
 }
 
 /// The widget's three shipped files.
@@ -48,29 +52,52 @@ pub struct Widget {
 pub fn widget(t: &Tools) -> Result<Widget> {
     let target = target_dir();
     let out = target.join("widget");
-    step("build the widget (wasm, wasm-bindgen, wasm-opt -Oz)", "read the compiler errors above", || {
-        let sh = Shell::new()?;
-        sh.change_dir(root());
-        cmd!(sh, "cargo build --release -p candor-widget --target wasm32-unknown-unknown").run()?;
-        let raw = target.join("wasm32-unknown-unknown/release/candor_widget.wasm");
-        let bindgen = out.join("bindgen");
-        let wb = &t.wasm_bindgen;
-        cmd!(sh, "{wb} --target web --no-typescript --out-dir {bindgen} --out-name candor_widget {raw}").run()?;
-        let opt = &t.wasm_opt;
-        let bg = bindgen.join("candor_widget_bg.wasm");
-        let small = out.join("candor_widget_bg.wasm");
-        cmd!(sh, "{opt} -Oz --strip-debug --strip-producers --strip-target-features -o {small} {bg}").run()?;
-        Ok(())
-    })?;
-    step("assemble target/www (www/ + versioned widget)", "check that www/ is readable", || {
-        assemble(&out.join("bindgen/candor_widget.js"), &out.join("candor_widget_bg.wasm"), &target.join("www"))
-    })
+    step(
+        "build the widget (wasm, wasm-bindgen, wasm-opt -Oz)",
+        "read the compiler errors above",
+        || {
+            let sh = Shell::new()?;
+            sh.change_dir(root());
+            cmd!(
+                sh,
+                "cargo build --release -p candor-widget --target wasm32-unknown-unknown"
+            )
+            .run()?;
+            let raw = target.join("wasm32-unknown-unknown/release/candor_widget.wasm");
+            let bindgen = out.join("bindgen");
+            let wb = &t.wasm_bindgen;
+            cmd!(sh, "{wb} --target web --no-typescript --out-dir {bindgen} --out-name candor_widget {raw}").run()?;
+            let opt = &t.wasm_opt;
+            let bg = bindgen.join("candor_widget_bg.wasm");
+            let small = out.join("candor_widget_bg.wasm");
+            cmd!(
+                sh,
+                "{opt} -Oz --strip-debug --strip-producers --strip-target-features -o {small} {bg}"
+            )
+            .run()?;
+            Ok(())
+        },
+    )?;
+    step(
+        "assemble target/www (www/ + versioned widget)",
+        "check that www/ is readable",
+        || {
+            assemble(
+                &out.join("bindgen/candor_widget.js"),
+                &out.join("candor_widget_bg.wasm"),
+                &target.join("www"),
+            )
+        },
+    )
 }
 
 fn assemble(glue: &Path, wasm: &Path, www: &Path) -> Result<Widget> {
     let glue_bytes = std::fs::read(glue)?;
     let wasm_bytes = std::fs::read(wasm)?;
-    let digest = Sha256::new().chain_update(&glue_bytes).chain_update(&wasm_bytes).finalize();
+    let digest = Sha256::new()
+        .chain_update(&glue_bytes)
+        .chain_update(&wasm_bytes)
+        .finalize();
     let version: String = format!("{digest:x}").chars().take(12).collect();
     if www.exists() {
         std::fs::remove_dir_all(www)?;
@@ -87,7 +114,12 @@ fn assemble(glue: &Path, wasm: &Path, www: &Path) -> Result<Widget> {
     }
     std::fs::write(&loader, text.replace("__CANDOR_VERSION__", &version))?;
     eprintln!("    widget version {version}");
-    Ok(Widget { version, loader, glue: vdir.join("candor_widget.js"), wasm: vdir.join("candor_widget_bg.wasm") })
+    Ok(Widget {
+        version,
+        loader,
+        glue: vdir.join("candor_widget.js"),
+        wasm: vdir.join("candor_widget_bg.wasm"),
+    })
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result {

@@ -14,22 +14,30 @@ pub fn run(args: &[String]) -> Result {
     let wrangler = &tools.wrangler;
     if dry {
         let out = build::target_dir().join("deploy-dry-run");
-        return step("wrangler deploy --dry-run (offline)", "read wrangler's message above", || {
-            cmd!(sh, "{wrangler} deploy --dry-run --outdir {out}")
-                .env("WRANGLER_SEND_METRICS", "false")
-                .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-                .env("CI", "true")
-                .run()?;
-            eprintln!("    the upload is in {}", out.display());
-            Ok(())
-        });
+        return step(
+            "wrangler deploy --dry-run (offline)",
+            "read wrangler's message above",
+            || {
+                cmd!(sh, "{wrangler} deploy --dry-run --outdir {out}")
+                    .env("WRANGLER_SEND_METRICS", "false")
+                    .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+                    .env("CI", "true")
+                    .run()?;
+                eprintln!("    the upload is in {}", out.display());
+                Ok(())
+            },
+        );
     }
     step("apply D1 migrations remotely", "run `npx wrangler login` in edge/ or set CLOUDFLARE_API_TOKEN; create the database with `wrangler d1 create candor` and put its id in edge/wrangler.toml", || {
         cmd!(sh, "{wrangler} d1 migrations apply DB --remote").run()?;
         Ok(())
     })?;
-    step("wrangler deploy", "set the ADMIN_TOKEN secret with `wrangler secret put ADMIN_TOKEN`", || {
-        cmd!(sh, "{wrangler} deploy").run()?;
-        Ok(())
-    })
+    step(
+        "wrangler deploy",
+        "set the ADMIN_TOKEN secret with `wrangler secret put ADMIN_TOKEN`",
+        || {
+            cmd!(sh, "{wrangler} deploy").run()?;
+            Ok(())
+        },
+    )
 }

@@ -34,10 +34,20 @@ pub fn run(args: &[String]) -> Result {
         let _ = stop_tx.send(());
     })?;
 
-    let inbox = step("start the local chat inbox on 127.0.0.1:8789", "free port 8789 (another `cargo xtask dev`?)", || {
-        Ok(Receiver::start(Options { port: INBOX_PORT, ndjson: Some(inbox_file.clone()), print: true, ..Options::default() })?)
-    })?;
-    let admin_token = std::env::var("CANDOR_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
+    let inbox = step(
+        "start the local chat inbox on 127.0.0.1:8789",
+        "free port 8789 (another `cargo xtask dev`?)",
+        || {
+            Ok(Receiver::start(Options {
+                port: INBOX_PORT,
+                ndjson: Some(inbox_file.clone()),
+                print: true,
+                ..Options::default()
+            })?)
+        },
+    )?;
+    let admin_token =
+        std::env::var("CANDOR_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
     let worker = step(
         &format!("migrate, seed and start the Worker on 127.0.0.1:{port}"),
         "free the port or pass --port N; wrangler's output above says more",
@@ -45,9 +55,15 @@ pub fn run(args: &[String]) -> Result {
             Ok(LocalWorker::start(Config {
                 port,
                 state_dir: dev_dir.join("state"),
-                vars: vec![("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()), ("ADMIN_TOKEN".into(), admin_token.clone())],
+                vars: vec![
+                    ("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()),
+                    ("ADMIN_TOKEN".into(), admin_token.clone()),
+                ],
                 log: None,
-                seed: Some(Seed { inbox_url: inbox.url("/inbox"), inbox_secret: DEV_INBOX_SECRET.into() }),
+                seed: Some(Seed {
+                    inbox_url: inbox.url("/inbox"),
+                    inbox_secret: DEV_INBOX_SECRET.into(),
+                }),
                 test_scheduled: true,
             })?)
         },
@@ -57,8 +73,19 @@ pub fn run(args: &[String]) -> Result {
     println!("  demo page   {}", worker.url("/demo/"));
     println!("  dashboard   {}", worker.url("/dashboard"));
     println!("  health      {}", worker.url("/health"));
-    println!("  chat inbox  {} → {}", inbox.url("/inbox"), inbox_file.display());
-    println!("  admin token {}", if admin_token == "dev-admin-token" { "dev-admin-token" } else { "from CANDOR_ADMIN_TOKEN" });
+    println!(
+        "  chat inbox  {} → {}",
+        inbox.url("/inbox"),
+        inbox_file.display()
+    );
+    println!(
+        "  admin token {}",
+        if admin_token == "dev-admin-token" {
+            "dev-admin-token"
+        } else {
+            "from CANDOR_ADMIN_TOKEN"
+        }
+    );
     println!("Press Ctrl-C to stop.\n");
     let _ = stop_rx.recv();
     eprintln!("\nstopping…");

@@ -12,7 +12,11 @@ pub fn step<T>(what: &str, hint: &str, f: impl FnOnce() -> Result<T>) -> Result<
             eprintln!("    ok: {what} ({:.1}s)", start.elapsed().as_secs_f64());
             Ok(v)
         }
-        Err(e) => Err(format!("{what} failed after {:.1}s: {e}\n  what to do: {hint}", start.elapsed().as_secs_f64()).into()),
+        Err(e) => Err(format!(
+            "{what} failed after {:.1}s: {e}\n  what to do: {hint}",
+            start.elapsed().as_secs_f64()
+        )
+        .into()),
     }
 }
 

@@ -48,8 +48,20 @@ pub fn ensure(browser: bool) -> Result<Tools> {
     let sh = Shell::new()?;
     wasm_target(&sh)?;
     let cache = cache_dir();
-    let wasm_bindgen_root = cargo_install(&sh, "wasm-bindgen-cli", WASM_BINDGEN_VERSION, "wasm-bindgen", false)?;
-    let worker_build_root = cargo_install(&sh, "worker-build", WORKER_BUILD_VERSION, "worker-build", true)?;
+    let wasm_bindgen_root = cargo_install(
+        &sh,
+        "wasm-bindgen-cli",
+        WASM_BINDGEN_VERSION,
+        "wasm-bindgen",
+        false,
+    )?;
+    let worker_build_root = cargo_install(
+        &sh,
+        "worker-build",
+        WORKER_BUILD_VERSION,
+        "worker-build",
+        true,
+    )?;
     npm_ci(&sh)?;
     if browser {
         chromium(&sh)?;
@@ -74,33 +86,60 @@ fn wasm_target(sh: &Shell) -> Result {
         skip("rust target wasm32-unknown-unknown", "present");
         return Ok(());
     }
-    step("rustup target add wasm32-unknown-unknown", "check that rustup can reach its server", || {
-        cmd!(sh, "rustup target add {WASM_TARGET}").run()?;
-        Ok(())
-    })
+    step(
+        "rustup target add wasm32-unknown-unknown",
+        "check that rustup can reach its server",
+        || {
+            cmd!(sh, "rustup target add {WASM_TARGET}").run()?;
+            Ok(())
+        },
+    )
 }
 
 /// `cargo install NAME@VERSION` into its own versioned folder, unless that
 /// exact version is already there.
-fn cargo_install(sh: &Shell, name: &str, version: &str, bin: &str, locked: bool) -> Result<PathBuf> {
+fn cargo_install(
+    sh: &Shell,
+    name: &str,
+    version: &str,
+    bin: &str,
+    locked: bool,
+) -> Result<PathBuf> {
     let dir = cache_dir().join(format!("{name}-{version}"));
     if dir.join("bin").join(bin).exists() {
-        skip(&format!("{name} {version}"), &format!("cached in {}", dir.display()));
+        skip(
+            &format!("{name} {version}"),
+            &format!("cached in {}", dir.display()),
+        );
         return Ok(dir);
     }
     let what = format!("cargo install {name} {version} (a few minutes, once per machine)");
-    step(&what, "check that crates.io is reachable and a C compiler is installed", || {
-        let locked = locked.then_some("--locked");
-        cmd!(sh, "cargo install {name} --version {version} {locked...} --root {dir}").run()?;
-        Ok(())
-    })?;
+    step(
+        &what,
+        "check that crates.io is reachable and a C compiler is installed",
+        || {
+            let locked = locked.then_some("--locked");
+            cmd!(
+                sh,
+                "cargo install {name} --version {version} {locked...} --root {dir}"
+            )
+            .run()?;
+            Ok(())
+        },
+    )?;
     Ok(dir)
 }
 
 fn lock_hash(edge: &Path) -> Result<String> {
     let lock = std::fs::read(edge.join("package-lock.json"))?;
     let pkg = std::fs::read(edge.join("package.json"))?;
-    Ok(format!("{:x}", Sha256::new().chain_update(lock).chain_update(pkg).finalize()))
+    Ok(format!(
+        "{:x}",
+        Sha256::new()
+            .chain_update(lock)
+            .chain_update(pkg)
+            .finalize()
+    ))
 }
 
 /// `npm ci` from the committed lock file, only when `node_modules` is
@@ -110,15 +149,24 @@ fn npm_ci(sh: &Shell) -> Result {
     let stamp = edge.join("node_modules/.candor-lock-sha256");
     let want = lock_hash(&edge)?;
     if std::fs::read_to_string(&stamp).is_ok_and(|have| have.trim() == want) {
-        skip("npm tools (wrangler, binaryen, axe-core)", "up to date with package-lock.json");
+        skip(
+            "npm tools (wrangler, binaryen, axe-core)",
+            "up to date with package-lock.json",
+        );
         return Ok(());
     }
-    step("npm ci in edge/ (wrangler, binaryen, axe-core)", "check that Node 20+ and the npm registry are reachable", || {
-        let _dir = sh.push_dir(&edge);
-        cmd!(sh, "npm ci --no-audit --no-fund").env("CI", "true").run()?;
-        std::fs::write(&stamp, &want)?;
-        Ok(())
-    })
+    step(
+        "npm ci in edge/ (wrangler, binaryen, axe-core)",
+        "check that Node 20+ and the npm registry are reachable",
+        || {
+            let _dir = sh.push_dir(&edge);
+            cmd!(sh, "npm ci --no-audit --no-fund")
+                .env("CI", "true")
+                .run()?;
+            std::fs::write(&stamp, &want)?;
+            Ok(())
+        },
+    )
 }
 
 fn chromium(sh: &Shell) -> Result {
@@ -127,13 +175,22 @@ fn chromium(sh: &Shell) -> Result {
         skip("chromium + chromium-driver", "installed");
         return Ok(());
     }
-    let is_root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
+    let is_root = cmd!(sh, "id -u")
+        .quiet()
+        .read()
+        .is_ok_and(|u| u.trim() == "0");
     if !is_root {
         return Err("Chromium is missing: run `sudo apt-get install -y chromium chromium-driver` (Debian), then try again".into());
     }
-    step("apt-get install chromium chromium-driver", "check that Debian's package mirror is reachable", || {
-        cmd!(sh, "apt-get update -q").run()?;
-        cmd!(sh, "apt-get install -y -q chromium chromium-driver").env("DEBIAN_FRONTEND", "noninteractive").run()?;
-        Ok(())
-    })
+    step(
+        "apt-get install chromium chromium-driver",
+        "check that Debian's package mirror is reachable",
+        || {
+            cmd!(sh, "apt-get update -q").run()?;
+            cmd!(sh, "apt-get install -y -q chromium chromium-driver")
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .run()?;
+            Ok(())
+        },
+    )
 }

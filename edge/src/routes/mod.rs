@@ -12,11 +12,15 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (req.method(), segments.as_slice()) {
-        (Method::Get | Method::Head, ["health"]) => health::get(),
+        (Method::Get | Method::Head, ["health"]) => Ok(health::get()),
         (Method::Options, ["v1", "responses"]) => crate::http::preflight(&req),
         (Method::Post, ["v1", "responses"]) => responses::post(req, &env, &ctx).await,
-        (Method::Get | Method::Head, ["v1", "sites", site, "widget"]) => widget_config::get(&env, site).await,
-        (_, ["health"] | ["v1", "responses"] | ["v1", "sites", _, "widget"]) => Err(EdgeError::MethodNotAllowed),
+        (Method::Get | Method::Head, ["v1", "sites", site, "widget"]) => {
+            widget_config::get(&env, site).await
+        }
+        (_, ["health"] | ["v1", "responses"] | ["v1", "sites", _, "widget"]) => {
+            Err(EdgeError::MethodNotAllowed)
+        }
         _ => Err(EdgeError::NotFound("route")),
     }
 }

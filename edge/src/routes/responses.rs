@@ -12,7 +12,8 @@ pub async fn post(mut req: Request, env: &Env, ctx: &Context) -> EdgeResult<Resp
     let now = Timestamp::from_millis(Date::now().as_millis() as i64);
     let origin = req.headers().get("origin")?;
     let body = http::read_json_body(&mut req).await?;
-    let raw: RawSubmission = serde_json::from_slice(&body).map_err(|e| EdgeError::BadJson(e.to_string()))?;
+    let raw: RawSubmission =
+        serde_json::from_slice(&body).map_err(|e| EdgeError::BadJson(e.to_string()))?;
     let honeypot = raw.honeypot_filled();
     let submission = Submission::try_from(raw)?;
     let db = env.d1("DB")?;
@@ -32,7 +33,8 @@ pub async fn post(mut req: Request, env: &Env, ctx: &Context) -> EdgeResult<Resp
         case: tier.opens_case().then(|| "open".to_owned()),
         next: next_step(tier, reachable, ack_minutes),
     };
-    let reply_json = serde_json::to_string(&reply).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let reply_json =
+        serde_json::to_string(&reply).map_err(|e| EdgeError::Internal(e.to_string()))?;
 
     let mut resp = if honeypot {
         // Looks accepted, so a bot learns nothing; nothing is stored or sent.
@@ -44,7 +46,9 @@ pub async fn post(mut req: Request, env: &Env, ctx: &Context) -> EdgeResult<Resp
             if tier.opens_case() {
                 let base = req.url()?.origin().ascii_serialization();
                 let alert = Alert::opened(&submission, now, ack_minutes, &base);
-                let allow_loopback = env.var("ALLOW_LOOPBACK_WEBHOOKS").is_ok_and(|v| v.to_string() == "true");
+                let allow_loopback = env
+                    .var("ALLOW_LOOPBACK_WEBHOOKS")
+                    .is_ok_and(|v| v.to_string() == "true");
                 ctx.wait_until(async move { alerts::deliver(&db, &alert, allow_loopback).await });
             }
             http::json(201, &reply)
@@ -63,11 +67,17 @@ async fn replay(db: &worker::D1Database, s: &Submission) -> EdgeResult<Response>
     match store::stored_reply(db, s.id.as_str()).await? {
         Some((site, reply)) if site == s.site.as_str() => {
             let mut resp = Response::from_bytes(reply.into_bytes())?;
-            resp.headers_mut().set("content-type", "application/json; charset=utf-8")?;
+            resp.headers_mut()
+                .set("content-type", "application/json; charset=utf-8")?;
             resp.headers_mut().set("cache-control", "no-store")?;
             Ok(resp.with_status(200))
         }
-        Some(_) => Err(EdgeError::Conflict("this id belongs to another site's response")),
-        None => Err(EdgeError::Internal(format!("response {} neither inserted nor found", s.id))),
+        Some(_) => Err(EdgeError::Conflict(
+            "this id belongs to another site's response",
+        )),
+        None => Err(EdgeError::Internal(format!(
+            "response {} neither inserted nor found",
+            s.id
+        ))),
     }
 }

@@ -2,7 +2,12 @@
 //! and a receiver as the demo site's chat inbox, and (for browser tests) real
 //! headless Chromium through ChromeDriver. Everything stops on drop.
 
-#![allow(dead_code, clippy::missing_panics_doc, clippy::expect_used, clippy::unwrap_used)]
+#![allow(
+    dead_code,
+    clippy::missing_panics_doc,
+    clippy::expect_used,
+    clippy::unwrap_used
+)]
 
 use fantoccini::{Client, ClientBuilder};
 use std::path::PathBuf;
@@ -40,9 +45,15 @@ impl Stack {
         let worker = LocalWorker::start(Config {
             port: tests::free_port().expect("free port"),
             state_dir: dir.join("state"),
-            vars: vec![("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()), ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into())],
+            vars: vec![
+                ("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()),
+                ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
+            ],
             log: Some(dir.join("wrangler.log")),
-            seed: Some(Seed { inbox_url: inbox.url("/inbox"), inbox_secret: INBOX_SECRET.into() }),
+            seed: Some(Seed {
+                inbox_url: inbox.url("/inbox"),
+                inbox_secret: INBOX_SECRET.into(),
+            }),
             test_scheduled: true,
         })
         .unwrap_or_else(|e| panic!("{e}"));
@@ -55,7 +66,11 @@ impl Stack {
     }
 
     /// Waits up to `limit` until the inbox holds at least `n` requests.
-    pub async fn wait_for_alerts(&self, n: usize, limit: Duration) -> Vec<tests::receiver::Received> {
+    pub async fn wait_for_alerts(
+        &self,
+        n: usize,
+        limit: Duration,
+    ) -> Vec<tests::receiver::Received> {
         let start = Instant::now();
         loop {
             let got = self.inbox.received();
@@ -68,7 +83,13 @@ impl Stack {
 }
 
 pub fn now_s() -> i64 {
-    i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()).unwrap()
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
 }
 
 /// Headless Chromium driven through ChromeDriver on a free port.
@@ -80,8 +101,10 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start(dir: &std::path::Path, width: u32, height: u32) -> Self {
-        let chromedriver = std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let chromium = std::env::var("CANDOR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let chromedriver =
+            std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium =
+            std::env::var("CANDOR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = tests::free_port().expect("free port");
         let log = std::fs::File::create(dir.join("chromedriver.log")).expect("log file");
         let driver = Guarded::spawn(
@@ -92,7 +115,9 @@ impl Browser {
                 .stdout(log.try_clone().expect("log"))
                 .stderr(log),
         )
-        .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e} (run `cargo xtask test`, which installs it)"));
+        .unwrap_or_else(|e| {
+            panic!("cannot start {chromedriver}: {e} (run `cargo xtask test`, which installs it)")
+        });
         let profile = dir.join("chromium-profile");
         let caps = serde_json::json!({
             "goog:chromeOptions": {
@@ -109,13 +134,23 @@ impl Browser {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let start = Instant::now();
         let client = loop {
-            match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
                 Ok(c) => break c,
-                Err(e) if start.elapsed() > Duration::from_secs(30) => panic!("ChromeDriver did not start: {e}"),
+                Err(e) if start.elapsed() > Duration::from_secs(30) => {
+                    panic!("ChromeDriver did not start: {e}")
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
-        Self { client, _driver: driver, _profile: profile }
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
     }
 
     /// Saves a screenshot of the whole window to `target/screenshots/<name>.png`.

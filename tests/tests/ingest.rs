@@ -1,0 +1,220 @@
+//! `POST /v1/responses` against the real Worker: bad bodies get a 4xx JSON
+//! error and store nothing; retries of one id store it once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::Stack;
+use reqwest::StatusCode;
+
+fn valid(id: &str) -> serde_json::Value {
+    serde_json::json!({"site": "demo", "id": id, "gaps": "The invoice was wrong twice.", "score": 3})
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    ctype: &str,
+    body: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    let resp = client
+        .post(url)
+        .header("content-type", ctype)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let json = resp.json().await.unwrap_or(serde_json::Value::Null);
+    (status, json)
+}
+
+/// One Worker for the whole file (starting one takes seconds); each check is
+/// its own function and leaves the database as it found it or says why not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_contract() {
+    let stack = Stack::start("ingest");
+    let client = reqwest::Client::new();
+    let id = uuid::Uuid::new_v4().to_string();
+    bad_bodies_are_refused_and_store_nothing(&stack, &client, &id).await;
+    a_foreign_origin_is_refused(&stack, &client, &id).await;
+    a_retry_returns_the_same_body_and_stores_once(&stack, &client, &id).await;
+    preflight_health_and_unknown_routes(&stack, &client).await;
+}
+
+async fn bad_bodies_are_refused_and_store_nothing(
+    stack: &Stack,
+    client: &reqwest::Client,
+    id: &str,
+) {
+    let url = stack.worker.url("/v1/responses");
+
+    let mut huge = valid(&uuid::Uuid::new_v4().to_string());
+    huge["gaps"] = "x".repeat(20 * 1024).into();
+    let cases: Vec<(&str, &str, Vec<u8>, u16, &str)> = vec![
+        (
+            "not JSON",
+            "application/json",
+            b"gaps=slow".to_vec(),
+            400,
+            "invalid_json",
+        ),
+        (
+            "wrong media type",
+            "text/plain",
+            serde_json::to_vec(&valid(id)).unwrap(),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "empty gaps",
+            "application/json",
+            serde_json::to_vec(&serde_json::json!({"site": "demo", "id": id, "gaps": "   "}))
+                .unwrap(),
+            400,
+            "invalid_gaps",
+        ),
+        (
+            "score 7",
+            "application/json",
+            serde_json::to_vec(
+                &serde_json::json!({"site": "demo", "id": id, "gaps": "x", "score": 7}),
+            )
+            .unwrap(),
+            400,
+            "invalid_score",
+        ),
+        (
+            "20 KiB",
+            "application/json",
+            serde_json::to_vec(&huge).unwrap(),
+            413,
+            "body_too_large",
+        ),
+        (
+            "unknown field",
+            "application/json",
+            serde_json::to_vec(
+                &serde_json::json!({"site": "demo", "id": id, "gaps": "x", "stars": 5}),
+            )
+            .unwrap(),
+            400,
+            "invalid_json",
+        ),
+        (
+            "unknown site",
+            "application/json",
+            serde_json::to_vec(&serde_json::json!({"site": "nosuch", "id": id, "gaps": "x"}))
+                .unwrap(),
+            404,
+            "unknown_site",
+        ),
+        (
+            "invalid UTF-8",
+            "application/json",
+            b"{\"site\":\"demo\",\"gaps\":\"\xff\xfe\"}".to_vec(),
+            400,
+            "invalid_json",
+        ),
+    ];
+    for (what, ctype, body, status, code) in cases {
+        let (got, json) = post(client, &url, ctype, body).await;
+        assert_eq!(got.as_u16(), status, "{what}: {json}");
+        assert_eq!(json["error"]["code"], code, "{what}: {json}");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{what}: {json}"
+        );
+    }
+    let stored = stack.rows("SELECT count(*) AS n FROM responses");
+    assert_eq!(stored[0]["n"], 0, "bad bodies store nothing");
+}
+
+async fn a_foreign_origin_is_refused(stack: &Stack, client: &reqwest::Client, id: &str) {
+    let url = stack.worker.url("/v1/responses");
+    let resp = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .header("origin", "https://evil.example")
+        .body(serde_json::to_vec(&valid(id)).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(stack.rows("SELECT count(*) AS n FROM responses")[0]["n"], 0);
+}
+
+async fn a_retry_returns_the_same_body_and_stores_once(
+    stack: &Stack,
+    client: &reqwest::Client,
+    id: &str,
+) {
+    let url = stack.worker.url("/v1/responses");
+    // First answer 201, a retry 200 with the identical body, one row.
+    let body = serde_json::to_vec(&valid(id)).unwrap();
+    let first = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 201);
+    let first = first.text().await.unwrap();
+    let again = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.text().await.unwrap(), first);
+    let reply: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(reply["tier"], "account");
+    assert_eq!(reply["case"], "open");
+    let rows = stack.rows("SELECT (SELECT count(*) FROM responses) AS r, (SELECT count(*) FROM cases) AS c, (SELECT count(*) FROM events) AS e");
+    assert_eq!(
+        (
+            rows[0]["r"].clone(),
+            rows[0]["c"].clone(),
+            rows[0]["e"].clone()
+        ),
+        (1.into(), 1.into(), 1.into())
+    );
+}
+
+async fn preflight_health_and_unknown_routes(stack: &Stack, client: &reqwest::Client) {
+    let url = stack.worker.url("/v1/responses");
+    let pre = client
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "http://127.0.0.1:5500")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre.status(), 204);
+    assert_eq!(
+        pre.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:5500"
+    );
+    let health: serde_json::Value = client
+        .get(stack.worker.url("/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["ok"], true);
+    let missing = client
+        .get(stack.worker.url("/v1/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}
