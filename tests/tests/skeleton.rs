@@ -7,9 +7,9 @@
 
 mod common;
 
-use common::{now_s, Browser, Stack, INBOX_SECRET};
+use common::{now_s, wait_until, Browser, Stack, INBOX_SECRET};
 use fantoccini::Locator::Css;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_score_two_answer_is_thanked_stored_once_and_alerted_once() {
@@ -35,7 +35,12 @@ async fn a_score_two_answer_is_thanked_stored_once_and_alerted_once() {
     browser.screenshot("skeleton-launcher").await;
 
     launcher.click().await.unwrap();
-    assert!(dialog.is_displayed().await.unwrap());
+    // The dialog fades in (unless reduced motion is asked for), so WebDriver
+    // may see it transparent for a few frames.
+    wait_until("the dialog is shown", Duration::from_secs(3), || async {
+        dialog.is_displayed().await.unwrap()
+    })
+    .await;
     let picks = root.find_all(Css(".pick")).await.unwrap();
     assert_eq!(picks.len(), 5);
     for p in &picks {
@@ -71,15 +76,12 @@ async fn a_score_two_answer_is_thanked_stored_once_and_alerted_once() {
         .unwrap();
 
     let status = root.find(Css(".status")).await.unwrap();
-    let start = Instant::now();
-    while status.attr("class").await.unwrap().as_deref() != Some("status thanks") {
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "no thank-you: status says {:?}",
-            status.text().await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until(
+        "the thank-you is shown",
+        Duration::from_secs(15),
+        || async { status.attr("class").await.unwrap().as_deref() == Some("status thanks") },
+    )
+    .await;
     let thanks = status.text().await.unwrap();
     assert!(thanks.starts_with("Thank you"), "{thanks}");
     assert!(

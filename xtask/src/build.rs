@@ -103,6 +103,8 @@ fn assemble(glue: &Path, wasm: &Path, www: &Path) -> Result<Widget> {
         std::fs::remove_dir_all(www)?;
     }
     copy_tree(&root().join("www"), www)?;
+    // README screenshots live in www/readme for the repository, not the site.
+    std::fs::remove_dir_all(www.join("readme"))?;
     let vdir = www.join("v").join(&version);
     std::fs::create_dir_all(&vdir)?;
     std::fs::write(vdir.join("candor_widget.js"), &glue_bytes)?;

@@ -71,7 +71,6 @@ pub fn run(args: &[String]) -> Result {
 
     println!("\nCandor is running.");
     println!("  demo page   {}", worker.url("/demo/"));
-    println!("  dashboard   {}", worker.url("/dashboard"));
     println!("  health      {}", worker.url("/health"));
     println!(
         "  chat inbox  {} → {}",

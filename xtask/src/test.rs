@@ -79,3 +79,52 @@ pub fn run(_args: &[String]) -> Result {
         },
     )
 }
+
+/// Crates that would bring IO, a clock or wasm into `domain`.
+const IMPURE: [&str; 6] = [
+    "worker",
+    "web-sys",
+    "js-sys",
+    "wasm-bindgen",
+    "gloo",
+    "getrandom",
+];
+
+fn domain_is_pure(tree: &str) -> Result {
+    let found: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| {
+            IMPURE
+                .iter()
+                .any(|bad| name == bad || name.starts_with(&format!("{bad}-")))
+        })
+        .collect();
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("domain depends on {}", found.join(", ")).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::domain_is_pure;
+
+    #[test]
+    fn purity_check_catches_wasm_and_io_crates() {
+        assert!(domain_is_pure("domain v0.1.0 (/x)\nserde v1.0.0\nurl v2.5.0").is_ok());
+        for bad in [
+            "worker v0.8.7",
+            "web-sys v0.3.1",
+            "gloo-net v0.6.0",
+            "wasm-bindgen v0.2.130",
+            "getrandom v0.3.0",
+        ] {
+            assert!(
+                domain_is_pure(&format!("domain v0.1.0\n{bad}")).is_err(),
+                "{bad}"
+            );
+        }
+    }
+}

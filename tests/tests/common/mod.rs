@@ -82,6 +82,23 @@ impl Stack {
     }
 }
 
+/// Polls `check` every 50 ms until it holds or `limit` passes; says `what`
+/// on failure. For UI state that settles after an animation or a request.
+pub async fn wait_until<F, Fut>(what: &str, limit: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub fn now_s() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
