@@ -7,6 +7,12 @@ pub enum DomainError {
     /// A field of a request is not acceptable. `field` is the wire name.
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// A case step out of order (rule 4): the edge answers 409.
+    #[error("a case that is {from} cannot be marked {event}")]
+    IllegalTransition {
+        from: &'static str,
+        event: &'static str,
+    },
 }
 
 impl DomainError {
@@ -21,6 +27,7 @@ impl DomainError {
     pub fn code(&self) -> String {
         match self {
             Self::Invalid { field, .. } => format!("invalid_{}", field.replace('.', "_")),
+            Self::IllegalTransition { .. } => "illegal_transition".to_owned(),
         }
     }
 }

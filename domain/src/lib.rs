@@ -8,7 +8,9 @@
 
 pub mod acknowledgement;
 pub mod alert;
+pub mod case;
 pub mod error;
+pub mod export;
 pub mod fields;
 pub mod origin;
 pub mod recipient;
@@ -17,6 +19,7 @@ pub mod submission;
 pub mod tier;
 pub mod time;
 pub mod webhook;
+pub mod wording;
 
 pub use error::DomainError;
 pub use submission::{Contact, Context, RawSubmission, Reply, Submission};

@@ -7,7 +7,8 @@ use worker::Response;
 
 #[derive(Debug, Error)]
 pub enum EdgeError {
-    /// A product rule refused a value: 400 with `invalid_<field>`.
+    /// A product rule refused a value (400 `invalid_<field>`) or a case step
+    /// out of order (409 `illegal_transition`).
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error("the body is not valid JSON for this endpoint: {0}")]
@@ -32,11 +33,11 @@ pub enum EdgeError {
 impl EdgeError {
     pub const fn status(&self) -> u16 {
         match self {
+            Self::Domain(DomainError::IllegalTransition { .. }) | Self::Conflict(_) => 409,
             Self::Domain(_) | Self::BadJson(_) => 400,
             Self::OriginNotAllowed => 403,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict(_) => 409,
             Self::TooLarge(_) => 413,
             Self::UnsupportedMediaType => 415,
             Self::Internal(_) => 500,

@@ -1,0 +1,408 @@
+//! The closed loop (DESIGN §2 rule 4): a case moves
+//! `open → acknowledged → contacted → report_sent → closed`, one step at a
+//! time. Each step is an event with who, when and a note; closing needs a
+//! root cause, a short-term fix and a systemic fix (or an explicit "none").
+
+use crate::fields::short_text;
+use crate::DomainError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    Open,
+    Acknowledged,
+    Contacted,
+    ReportSent,
+    Closed,
+}
+
+impl CaseState {
+    pub const ALL: [Self; 5] = [
+        Self::Open,
+        Self::Acknowledged,
+        Self::Contacted,
+        Self::ReportSent,
+        Self::Closed,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Acknowledged => "acknowledged",
+            Self::Contacted => "contacted",
+            Self::ReportSent => "report_sent",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// What closing a case records, for root-cause analysis and rule 7.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Closure {
+    /// A short code shared across cases (`late-delivery`), so causes rank.
+    pub root_cause: String,
+    pub short_fix: String,
+    /// The fix that stops it happening again, or `"none"` said explicitly.
+    pub systemic_fix: String,
+    /// Effort of the systemic fix in person-days, for return on satisfaction.
+    pub effort: Option<f64>,
+}
+
+/// A manager's step on a case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    Acknowledged,
+    /// The customer was reached; `context` is what was learned.
+    Contacted {
+        context: String,
+    },
+    /// The report went out; `actions` are what was committed to the customer.
+    ReportSent {
+        actions: String,
+    },
+    Closed(Closure),
+    /// A remark that changes no state.
+    Note {
+        text: String,
+    },
+}
+
+impl Action {
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Acknowledged => "acknowledged",
+            Self::Contacted { .. } => "contacted",
+            Self::ReportSent { .. } => "report_sent",
+            Self::Closed(_) => "closed",
+            Self::Note { .. } => "note",
+        }
+    }
+}
+
+/// `POST /v1/admin/cases/{id}/events`, as sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub r#type: String,
+    #[serde(default)]
+    pub by: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub root_cause: Option<String>,
+    #[serde(default)]
+    pub short_fix: Option<String>,
+    #[serde(default)]
+    pub systemic_fix: Option<String>,
+    #[serde(default)]
+    pub effort: Option<f64>,
+}
+
+/// A parsed event: who did what.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseEvent {
+    pub by: String,
+    pub action: Action,
+}
+
+fn required(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+    why: &str,
+) -> Result<String, DomainError> {
+    short_text(field, value.unwrap_or_default(), max)?
+        .ok_or_else(|| DomainError::invalid(field, why.to_owned()))
+}
+
+impl TryFrom<RawEvent> for CaseEvent {
+    type Error = DomainError;
+    fn try_from(raw: RawEvent) -> Result<Self, Self::Error> {
+        let by = required("by", Some(&raw.by), 120, "say who did this")?;
+        let note = raw.note.as_deref();
+        let action = match raw.r#type.as_str() {
+            "acknowledged" => Action::Acknowledged,
+            "contacted" => Action::Contacted {
+                context: required(
+                    "note",
+                    note,
+                    4000,
+                    "record the context learned from the customer",
+                )?,
+            },
+            "report_sent" => Action::ReportSent {
+                actions: required(
+                    "note",
+                    note,
+                    4000,
+                    "record the actions committed to the customer",
+                )?,
+            },
+            "closed" => {
+                let code = required(
+                    "root_cause",
+                    raw.root_cause.as_deref(),
+                    60,
+                    "a root-cause code is required to close",
+                )?;
+                let code = code.to_lowercase();
+                if !code
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(DomainError::invalid(
+                        "root_cause",
+                        "use a short code of letters, digits, - and _",
+                    ));
+                }
+                let effort = match raw.effort {
+                    Some(e) if !(e.is_finite() && (0.0..=10_000.0).contains(&e)) => {
+                        return Err(DomainError::invalid(
+                            "effort",
+                            "person-days from 0 to 10000",
+                        ));
+                    }
+                    other => other,
+                };
+                Action::Closed(Closure {
+                    root_cause: code,
+                    short_fix: required(
+                        "short_fix",
+                        raw.short_fix.as_deref(),
+                        2000,
+                        "a short-term fix is required to close",
+                    )?,
+                    systemic_fix: required(
+                        "systemic_fix",
+                        raw.systemic_fix.as_deref(),
+                        2000,
+                        "a systemic fix (or \"none\") is required to close",
+                    )?,
+                    effort,
+                })
+            }
+            "note" => Action::Note {
+                text: required("note", note, 4000, "a note needs text")?,
+            },
+            _ => {
+                return Err(DomainError::invalid(
+                    "type",
+                    "must be acknowledged, contacted, report_sent, closed or note",
+                ));
+            }
+        };
+        Ok(Self { by, action })
+    }
+}
+
+impl CaseState {
+    /// The state after `action`, or why the step is not allowed now.
+    pub fn apply(self, action: &Action) -> Result<Self, DomainError> {
+        let next = match (self, action) {
+            (state, Action::Note { .. }) => state,
+            (Self::Open, Action::Acknowledged) => Self::Acknowledged,
+            (Self::Acknowledged, Action::Contacted { .. }) => Self::Contacted,
+            (Self::Contacted, Action::ReportSent { .. }) => Self::ReportSent,
+            (Self::ReportSent, Action::Closed(_)) => Self::Closed,
+            (from, action) => {
+                return Err(DomainError::IllegalTransition {
+                    from: from.as_str(),
+                    event: action.kind(),
+                });
+            }
+        };
+        Ok(next)
+    }
+
+    /// The steps a manager may take now (the dashboard offers only these).
+    pub const fn next_step(self) -> Option<&'static str> {
+        match self {
+            Self::Open => Some("acknowledged"),
+            Self::Acknowledged => Some("contacted"),
+            Self::Contacted => Some("report_sent"),
+            Self::ReportSent => Some("closed"),
+            Self::Closed => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event(json: &str) -> Result<CaseEvent, DomainError> {
+        CaseEvent::try_from(serde_json::from_str::<RawEvent>(json).unwrap())
+    }
+
+    fn closure() -> Action {
+        Action::Closed(Closure {
+            root_cause: "late-delivery".into(),
+            short_fix: "refund shipping".into(),
+            systemic_fix: "none".into(),
+            effort: None,
+        })
+    }
+
+    #[test]
+    fn the_happy_path_closes_the_loop() {
+        let steps = [
+            Action::Acknowledged,
+            Action::Contacted {
+                context: "parcel left outside".into(),
+            },
+            Action::ReportSent {
+                actions: "refund + new courier".into(),
+            },
+            closure(),
+        ];
+        let end = steps
+            .iter()
+            .try_fold(CaseState::Open, CaseState::apply)
+            .unwrap();
+        assert_eq!(end, CaseState::Closed);
+    }
+
+    #[test]
+    fn skipping_or_repeating_a_step_is_illegal() {
+        assert!(CaseState::Open.apply(&closure()).is_err());
+        assert!(CaseState::Open
+            .apply(&Action::Contacted {
+                context: "x".into()
+            })
+            .is_err());
+        assert!(CaseState::Acknowledged
+            .apply(&Action::Acknowledged)
+            .is_err());
+        let err = CaseState::Closed.apply(&Action::Acknowledged).unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::IllegalTransition {
+                from: "closed",
+                event: "acknowledged"
+            }
+        );
+        assert_eq!(
+            CaseState::Closed.apply(&Action::Note { text: "x".into() }),
+            Ok(CaseState::Closed)
+        );
+    }
+
+    #[test]
+    fn events_parse_with_their_required_fields() {
+        assert_eq!(
+            event(r#"{"type":"acknowledged","by":"maria"}"#)
+                .unwrap()
+                .action,
+            Action::Acknowledged
+        );
+        assert_eq!(
+            event(r#"{"type":"acknowledged"}"#).unwrap_err().code(),
+            "invalid_by"
+        );
+        assert_eq!(
+            event(r#"{"type":"contacted","by":"m"}"#)
+                .unwrap_err()
+                .code(),
+            "invalid_note"
+        );
+        assert_eq!(
+            event(r#"{"type":"report_sent","by":"m","note":"  "}"#)
+                .unwrap_err()
+                .code(),
+            "invalid_note"
+        );
+        assert_eq!(
+            event(r#"{"type":"closed","by":"m","short_fix":"a","systemic_fix":"b"}"#)
+                .unwrap_err()
+                .code(),
+            "invalid_root_cause"
+        );
+        assert_eq!(
+            event(r#"{"type":"closed","by":"m","root_cause":"x","systemic_fix":"b"}"#)
+                .unwrap_err()
+                .code(),
+            "invalid_short_fix"
+        );
+        assert_eq!(
+            event(r#"{"type":"closed","by":"m","root_cause":"x","short_fix":"a"}"#)
+                .unwrap_err()
+                .code(),
+            "invalid_systemic_fix"
+        );
+        assert_eq!(event(r#"{"type":"closed","by":"m","root_cause":"a b","short_fix":"a","systemic_fix":"b"}"#).unwrap_err().code(), "invalid_root_cause");
+        assert_eq!(event(r#"{"type":"closed","by":"m","root_cause":"x","short_fix":"a","systemic_fix":"b","effort":-1}"#).unwrap_err().code(), "invalid_effort");
+        assert_eq!(
+            event(r#"{"type":"reopened","by":"m"}"#).unwrap_err().code(),
+            "invalid_type"
+        );
+        let closed = event(r#"{"type":"closed","by":"m","root_cause":"Late-Delivery","short_fix":"a","systemic_fix":"none","effort":2.5}"#).unwrap();
+        let Action::Closed(c) = closed.action else {
+            panic!("not a closure")
+        };
+        assert_eq!(
+            (c.root_cause.as_str(), c.effort),
+            ("late-delivery", Some(2.5))
+        );
+        assert!(serde_json::from_str::<RawEvent>(
+            r#"{"type":"note","by":"m","note":"x","extra":1}"#
+        )
+        .is_err());
+    }
+
+    fn any_action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            Just(Action::Acknowledged),
+            Just(Action::Contacted {
+                context: "c".into()
+            }),
+            Just(Action::ReportSent {
+                actions: "a".into()
+            }),
+            Just(closure()),
+            Just(Action::Note { text: "n".into() }),
+        ]
+    }
+
+    proptest! {
+        /// No sequence of events reaches an illegal state: states only move
+        /// forward one step at a time, notes change nothing, and a closed
+        /// case was acknowledged, contacted and reported first.
+        #[test]
+        fn no_sequence_breaks_the_loop(actions in proptest::collection::vec(any_action(), 0..40)) {
+            let mut state = CaseState::Open;
+            let mut visited = vec![state];
+            for a in &actions {
+                match state.apply(a) {
+                    Ok(next) => {
+                        if matches!(a, Action::Note { .. }) {
+                            prop_assert_eq!(next, state);
+                        } else {
+                            prop_assert_eq!(Some(a.kind()), state.next_step());
+                            prop_assert!(next > state);
+                            visited.push(next);
+                        }
+                        state = next;
+                    }
+                    Err(e) => {
+                        let illegal = matches!(e, DomainError::IllegalTransition { .. });
+                        prop_assert!(illegal, "unexpected error {:?}", e);
+                    }
+                }
+            }
+            prop_assert_eq!(&visited[..], &CaseState::ALL[..visited.len()]);
+        }
+
+        #[test]
+        fn raw_events_never_panic(t in "[a-z_]{0,14}", by in any::<String>(), note in proptest::option::of(any::<String>()), effort in proptest::option::of(any::<f64>())) {
+            let raw = RawEvent { r#type: t, by, note, root_cause: Some("x".into()), short_fix: Some("a".into()), systemic_fix: Some("b".into()), effort };
+            let _ = CaseEvent::try_from(raw);
+        }
+    }
+}
