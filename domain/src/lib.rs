@@ -14,6 +14,7 @@ pub mod export;
 pub mod fields;
 pub mod origin;
 pub mod recipient;
+pub mod site;
 pub mod sla;
 pub mod submission;
 pub mod tier;
