@@ -42,6 +42,16 @@ pub fn run(_args: &[String]) -> Result {
         },
     )?;
     step(
+        "domain stays pure (cargo tree -p domain -e normal)",
+        "move the IO or wasm code out of domain/",
+        || {
+            let tree = cmd!(sh, "cargo tree -p domain -e normal --prefix none")
+                .quiet()
+                .read()?;
+            domain_is_pure(&tree)
+        },
+    )?;
+    step(
         "unit and property tests (domain, xtask)",
         "read the failing test above",
         || {
