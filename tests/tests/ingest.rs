@@ -41,6 +41,62 @@ async fn ingest_contract() {
     a_foreign_origin_is_refused(&stack, &client, &id).await;
     a_retry_returns_the_same_body_and_stores_once(&stack, &client, &id).await;
     preflight_health_and_unknown_routes(&stack, &client).await;
+    concurrent_copies_of_one_id_store_once(&stack, &client).await;
+}
+
+/// 50 copies of one answer at once (a widget retrying on a flaky network):
+/// exactly one `201`, the rest `200` with the same body, one row, one case.
+async fn concurrent_copies_of_one_id_store_once(stack: &Stack, client: &reqwest::Client) {
+    let url = stack.worker.url("/v1/responses");
+    let id = uuid::Uuid::new_v4().to_string();
+    let body = serde_json::to_vec(
+        &serde_json::json!({"site": "demo", "id": id, "gaps": "Raced", "score": 1}),
+    )
+    .unwrap();
+    let sends = (0..50).map(|_| {
+        let request = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body.clone());
+        async move {
+            let resp = request.send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    });
+    let answers = futures_join_all(sends).await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|(s, b)| (*s == 201 || *s == 200) && *b == answers[0].1),
+        "{answers:?}"
+    );
+    let sql = format!("SELECT (SELECT count(*) FROM responses WHERE id = '{id}') AS r, (SELECT count(*) FROM cases WHERE id = '{id}') AS c, (SELECT count(*) FROM events WHERE case_id = '{id}') AS e");
+    let rows = stack.rows(&sql);
+    assert_eq!(
+        (
+            rows[0]["r"].as_i64(),
+            rows[0]["c"].as_i64(),
+            rows[0]["e"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+}
+
+/// Runs futures concurrently on the test's runtime and collects their outputs in order.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }
 
 async fn bad_bodies_are_refused_and_store_nothing(
