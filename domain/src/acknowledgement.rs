@@ -21,16 +21,17 @@ pub fn human_minutes(minutes: u32) -> String {
 /// tier's acknowledge deadline from the site's SLA.
 pub fn next_step(tier: Tier, reachable: bool, ack_minutes: Option<u32>) -> String {
     let within = ack_minutes.map_or_else(|| "a working day".to_owned(), human_minutes);
-    let who = match tier {
+    // Who acts next, and whether that is one person or several (for the verb).
+    let (who, plural) = match tier {
         Tier::None => {
             return "Thank you for telling us where we fell short. Every answer is read by \
                     our team, and the most common gaps go to the top of our list of fixes."
                 .to_owned();
         }
-        Tier::Service => "Our service manager",
-        Tier::Account => "Your account manager and our service manager",
-        Tier::Senior => "Our senior management",
-        Tier::President => "Our president",
+        Tier::Service => ("Our service manager", false),
+        Tier::Account => ("Your account manager and our service manager", true),
+        Tier::Senior => ("Our senior management", false),
+        Tier::President => ("Our president", false),
     };
     let thanks = if tier == Tier::Service {
         "Thank you."
@@ -40,10 +41,8 @@ pub fn next_step(tier: Tier, reachable: bool, ack_minutes: Option<u32>) -> Strin
     if reachable {
         format!("{thanks} {who} will call you back within {within}.")
     } else {
-        format!("{thanks} {who} has been told and will act on it within {within}.").replace(
-            "manager and our service manager has",
-            "manager and our service manager have",
-        )
+        let has = if plural { "have" } else { "has" };
+        format!("{thanks} {who} {has} been told and will act on it within {within}.")
     }
 }
 

@@ -2,26 +2,21 @@
 //! generic Standard Webhooks format directly after the response is stored;
 //! every attempt is logged in `deliveries`.
 
+use crate::clock;
 use crate::store::{self, Attempt, RecipientRow};
 use domain::alert::Alert;
 use domain::recipient::{Format, RecipientUrl};
 use domain::webhook::WebhookSecret;
-use domain::Timestamp;
 use futures_util::future::{select, Either};
 use std::collections::HashSet;
 use std::time::Duration;
 use worker::{
-    AbortController, D1Database, Date, Delay, Fetch, Headers, Method, Request, RequestInit,
+    AbortController, D1Database, Delay, Fetch, Headers, Method, Request, RequestInit,
     RequestRedirect,
 };
 
 /// How long one call to a chat tool may take.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-
-fn now() -> Timestamp {
-    #[allow(clippy::cast_possible_wrap)]
-    Timestamp::from_millis(Date::now().as_millis() as i64)
-}
 
 /// Delivers `alert` once to each distinct recipient URL (a channel shared by
 /// several roles gets one message, not one per role).
@@ -41,7 +36,7 @@ pub async fn deliver(db: &D1Database, alert: &Alert, allow_loopback: bool) {
         .into_iter()
         .filter(|r| seen.insert(r.url.clone()))
     {
-        let started = now();
+        let started = clock::now();
         let outcome = send(&r, alert, allow_loopback).await;
         let (status, error) = match outcome {
             Ok(status) => (Some(status), None),
@@ -55,7 +50,7 @@ pub async fn deliver(db: &D1Database, alert: &Alert, allow_loopback: bool) {
             status,
             error,
             started_at: started,
-            duration_ms: now().millis() - started.millis(),
+            duration_ms: clock::now().millis() - started.millis(),
         };
         if let Err(e) = store::log_delivery(db, &attempt).await {
             worker::console_error!("alert {}: cannot log delivery: {e}", alert.idempotency_id);
@@ -80,7 +75,7 @@ async fn send(r: &RecipientRow, alert: &Alert, allow_loopback: bool) -> Result<u
         .ok_or("webhook recipient has no secret")
         .and_then(|s| WebhookSecret::try_from(s).map_err(|_| "webhook secret is malformed"))?;
     let body = alert.webhook_body();
-    let ts = now().seconds();
+    let ts = clock::now().seconds();
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
     set("content-type", "application/json")?;

@@ -4,12 +4,11 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::{alerts, http, store};
 use domain::acknowledgement::next_step;
 use domain::alert::Alert;
-use domain::{RawSubmission, Reply, Submission, Timestamp};
-use worker::{Context, Date, Env, Request, Response};
+use domain::{RawSubmission, Reply, Submission};
+use worker::{Context, Env, Request, Response};
 
 pub async fn post(mut req: Request, env: &Env, ctx: &Context) -> EdgeResult<Response> {
-    #[allow(clippy::cast_possible_wrap)]
-    let now = Timestamp::from_millis(Date::now().as_millis() as i64);
+    let now = crate::clock::now();
     let origin = req.headers().get("origin")?;
     let body = http::read_json_body(&mut req).await?;
     let raw: RawSubmission =
