@@ -8,6 +8,7 @@
 
 pub mod acknowledgement;
 pub mod alert;
+pub mod auth;
 pub mod case;
 pub mod error;
 pub mod export;

@@ -17,6 +17,10 @@ pub enum EdgeError {
     UnsupportedMediaType,
     #[error("the body is larger than {0} bytes")]
     TooLarge(usize),
+    #[error("send Authorization: Bearer <admin token>")]
+    Unauthorized,
+    #[error("this token does not grant access")]
+    Forbidden,
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("this method is not allowed here")]
@@ -35,7 +39,8 @@ impl EdgeError {
         match self {
             Self::Domain(DomainError::IllegalTransition { .. }) | Self::Conflict(_) => 409,
             Self::Domain(_) | Self::BadJson(_) => 400,
-            Self::OriginNotAllowed => 403,
+            Self::Unauthorized => 401,
+            Self::OriginNotAllowed | Self::Forbidden => 403,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed => 405,
             Self::TooLarge(_) => 413,
@@ -53,6 +58,8 @@ impl EdgeError {
             Self::NotFound(what) => format!("unknown_{what}"),
             Self::MethodNotAllowed => "method_not_allowed".into(),
             Self::OriginNotAllowed => "origin_not_allowed".into(),
+            Self::Unauthorized => "unauthorized".into(),
+            Self::Forbidden => "forbidden".into(),
             Self::Conflict(_) => "conflict".into(),
             Self::Internal(_) => "internal".into(),
         }

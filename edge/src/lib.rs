@@ -2,6 +2,7 @@
 //! for every rule. See ARCHITECTURE.md for the request's path.
 
 mod alerts;
+mod auth;
 mod clock;
 mod error;
 mod http;

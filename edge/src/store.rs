@@ -210,3 +210,112 @@ pub async fn log_delivery(db: &D1Database, a: &Attempt<'_>) -> EdgeResult<()> {
     .await?;
     Ok(())
 }
+
+/// Saves a whole site configuration in one transaction: the site row and its
+/// recipients, replaced together so no reader sees half of an update.
+pub async fn save_site(
+    db: &D1Database,
+    key: &str,
+    c: &domain::site::SiteConfig,
+    now: Timestamp,
+) -> EdgeResult<()> {
+    let mut statements = vec![db
+        .prepare(
+            "INSERT INTO sites (key, origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, rate_per_minute, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT(key) DO UPDATE SET origins = excluded.origins, copy = excluded.copy, show_score = excluded.show_score, \
+             show_guarantee = excluded.show_guarantee, cooldown_days = excluded.cooldown_days, sla_minutes = excluded.sla_minutes, \
+             rate_per_minute = excluded.rate_per_minute, updated_at = excluded.updated_at",
+        )
+        .bind(&[
+            text(key),
+            text(&json(&c.origins)),
+            text(&json(&c.copy)),
+            JsValue::from_f64(f64::from(u8::from(c.score))),
+            JsValue::from_f64(f64::from(u8::from(c.guarantee))),
+            JsValue::from_f64(f64::from(c.cooldown_days)),
+            text(&json(&c.sla_minutes)),
+            JsValue::from_f64(f64::from(c.rate_per_minute)),
+            millis(now),
+        ])?];
+    statements.push(
+        db.prepare("DELETE FROM recipients WHERE site = ?1")
+            .bind(&[text(key)])?,
+    );
+    for (n, r) in c.recipients.iter().enumerate() {
+        statements.push(
+            db.prepare(
+                "INSERT INTO recipients (id, site, role, format, url, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .bind(&[
+                text(&format!("{key}-{}-{n}", r.role.as_str())),
+                text(key),
+                text(r.role.as_str()),
+                text(r.format.as_str()),
+                text(r.url.as_str()),
+                opt_text(r.secret.as_deref()),
+                millis(now),
+            ])?,
+        );
+    }
+    db.batch(statements).await?;
+    Ok(())
+}
+
+/// A JSON column's text. Serialising plain maps, lists and numbers cannot fail.
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+#[derive(Deserialize)]
+struct SiteConfigRow {
+    origins: String,
+    copy: String,
+    show_score: f64,
+    show_guarantee: f64,
+    cooldown_days: f64,
+    sla_minutes: String,
+    rate_per_minute: f64,
+    updated_at: f64,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+struct RecipientView {
+    id: String,
+    role: String,
+    format: String,
+    url: String,
+}
+
+/// A site's configuration as managers read it back (never with secrets).
+pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::Value> {
+    let row: Option<SiteConfigRow> = db
+        .prepare(
+            "SELECT origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, rate_per_minute, updated_at \
+             FROM sites WHERE key = ?1",
+        )
+        .bind(&[text(key)])?
+        .first(None)
+        .await?;
+    let row = row.ok_or(EdgeError::NotFound("site"))?;
+    let recipients: Vec<RecipientView> = db
+        .prepare("SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY id")
+        .bind(&[text(key)])?
+        .all()
+        .await?
+        .results()?;
+    let parse =
+        |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null);
+    Ok(serde_json::json!({
+        "site": key,
+        "origins": parse(&row.origins),
+        "copy": parse(&row.copy),
+        "recipients": recipients,
+        "sla_minutes": SlaPolicy::from_json(&row.sla_minutes),
+        "cooldown_days": row.cooldown_days,
+        "guarantee": row.show_guarantee != 0.0,
+        "score": row.show_score != 0.0,
+        "rate_per_minute": row.rate_per_minute,
+        "updated_at": row.updated_at,
+    }))
+}

@@ -1,6 +1,7 @@
 //! Maps (method, path) to a handler. Hand-rolled so every unknown path and
 //! method gets the JSON error shape, and OPTIONS is answered where CORS needs it.
 
+mod admin_sites;
 mod health;
 mod responses;
 mod widget_config;
@@ -15,6 +16,9 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
         (Method::Get | Method::Head, ["health"]) => Ok(health::get()),
         (Method::Options, ["v1", "responses"]) => crate::http::preflight(&req),
         (Method::Post, ["v1", "responses"]) => responses::post(req, &env, &ctx).await,
+        (Method::Put, ["v1", "admin", "sites", site]) => admin_sites::put(req, &env, site).await,
+        (Method::Get, ["v1", "admin", "sites", site]) => admin_sites::get(&req, &env, site).await,
+        (_, ["v1", "admin", "sites", _]) => Err(EdgeError::MethodNotAllowed),
         (Method::Get | Method::Head, ["v1", "sites", site, "widget"]) => {
             widget_config::get(&env, site).await
         }

@@ -45,9 +45,7 @@ pub async fn post(mut req: Request, env: &Env, ctx: &Context) -> EdgeResult<Resp
             if tier.opens_case() {
                 let base = req.url()?.origin().ascii_serialization();
                 let alert = Alert::opened(&submission, now, ack_minutes, &base);
-                let allow_loopback = env
-                    .var("ALLOW_LOOPBACK_WEBHOOKS")
-                    .is_ok_and(|v| v.to_string() == "true");
+                let allow_loopback = crate::auth::allow_loopback(env);
                 ctx.wait_until(async move { alerts::deliver(&db, &alert, allow_loopback).await });
             }
             http::json(201, &reply)
