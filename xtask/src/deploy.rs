@@ -18,11 +18,14 @@ pub fn run(args: &[String]) -> Result {
             "wrangler deploy --dry-run (offline)",
             "read wrangler's message above",
             || {
-                cmd!(sh, "{wrangler} deploy --dry-run --outdir {out}")
-                    .env("WRANGLER_SEND_METRICS", "false")
-                    .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-                    .env("CI", "true")
-                    .run()?;
+                // The same offline, non-interactive wrangler the tests and `dev` run.
+                let status = tests::worker::wrangler()
+                    .args(["deploy", "--dry-run", "--outdir"])
+                    .arg(&out)
+                    .status()?;
+                if !status.success() {
+                    return Err(format!("wrangler exited with {status}").into());
+                }
                 eprintln!("    the upload is in {}", out.display());
                 Ok(())
             },
