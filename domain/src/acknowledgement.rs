@@ -46,6 +46,27 @@ pub fn next_step(tier: Tier, reachable: bool, ack_minutes: Option<u32>) -> Strin
     }
 }
 
+/// The thank-you when a callback request joins the contact's open case
+/// (rule 6): no second case, but the customer still hears who will call and
+/// by when. `minutes_left` is the open case's time to its acknowledge
+/// deadline (`None` or `0` once it has passed).
+pub fn added_to_open_case(case_tier: Tier, minutes_left: Option<u32>) -> String {
+    let who = match case_tier {
+        Tier::None | Tier::Service => "Our service manager",
+        Tier::Account => "Your account manager",
+        Tier::Senior => "Our senior management",
+        Tier::President => "Our president",
+    };
+    let when = match minutes_left {
+        Some(m) if m > 0 => format!("within {}", human_minutes(m)),
+        _ => "very soon".to_owned(),
+    };
+    format!(
+        "Thank you — we have added this to the request you already have open with us, \
+         so nothing gets lost. {who} will call you back {when}."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +102,17 @@ mod tests {
         let t = next_step(Tier::None, false, None);
         assert!(t.starts_with("Thank you"));
         assert!(t.contains("list of fixes"));
+    }
+
+    #[test]
+    fn a_joined_case_still_says_who_calls_and_when() {
+        assert_eq!(
+            added_to_open_case(Tier::Senior, Some(12)),
+            "Thank you — we have added this to the request you already have open with us, \
+             so nothing gets lost. Our senior management will call you back within 12 minutes."
+        );
+        assert!(added_to_open_case(Tier::Service, Some(0))
+            .ends_with("Our service manager will call you back very soon."));
+        assert!(added_to_open_case(Tier::President, None).contains("Our president"));
     }
 }

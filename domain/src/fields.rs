@@ -4,10 +4,12 @@
 use crate::DomainError;
 use serde::Serialize;
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
 
-/// Removes control characters (keeping line breaks and tabs in free text) and
-/// Unicode bidi overrides, which could make stored text display as something
-/// other than what was written.
+/// Normalises text to NFC (so the same words typed on two keyboards compare
+/// and count alike) and removes control characters (keeping line breaks and
+/// tabs in free text) and Unicode bidi overrides, which could make stored
+/// text display as something other than what was written.
 pub fn clean_text(raw: &str, keep_newlines: bool) -> String {
     raw.chars()
         .filter(|&c| {
@@ -15,6 +17,9 @@ pub fn clean_text(raw: &str, keep_newlines: bool) -> String {
             let bidi_override = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
             newline_ok || !(c.is_control() || bidi_override)
         })
+        // After filtering, so a removed character cannot leave a
+        // non-normalised pair behind.
+        .nfc()
         .collect()
 }
 
@@ -282,6 +287,18 @@ mod tests {
     }
 
     #[test]
+    fn text_is_nfc_normalised() {
+        // "é" typed as e + combining acute becomes the one precomposed char.
+        assert_eq!(Gaps::try_from("cafe\u{301}").unwrap().as_str(), "caf\u{e9}");
+        // A control between the letter and its accent does not block it.
+        assert_eq!(clean_text("e\u{7}\u{301}", false), "\u{e9}");
+        assert_eq!(
+            short_text("x", "Ame\u{301}lie", 10).unwrap().unwrap(),
+            "Am\u{e9}lie"
+        );
+    }
+
+    #[test]
     fn scores() {
         for n in 1..=5 {
             assert_eq!(Score::try_from(n).unwrap().get(), u8::try_from(n).unwrap());
@@ -334,6 +351,7 @@ mod tests {
                 prop_assert!((1..=GAPS_MAX_CHARS).contains(&n));
                 prop_assert!(g.as_str().chars().all(|c| c == '\n' || c == '\t' || !c.is_control()));
                 prop_assert_eq!(g.as_str().trim(), g.as_str());
+                prop_assert!(unicode_normalization::is_nfc(g.as_str()));
             }
         }
 

@@ -41,6 +41,48 @@ pub struct RawSiteConfig {
     pub score: bool,
     #[serde(default = "default_rate")]
     pub rate_per_minute: u32,
+    #[serde(default)]
+    pub turnstile: Option<RawTurnstile>,
+}
+
+/// Cloudflare Turnstile for one site: the widget shows the challenge with the
+/// public sitekey; the edge checks each token with the secret.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTurnstile {
+    pub sitekey: String,
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Turnstile {
+    pub sitekey: String,
+    /// Never serialised back to clients.
+    #[serde(skip)]
+    pub secret: String,
+}
+
+impl TryFrom<RawTurnstile> for Turnstile {
+    type Error = DomainError;
+    fn try_from(raw: RawTurnstile) -> Result<Self, Self::Error> {
+        let key_like = |field: &'static str, v: &str| {
+            let ok = (1..=200).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+            if ok {
+                Ok(v.to_owned())
+            } else {
+                Err(DomainError::invalid(
+                    field,
+                    "is not a Turnstile key (letters, digits, - _ .)",
+                ))
+            }
+        };
+        Ok(Self {
+            sitekey: key_like("turnstile.sitekey", &raw.sitekey)?,
+            secret: key_like("turnstile.secret", &raw.secret)?,
+        })
+    }
 }
 
 const fn default_cooldown() -> u32 {
@@ -73,6 +115,7 @@ pub struct SiteConfig {
     pub guarantee: bool,
     pub score: bool,
     pub rate_per_minute: u32,
+    pub turnstile: Option<Turnstile>,
 }
 
 fn parse_copy(
@@ -175,6 +218,7 @@ impl SiteConfig {
             guarantee: raw.guarantee,
             score: raw.score,
             rate_per_minute: raw.rate_per_minute,
+            turnstile: raw.turnstile.map(Turnstile::try_from).transpose()?,
         })
     }
 }
@@ -196,7 +240,8 @@ mod tests {
                 "copy":{"en":{"question":"Where did we fall short?"},"de":{"question":"Wo haben wir Sie enttäuscht?"}},
                 "recipients":[{"role":"service_manager","format":"slack","url":"https://hooks.slack.com/services/T/B/X"},
                               {"role":"president","format":"webhook","url":"https://alerts.example.com/x","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}],
-                "sla_minutes":{"president":10},"guarantee":true}"#,
+                "sla_minutes":{"president":10},"guarantee":true,
+                "turnstile":{"sitekey":"1x00000000000000000000AA","secret":"1x0000000000000000000000000000000AA"}}"#,
         )
         .unwrap();
         assert_eq!(c.recipients.len(), 2);
@@ -205,6 +250,14 @@ mod tests {
         assert!(c.score && c.guarantee);
         assert_eq!(c.cooldown_days, 30);
         let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(
+            c.turnstile.as_ref().unwrap().sitekey,
+            "1x00000000000000000000AA"
+        );
+        assert!(
+            !json.contains("1x0000000000000000000000000000000AA"),
+            "{json}"
+        );
         assert!(
             !json.contains("whsec_"),
             "secrets are never sent back: {json}"
@@ -232,6 +285,11 @@ mod tests {
             .unwrap_err()
             .starts_with("sla_minutes:"));
         assert!(parse(r#"{"origins":[],"colour":"green"}"#).is_err());
+        assert!(
+            parse(r#"{"origins":[],"turnstile":{"sitekey":"a b","secret":"x"}}"#)
+                .unwrap_err()
+                .starts_with("turnstile.sitekey:")
+        );
     }
 
     proptest! {

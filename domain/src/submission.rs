@@ -1,6 +1,7 @@
 //! `POST /v1/responses`: the wire body and its parsed form.
 
 use crate::fields::{short_text, Email, Gaps, PageUrl, Phone, ResponseId, Score, SiteKey};
+use crate::origin::OriginRule;
 use crate::{DomainError, Tier};
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,9 @@ pub struct RawSubmission {
     /// Honeypot: a field humans never see. Anything in it marks a bot.
     #[serde(default)]
     pub hp: String,
+    /// A Cloudflare Turnstile token, for sites that require one.
+    #[serde(default)]
+    pub turnstile: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -86,6 +90,44 @@ pub struct Submission {
 impl Submission {
     pub fn tier(&self) -> Tier {
         Tier::derive(self.score, self.guarantee, self.contact.callback)
+    }
+
+    /// The page must be on one of the site's origins: another page naming
+    /// itself as the context would mislead the managers reading the case.
+    pub fn check_page(&self, origins: &[OriginRule]) -> Result<(), DomainError> {
+        match &self.context.page {
+            Some(page) if !crate::origin::allowed(origins, &page.origin()) => Err(
+                DomainError::invalid("context.page", "is not on one of this site's origins"),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// How rule 6 recognises a returning contact without keeping another copy of
+/// the address: SHA-256 over the site and the normalised email or phone.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContactKeys {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl Contact {
+    pub fn keys(&self, site: &SiteKey) -> ContactKeys {
+        let key =
+            |kind: &str, value: &str| crate::digest::sha256_hex(&[site.as_str(), kind, value]);
+        ContactKeys {
+            // Addresses differ only in case in practice, never by meaning.
+            email: self
+                .email
+                .as_ref()
+                .map(|e| key("email", &e.as_str().to_lowercase())),
+            // Only the digits identify a number: "+44 (0)20" vs "+44020".
+            phone: self.phone.as_ref().map(|p| {
+                let digits: String = p.as_str().chars().filter(char::is_ascii_digit).collect();
+                key("phone", &digits)
+            }),
+        }
     }
 }
 
@@ -270,6 +312,52 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn the_page_must_be_on_the_sites_origins() {
+        let origins = vec![OriginRule::try_from("https://shop.example.com").unwrap()];
+        let on = parse(&format!(
+            r#"{{"site":"demo","id":"{ID}","gaps":"x","context":{{"page":"https://shop.example.com/cart?x=1"}}}}"#
+        ))
+        .unwrap();
+        assert!(on.check_page(&origins).is_ok());
+        let off = parse(&format!(
+            r#"{{"site":"demo","id":"{ID}","gaps":"x","context":{{"page":"https://evil.example.net/shop.example.com"}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            off.check_page(&origins).unwrap_err().code(),
+            "invalid_context_page"
+        );
+        let none = parse(&format!(r#"{{"site":"demo","id":"{ID}","gaps":"x"}}"#)).unwrap();
+        assert!(none.check_page(&origins).is_ok());
+    }
+
+    #[test]
+    fn contact_keys_match_the_same_person_only() {
+        let site = SiteKey::try_from("demo").unwrap();
+        let other = SiteKey::try_from("other").unwrap();
+        let contact = |email: &str, phone: &str| {
+            Contact::try_from(RawContact {
+                email: Some(email.into()),
+                phone: Some(phone.into()),
+                ..RawContact::default()
+            })
+            .unwrap()
+        };
+        let a = contact("Ana@Example.com", "+44 (0)20 7946 0000");
+        let b = contact("ana@example.com", "+44020 7946-0000");
+        assert_eq!(a.keys(&site), b.keys(&site));
+        assert_ne!(a.keys(&site).email, a.keys(&other).email);
+        assert_ne!(
+            a.keys(&site),
+            contact("bo@example.com", "+44 20 7946 0001").keys(&site)
+        );
+        let k = a.keys(&site).email.unwrap();
+        assert_eq!(k.len(), 64);
+        assert!(!k.contains("ana"));
+        assert_eq!(Contact::default().keys(&site), ContactKeys::default());
     }
 
     proptest! {

@@ -50,6 +50,18 @@ impl Tier {
         }
     }
 
+    pub const ALL: [Self; 5] = [
+        Self::None,
+        Self::Service,
+        Self::Account,
+        Self::Senior,
+        Self::President,
+    ];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == raw)
+    }
+
     /// Default minutes to acknowledge (rule 5); `None` has no deadline.
     pub const fn default_ack_minutes(self) -> Option<u32> {
         match self {
@@ -102,5 +114,9 @@ mod tests {
         assert!(Tier::Senior < Tier::President);
         assert!(!Tier::None.opens_case());
         assert!(Tier::Service.opens_case());
+        for t in Tier::ALL {
+            assert_eq!(Tier::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(Tier::parse("gold"), None);
     }
 }
