@@ -24,6 +24,7 @@ pub mod submission;
 pub mod tier;
 pub mod time;
 pub mod webhook;
+pub mod wire;
 pub mod wording;
 
 pub use error::DomainError;

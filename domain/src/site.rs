@@ -29,9 +29,9 @@ pub struct RawSiteConfig {
     pub origins: Vec<String>,
     #[serde(default)]
     pub copy: BTreeMap<String, BTreeMap<String, String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::objects")]
     pub recipients: Vec<RawRecipient>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::object")]
     pub sla_minutes: Option<SlaPolicy>,
     #[serde(default = "default_cooldown")]
     pub cooldown_days: u32,
@@ -41,7 +41,7 @@ pub struct RawSiteConfig {
     pub score: bool,
     #[serde(default = "default_rate")]
     pub rate_per_minute: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::object")]
     pub turnstile: Option<RawTurnstile>,
 }
 

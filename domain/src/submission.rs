@@ -17,9 +17,9 @@ pub struct RawSubmission {
     pub score: Option<i64>,
     #[serde(default)]
     pub guarantee: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::object")]
     pub contact: Option<RawContact>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::object")]
     pub context: Option<RawContext>,
     /// Honeypot: a field humans never see. Anything in it marks a bot.
     #[serde(default)]
@@ -226,7 +226,8 @@ mod tests {
     const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
     fn parse(json: &str) -> Result<Submission, String> {
-        let raw: RawSubmission = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let raw: RawSubmission =
+            crate::wire::from_object(json.as_bytes()).map_err(|e| e.to_string())?;
         Submission::try_from(raw).map_err(|e| e.code())
     }
 
@@ -306,9 +307,12 @@ mod tests {
             format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","score":1e400}}"#),
             format!(r#"{{"site":"demo","id":"{ID}","gaps":["x"]}}"#),
             r#"{"site":"demo"}"#.to_owned(),
+            format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","contact":[]}}"#),
+            format!(r#"{{"site":"demo","id":"{ID}","gaps":"x","context":["https://x.example"]}}"#),
+            format!(r#"["demo","{ID}","x"]"#),
         ] {
             assert!(
-                serde_json::from_str::<RawSubmission>(&body).is_err(),
+                crate::wire::from_object::<RawSubmission>(body.as_bytes()).is_err(),
                 "{body}"
             );
         }

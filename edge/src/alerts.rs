@@ -3,7 +3,7 @@
 //! every attempt is logged in `deliveries`.
 
 use crate::clock;
-use crate::store::{self, Attempt, RecipientRow};
+use crate::store::deliveries::{self, Attempt, RecipientRow};
 use domain::alert::Alert;
 use domain::recipient::{Format, RecipientUrl};
 use domain::webhook::WebhookSecret;
@@ -21,7 +21,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Delivers `alert` once to each distinct recipient URL (a channel shared by
 /// several roles gets one message, not one per role).
 pub async fn deliver(db: &D1Database, alert: &Alert, allow_loopback: bool) {
-    let recipients = match store::recipients(db, &alert.site, alert.tier).await {
+    let recipients = match deliveries::recipients(db, &alert.site, alert.tier).await {
         Ok(r) => r,
         Err(e) => {
             worker::console_error!(
@@ -52,7 +52,7 @@ pub async fn deliver(db: &D1Database, alert: &Alert, allow_loopback: bool) {
             started_at: started,
             duration_ms: clock::now().millis() - started.millis(),
         };
-        if let Err(e) = store::log_delivery(db, &attempt).await {
+        if let Err(e) = deliveries::log(db, &attempt).await {
             worker::console_error!("alert {}: cannot log delivery: {e}", alert.idempotency_id);
         }
     }

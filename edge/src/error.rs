@@ -29,6 +29,12 @@ pub enum EdgeError {
     OriginNotAllowed,
     #[error("{0}")]
     Conflict(&'static str),
+    #[error("too many answers from this address; try again in {0} seconds")]
+    RateLimited(u32),
+    /// The site requires Cloudflare Turnstile and the token was missing or
+    /// refused.
+    #[error("{0}")]
+    Turnstile(&'static str),
     /// Storage or runtime failure: never caused by input, always logged.
     #[error("internal error")]
     Internal(String),
@@ -40,11 +46,12 @@ impl EdgeError {
             Self::Domain(DomainError::IllegalTransition { .. }) | Self::Conflict(_) => 409,
             Self::Domain(_) | Self::BadJson(_) => 400,
             Self::Unauthorized => 401,
-            Self::OriginNotAllowed | Self::Forbidden => 403,
+            Self::OriginNotAllowed | Self::Forbidden | Self::Turnstile(_) => 403,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed => 405,
             Self::TooLarge(_) => 413,
             Self::UnsupportedMediaType => 415,
+            Self::RateLimited(_) => 429,
             Self::Internal(_) => 500,
         }
     }
@@ -61,6 +68,8 @@ impl EdgeError {
             Self::Unauthorized => "unauthorized".into(),
             Self::Forbidden => "forbidden".into(),
             Self::Conflict(_) => "conflict".into(),
+            Self::RateLimited(_) => "rate_limited".into(),
+            Self::Turnstile(_) => "turnstile_failed".into(),
             Self::Internal(_) => "internal".into(),
         }
     }
@@ -71,7 +80,11 @@ impl EdgeError {
             worker::console_error!("internal error: {detail}");
         }
         let body = serde_json::json!({"error": {"code": self.code(), "message": self.to_string()}});
-        crate::http::json(self.status(), &body)
+        let mut resp = crate::http::json(self.status(), &body);
+        if let Self::RateLimited(secs) = self {
+            let _ = resp.headers_mut().set("retry-after", &secs.to_string());
+        }
+        resp
     }
 }
 

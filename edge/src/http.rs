@@ -2,23 +2,30 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use futures_util::StreamExt;
-use worker::{Headers, Request, Response};
+use worker::{Headers, Request, Response, ResponseBuilder};
 
 /// DESIGN §4: bodies over 16 KiB are refused.
 pub const MAX_BODY: usize = 16 * 1024;
 
-/// A JSON answer. Building headers on a fresh response cannot fail in
-/// practice; should it, the client still gets the status.
+/// A JSON answer. Serialising plain values cannot fail; should it, the
+/// client still gets the status with an empty object.
 pub fn json(status: u16, body: &impl serde::Serialize) -> Response {
-    let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
+    json_text(
+        status,
+        serde_json::to_string(body).unwrap_or_else(|_| "{}".into()),
+    )
+}
+
+/// A JSON answer from text that already is JSON (a stored reply).
+pub fn json_text(status: u16, text: String) -> Response {
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json; charset=utf-8");
     let _ = headers.set("cache-control", "no-store");
     let _ = headers.set("x-content-type-options", "nosniff");
-    Response::from_bytes(text.into_bytes())
-        .unwrap_or_else(|_| Response::empty().unwrap_or_else(|_| unreachable!()))
+    ResponseBuilder::new()
         .with_status(status)
         .with_headers(headers)
+        .fixed(text.into_bytes())
 }
 
 /// Reads a JSON body, refusing other media types (415) and anything over
@@ -54,6 +61,12 @@ pub async fn read_json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// Reads and parses a body that must be one JSON object (`domain::wire`).
+pub async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request) -> EdgeResult<T> {
+    let body = read_json_body(req).await?;
+    domain::wire::from_object(&body).map_err(|e| EdgeError::BadJson(e.to_string()))
 }
 
 /// CORS headers granting `origin` a credential-less call.

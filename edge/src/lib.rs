@@ -8,6 +8,7 @@ mod error;
 mod http;
 mod routes;
 mod store;
+mod turnstile;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

@@ -54,10 +54,12 @@ impl Received {
     }
 }
 
-/// What the receiver answers: a status and extra headers.
+/// What the receiver answers: a status, extra headers and a body.
+#[derive(Debug, Clone, Default)]
 pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
 type Responder = dyn Fn(&Received, usize) -> Answer + Send + Sync;
@@ -79,7 +81,7 @@ impl Default for Options {
             print: false,
             responder: Box::new(|_, _| Answer {
                 status: 200,
-                headers: vec![],
+                ..Answer::default()
             }),
         }
     }
@@ -163,7 +165,8 @@ fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options)
             log.len() - 1
         };
         let answer = (opts.responder)(&received, index);
-        let mut response = tiny_http::Response::from_string("").with_status_code(answer.status);
+        let mut response =
+            tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
         for (k, v) in answer.headers {
             if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
                 response.add_header(h);

@@ -1,6 +1,6 @@
 //! `PUT`/`GET /v1/admin/sites/{site}`: a site's whole configuration.
 
-use crate::error::{EdgeError, EdgeResult};
+use crate::error::EdgeResult;
 use crate::{auth, http, store};
 use domain::fields::SiteKey;
 use domain::site::{RawSiteConfig, SiteConfig};
@@ -9,15 +9,13 @@ use worker::{Env, Request, Response};
 pub async fn put(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response> {
     auth::require_admin(&req, env)?;
     let key = SiteKey::try_from(site)?;
-    let body = http::read_json_body(&mut req).await?;
-    let raw: RawSiteConfig =
-        serde_json::from_slice(&body).map_err(|e| EdgeError::BadJson(e.to_string()))?;
+    let raw: RawSiteConfig = http::read_json(&mut req).await?;
     let config = SiteConfig::parse(raw, auth::allow_loopback(env))?;
     let db = env.d1("DB")?;
-    store::save_site(&db, key.as_str(), &config, crate::clock::now()).await?;
+    store::sites::save_site(&db, key.as_str(), &config, crate::clock::now()).await?;
     Ok(http::json(
         200,
-        &store::site_config(&db, key.as_str()).await?,
+        &store::sites::site_config(&db, key.as_str()).await?,
     ))
 }
 
@@ -26,6 +24,6 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> EdgeResult<Response> {
     let key = SiteKey::try_from(site)?;
     Ok(http::json(
         200,
-        &store::site_config(&env.d1("DB")?, key.as_str()).await?,
+        &store::sites::site_config(&env.d1("DB")?, key.as_str()).await?,
     ))
 }

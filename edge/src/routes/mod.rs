@@ -1,6 +1,9 @@
 //! Maps (method, path) to a handler. Hand-rolled so every unknown path and
 //! method gets the JSON error shape, and OPTIONS is answered where CORS needs it.
 
+mod admin_cases;
+mod admin_export;
+mod admin_responses;
 mod admin_sites;
 mod health;
 mod responses;
@@ -15,16 +18,35 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
     match (req.method(), segments.as_slice()) {
         (Method::Get | Method::Head, ["health"]) => Ok(health::get()),
         (Method::Options, ["v1", "responses"]) => crate::http::preflight(&req),
-        (Method::Post, ["v1", "responses"]) => responses::post(req, &env, &ctx).await,
+        (Method::Post, ["v1", "responses"]) => Ok(responses::post(req, &env, &ctx).await),
+        (Method::Get | Method::Head, ["v1", "sites", site, "widget"]) => {
+            widget_config::get(&req, &env, site).await
+        }
         (Method::Put, ["v1", "admin", "sites", site]) => admin_sites::put(req, &env, site).await,
         (Method::Get, ["v1", "admin", "sites", site]) => admin_sites::get(&req, &env, site).await,
-        (_, ["v1", "admin", "sites", _]) => Err(EdgeError::MethodNotAllowed),
-        (Method::Get | Method::Head, ["v1", "sites", site, "widget"]) => {
-            widget_config::get(&env, site).await
+        (Method::Get, ["v1", "admin", "responses"]) => admin_responses::list(&req, &env).await,
+        (Method::Get, ["v1", "admin", "responses", id]) => {
+            admin_responses::one(&req, &env, id).await
         }
-        (_, ["health"] | ["v1", "responses"] | ["v1", "sites", _, "widget"]) => {
-            Err(EdgeError::MethodNotAllowed)
+        (Method::Delete, ["v1", "admin", "responses", id]) => {
+            admin_responses::erase(&req, &env, id).await
         }
+        (Method::Get, ["v1", "admin", "deliveries"]) => {
+            admin_responses::deliveries(&req, &env).await
+        }
+        (Method::Post, ["v1", "admin", "cases", id, "events"]) => {
+            admin_cases::post_event(req, &env, id).await
+        }
+        (Method::Get, ["v1", "admin", "export"]) => admin_export::get(&req, &env),
+        (
+            _,
+            ["health"]
+            | ["v1", "responses"]
+            | ["v1", "sites", _, "widget"]
+            | ["v1", "admin", "sites" | "responses", _]
+            | ["v1", "admin", "responses" | "deliveries" | "export"]
+            | ["v1", "admin", "cases", _, "events"],
+        ) => Err(EdgeError::MethodNotAllowed),
         _ => Err(EdgeError::NotFound("route")),
     }
 }

@@ -1,80 +1,220 @@
-//! `POST /v1/responses`: parse, store once, thank, alert.
+//! `POST /v1/responses`: parse, check the site's rules, store once, thank,
+//! alert. The order matters: nothing is stored until every check passed,
+//! and a retry of a stored id is answered from storage.
 
 use crate::error::{EdgeError, EdgeResult};
-use crate::{alerts, http, store};
-use domain::acknowledgement::next_step;
+use crate::store::abuse::{self, Counter};
+use crate::store::ingest::{self, CaseLink, NewResponse, OpenCase, Stored};
+use crate::store::sites::{Site, SiteRow};
+use crate::{alerts, http, turnstile};
+use domain::acknowledgement::{added_to_open_case, next_step};
 use domain::alert::Alert;
-use domain::{RawSubmission, Reply, Submission};
-use worker::{Context, Env, Request, Response};
+use domain::submission::ContactKeys;
+use domain::{rate, RawSubmission, Reply, Submission, Tier, Timestamp};
+use worker::{Context, D1Database, Env, Request, Response};
 
-pub async fn post(mut req: Request, env: &Env, ctx: &Context) -> EdgeResult<Response> {
+pub async fn post(mut req: Request, env: &Env, ctx: &Context) -> Response {
+    let origin = req.headers().get("origin").ok().flatten();
+    let result = handle(&mut req, env, ctx, origin.as_deref()).await;
+    // An allowed page may read why it was refused (the widget keeps a 4xx
+    // answer out of its retry queue); a foreign origin learns nothing.
+    let expose = !matches!(result, Err(EdgeError::OriginNotAllowed));
+    let mut resp = result.unwrap_or_else(EdgeError::into_response);
+    if let (Some(o), true) = (origin.as_deref(), expose) {
+        http::allow_origin(&mut resp, o);
+    }
+    resp
+}
+
+async fn handle(
+    req: &mut Request,
+    env: &Env,
+    ctx: &Context,
+    origin: Option<&str>,
+) -> EdgeResult<Response> {
     let now = crate::clock::now();
-    let origin = req.headers().get("origin")?;
-    let body = http::read_json_body(&mut req).await?;
-    let raw: RawSubmission =
-        serde_json::from_slice(&body).map_err(|e| EdgeError::BadJson(e.to_string()))?;
+    let raw: RawSubmission = http::read_json(req).await?;
     let honeypot = raw.honeypot_filled();
+    let token = raw.turnstile.clone();
     let submission = Submission::try_from(raw)?;
+    let keys = submission.contact.keys(&submission.site);
     let db = env.d1("DB")?;
-    let site = store::site(&db, submission.site.as_str()).await?;
-    if let Some(o) = origin.as_deref() {
+
+    let window = rate::window(now);
+    let client_ip = req
+        .headers()
+        .get("cf-connecting-ip")?
+        .unwrap_or_else(|| "unknown".into());
+    let client = rate::client_key(&submission.site, &client_ip);
+    let (site, count, open_case) = load(&db, &submission, &keys, &client, window).await?;
+
+    if let Some(o) = origin {
         if !domain::origin::allowed(&site.origins, o) {
             return Err(EdgeError::OriginNotAllowed);
         }
     }
+    if count == 1 {
+        // A new window opened: a good moment to drop the expired ones.
+        let env = env.clone();
+        ctx.wait_until(async move {
+            if let Ok(db) = env.d1("DB") {
+                let _ = abuse::forget_old_windows(&db, window).await;
+            }
+        });
+    }
+    if rate::exceeded(
+        u32::try_from(count).unwrap_or(u32::MAX),
+        site.rate_per_minute,
+    ) {
+        count_abuse(ctx, env, &site.key, Counter::RateLimited, now);
+        return Err(EdgeError::RateLimited(window.retry_after_secs));
+    }
+    submission.check_page(&site.origins)?;
 
     let tier = submission.tier();
     let ack_minutes = site.sla.ack_minutes(tier);
     let reachable = submission.contact.email.is_some() || submission.contact.phone.is_some();
-    let reply = Reply {
-        id: submission.id.to_string(),
-        tier,
-        case: tier.opens_case().then(|| "open".to_owned()),
-        next: next_step(tier, reachable, ack_minutes),
-    };
-    let reply_json =
-        serde_json::to_string(&reply).map_err(|e| EdgeError::Internal(e.to_string()))?;
-
-    let mut resp = if honeypot {
+    let reply = reply_json(&submission, tier, next_step(tier, reachable, ack_minutes))?;
+    if honeypot {
         // Looks accepted, so a bot learns nothing; nothing is stored or sent.
-        worker::console_log!("honeypot tripped on site {}", site.key);
-        http::json(201, &reply)
-    } else {
-        let ack_due = ack_minutes.map(|m| now.plus_minutes(m));
-        if store::insert_response(&db, &submission, &reply_json, now, ack_due).await? {
-            if tier.opens_case() {
+        count_abuse(ctx, env, &site.key, Counter::Honeypot, now);
+        return Ok(created(reply, 201));
+    }
+    if let Some(secret) = site.turnstile_secret.as_deref() {
+        // A retry spends no second token: answer it from storage first.
+        if let Some(resp) = replay(&db, &submission).await? {
+            return Ok(resp);
+        }
+        let ip = (client_ip != "unknown").then_some(client_ip.as_str());
+        if let Err(e) =
+            turnstile::verify(env, secret, token.as_deref(), ip, submission.id.as_str()).await
+        {
+            count_abuse(ctx, env, &site.key, Counter::TurnstileFailed, now);
+            return Err(e);
+        }
+    }
+
+    let joined_reply = match &open_case {
+        Some(c) => {
+            let case_tier = Tier::parse(&c.tier).unwrap_or(Tier::Service);
+            let left = c.ack_due_at.map(|due| minutes_until(now, due));
+            reply_json(&submission, tier, added_to_open_case(case_tier, left))?
+        }
+        None => reply.clone(),
+    };
+    let new = NewResponse {
+        submission: &submission,
+        keys: &keys,
+        reply: &reply,
+        joined_reply: &joined_reply,
+        now,
+        ack_due: ack_minutes.map(|m| now.plus_minutes(m)),
+    };
+    match ingest::insert(&db, &new).await? {
+        Stored::Created { case, reply } => {
+            if case == CaseLink::Own {
                 let base = req.url()?.origin().ascii_serialization();
                 let alert = Alert::opened(&submission, now, ack_minutes, &base);
                 let allow_loopback = crate::auth::allow_loopback(env);
                 ctx.wait_until(async move { alerts::deliver(&db, &alert, allow_loopback).await });
             }
-            http::json(201, &reply)
-        } else {
-            replay(&db, &submission).await?
+            Ok(created(reply, 201))
         }
-    };
-    if let Some(o) = origin.as_deref() {
-        http::allow_origin(&mut resp, o);
+        Stored::Replayed { site, reply } if site == submission.site.as_str() => {
+            Ok(created(reply, 200))
+        }
+        Stored::Replayed { .. } => Err(EdgeError::Conflict(
+            "this id belongs to another site's response",
+        )),
     }
-    Ok(resp)
 }
 
-/// A retry of a stored id: the identical body with `200`, nothing created.
-async fn replay(db: &worker::D1Database, s: &Submission) -> EdgeResult<Response> {
-    match store::stored_reply(db, s.id.as_str()).await? {
-        Some((site, reply)) if site == s.site.as_str() => {
-            let mut resp = Response::from_bytes(reply.into_bytes())?;
-            resp.headers_mut()
-                .set("content-type", "application/json; charset=utf-8")?;
-            resp.headers_mut().set("cache-control", "no-store")?;
-            Ok(resp.with_status(200))
+/// One round trip for everything the checks need: the site, this client's
+/// count in the rate window, and (for a callback) the contact's open case.
+async fn load(
+    db: &D1Database,
+    submission: &Submission,
+    keys: &ContactKeys,
+    client: &str,
+    window: rate::Window,
+) -> EdgeResult<(Site, u64, Option<OpenCase>)> {
+    let site_key = submission.site.as_str();
+    let mut reads = vec![
+        crate::store::sites::select_site(db, site_key)?,
+        abuse::count_request(db, site_key, client, window)?,
+    ];
+    if submission.contact.callback {
+        reads.push(ingest::select_open_case(db, site_key, keys)?);
+    }
+    let results = db.batch(reads).await?;
+    let first_row = |i: usize| -> EdgeResult<Option<serde_json::Value>> {
+        Ok(match results.get(i) {
+            Some(r) => r.results::<serde_json::Value>()?.into_iter().next(),
+            None => None,
+        })
+    };
+    let site: Site = match first_row(0)? {
+        Some(row) => serde_json::from_value::<SiteRow>(row)
+            .map_err(|e| EdgeError::Internal(e.to_string()))?
+            .try_into()?,
+        None => return Err(EdgeError::NotFound("site")),
+    };
+    let count = first_row(1)?
+        .and_then(|row| row.get("count").and_then(serde_json::Value::as_u64))
+        .unwrap_or(0);
+    let open_case = first_row(2)?.and_then(|row| serde_json::from_value(row).ok());
+    Ok((site, count, open_case))
+}
+
+fn reply_json(s: &Submission, tier: Tier, next: String) -> EdgeResult<String> {
+    let reply = Reply {
+        id: s.id.to_string(),
+        tier,
+        case: tier.opens_case().then(|| "open".to_owned()),
+        next,
+    };
+    serde_json::to_string(&reply).map_err(|e| EdgeError::Internal(e.to_string()))
+}
+
+/// Whole minutes from `now` to a deadline in epoch ms, rounded up; 0 if past.
+fn minutes_until(now: Timestamp, due_ms: f64) -> u32 {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let left = ((due_ms - now.millis() as f64) / 60_000.0)
+        .ceil()
+        .clamp(0.0, 1e6) as u32;
+    left
+}
+
+/// The stored reply's exact bytes (a retry gets what the first call got).
+fn created(reply: String, status: u16) -> Response {
+    http::json_text(status, reply)
+}
+
+/// Counted after answering, so a flood does not slow the refusals down.
+fn count_abuse(ctx: &Context, env: &Env, site: &str, counter: Counter, now: Timestamp) {
+    let (env, site) = (env.clone(), site.to_owned());
+    ctx.wait_until(async move {
+        let bumped = match env.d1("DB") {
+            Ok(db) => abuse::bump(&db, &site, counter, now).await,
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = bumped {
+            worker::console_error!("counter {counter:?} for {site}: {e}");
         }
+    });
+}
+
+/// The stored answer for this id, if it was stored before (Turnstile sites).
+async fn replay(db: &D1Database, s: &Submission) -> EdgeResult<Option<Response>> {
+    match ingest::stored_reply(db, s.id.as_str()).await? {
+        Some((site, reply)) if site == s.site.as_str() => Ok(Some(created(reply, 200))),
         Some(_) => Err(EdgeError::Conflict(
             "this id belongs to another site's response",
         )),
-        None => Err(EdgeError::Internal(format!(
-            "response {} neither inserted nor found",
-            s.id
-        ))),
+        None => Ok(None),
     }
 }

@@ -1,22 +1,40 @@
+//! `GET /v1/sites/{site}/widget`: the public configuration the widget reads.
+//! Cacheable: browsers and Cloudflare keep it a minute and revalidate with
+//! `If-None-Match`, so a launcher on every page view costs a 304 at most.
+
 use crate::error::EdgeResult;
 use crate::store;
 use domain::fields::SiteKey;
-use worker::{Env, Response};
+use worker::{Env, Request, Response, ResponseBuilder};
 
-/// `GET /v1/sites/{site}/widget`: the public configuration the widget reads.
-pub async fn get(env: &Env, site: &str) -> EdgeResult<Response> {
+const CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=600";
+
+pub async fn get(req: &Request, env: &Env, site: &str) -> EdgeResult<Response> {
     let key = SiteKey::try_from(site)?;
-    let site = store::site(&env.d1("DB")?, key.as_str()).await?;
+    let site = store::sites::site(&env.d1("DB")?, key.as_str()).await?;
     let body = serde_json::json!({
         "site": site.key,
+        "copy": site.copy,
         "show_score": site.show_score,
         "show_guarantee": site.show_guarantee,
         "cooldown_days": site.cooldown_days,
         "callback_sla_minutes": site.sla.service,
+        "turnstile_sitekey": site.turnstile_sitekey,
+    })
+    .to_string();
+    let etag = domain::digest::etag(&body);
+    let fresh = req.headers().get("if-none-match")?.is_some_and(|v| {
+        v.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == etag)
     });
-    let mut resp = crate::http::json(200, &body);
+    let mut resp = if fresh {
+        ResponseBuilder::new().with_status(304).empty()
+    } else {
+        crate::http::json_text(200, body)
+    };
     let h = resp.headers_mut();
-    h.set("cache-control", "public, max-age=60")?;
+    h.set("cache-control", CACHE_CONTROL)?;
+    h.set("etag", &etag)?;
     h.set("access-control-allow-origin", "*")?;
     Ok(resp)
 }

@@ -40,6 +40,11 @@ impl Stack {
     }
 
     pub fn start_with(name: &str, inbox: Options) -> Self {
+        Self::start_full(name, inbox, Vec::new())
+    }
+
+    /// As [`Stack::start_with`], with more Worker variables.
+    pub fn start_full(name: &str, inbox: Options, extra_vars: Vec<(String, String)>) -> Self {
         let dir = test_dir(name);
         let inbox = Receiver::start(inbox).expect("start receiver");
         let worker = LocalWorker::start(Config {
@@ -48,7 +53,10 @@ impl Stack {
             vars: vec![
                 ("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()),
                 ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
-            ],
+            ]
+            .into_iter()
+            .chain(extra_vars)
+            .collect(),
             log: Some(dir.join("wrangler.log")),
             seed: Some(Seed {
                 inbox_url: inbox.url("/inbox"),
@@ -80,6 +88,48 @@ impl Stack {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// One JSON call; `token` is the managers' bearer token. Returns the
+/// status, the headers and the body parsed as JSON (`Null` if it is not).
+pub async fn call(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let mut req = client.request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(b).expect("json"));
+    }
+    let resp = req.send().await.expect("request");
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    let text = resp.text().await.unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    (status, headers, json)
+}
+
+/// Asserts the DESIGN §4 error shape with this status and code.
+pub fn assert_error(
+    got: &(u16, reqwest::header::HeaderMap, serde_json::Value),
+    status: u16,
+    code: &str,
+) {
+    assert_eq!(got.0, status, "{}", got.2);
+    assert_eq!(got.2["error"]["code"], code, "{}", got.2);
+    assert!(
+        got.2["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{}",
+        got.2
+    );
 }
 
 /// Polls `check` every 50 ms until it holds or `limit` passes; says `what`

@@ -1,0 +1,31 @@
+//! `POST /v1/admin/cases/{id}/events`: a manager's step on the closed loop,
+//! checked by the `domain` state machine (illegal steps are 409).
+
+use crate::error::{EdgeError, EdgeResult};
+use crate::store::cases;
+use crate::{auth, http};
+use domain::case::{CaseEvent, CaseState, RawEvent};
+use domain::fields::ResponseId;
+use worker::{Env, Request, Response};
+
+pub async fn post_event(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
+    auth::require_admin(&req, env)?;
+    let id = ResponseId::try_from(id)?;
+    let raw: RawEvent = http::read_json(&mut req).await?;
+    let event = CaseEvent::try_from(raw)?;
+    let db = env.d1("DB")?;
+    let case = cases::case(&db, id.as_str())
+        .await?
+        .ok_or(EdgeError::NotFound("case"))?;
+    let from = CaseState::parse(&case.state).ok_or_else(|| {
+        EdgeError::Internal(format!("case {} has state {:?}", case.id, case.state))
+    })?;
+    let to = from.apply(&event.action)?;
+    cases::record(&db, &case.id, from, to, &event, crate::clock::now()).await?;
+    let case = cases::case(&db, id.as_str())
+        .await?
+        .ok_or(EdgeError::NotFound("case"))?;
+    let mut view = cases::case_view(&case);
+    view["events"] = cases::event_views(cases::events(&db, &case.id).await?).into();
+    Ok(http::json(201, &view))
+}

@@ -1,0 +1,246 @@
+//! Storing an answer: the response, its case and the case's first event, or
+//! (rule 6) the response joined to its contact's open case — one batch, so
+//! one transaction decides, even with many copies racing.
+
+use super::{flag, int, millis, opt_text, text};
+use crate::error::{EdgeError, EdgeResult};
+use domain::fields::{Email, PageUrl, Phone};
+use domain::submission::ContactKeys;
+use domain::{Submission, Tier, Timestamp};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+/// The contact's open case a callback request would join, if any.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OpenCase {
+    pub tier: String,
+    pub ack_due_at: Option<f64>,
+}
+
+/// Finds the open case of a contact (same email or phone on the same site).
+/// Read before storing only to word the thank-you; the insert itself decides
+/// again inside its transaction.
+pub fn select_open_case(
+    db: &D1Database,
+    site: &str,
+    keys: &ContactKeys,
+) -> EdgeResult<D1PreparedStatement> {
+    Ok(db
+        .prepare(format!(
+            "SELECT c.tier, c.ack_due_at FROM {OPEN_CASE_OF_CONTACT}"
+        ))
+        .bind(&[
+            text(site),
+            opt_text(keys.email.as_deref()),
+            opt_text(keys.phone.as_deref()),
+        ])?)
+}
+
+/// `?1` site, `?2` email key, `?3` phone key (either may be NULL, which
+/// matches nothing).
+const OPEN_CASE_OF_CONTACT: &str = "responses r JOIN cases c ON c.id = r.case_id \
+     WHERE r.site = ?1 AND (r.email_key = ?2 OR r.phone_key = ?3) AND c.state != 'closed' \
+     ORDER BY c.opened_at LIMIT 1";
+
+pub struct NewResponse<'a> {
+    pub submission: &'a Submission,
+    pub keys: &'a ContactKeys,
+    /// The reply if this answer stands alone (its own case, or none).
+    pub reply: &'a str,
+    /// The reply if it joins the contact's open case.
+    pub joined_reply: &'a str,
+    pub now: Timestamp,
+    pub ack_due: Option<Timestamp>,
+}
+
+/// What storing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// New; `case` is its own case id, the open case it joined, or none.
+    Created { case: CaseLink, reply: String },
+    /// This id was stored before: the reply given then, and its site.
+    Replayed { site: String, reply: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseLink {
+    None,
+    Own,
+    Joined(String),
+}
+
+#[derive(Deserialize)]
+struct StoredRow {
+    site: String,
+    reply: String,
+    case_id: Option<String>,
+}
+
+pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> {
+    let s = n.submission;
+    let tier = s.tier();
+    let id = text(s.id.as_str());
+    let site = text(s.site.as_str());
+    // Only a callback request joins an open case (rule 6); any other answer
+    // that needs a human opens its own.
+    let may_join = s.contact.callback;
+    let mut statements = vec![db
+        .prepare(format!(
+            "INSERT INTO responses (id, site, received_at, gaps, score, guarantee, tier, contact_name, \
+             contact_email, contact_phone, callback, page, transaction_ref, locale, email_key, phone_key, \
+             case_id, reply) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+             CASE WHEN j.id IS NOT NULL THEN j.id WHEN ?17 THEN ?1 END, \
+             CASE WHEN j.id IS NOT NULL THEN ?19 ELSE ?18 END \
+             FROM (SELECT 1) LEFT JOIN (SELECT c.id FROM {OPEN_CASE_OF_CONTACT_B}) j ON ?20 \
+             WHERE true ON CONFLICT(id) DO NOTHING"
+        ))
+        .bind(&[
+            id.clone(),
+            site.clone(),
+            millis(n.now),
+            text(s.gaps.as_str()),
+            s.score.map_or(JsValue::NULL, |v| int(v.get())),
+            flag(s.guarantee),
+            text(tier.as_str()),
+            opt_text(s.contact.name.as_deref()),
+            opt_text(s.contact.email.as_ref().map(Email::as_str)),
+            opt_text(s.contact.phone.as_ref().map(Phone::as_str)),
+            flag(s.contact.callback),
+            opt_text(s.context.page.as_ref().map(PageUrl::as_str)),
+            opt_text(s.context.transaction.as_deref()),
+            opt_text(s.context.locale.as_deref()),
+            opt_text(n.keys.email.as_deref()),
+            opt_text(n.keys.phone.as_deref()),
+            flag(tier.opens_case()),
+            text(n.reply),
+            text(n.joined_reply),
+            flag(may_join),
+        ])?];
+    if tier.opens_case() {
+        statements.extend(own_case(db, n, tier)?);
+    }
+    if may_join {
+        statements.push(joined_event(db, s, tier, n.now)?);
+    }
+    statements.push(
+        db.prepare("SELECT site, reply, case_id FROM responses WHERE id = ?1")
+            .bind(&[id])?,
+    );
+    let results = db.batch(statements).await?;
+    let created = results
+        .first()
+        .and_then(|r| r.meta().ok().flatten())
+        .and_then(|m| m.changes)
+        .unwrap_or(0)
+        > 0;
+    let row: StoredRow = results
+        .last()
+        .map(worker::D1Result::results::<StoredRow>)
+        .transpose()?
+        .and_then(|rows| rows.into_iter().next())
+        .ok_or_else(|| {
+            EdgeError::Internal(format!("response {} neither stored nor found", s.id))
+        })?;
+    Ok(if created {
+        let case = match row.case_id {
+            None => CaseLink::None,
+            Some(c) if c == s.id.as_str() => CaseLink::Own,
+            Some(c) => CaseLink::Joined(c),
+        };
+        Stored::Created {
+            case,
+            reply: row.reply,
+        }
+    } else {
+        Stored::Replayed {
+            site: row.site,
+            reply: row.reply,
+        }
+    })
+}
+
+/// The case an answer that needs a human opens, with its first event; both
+/// only if the response row says it owns its case (it did not join one).
+fn own_case(
+    db: &D1Database,
+    n: &NewResponse<'_>,
+    tier: Tier,
+) -> EdgeResult<[D1PreparedStatement; 2]> {
+    let s = n.submission;
+    let (id, site) = (text(s.id.as_str()), text(s.site.as_str()));
+    Ok([
+        db.prepare(
+            "INSERT INTO cases (id, site, tier, state, level, opened_at, ack_due_at, updated_at) \
+             SELECT ?1, ?2, ?3, 'open', ?3, ?4, ?5, ?4 \
+             WHERE EXISTS (SELECT 1 FROM responses WHERE id = ?1 AND site = ?2 AND case_id = ?1) \
+             ON CONFLICT(id) DO NOTHING",
+        )
+        .bind(&[
+            id.clone(),
+            site.clone(),
+            text(tier.as_str()),
+            millis(n.now),
+            n.ack_due.map_or(JsValue::NULL, millis),
+        ])?,
+        db.prepare(
+            "INSERT INTO events (case_id, type, by, note, at) \
+             SELECT ?1, 'opened', 'customer', ?3, ?4 \
+             WHERE EXISTS (SELECT 1 FROM cases WHERE id = ?1 AND site = ?2) \
+             AND NOT EXISTS (SELECT 1 FROM events WHERE case_id = ?1 AND type = 'opened')",
+        )
+        .bind(&[
+            id,
+            site,
+            text(&format!("tier {}", tier.as_str())),
+            millis(n.now),
+        ])?,
+    ])
+}
+
+/// The same open-case lookup with the insert's parameter numbers.
+const OPEN_CASE_OF_CONTACT_B: &str = "responses r JOIN cases c ON c.id = r.case_id \
+     WHERE r.site = ?2 AND (r.email_key = ?15 OR r.phone_key = ?16) AND c.state != 'closed' \
+     ORDER BY c.opened_at LIMIT 1";
+
+/// The message event on the open case an answer joined, once.
+fn joined_event(
+    db: &D1Database,
+    s: &Submission,
+    tier: Tier,
+    now: Timestamp,
+) -> EdgeResult<D1PreparedStatement> {
+    let score = s
+        .score
+        .map_or_else(|| "no score".to_owned(), |v| format!("score {}", v.get()));
+    Ok(db
+        .prepare(
+            "INSERT INTO events (case_id, type, by, note, data, at) \
+             SELECT r.case_id, 'message', 'customer', ?3, json_object('response', r.id), ?4 \
+             FROM responses r WHERE r.id = ?1 AND r.site = ?2 AND r.case_id IS NOT NULL AND r.case_id != r.id \
+             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = r.case_id AND e.type = 'message' \
+             AND json_extract(e.data, '$.response') = r.id)",
+        )
+        .bind(&[
+            text(s.id.as_str()),
+            text(s.site.as_str()),
+            text(&format!(
+                "the customer asked again for a callback ({score}, tier {}); see response {}",
+                tier.as_str(),
+                s.id
+            )),
+            millis(now),
+        ])?)
+}
+
+/// The reply stored for an id, if taken, with its site (for Turnstile sites,
+/// whose retries must not spend a second token).
+pub async fn stored_reply(db: &D1Database, id: &str) -> EdgeResult<Option<(String, String)>> {
+    let row: Option<StoredRow> = db
+        .prepare("SELECT site, reply, case_id FROM responses WHERE id = ?1")
+        .bind(&[text(id)])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| (r.site, r.reply)))
+}

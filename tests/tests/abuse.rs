@@ -1,0 +1,312 @@
+//! Abuse protection against the real Worker: the per-client rate limit
+//! (429 + Retry-After), the honeypot, Turnstile (checked against a local
+//! stand-in for siteverify: the real endpoint is not reachable from here),
+//! CORS on refusals, and the cacheable widget configuration.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{assert_error, call, Stack, ADMIN_TOKEN};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tests::receiver::{Answer, Options, Receiver};
+
+/// Cloudflare's documented test secrets.
+const ALWAYS_PASSES: &str = "1x0000000000000000000000000000000AA";
+const ALWAYS_FAILS: &str = "2x0000000000000000000000000000000AA";
+
+/// Answers like siteverify does for Cloudflare's test secrets.
+fn siteverify() -> Receiver {
+    Receiver::start(Options {
+        responder: Box::new(|req, _| {
+            let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
+            let verdict = match body["secret"].as_str() {
+                Some(ALWAYS_PASSES) if body["response"].is_string() => {
+                    json!({"success": true, "error-codes": []})
+                }
+                _ => json!({"success": false, "error-codes": ["invalid-input-response"]}),
+            };
+            Answer {
+                status: 200,
+                body: verdict.to_string(),
+                ..Answer::default()
+            }
+        }),
+        ..Options::default()
+    })
+    .expect("siteverify stand-in")
+}
+
+fn answer(site: &str) -> Value {
+    json!({"site": site, "id": uuid::Uuid::new_v4().to_string(), "gaps": "Slow checkout.", "score": 4})
+}
+
+struct Ctx {
+    stack: Stack,
+    client: reqwest::Client,
+    verify: Arc<Receiver>,
+}
+
+impl Ctx {
+    async fn post(&self, body: &Value) -> (u16, reqwest::header::HeaderMap, Value) {
+        call(
+            &self.client,
+            Method::POST,
+            &self.stack.worker.url("/v1/responses"),
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    async fn put_site(&self, site: &str, config: Value) {
+        let got = call(
+            &self.client,
+            Method::PUT,
+            &self.stack.worker.url(&format!("/v1/admin/sites/{site}")),
+            Some(ADMIN_TOKEN),
+            Some(&config),
+        )
+        .await;
+        assert_eq!(got.0, 200, "{}", got.2);
+    }
+
+    fn counter(&self, site: &str, name: &str) -> u64 {
+        self.stack
+            .rows(&format!("SELECT coalesce(sum(count), 0) AS n FROM counters WHERE site = '{site}' AND name = '{name}'"))[0]["n"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abuse_protection_contract() {
+    let verify = Arc::new(siteverify());
+    let stack = Stack::start_full(
+        "abuse",
+        Options::default(),
+        vec![("TURNSTILE_VERIFY_URL".into(), verify.url("/siteverify"))],
+    );
+    let ctx = Ctx {
+        stack,
+        client: reqwest::Client::new(),
+        verify,
+    };
+    rate_limit_answers_429_with_retry_after(&ctx).await;
+    honeypot_looks_accepted_stores_nothing_and_counts(&ctx).await;
+    turnstile_passes_fails_and_spares_retries(&ctx).await;
+    refusals_are_readable_by_allowed_pages_only(&ctx).await;
+    widget_config_is_cacheable(&ctx).await;
+}
+
+async fn rate_limit_answers_429_with_retry_after(ctx: &Ctx) {
+    ctx.put_site(
+        "tiny",
+        json!({"origins": ["http://127.0.0.1:*"], "rate_per_minute": 3}),
+    )
+    .await;
+    let mut statuses = Vec::new();
+    let mut limited = None;
+    for _ in 0..10 {
+        let got = ctx.post(&answer("tiny")).await;
+        statuses.push(got.0);
+        if got.0 == 429 && limited.is_none() {
+            limited = Some(got);
+        }
+    }
+    let accepted = statuses.iter().filter(|&&s| s == 201).count();
+    // 3 per minute; a minute boundary during the loop allows 3 more.
+    assert!((3..=6).contains(&accepted), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|&s| s == 201 || s == 429),
+        "{statuses:?}"
+    );
+    let limited = limited.expect("a 429");
+    assert_error(&limited, 429, "rate_limited");
+    let retry: u32 = limited.1["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    let stored = ctx
+        .stack
+        .rows("SELECT count(*) AS n FROM responses WHERE site = 'tiny'")[0]["n"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(stored, accepted as u64, "refused answers are not stored");
+    common::wait_until(
+        "the rate_limited counter is written",
+        std::time::Duration::from_secs(5),
+        || async { ctx.counter("tiny", "rate_limited") == (10 - accepted) as u64 },
+    )
+    .await;
+    // The window holds hashed keys only, never an address.
+    let keys = ctx.stack.rows("SELECT key FROM rate_windows");
+    assert!(keys.iter().all(
+        |k| k["key"].as_str().unwrap().len() == 64 && !k["key"].as_str().unwrap().contains('.')
+    ));
+}
+
+async fn honeypot_looks_accepted_stores_nothing_and_counts(ctx: &Ctx) {
+    let mut body = answer("demo");
+    body["hp"] = json!("https://spam.example");
+    let (status, _, reply) = ctx.post(&body).await;
+    assert_eq!(status, 201);
+    assert!(
+        reply["next"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Thank you")),
+        "{reply}"
+    );
+    let id = body["id"].as_str().unwrap();
+    assert_eq!(
+        ctx.stack.rows(&format!(
+            "SELECT count(*) AS n FROM responses WHERE id = '{id}'"
+        ))[0]["n"],
+        0
+    );
+    common::wait_until(
+        "the honeypot counter is written",
+        std::time::Duration::from_secs(5),
+        || async { ctx.counter("demo", "honeypot") == 1 },
+    )
+    .await;
+    let (_, _, site) = call(
+        &ctx.client,
+        Method::GET,
+        &ctx.stack.worker.url("/v1/admin/sites/demo"),
+        Some(ADMIN_TOKEN),
+        None,
+    )
+    .await;
+    assert!(
+        site["counters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "honeypot" && c["count"] == 1.0),
+        "{site}"
+    );
+}
+
+async fn turnstile_passes_fails_and_spares_retries(ctx: &Ctx) {
+    let guarded = |secret: &str| json!({"origins": ["http://127.0.0.1:*"], "turnstile": {"sitekey": "1x00000000000000000000AA", "secret": secret}});
+    ctx.put_site("guarded", guarded(ALWAYS_PASSES)).await;
+    ctx.put_site("blocked", guarded(ALWAYS_FAILS)).await;
+
+    assert_error(&ctx.post(&answer("guarded")).await, 403, "turnstile_failed");
+    let mut body = answer("guarded");
+    body["turnstile"] = json!("XXXX.DUMMY.TOKEN.XXXX");
+    let before = ctx.verify.received().len();
+    let first = ctx.post(&body).await;
+    assert_eq!(first.0, 201, "{}", first.2);
+    let calls = ctx.verify.received();
+    assert_eq!(calls.len(), before + 1);
+    let sent: Value = serde_json::from_str(&calls[before].body).unwrap();
+    assert_eq!(
+        (sent["response"].as_str(), sent["idempotency_key"].as_str()),
+        (Some("XXXX.DUMMY.TOKEN.XXXX"), body["id"].as_str())
+    );
+    // The widget retrying after a lost answer spends no second token.
+    let retry = ctx.post(&body).await;
+    assert_eq!((retry.0, &retry.2), (200, &first.2));
+    assert_eq!(ctx.verify.received().len(), before + 1);
+
+    let mut refused = answer("blocked");
+    refused["turnstile"] = json!("XXXX.DUMMY.TOKEN.XXXX");
+    assert_error(&ctx.post(&refused).await, 403, "turnstile_failed");
+    let id = refused["id"].as_str().unwrap();
+    assert_eq!(
+        ctx.stack.rows(&format!(
+            "SELECT count(*) AS n FROM responses WHERE id = '{id}'"
+        ))[0]["n"],
+        0
+    );
+    common::wait_until(
+        "the turnstile counter is written",
+        std::time::Duration::from_secs(5),
+        || async { ctx.counter("blocked", "turnstile_failed") == 1 },
+    )
+    .await;
+    // The public config names the sitekey, never the secret.
+    let (_, _, config) = call(
+        &ctx.client,
+        Method::GET,
+        &ctx.stack.worker.url("/v1/sites/guarded/widget"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(config["turnstile_sitekey"], "1x00000000000000000000AA");
+    assert!(!config.to_string().contains(ALWAYS_PASSES));
+}
+
+async fn refusals_are_readable_by_allowed_pages_only(ctx: &Ctx) {
+    let url = ctx.stack.worker.url("/v1/responses");
+    let send = |origin: &'static str, body: Value| {
+        ctx.client
+            .post(&url)
+            .header("origin", origin)
+            .json(&body)
+            .send()
+    };
+    let mut bad = answer("demo");
+    bad["score"] = json!(9);
+    let resp = send("http://127.0.0.1:5000", bad.clone()).await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:5000"
+    );
+    let resp = send("https://evil.example", answer("demo")).await.unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+}
+
+async fn widget_config_is_cacheable(ctx: &Ctx) {
+    let url = ctx.stack.worker.url("/v1/sites/demo/widget");
+    let first = ctx.client.get(&url).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(first.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+    let again = ctx
+        .client
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+    assert!(again.text().await.unwrap().is_empty());
+
+    ctx.put_site("demo", json!({"origins": ["http://127.0.0.1:*"], "copy": {"en": {"question": "What could we have done better?"}}})).await;
+    let changed = ctx
+        .client
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    let body: Value = changed.json().await.unwrap();
+    assert_eq!(
+        body["copy"]["en"]["question"],
+        "What could we have done better?"
+    );
+    assert_error(
+        &call(
+            &ctx.client,
+            Method::GET,
+            &ctx.stack.worker.url("/v1/sites/nope/widget"),
+            None,
+            None,
+        )
+        .await,
+        404,
+        "unknown_site",
+    );
+}

@@ -1,0 +1,566 @@
+//! The managers' API against the real Worker: auth, the paged list, one
+//! answer with its case, the closed loop (rule 4), rule 6 (one open case per
+//! contact), export and erasure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{assert_error, call, Stack, ADMIN_TOKEN};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+struct Api<'a> {
+    stack: &'a Stack,
+    client: reqwest::Client,
+}
+
+impl Api<'_> {
+    async fn admin(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        call(
+            &self.client,
+            method,
+            &self.stack.worker.url(path),
+            Some(ADMIN_TOKEN),
+            body,
+        )
+        .await
+    }
+
+    async fn submit(&self, body: Value) -> Value {
+        let got = call(
+            &self.client,
+            Method::POST,
+            &self.stack.worker.url("/v1/responses"),
+            None,
+            Some(&body),
+        )
+        .await;
+        assert_eq!(got.0, 201, "{}", got.2);
+        got.2
+    }
+
+    async fn event(&self, case: &str, body: Value) -> (u16, reqwest::header::HeaderMap, Value) {
+        self.admin(
+            Method::POST,
+            &format!("/v1/admin/cases/{case}/events"),
+            Some(&body),
+        )
+        .await
+    }
+}
+
+fn answer(gaps: &str, score: Option<u8>, contact: Option<Value>) -> Value {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut body = json!({"site": "demo", "id": id, "gaps": gaps, "score": score});
+    if let Some(c) = contact {
+        body["contact"] = c;
+    }
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managers_api_contract() {
+    let stack = Stack::start("admin-api");
+    let api = Api {
+        stack: &stack,
+        client: reqwest::Client::new(),
+    };
+    auth_is_required(&api).await;
+    let ana_case = rule_six_joins_an_open_case(&api).await;
+    list_filters_and_pages(&api).await;
+    the_closed_loop(&api, &ana_case).await;
+    a_closed_case_is_not_joined(&api, &ana_case).await;
+    export_streams_csv_and_ndjson(&api).await;
+    erasure_keeps_the_anonymous_record(&api, &ana_case).await;
+}
+
+async fn auth_is_required(api: &Api<'_>) {
+    let url = api.stack.worker.url("/v1/admin/responses");
+    assert_error(
+        &call(&api.client, Method::GET, &url, None, None).await,
+        401,
+        "unauthorized",
+    );
+    assert_error(
+        &call(&api.client, Method::GET, &url, Some("wrong"), None).await,
+        403,
+        "forbidden",
+    );
+    assert_error(
+        &call(
+            &api.client,
+            Method::GET,
+            &api.stack.worker.url("/v1/admin/export?format=csv"),
+            None,
+            None,
+        )
+        .await,
+        401,
+        "unauthorized",
+    );
+    assert_error(
+        &api.admin(Method::PATCH, "/v1/admin/responses", None).await,
+        405,
+        "method_not_allowed",
+    );
+}
+
+/// Rule 6: Ana's second callback request joins her open case — one case,
+/// one alert, a message event — and says who will call and when.
+async fn rule_six_joins_an_open_case(api: &Api<'_>) -> String {
+    let first = api
+        .submit(answer(
+            "Billed twice for one order.",
+            Some(1),
+            Some(json!({"name": "Ana", "email": "ana@example.com", "callback": true})),
+        ))
+        .await;
+    let case = first["id"].as_str().unwrap().to_owned();
+    assert_eq!(first["tier"], "senior");
+    api.stack.wait_for_alerts(1, Duration::from_secs(10)).await;
+
+    let again = api
+        .submit(answer(
+            "Still no refund, please call.",
+            None,
+            Some(json!({"email": "ANA@example.com", "callback": true})),
+        ))
+        .await;
+    assert_eq!(again["case"], "open");
+    let next = again["next"].as_str().unwrap();
+    assert!(
+        next.contains("already have open")
+            && next.contains("senior management will call you back within"),
+        "{next}"
+    );
+    let again_id = again["id"].as_str().unwrap();
+
+    let rows = api.stack.rows(&format!(
+        "SELECT case_id FROM responses WHERE id = '{again_id}'"
+    ));
+    assert_eq!(rows[0]["case_id"], case.as_str(), "joined the open case");
+    let cases = api.stack.rows("SELECT count(*) AS n FROM cases");
+    assert_eq!(cases[0]["n"], 1, "no second case");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(api.stack.inbox.received().len(), 1, "no second alert");
+
+    // A phone match joins too; an answer without a callback opens its own.
+    let by_phone = api
+        .submit(answer("Third try.", Some(5), Some(json!({"email": "other@example.com", "phone": "+44 20 7946 0000", "callback": true}))))
+        .await;
+    assert_eq!(by_phone["tier"], "service");
+    let own = api
+        .submit(answer(
+            "Rude driver.",
+            Some(2),
+            Some(json!({"email": "ana@example.com"})),
+        ))
+        .await;
+    let own_id = own["id"].as_str().unwrap();
+    let own_case = api.stack.rows(&format!(
+        "SELECT case_id FROM responses WHERE id = '{own_id}'"
+    ));
+    assert_eq!(
+        own_case[0]["case_id"], own_id,
+        "no callback asked: its own case"
+    );
+
+    let (status, _, detail) = api
+        .admin(Method::GET, &format!("/v1/admin/responses/{case}"), None)
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["contact"]["email"], "ana@example.com");
+    let types: Vec<&str> = detail["case"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["opened", "message"]);
+    assert!(detail["case"]["events"][1]["data"]["response"] == again_id);
+    assert!(
+        !detail["case"]["deliveries"].as_array().unwrap().is_empty(),
+        "{detail}"
+    );
+    assert_eq!(detail["case"]["next_step"], "acknowledged");
+    let (status, _, deliveries) = api
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/deliveries?response={case}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(deliveries["deliveries"][0]["status"], 200.0);
+    assert_error(
+        &api.admin(
+            Method::GET,
+            "/v1/admin/responses/0f8fad5b-d9cb-469f-a165-70867728950e",
+            None,
+        )
+        .await,
+        404,
+        "unknown_response",
+    );
+    assert_error(
+        &api.admin(Method::GET, "/v1/admin/responses/not-an-id", None)
+            .await,
+        400,
+        "invalid_id",
+    );
+    case
+}
+
+async fn list_filters_and_pages(api: &Api<'_>) {
+    for i in 0..7 {
+        api.submit(answer(&format!("Filler {i}"), Some(4), None))
+            .await;
+    }
+    let (_, _, all) = api
+        .admin(Method::GET, "/v1/admin/responses?site=demo&limit=200", None)
+        .await;
+    let total = all["items"].as_array().unwrap().len();
+    assert_eq!(total, 11);
+    assert!(all["next_cursor"].is_null());
+
+    let mut seen = BTreeSet::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/admin/responses?site=demo&limit=3&cursor={c}"),
+            None => "/v1/admin/responses?site=demo&limit=3".into(),
+        };
+        let (status, _, page) = api.admin(Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{page}");
+        for item in page["items"].as_array().unwrap() {
+            assert!(
+                seen.insert(item["id"].as_str().unwrap().to_owned()),
+                "no answer twice"
+            );
+        }
+        pages += 1;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!((seen.len(), pages), (total, 4));
+
+    let (_, _, senior) = api
+        .admin(Method::GET, "/v1/admin/responses?tier=senior", None)
+        .await;
+    assert!(senior["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["tier"] == "senior"));
+    assert_eq!(senior["items"].as_array().unwrap().len(), 2);
+    let (_, _, open) = api
+        .admin(Method::GET, "/v1/admin/responses?state=open", None)
+        .await;
+    assert!(open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["case"]["state"] == "open"));
+    let (_, _, future) = api
+        .admin(Method::GET, "/v1/admin/responses?since=2999-01-01", None)
+        .await;
+    assert!(future["items"].as_array().unwrap().is_empty());
+
+    for (query, code) in [
+        ("cursor=abc", "invalid_cursor"),
+        ("tier=gold", "invalid_tier"),
+        ("teir=senior", "invalid_query"),
+        ("limit=0", "invalid_limit"),
+        ("since=soon", "invalid_since"),
+    ] {
+        assert_error(
+            &api.admin(Method::GET, &format!("/v1/admin/responses?{query}"), None)
+                .await,
+            400,
+            code,
+        );
+    }
+}
+
+/// Rule 4: open → acknowledged → contacted → report_sent → closed, each step
+/// recorded; steps out of order are 409; closing needs its three answers.
+async fn the_closed_loop(api: &Api<'_>, case: &str) {
+    assert_error(
+        &api.event(case, json!({"type": "contacted", "by": "Sam", "note": "x"}))
+            .await,
+        409,
+        "illegal_transition",
+    );
+    assert_error(
+        &api.event(case, json!({"type": "acknowledged"})).await,
+        400,
+        "invalid_by",
+    );
+    assert_error(
+        &api.event(case, json!({"type": "escalated", "by": "Sam"}))
+            .await,
+        400,
+        "invalid_type",
+    );
+    assert_error(
+        &api.event(case, json!({"type": "note", "by": "Sam", "extra": 1}))
+            .await,
+        400,
+        "invalid_json",
+    );
+    assert_error(
+        &api.event(
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            json!({"type": "acknowledged", "by": "Sam"}),
+        )
+        .await,
+        404,
+        "unknown_case",
+    );
+
+    // Two managers acknowledge at once: one wins, the other hears 409.
+    let (a, b) = tokio::join!(
+        api.event(case, json!({"type": "acknowledged", "by": "Sam"})),
+        api.event(case, json!({"type": "acknowledged", "by": "Kim"})),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{} / {}", a.2, b.2);
+
+    let (s, _, v) = api
+        .event(
+            case,
+            json!({"type": "contacted", "by": "Sam", "note": "Refund was stuck in review."}),
+        )
+        .await;
+    assert_eq!((s, v["state"].as_str()), (201, Some("contacted")), "{v}");
+    api.event(
+        case,
+        json!({"type": "note", "by": "Sam", "note": "Customer prefers email."}),
+    )
+    .await;
+    let (s, _, _) = api.event(case, json!({"type": "report_sent", "by": "Sam", "note": "Refund today; review queue alert."})).await;
+    assert_eq!(s, 201);
+    assert_error(
+        &api.event(
+            case,
+            json!({"type": "closed", "by": "Sam", "short_fix": "refunded", "systemic_fix": "none"}),
+        )
+        .await,
+        400,
+        "invalid_root_cause",
+    );
+    assert_error(&api.event(case, json!({"type": "closed", "by": "Sam", "root_cause": "refund-queue", "short_fix": "refunded"})).await, 400, "invalid_systemic_fix");
+    let (s, _, closed) = api
+        .event(case, json!({"type": "closed", "by": "Sam", "root_cause": "Refund-Queue", "short_fix": "refunded", "systemic_fix": "alert on stuck refunds", "effort": 2.5}))
+        .await;
+    assert_eq!(s, 201, "{closed}");
+    assert_eq!(closed["state"], "closed");
+    assert!(closed["next_step"].is_null());
+    let types: Vec<&str> = closed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "opened",
+            "message",
+            "acknowledged",
+            "contacted",
+            "note",
+            "report_sent",
+            "closed"
+        ]
+    );
+    let last = &closed["events"][6]["data"];
+    assert_eq!(
+        (last["root_cause"].as_str(), last["effort"].as_f64()),
+        (Some("refund-queue"), Some(2.5))
+    );
+    assert_error(
+        &api.event(case, json!({"type": "acknowledged", "by": "Sam"}))
+            .await,
+        409,
+        "illegal_transition",
+    );
+}
+
+/// After closing, Ana's next callback request does not join the closed case.
+async fn a_closed_case_is_not_joined(api: &Api<'_>, case: &str) {
+    // The case is closed: Ana's next callback request does not join it (she
+    // still has the "rude driver" case open, so it joins that one).
+    let fresh = api
+        .submit(answer(
+            "New problem.",
+            None,
+            Some(json!({"email": "ana@example.com", "callback": true})),
+        ))
+        .await;
+    let fresh_id = fresh["id"].as_str().unwrap();
+    let rows = api.stack.rows(&format!("SELECT r.case_id, c.state FROM responses r JOIN cases c ON c.id = r.case_id WHERE r.id = '{fresh_id}'"));
+    assert_ne!(rows[0]["case_id"], case);
+    assert_eq!(rows[0]["state"], "open");
+}
+
+async fn export_streams_csv_and_ndjson(api: &Api<'_>) {
+    api.submit(answer(
+        "=HYPERLINK(\"https://evil.example\",\"x\")",
+        Some(4),
+        Some(json!({"name": "+cmd|' /C calc'!A0"})),
+    ))
+    .await;
+    let count = api.stack.rows("SELECT count(*) AS n FROM responses")[0]["n"]
+        .as_u64()
+        .unwrap();
+
+    let resp = api
+        .client
+        .get(
+            api.stack
+                .worker
+                .url("/v1/admin/export?site=demo&format=csv"),
+        )
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = resp.text().await.unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(lines[0].starts_with("id,site,received_at,tier,score"));
+    assert_eq!(
+        lines.len() as u64,
+        count + 1,
+        "header plus one record per answer"
+    );
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\""),
+        "formula neutralised and quoted"
+    );
+    assert!(csv.contains(",'+cmd|' /C calc'!A0,"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",+cmd"));
+
+    let resp = api
+        .client
+        .get(
+            api.stack
+                .worker
+                .url("/v1/admin/export?format=ndjson&tier=none"),
+        )
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/x-ndjson"));
+    let text = resp.text().await.unwrap();
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!records.is_empty() && records.iter().all(|r| r["tier"] == "none"));
+
+    assert_error(
+        &api.admin(Method::GET, "/v1/admin/export?format=xlsx", None)
+            .await,
+        400,
+        "invalid_format",
+    );
+    assert_error(
+        &api.admin(Method::GET, "/v1/admin/export", None).await,
+        400,
+        "invalid_format",
+    );
+}
+
+/// Erasure removes what identifies the customer, keeps the anonymous record,
+/// the case and its audit trail, and is idempotent.
+async fn erasure_keeps_the_anonymous_record(api: &Api<'_>, case: &str) {
+    let (s, _, v) = api
+        .admin(
+            Method::DELETE,
+            &format!("/v1/admin/responses/{case}?by=Privacy%20desk"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["already_erased"], false);
+    let row = &api
+        .stack
+        .rows(&format!("SELECT * FROM responses WHERE id = '{case}'"))[0];
+    for field in [
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "email_key",
+        "phone_key",
+        "page",
+        "transaction_ref",
+    ] {
+        assert!(row[field].is_null(), "{field} kept: {row}");
+    }
+    assert_eq!(row["gaps"], "");
+    assert_eq!(
+        (row["score"].as_u64(), row["tier"].as_str()),
+        (Some(1), Some("senior")),
+        "anonymous record kept"
+    );
+    assert!(row["erased_at"].is_number());
+    let audit = api.stack.rows(&format!(
+        "SELECT by, action FROM audit WHERE subject = '{case}'"
+    ));
+    assert_eq!(audit, [json!({"by": "Privacy desk", "action": "erased"})]);
+    let (_, _, detail) = api
+        .admin(Method::GET, &format!("/v1/admin/responses/{case}"), None)
+        .await;
+    let types: Vec<&str> = detail["case"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types.last(), Some(&"erased"));
+    assert_eq!(types.len(), 8, "the audit trail is kept");
+    assert!(detail["erased_at"].is_string());
+
+    let (s, _, v) = api
+        .admin(Method::DELETE, &format!("/v1/admin/responses/{case}"), None)
+        .await;
+    assert_eq!((s, v["already_erased"].as_bool()), (200, Some(true)));
+    assert_eq!(
+        api.stack.rows(&format!(
+            "SELECT count(*) AS n FROM audit WHERE subject = '{case}'"
+        ))[0]["n"],
+        1
+    );
+    assert_error(
+        &api.admin(
+            Method::DELETE,
+            "/v1/admin/responses/0f8fad5b-d9cb-469f-a165-70867728950e",
+            None,
+        )
+        .await,
+        404,
+        "unknown_response",
+    );
+}
