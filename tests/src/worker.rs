@@ -34,6 +34,8 @@ pub struct LocalWorker {
     pub port: u16,
     pub state_dir: PathBuf,
     log: Option<PathBuf>,
+    /// The wrangler.toml it runs from; `None` is `edge/wrangler.toml`.
+    config: Option<PathBuf>,
 }
 
 /// A wrangler command with the environment DESIGN §6 asks for: no metrics,
@@ -47,6 +49,12 @@ pub fn wrangler() -> Command {
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
     cmd
+}
+
+/// `--config FILE` when a Worker other than the edge runs (the bench's
+/// plain-JS reference); nothing for `edge/wrangler.toml`.
+fn config_args(config: Option<&Path>) -> Vec<std::ffi::OsString> {
+    config.map_or_else(Vec::new, |c| vec!["--config".into(), c.into()])
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
@@ -67,11 +75,36 @@ fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
 
 /// Applies every migration in `edge/migrations` to the local D1 in `state_dir`.
 pub fn migrate(state_dir: &Path) -> Result<(), String> {
+    migrate_with(None, state_dir)
+}
+
+/// As [`migrate`], for the Worker of `config` (its own `migrations_dir`).
+pub fn migrate_with(config: Option<&Path>, state_dir: &Path) -> Result<(), String> {
     run(
         wrangler()
             .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-            .arg(state_dir),
+            .arg(state_dir)
+            .args(config_args(config)),
         "applying D1 migrations",
+    )
+    .map(drop)
+}
+
+/// Runs a file of SQL against the local D1 of `config`'s Worker.
+pub fn execute_file(
+    config: Option<&Path>,
+    state_dir: &Path,
+    file: &Path,
+    what: &str,
+) -> Result<(), String> {
+    run(
+        wrangler()
+            .args(["d1", "execute", "DB", "--local", "--persist-to"])
+            .arg(state_dir)
+            .arg("--file")
+            .arg(file)
+            .args(config_args(config)),
+        what,
     )
     .map(drop)
 }
@@ -86,24 +119,26 @@ pub fn seed(state_dir: &Path, seed: &Seed) -> Result<(), String> {
     std::fs::create_dir_all(state_dir).map_err(|e| e.to_string())?;
     let file = state_dir.join("seed.sql");
     std::fs::write(&file, sql).map_err(|e| e.to_string())?;
-    run(
-        wrangler()
-            .args(["d1", "execute", "DB", "--local", "--persist-to"])
-            .arg(state_dir)
-            .arg("--file")
-            .arg(&file),
-        "seeding the demo site",
-    )
-    .map(drop)
+    execute_file(None, state_dir, &file, "seeding the demo site")
 }
 
 /// Runs one SQL statement against the local D1 and returns its rows.
 pub fn query(state_dir: &Path, sql: &str) -> Result<Vec<serde_json::Value>, String> {
+    query_with(None, state_dir, sql)
+}
+
+/// As [`query`], against the local D1 of `config`'s Worker.
+pub fn query_with(
+    config: Option<&Path>,
+    state_dir: &Path,
+    sql: &str,
+) -> Result<Vec<serde_json::Value>, String> {
     let out = run(
         wrangler()
             .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
             .arg(state_dir)
-            .args(["--command", sql]),
+            .args(["--command", sql])
+            .args(config_args(config)),
         "querying D1",
     )?;
     let v: serde_json::Value =
@@ -139,10 +174,18 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
 
 impl LocalWorker {
     pub fn start(cfg: Config) -> Result<Self, String> {
+        Self::start_with(cfg, None)
+    }
+
+    /// As [`LocalWorker::start`], but runs the Worker described by another
+    /// wrangler.toml (`--config`), e.g. the bench's plain-JS reference. Its
+    /// D1 binding must be called `DB`; `cfg.seed` (the demo site) applies to
+    /// the edge's schema only. `None` is `edge/wrangler.toml`.
+    pub fn start_with(cfg: Config, config: Option<PathBuf>) -> Result<Self, String> {
         if !paths::edge().join("build/worker/shim.mjs").exists() {
             return Err("the Worker is not built: run `cargo xtask build` first".into());
         }
-        migrate(&cfg.state_dir)?;
+        migrate_with(config.as_deref(), &cfg.state_dir)?;
         if let Some(s) = &cfg.seed {
             seed(&cfg.state_dir, s)?;
         }
@@ -156,7 +199,8 @@ impl LocalWorker {
         ])
         .args(["--port", &cfg.port.to_string(), "--inspector-port", "0"])
         .arg("--persist-to")
-        .arg(&cfg.state_dir);
+        .arg(&cfg.state_dir)
+        .args(config_args(config.as_deref()));
         if cfg.test_scheduled {
             cmd.arg("--test-scheduled");
         }
@@ -175,6 +219,7 @@ impl LocalWorker {
             port: cfg.port,
             state_dir: cfg.state_dir,
             log: cfg.log,
+            config,
         };
         worker.wait_ready(Duration::from_secs(90))?;
         Ok(worker)
@@ -218,7 +263,7 @@ impl LocalWorker {
     }
 
     pub fn query(&self, sql: &str) -> Result<Vec<serde_json::Value>, String> {
-        query(&self.state_dir, sql)
+        query_with(self.config.as_deref(), &self.state_dir, sql)
     }
 
     pub fn pid(&self) -> u32 {

@@ -3,6 +3,7 @@
 //! machine needs only Rust, Node and root.
 
 mod bench;
+mod bench_ingest;
 mod build;
 mod deploy;
 mod dev;
@@ -20,7 +21,9 @@ commands:
   dev [--port N]     build, migrate, seed the demo site and run the Worker on 127.0.0.1:8787
                      with a local chat inbox on 127.0.0.1:8789 (Ctrl-C stops everything)
   test               fmt, clippy, unit + property tests, wasm tests in Chromium, end-to-end suite
-  bench              measure the budgets of DESIGN §7 into BENCHMARKS.md
+  bench [--clients N --rounds N --requests N --warmup N]
+                     measure the budgets of DESIGN §7 into BENCHMARKS.md: widget bytes,
+                     Worker wasm size, ingest vs a plain-JS Worker (defaults 8, 5, 1000, 200)
   build              build the Worker and the widget (release) into edge/build and target/www
   deploy [--dry-run] wrangler deploy (the dry run builds the exact upload offline)
   bootstrap          only install the toolchain pieces";
