@@ -343,8 +343,10 @@ async function contactKeys(s) {
   };
 }
 
-const openCaseOfContact = (site, email, phone) => "responses r JOIN cases c ON c.id = r.case_id " +
-  `WHERE r.site = ${site} AND (r.email_key = ${email} OR r.phone_key = ${phone}) AND c.state != 'closed' ` +
+const openCaseOfContact = (site, email, phone) =>
+  "SELECT c.id FROM cases c WHERE c.state != 'closed' AND c.id IN (" +
+  `SELECT case_id FROM responses WHERE site = ${site} AND email_key = ${email} ` +
+  `UNION SELECT case_id FROM responses WHERE site = ${site} AND phone_key = ${phone}) ` +
   "ORDER BY c.opened_at LIMIT 1";
 
 /** `ingest::insert`: one batch, every statement idempotent, the stored row read back last. */
@@ -356,9 +358,9 @@ async function insertResponse(db, s, tier, keys, reply, joinedReply, now, ackDue
       "contact_email, contact_phone, callback, page, transaction_ref, locale, email_key, phone_key, " +
       "case_id, reply) " +
       "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, " +
-      "CASE WHEN j.id IS NOT NULL THEN j.id WHEN ?17 THEN ?1 END, " +
-      "CASE WHEN j.id IS NOT NULL THEN ?19 ELSE ?18 END " +
-      `FROM (SELECT 1) LEFT JOIN (SELECT c.id FROM ${openCaseOfContact("?2", "?15", "?16")}) j ON ?20 ` +
+      "CASE WHEN j IS NOT NULL THEN j WHEN ?17 THEN ?1 END, " +
+      "CASE WHEN j IS NOT NULL THEN ?19 ELSE ?18 END " +
+      `FROM (SELECT CASE WHEN ?20 THEN (${openCaseOfContact("?2", "?15", "?16")}) END AS j) ` +
       "WHERE true ON CONFLICT(id) DO NOTHING",
     ).bind(s.id, s.site, now, s.gaps, s.score, s.guarantee ? 1 : 0, tier, s.contact.name,
       s.contact.email, s.contact.phone, s.contact.callback ? 1 : 0, s.context.page?.href ?? null,
@@ -430,7 +432,7 @@ async function postResponse(request, env, ctx) {
       "ON CONFLICT(key, window) DO UPDATE SET count = count + 1 RETURNING count").bind(client, windowStart, s.site),
   ];
   if (s.contact.callback) {
-    reads.push(db.prepare(`SELECT c.id, c.tier, c.ack_due_at FROM ${openCaseOfContact("?1", "?2", "?3")}`)
+    reads.push(db.prepare(`SELECT c.tier, c.ack_due_at FROM cases c WHERE c.id = (${openCaseOfContact("?1", "?2", "?3")})`)
       .bind(s.site, keys.email, keys.phone));
   }
   const [siteRows, countRows, openRows] = await db.batch(reads);

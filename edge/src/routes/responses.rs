@@ -120,12 +120,7 @@ async fn handle(
             }
             Ok(created(reply, 201))
         }
-        Stored::Replayed { site, reply } if site == submission.site.as_str() => {
-            Ok(created(reply, 200))
-        }
-        Stored::Replayed { .. } => Err(EdgeError::Conflict(
-            "this id belongs to another site's response",
-        )),
+        Stored::Replayed { site, reply } => replayed(&submission, &site, reply),
     }
 }
 
@@ -211,10 +206,19 @@ fn count_abuse(ctx: &Context, env: &Env, site: &str, counter: Counter, now: Time
 /// The stored answer for this id, if it was stored before (Turnstile sites).
 async fn replay(db: &D1Database, s: &Submission) -> EdgeResult<Option<Response>> {
     match ingest::stored_reply(db, s.id.as_str()).await? {
-        Some((site, reply)) if site == s.site.as_str() => Ok(Some(created(reply, 200))),
-        Some(_) => Err(EdgeError::Conflict(
-            "this id belongs to another site's response",
-        )),
+        Some((site, reply)) => replayed(s, &site, reply).map(Some),
         None => Ok(None),
+    }
+}
+
+/// A retry of a stored id gets the first answer's exact bytes with `200`;
+/// the same id under another site is someone else's answer (409).
+fn replayed(s: &Submission, stored_site: &str, reply: String) -> EdgeResult<Response> {
+    if stored_site == s.site.as_str() {
+        Ok(created(reply, 200))
+    } else {
+        Err(EdgeError::Conflict(
+            "this id belongs to another site's response",
+        ))
     }
 }

@@ -95,12 +95,7 @@ pub async fn record(
             ])?,
         ])
         .await?;
-    let moved = results
-        .first()
-        .and_then(|r| r.meta().ok().flatten())
-        .and_then(|m| m.changes)
-        .unwrap_or(0);
-    if moved == 1 {
+    if super::first_changes(&results) == 1 {
         Ok(())
     } else {
         Err(EdgeError::Conflict(

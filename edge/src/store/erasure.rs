@@ -33,10 +33,5 @@ pub async fn erase(db: &D1Database, id: &str, by: &str, now: Timestamp) -> EdgeR
             .bind(&[text(id), millis(now), text(by)])?,
         ])
         .await?;
-    Ok(results
-        .first()
-        .and_then(|r| r.meta().ok().flatten())
-        .and_then(|m| m.changes)
-        .unwrap_or(0)
-        > 0)
+    Ok(super::first_changes(&results) > 0)
 }

@@ -38,6 +38,16 @@ pub fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
+/// Rows the first statement of a batch changed: how a batch tells whether
+/// its guarded write happened (0 when D1 reports no count).
+pub fn first_changes(results: &[worker::D1Result]) -> usize {
+    results
+        .first()
+        .and_then(|r| r.meta().ok().flatten())
+        .and_then(|m| m.changes)
+        .unwrap_or(0)
+}
+
 /// D1 hands numbers to Rust as `f64`; timestamps and counts are integers.
 #[allow(clippy::cast_possible_truncation)]
 pub fn ms(v: f64) -> Timestamp {
