@@ -73,6 +73,24 @@ impl Ctx {
         assert_eq!(got.0, 200, "{}", got.2);
     }
 
+    fn stored(&self, id: &str) -> u64 {
+        self.stack.rows(&format!(
+            "SELECT count(*) AS n FROM responses WHERE id = '{id}'"
+        ))[0]["n"]
+            .as_u64()
+            .unwrap()
+    }
+
+    /// Counters are written after the answer (`wait_until`): poll for them.
+    async fn wait_for_counter(&self, site: &str, name: &str, n: u64) {
+        common::wait_until(
+            &format!("the {name} counter of {site} reaches {n}"),
+            std::time::Duration::from_secs(5),
+            || async { self.counter(site, name) == n },
+        )
+        .await;
+    }
+
     fn counter(&self, site: &str, name: &str) -> u64 {
         self.stack
             .rows(&format!("SELECT coalesce(sum(count), 0) AS n FROM counters WHERE site = '{site}' AND name = '{name}'"))[0]["n"]
@@ -133,12 +151,8 @@ async fn rate_limit_answers_429_with_retry_after(ctx: &Ctx) {
         .as_u64()
         .unwrap();
     assert_eq!(stored, accepted as u64, "refused answers are not stored");
-    common::wait_until(
-        "the rate_limited counter is written",
-        std::time::Duration::from_secs(5),
-        || async { ctx.counter("tiny", "rate_limited") == (10 - accepted) as u64 },
-    )
-    .await;
+    ctx.wait_for_counter("tiny", "rate_limited", (10 - accepted) as u64)
+        .await;
     // The window holds hashed keys only, never an address.
     let keys = ctx.stack.rows("SELECT key FROM rate_windows");
     assert!(keys.iter().all(
@@ -158,18 +172,8 @@ async fn honeypot_looks_accepted_stores_nothing_and_counts(ctx: &Ctx) {
         "{reply}"
     );
     let id = body["id"].as_str().unwrap();
-    assert_eq!(
-        ctx.stack.rows(&format!(
-            "SELECT count(*) AS n FROM responses WHERE id = '{id}'"
-        ))[0]["n"],
-        0
-    );
-    common::wait_until(
-        "the honeypot counter is written",
-        std::time::Duration::from_secs(5),
-        || async { ctx.counter("demo", "honeypot") == 1 },
-    )
-    .await;
+    assert_eq!(ctx.stored(id), 0, "nothing stored");
+    ctx.wait_for_counter("demo", "honeypot", 1).await;
     let (_, _, site) = call(
         &ctx.client,
         Method::GET,
@@ -215,18 +219,8 @@ async fn turnstile_passes_fails_and_spares_retries(ctx: &Ctx) {
     refused["turnstile"] = json!("XXXX.DUMMY.TOKEN.XXXX");
     assert_error(&ctx.post(&refused).await, 403, "turnstile_failed");
     let id = refused["id"].as_str().unwrap();
-    assert_eq!(
-        ctx.stack.rows(&format!(
-            "SELECT count(*) AS n FROM responses WHERE id = '{id}'"
-        ))[0]["n"],
-        0
-    );
-    common::wait_until(
-        "the turnstile counter is written",
-        std::time::Duration::from_secs(5),
-        || async { ctx.counter("blocked", "turnstile_failed") == 1 },
-    )
-    .await;
+    assert_eq!(ctx.stored(id), 0, "nothing stored");
+    ctx.wait_for_counter("blocked", "turnstile_failed", 1).await;
     // The public config names the sitekey, never the secret.
     let (_, _, config) = call(
         &ctx.client,
