@@ -22,6 +22,7 @@ pub struct Site {
     pub rate_per_minute: u32,
     pub turnstile_sitekey: Option<String>,
     pub turnstile_secret: Option<String>,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Deserialize)]
@@ -36,10 +37,11 @@ pub struct SiteRow {
     rate_per_minute: f64,
     turnstile_sitekey: Option<String>,
     turnstile_secret: Option<String>,
+    updated_at: f64,
 }
 
 const SITE_COLUMNS: &str = "key, origins, copy, show_score, show_guarantee, cooldown_days, \
-     sla_minutes, rate_per_minute, turnstile_sitekey, turnstile_secret";
+     sla_minutes, rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at";
 
 /// The statement that reads one site, to run alone or inside a batch.
 pub fn select_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement> {
@@ -65,6 +67,7 @@ impl TryFrom<SiteRow> for Site {
             rate_per_minute: row.rate_per_minute.clamp(1.0, 1e6) as u32,
             turnstile_sitekey: row.turnstile_sitekey,
             turnstile_secret: row.turnstile_secret,
+            updated_at: super::ms(row.updated_at),
             key: row.key,
         })
     }
@@ -130,11 +133,6 @@ pub async fn save_site(
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct UpdatedAt {
-    updated_at: f64,
-}
-
 #[derive(Deserialize, serde::Serialize)]
 struct RecipientView {
     id: String,
@@ -154,11 +152,6 @@ struct CounterView {
 /// with the last 30 days of abuse counters.
 pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::Value> {
     let site = site(db, key).await?;
-    let updated: Option<UpdatedAt> = db
-        .prepare("SELECT updated_at FROM sites WHERE key = ?1")
-        .bind(&[text(key)])?
-        .first(None)
-        .await?;
     let recipients: Vec<RecipientView> = db
         .prepare("SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY id")
         .bind(&[text(key)])?
@@ -184,6 +177,6 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::V
         "rate_per_minute": site.rate_per_minute,
         "turnstile": site.turnstile_sitekey.map(|k| serde_json::json!({"sitekey": k, "secret_set": true})),
         "counters": counters,
-        "updated_at": updated.map(|u| super::ms(u.updated_at).to_rfc3339()),
+        "updated_at": site.updated_at.to_rfc3339(),
     }))
 }
