@@ -1,26 +1,58 @@
-//! What an alert says, independent of the chat tool it lands in. Chat alerts
-//! never carry an email or phone number: those are masked here, and the full
-//! details sit behind the dashboard link.
+//! What an alert says, independent of the chat tool it lands in (the
+//! per-format bodies are in [`crate::render`]). Chat alerts never carry an
+//! email or phone number: those are masked here, and the full details sit
+//! behind the dashboard link.
 
-use crate::submission::Submission;
 use crate::{Tier, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Why an alert is sent. Part of the idempotency id, so each reason for each
-/// level of a case is delivered once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// Why an alert is sent. Its [`Reason::slug`] is part of the idempotency id,
+/// so each reason for each level of a case is delivered once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reason {
     /// A new response opened the case.
     Opened,
+    /// Nobody acknowledged the case within `minutes` at the previous level,
+    /// so it went one level up (rule 5).
+    NotAcknowledged { minutes: u32 },
+    /// Someone acknowledged the case: the follow-up that tells the channel.
+    Acknowledged { by: String },
+    /// A manager checking a recipient URL; not a real case.
+    Test,
 }
 
 impl Reason {
-    pub const fn as_str(self) -> &'static str {
+    pub const fn slug(&self) -> &'static str {
         match self {
             Self::Opened => "opened",
+            Self::NotAcknowledged { .. } => "overdue",
+            Self::Acknowledged { .. } => "acknowledged",
+            Self::Test => "test",
         }
     }
+}
+
+/// What the store knows about a case when an alert about it is rendered.
+/// Contact details arrive unmasked and leave [`Alert::new`] masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub site: String,
+    pub case_id: String,
+    /// The case's own severity (rule 3).
+    pub tier: Tier,
+    /// The level this alert goes to: the tier, or higher after re-escalation.
+    pub level: Tier,
+    pub score: Option<u8>,
+    pub guarantee: bool,
+    /// The customer's words, verbatim (renderers escape and cut them).
+    pub gaps: String,
+    pub transaction: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub callback: bool,
+    pub opened_at: Timestamp,
+    pub ack_due_at: Option<Timestamp>,
 }
 
 /// Everything any format needs to render one alert.
@@ -31,16 +63,20 @@ pub struct Alert {
     pub site: String,
     pub case_id: String,
     pub tier: Tier,
+    pub level: Tier,
     pub reason: Reason,
     pub score: Option<u8>,
     pub guarantee: bool,
     pub gaps: String,
     pub transaction: Option<String>,
+    /// Masked email or phone, if the customer left one.
     pub contact: Option<String>,
     pub callback: bool,
     pub opened_at: Timestamp,
     pub ack_due_at: Option<Timestamp>,
     pub dashboard_url: String,
+    /// The signed acknowledge link; absent once there is nothing to acknowledge.
+    pub ack_url: Option<String>,
 }
 
 /// `ana@example.com` → `a***@example.com`; `+44 20 7946 0958` → `***958`.
@@ -58,44 +94,95 @@ pub fn mask_phone(phone: &str) -> String {
 }
 
 impl Alert {
-    /// The alert for a newly opened case. `base_url` is the Worker's public
-    /// origin, used for the dashboard link.
-    pub fn opened(
-        s: &Submission,
-        now: Timestamp,
-        ack_minutes: Option<u32>,
-        base_url: &str,
+    /// The alert about `facts` for `reason`. `dashboard_base` is the Worker's
+    /// public origin; `ack_url` is the signed link (the caller signs: the key
+    /// is a Worker secret).
+    pub fn new(
+        facts: CaseFacts,
+        reason: Reason,
+        dashboard_base: &str,
+        ack_url: Option<String>,
     ) -> Self {
-        let tier = s.tier();
-        let contact = match (&s.contact.email, &s.contact.phone) {
-            (Some(e), _) => Some(mask_email(e.as_str())),
-            (None, Some(p)) => Some(mask_phone(p.as_str())),
+        let contact = match (&facts.email, &facts.phone) {
+            (Some(e), _) => Some(mask_email(e)),
+            (None, Some(p)) => Some(mask_phone(p)),
             (None, None) => None,
         };
+        let dashboard_url = format!(
+            "{}/dashboard/cases/{}",
+            dashboard_base.trim_end_matches('/'),
+            facts.case_id
+        );
         Self {
-            idempotency_id: idempotency_id(s.id.as_str(), tier, Reason::Opened),
-            site: s.site.to_string(),
-            case_id: s.id.to_string(),
-            tier,
-            reason: Reason::Opened,
-            score: s.score.map(crate::fields::Score::get),
-            guarantee: s.guarantee,
-            gaps: s.gaps.to_string(),
-            transaction: s.context.transaction.clone(),
+            idempotency_id: idempotency_id(&facts.case_id, facts.level, &reason),
+            site: facts.site,
+            case_id: facts.case_id,
+            tier: facts.tier,
+            level: facts.level,
+            reason,
+            score: facts.score,
+            guarantee: facts.guarantee,
+            gaps: facts.gaps,
+            transaction: facts.transaction,
             contact,
-            callback: s.contact.callback,
-            opened_at: now,
-            ack_due_at: ack_minutes.map(|m| now.plus_minutes(m)),
-            dashboard_url: format!(
-                "{}/dashboard/cases/{}",
-                base_url.trim_end_matches('/'),
-                s.id
-            ),
+            callback: facts.callback,
+            opened_at: facts.opened_at,
+            ack_due_at: facts.ack_due_at,
+            dashboard_url,
+            ack_url,
         }
     }
 
+    /// A clearly marked sample a manager sends to check a recipient URL.
+    /// `nonce` makes its idempotency id unique per test (the caller draws it).
+    pub fn test(site: &str, now: Timestamp, dashboard_base: &str, nonce: &str) -> Self {
+        let facts = CaseFacts {
+            site: site.to_owned(),
+            case_id: format!("test-{nonce}"),
+            tier: Tier::Account,
+            level: Tier::Account,
+            score: Some(3),
+            guarantee: false,
+            gaps:
+                "This is a test alert from Candor. No customer wrote this and no case was opened."
+                    .to_owned(),
+            transaction: None,
+            email: None,
+            phone: None,
+            callback: false,
+            opened_at: now,
+            ack_due_at: None,
+        };
+        Self::new(facts, Reason::Test, dashboard_base, None)
+    }
+
+    /// One line that says what happened, in every format's title.
+    pub fn headline(&self) -> String {
+        match &self.reason {
+            Reason::Opened => format!("New case: {}", self.tier.label()),
+            Reason::NotAcknowledged { minutes } => format!(
+                "Re-escalated to {}: not acknowledged within {minutes} min",
+                self.level.audience()
+            ),
+            Reason::Acknowledged { by } => format!("Acknowledged by {by}"),
+            Reason::Test => "Test alert from Candor (not a real case)".to_owned(),
+        }
+    }
+
+    /// "Score 2 of 5", or "No score".
+    pub fn score_text(&self) -> String {
+        self.score
+            .map_or_else(|| "No score".to_owned(), |s| format!("Score {s} of 5"))
+    }
+
+    /// "Acknowledge by 2026-11-23T09:01:37.000Z", when there is a deadline.
+    pub fn deadline_text(&self) -> Option<String> {
+        self.ack_due_at
+            .map(|t| format!("Acknowledge by {}", t.to_rfc3339()))
+    }
+
     /// The generic Standard Webhooks body: `{type, timestamp, data}`.
-    pub fn webhook_body(&self) -> String {
+    pub fn webhook_body(&self, now: Timestamp) -> String {
         #[derive(Serialize)]
         struct Body<'a> {
             r#type: &'static str,
@@ -103,8 +190,12 @@ impl Alert {
             data: &'a Alert,
         }
         let body = Body {
-            r#type: "case.alert",
-            timestamp: self.opened_at.to_rfc3339(),
+            r#type: if self.reason == Reason::Test {
+                "case.alert.test"
+            } else {
+                "case.alert"
+            },
+            timestamp: now.to_rfc3339(),
             data: self,
         };
         // Serialising plain strings, numbers and enums cannot fail.
@@ -113,28 +204,36 @@ impl Alert {
 }
 
 /// `msg_<case>_<level>_<reason>`: the `webhook-id`, identical on retries.
-pub fn idempotency_id(case_id: &str, level: Tier, reason: Reason) -> String {
+pub fn idempotency_id(case_id: &str, level: Tier, reason: &Reason) -> String {
     format!(
         "msg_{}_{}_{}",
         case_id.replace('-', ""),
         level.as_str(),
-        reason.as_str()
+        reason.slug()
     )
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::submission::RawSubmission;
 
-    fn submission() -> Submission {
-        let raw: RawSubmission = serde_json::from_str(
-            r#"{"site":"demo","id":"0f8fad5b-d9cb-469f-a165-70867728950e","gaps":"Nobody called <!channel>",
-            "score":2,"contact":{"email":"ana@example.com","phone":"+44 20 7946 0958","callback":true},
-            "context":{"transaction":"order-123"}}"#,
-        )
-        .unwrap();
-        Submission::try_from(raw).unwrap()
+    /// A senior case with everything filled in, shared by the renderers' tests.
+    pub(crate) fn facts() -> CaseFacts {
+        CaseFacts {
+            site: "demo".to_owned(),
+            case_id: "0f8fad5b-d9cb-469f-a165-70867728950e".to_owned(),
+            tier: Tier::Senior,
+            level: Tier::Senior,
+            score: Some(2),
+            guarantee: false,
+            gaps: "Nobody called <!channel>".to_owned(),
+            transaction: Some("order-123".to_owned()),
+            email: Some("ana@example.com".to_owned()),
+            phone: Some("+44 20 7946 0958".to_owned()),
+            callback: true,
+            opened_at: Timestamp::from_millis(1_795_422_697_000),
+            ack_due_at: Some(Timestamp::from_millis(1_795_422_697_000).plus_minutes(30)),
+        }
     }
 
     #[test]
@@ -145,24 +244,23 @@ mod tests {
     }
 
     #[test]
-    fn opened_alert_is_stable_and_carries_no_contact_details() {
+    fn alert_is_stable_and_carries_no_contact_details() {
         let now = Timestamp::from_millis(1_795_422_697_000);
-        let a = Alert::opened(
-            &submission(),
-            now,
-            Some(30),
+        let a = Alert::new(
+            facts(),
+            Reason::Opened,
             "https://feedback.example.com/",
+            None,
         );
         assert_eq!(
             a.idempotency_id,
             "msg_0f8fad5bd9cb469fa16570867728950e_senior_opened"
         );
-        assert_eq!(a.ack_due_at, Some(now.plus_minutes(30)));
         assert_eq!(
             a.dashboard_url,
             "https://feedback.example.com/dashboard/cases/0f8fad5b-d9cb-469f-a165-70867728950e"
         );
-        let body = a.webhook_body();
+        let body = a.webhook_body(now);
         assert!(
             !body.contains("ana@example.com") && !body.contains("7946"),
             "{body}"
@@ -171,9 +269,28 @@ mod tests {
         assert_eq!(v["type"], "case.alert");
         assert_eq!(v["data"]["gaps"], "Nobody called <!channel>");
         assert_eq!(v["data"]["tier"], "senior");
+        assert_eq!(v["data"]["reason"]["kind"], "opened");
+        let again = Alert::new(facts(), Reason::Opened, "x", None);
+        assert_eq!(again.idempotency_id, a.idempotency_id);
+    }
+
+    #[test]
+    fn each_reason_and_level_has_its_own_id() {
+        let mut f = facts();
+        f.level = Tier::President;
+        let up = Alert::new(f, Reason::NotAcknowledged { minutes: 30 }, "x", None);
         assert_eq!(
-            Alert::opened(&submission(), now, Some(30), "x").idempotency_id,
-            a.idempotency_id
+            up.idempotency_id,
+            "msg_0f8fad5bd9cb469fa16570867728950e_president_overdue"
         );
+        assert_eq!(
+            up.headline(),
+            "Re-escalated to the president: not acknowledged within 30 min"
+        );
+        let t = Alert::test("demo", Timestamp::from_millis(0), "x", "abc");
+        assert!(t.headline().contains("Test alert"));
+        assert!(t
+            .webhook_body(Timestamp::from_millis(0))
+            .contains("case.alert.test"));
     }
 }

@@ -13,6 +13,12 @@ pub enum DomainError {
         from: &'static str,
         event: &'static str,
     },
+    /// An acknowledge link that was not signed by us, or was altered: 403.
+    #[error("this link is not valid: {0}")]
+    ForgedLink(&'static str),
+    /// An acknowledge link past its expiry: 410.
+    #[error("this link has expired; open the case from the dashboard instead")]
+    ExpiredLink,
 }
 
 impl DomainError {
@@ -28,6 +34,8 @@ impl DomainError {
         match self {
             Self::Invalid { field, .. } => format!("invalid_{}", field.replace('.', "_")),
             Self::IllegalTransition { .. } => "illegal_transition".to_owned(),
+            Self::ForgedLink(_) => "invalid_link".to_owned(),
+            Self::ExpiredLink => "expired_link".to_owned(),
         }
     }
 }

@@ -6,18 +6,23 @@
 //! - every value that crosses the wire is parsed into a newtype here, so an
 //!   invalid value cannot exist past the edge.
 
+pub mod ack;
+pub mod ack_pages;
 pub mod acknowledgement;
 pub mod alert;
 pub mod auth;
 pub mod case;
+pub mod delivery;
 pub mod digest;
 pub mod error;
 pub mod export;
 pub mod fields;
+pub mod html;
 pub mod origin;
 pub mod query;
 pub mod rate;
 pub mod recipient;
+pub mod render;
 pub mod site;
 pub mod sla;
 pub mod submission;

@@ -62,6 +62,39 @@ impl Tier {
         Self::ALL.into_iter().find(|t| t.as_str() == raw)
     }
 
+    /// The next level up when a case is not acknowledged in time (rule 5);
+    /// `None` at the top, and for tier `none`, which has nobody to escalate from.
+    pub const fn next_up(self) -> Option<Self> {
+        match self {
+            Self::None | Self::President => None,
+            Self::Service => Some(Self::Account),
+            Self::Account => Some(Self::Senior),
+            Self::Senior => Some(Self::President),
+        }
+    }
+
+    /// What the tier means, for a person reading an alert.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::None => "No follow-up",
+            Self::Service => "Callback requested",
+            Self::Account => "Score 3",
+            Self::Senior => "Score 1\u{2013}2",
+            Self::President => "Guarantee invoked",
+        }
+    }
+
+    /// Who the tier reaches, in words ("re-escalated to senior management").
+    pub const fn audience(self) -> &'static str {
+        match self {
+            Self::None => "nobody",
+            Self::Service => "the service manager",
+            Self::Account => "the client and service managers",
+            Self::Senior => "senior management",
+            Self::President => "the president",
+        }
+    }
+
     /// Default minutes to acknowledge (rule 5); `None` has no deadline.
     pub const fn default_ack_minutes(self) -> Option<u32> {
         match self {
@@ -118,5 +151,21 @@ mod tests {
             assert_eq!(Tier::parse(t.as_str()), Some(t));
         }
         assert_eq!(Tier::parse("gold"), None);
+    }
+
+    #[test]
+    fn re_escalation_climbs_one_level_at_a_time_and_stops_at_the_president() {
+        assert_eq!(Tier::None.next_up(), None);
+        assert_eq!(Tier::Service.next_up(), Some(Tier::Account));
+        assert_eq!(Tier::Account.next_up(), Some(Tier::Senior));
+        assert_eq!(Tier::Senior.next_up(), Some(Tier::President));
+        assert_eq!(Tier::President.next_up(), None);
+        for t in Tier::ALL {
+            if let Some(up) = t.next_up() {
+                assert!(up > t);
+                // The level above reaches everyone the level below did.
+                assert!(t.roles().iter().all(|r| up.roles().contains(r)));
+            }
+        }
     }
 }

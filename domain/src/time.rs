@@ -105,6 +105,30 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// An HTTP-date in the IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`),
+    /// the only form RFC 9110 lets senders produce (used by `Retry-After`).
+    pub fn parse_http_date(raw: &str) -> Option<Self> {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let rest = raw.trim().split_once(", ")?.1;
+        let mut parts = rest.split(' ');
+        let (day, month, year, time, zone) = (
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+        );
+        if zone != "GMT" || parts.next().is_some() {
+            return None;
+        }
+        let m = MONTHS.iter().position(|&name| name == month)? + 1;
+        Self::parse_since(&format!("{year}-{m:02}-{day}T{time}Z")).ok()
+    }
+}
+
 /// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's
 /// `days_from_civil`), the inverse of [`civil_from_days`].
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {

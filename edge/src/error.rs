@@ -44,9 +44,13 @@ impl EdgeError {
     pub const fn status(&self) -> u16 {
         match self {
             Self::Domain(DomainError::IllegalTransition { .. }) | Self::Conflict(_) => 409,
-            Self::Domain(_) | Self::BadJson(_) => 400,
+            Self::Domain(DomainError::Invalid { .. }) | Self::BadJson(_) => 400,
             Self::Unauthorized => 401,
-            Self::OriginNotAllowed | Self::Forbidden | Self::Turnstile(_) => 403,
+            Self::OriginNotAllowed
+            | Self::Forbidden
+            | Self::Turnstile(_)
+            | Self::Domain(DomainError::ForgedLink(_)) => 403,
+            Self::Domain(DomainError::ExpiredLink) => 410,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed => 405,
             Self::TooLarge(_) => 413,

@@ -32,6 +32,16 @@ pub fn json_text(status: u16, text: String) -> Response {
 /// `MAX_BODY` (413) while reading, so a missing or lying `Content-Length`
 /// cannot smuggle a larger body in.
 pub async fn read_json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
+    read_body(req, "application/json", MAX_BODY).await
+}
+
+/// A form post's body (`application/x-www-form-urlencoded`), at most 4 KiB.
+pub async fn read_form_body(req: &mut Request) -> EdgeResult<String> {
+    let body = read_body(req, "application/x-www-form-urlencoded", 4096).await?;
+    String::from_utf8(body).map_err(|_| EdgeError::BadJson("the form is not UTF-8".into()))
+}
+
+async fn read_body(req: &mut Request, media_type: &str, max: usize) -> EdgeResult<Vec<u8>> {
     let ctype = req.headers().get("content-type")?.unwrap_or_default();
     let media = ctype
         .split(';')
@@ -39,7 +49,7 @@ pub async fn read_json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    if media != "application/json" {
+    if media != media_type {
         return Err(EdgeError::UnsupportedMediaType);
     }
     if let Some(len) = req
@@ -47,20 +57,37 @@ pub async fn read_json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
         .get("content-length")?
         .and_then(|v| v.parse::<u64>().ok())
     {
-        if len > MAX_BODY as u64 {
-            return Err(EdgeError::TooLarge(MAX_BODY));
+        if len > max as u64 {
+            return Err(EdgeError::TooLarge(max));
         }
     }
     let mut body = Vec::new();
     let mut stream = req.stream()?;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(EdgeError::TooLarge(MAX_BODY));
+        if body.len() + chunk.len() > max {
+            return Err(EdgeError::TooLarge(max));
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// A server-rendered page with headers that keep it inert elsewhere: its
+/// own CSP, no framing, no caching, and no `Referer` (its URL may hold a
+/// capability token).
+pub fn html(status: u16, page: &domain::html::Page) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "text/html; charset=utf-8");
+    let _ = headers.set("content-security-policy", &domain::html::Page::csp());
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("x-content-type-options", "nosniff");
+    let _ = headers.set("x-frame-options", "DENY");
+    let _ = headers.set("referrer-policy", "no-referrer");
+    ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(headers)
+        .fixed(page.html().into_bytes())
 }
 
 /// Reads and parses a body that must be one JSON object (`domain::wire`).

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod auth;
+mod case_steps;
 mod clock;
 mod error;
 mod http;
@@ -10,11 +11,33 @@ mod routes;
 mod store;
 mod turnstile;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{
+    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     Ok(routes::handle(req, env, ctx)
         .await
         .unwrap_or_else(error::EdgeError::into_response))
+}
+
+/// Alert delivery (`ALERTS`) and its dead letters (`ALERTS_DLQ`).
+#[event(queue)]
+async fn queue(batch: MessageBatch<alerts::Job>, env: Env, _ctx: Context) -> Result<()> {
+    if batch.queue().ends_with("-dlq") {
+        alerts::bury_exhausted(batch, env).await
+    } else {
+        alerts::consume(batch, env).await
+    }
+}
+
+/// The SLA tick, every minute.
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    #[allow(clippy::cast_possible_truncation)] // epoch milliseconds
+    let now = domain::Timestamp::from_millis(event.schedule() as i64);
+    if let Err(e) = alerts::sla::tick(&env, now).await {
+        worker::console_error!("tick: {e}");
+    }
 }

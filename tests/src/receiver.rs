@@ -54,12 +54,18 @@ impl Received {
     }
 }
 
-/// What the receiver answers: a status, extra headers and a body.
+/// What the receiver answers: a status, extra headers and a body — or, for
+/// fault tests, a hang before answering or a dropped connection.
 #[derive(Debug, Clone, Default)]
 pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// Waits this long before answering (a receiver that hangs).
+    pub delay: Option<std::time::Duration>,
+    /// Answers with bytes that are not HTTP and closes: the caller sees a
+    /// broken connection, not a status.
+    pub drop_connection: bool,
 }
 
 type Responder = dyn Fn(&Received, usize) -> Answer + Send + Sync;
@@ -165,15 +171,30 @@ fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options)
             log.len() - 1
         };
         let answer = (opts.responder)(&received, index);
-        let mut response =
-            tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
-        for (k, v) in answer.headers {
-            if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                response.add_header(h);
-            }
-        }
-        let _ = request.respond(response);
+        // Each answer on its own thread, so one hanging answer does not hold
+        // up the others (the Worker sends many alerts at once).
+        std::thread::spawn(move || respond(request, answer));
     }
+}
+
+fn respond(request: tiny_http::Request, answer: Answer) {
+    if let Some(d) = answer.delay {
+        std::thread::sleep(d);
+    }
+    if answer.drop_connection {
+        let mut raw = request.into_writer();
+        let _ = raw.write_all(b"NOT HTTP\r\n\r\n");
+        let _ = raw.flush();
+        return;
+    }
+    let mut response =
+        tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
+    for (k, v) in answer.headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    let _ = request.respond(response);
 }
 
 impl Drop for Receiver {

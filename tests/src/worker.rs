@@ -133,14 +133,26 @@ pub fn query_with(
     state_dir: &Path,
     sql: &str,
 ) -> Result<Vec<serde_json::Value>, String> {
-    let out = run(
-        wrangler()
-            .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-            .arg(state_dir)
-            .args(["--command", sql])
-            .args(config_args(config)),
-        "querying D1",
-    )?;
+    // A second process opening the running Worker's SQLite file may find it
+    // locked mid-write (SQLITE_BUSY); that is a wait, not a failure.
+    let mut tries = 0;
+    let out = loop {
+        let out = run(
+            wrangler()
+                .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
+                .arg(state_dir)
+                .args(["--command", sql])
+                .args(config_args(config)),
+            "querying D1",
+        );
+        match out {
+            Err(e) if e.contains("SQLITE_BUSY") && tries < 20 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            other => break other?,
+        }
+    };
     let v: serde_json::Value =
         serde_json::from_str(&out).map_err(|e| format!("wrangler printed no JSON ({e}): {out}"))?;
     Ok(v.get(0)

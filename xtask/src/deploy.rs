@@ -36,8 +36,44 @@ pub fn run(args: &[String]) -> Result {
         Ok(())
     })?;
     step(
+        "create the alert queues if missing",
+        "read wrangler's message above",
+        || {
+            for queue in ["candor-alerts", "candor-alerts-dlq"] {
+                let out = cmd!(sh, "{wrangler} queues create {queue}")
+                    .ignore_status()
+                    .output()?;
+                let said = String::from_utf8_lossy(&out.stderr).to_lowercase()
+                    + &String::from_utf8_lossy(&out.stdout).to_lowercase();
+                if !out.status.success() && !said.contains("already") {
+                    return Err(format!("creating queue {queue} failed: {said}").into());
+                }
+            }
+            Ok(())
+        },
+    )?;
+    step(
+        "set the Worker's secrets given in the environment",
+        "export CANDOR_ADMIN_TOKEN and CANDOR_ACK_SECRET (32+ characters), or run `wrangler secret put NAME` in edge/",
+        || {
+            for (name, var) in [
+                ("ADMIN_TOKEN", "CANDOR_ADMIN_TOKEN"),
+                ("ACK_SECRET", "CANDOR_ACK_SECRET"),
+            ] {
+                match std::env::var(var) {
+                    // Piped on stdin: never on a command line or in a log.
+                    Ok(value) => cmd!(sh, "{wrangler} secret put {name}").stdin(value).run()?,
+                    Err(_) => eprintln!(
+                        "    {var} is not set: keeping the deployed {name} (set it once with `wrangler secret put {name}`)"
+                    ),
+                }
+            }
+            Ok(())
+        },
+    )?;
+    step(
         "wrangler deploy",
-        "set the ADMIN_TOKEN secret with `wrangler secret put ADMIN_TOKEN`",
+        "set the ADMIN_TOKEN and ACK_SECRET secrets with `wrangler secret put NAME`",
         || {
             cmd!(sh, "{wrangler} deploy").run()?;
             Ok(())

@@ -14,6 +14,27 @@ pub const INBOX_PORT: u16 = 8789;
 /// reseeded with it on every start; production secrets are set per recipient.
 pub const DEV_INBOX_SECRET: &str = "whsec_Y2FuZG9yLWRldi1pbmJveC1zZWNyZXQtMDAwMDAwMDA=";
 
+/// Signs acknowledge links in dev. Dev only: production's is a Worker secret
+/// (`wrangler secret put ACK_SECRET`), set by `cargo xtask deploy`.
+pub const DEV_ACK_SECRET: &str = "candor-dev-ack-secret-not-for-production";
+
+/// Cron Triggers do not fire by themselves under `wrangler dev`: this
+/// thread plays the every-minute SLA tick until the receiver side hangs up.
+fn start_ticker(url: String, stop: mpsc::Receiver<()>) {
+    std::thread::spawn(move || {
+        let agent = ureq::AgentBuilder::new()
+            .timeout(std::time::Duration::from_secs(30))
+            .build();
+        while let Err(mpsc::RecvTimeoutError::Timeout) =
+            stop.recv_timeout(std::time::Duration::from_mins(1))
+        {
+            if let Err(e) = agent.get(&url).call() {
+                eprintln!("SLA tick failed: {e}");
+            }
+        }
+    });
+}
+
 fn port_arg(args: &[String]) -> Result<u16> {
     match args.iter().position(|a| a == "--port") {
         None => Ok(8787),
@@ -58,6 +79,8 @@ pub fn run(args: &[String]) -> Result {
                 vars: vec![
                     ("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()),
                     ("ADMIN_TOKEN".into(), admin_token.clone()),
+                    // Dev only: production's key is a `wrangler secret`.
+                    ("ACK_SECRET".into(), DEV_ACK_SECRET.into()),
                 ],
                 log: None,
                 seed: Some(Seed {
@@ -68,6 +91,9 @@ pub fn run(args: &[String]) -> Result {
             })?)
         },
     )?;
+
+    let (tick_stop, tick_rx) = mpsc::channel();
+    start_ticker(worker.url("/__scheduled?cron=*+*+*+*+*"), tick_rx);
 
     println!("\nCandor is running.");
     println!("  demo page   {}", worker.url("/demo/"));
@@ -88,6 +114,7 @@ pub fn run(args: &[String]) -> Result {
     println!("Press Ctrl-C to stop.\n");
     let _ = stop_rx.recv();
     eprintln!("\nstopping…");
+    drop(tick_stop);
     drop(worker);
     drop(inbox);
     Ok(())

@@ -3,12 +3,17 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::cases;
-use crate::{auth, http};
-use domain::case::{CaseEvent, CaseState, RawEvent};
+use crate::{auth, case_steps, http};
+use domain::case::{CaseEvent, RawEvent};
 use domain::fields::ResponseId;
-use worker::{Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
-pub async fn post_event(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
+pub async fn post_event(
+    mut req: Request,
+    env: &Env,
+    ctx: &Context,
+    id: &str,
+) -> EdgeResult<Response> {
     auth::require_admin(&req, env)?;
     let id = ResponseId::try_from(id)?;
     let raw: RawEvent = http::read_json(&mut req).await?;
@@ -17,11 +22,8 @@ pub async fn post_event(mut req: Request, env: &Env, id: &str) -> EdgeResult<Res
     let case = cases::case(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
-    let from = CaseState::parse(&case.state).ok_or_else(|| {
-        EdgeError::Internal(format!("case {} has state {:?}", case.id, case.state))
-    })?;
-    let to = from.apply(&event.action)?;
-    cases::record(&db, &case.id, from, to, &event, crate::clock::now()).await?;
+    let base = req.url()?.origin().ascii_serialization();
+    case_steps::record(&db, env, ctx, &case, &event, &base, crate::clock::now()).await?;
     let case = cases::case(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;

@@ -1,6 +1,8 @@
 //! Maps (method, path) to a handler. Hand-rolled so every unknown path and
 //! method gets the JSON error shape, and OPTIONS is answered where CORS needs it.
 
+mod ack;
+mod admin_alerts;
 mod admin_cases;
 mod admin_export;
 mod admin_responses;
@@ -35,8 +37,16 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
             admin_responses::deliveries(&req, &env).await
         }
         (Method::Post, ["v1", "admin", "cases", id, "events"]) => {
-            admin_cases::post_event(req, &env, id).await
+            admin_cases::post_event(req, &env, &ctx, id).await
         }
+        (Method::Post, ["v1", "admin", "sites", site, "recipients", rid, "test"]) => {
+            admin_alerts::test(&req, &env, site, rid).await
+        }
+        (Method::Get, ["v1", "admin", "dead-letters"]) => {
+            admin_alerts::dead_letters(&req, &env).await
+        }
+        (Method::Get | Method::Head, ["ack", token]) => Ok(ack::get(&env, token).await),
+        (Method::Post, ["ack", token]) => Ok(ack::post(req, &env, &ctx, token).await),
         (Method::Get, ["v1", "admin", "export"]) => admin_export::get(&req, &env),
         (
             _,
@@ -44,8 +54,10 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
             | ["v1", "responses"]
             | ["v1", "sites", _, "widget"]
             | ["v1", "admin", "sites" | "responses", _]
-            | ["v1", "admin", "responses" | "deliveries" | "export"]
-            | ["v1", "admin", "cases", _, "events"],
+            | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters"]
+            | ["v1", "admin", "cases", _, "events"]
+            | ["v1", "admin", "sites", _, "recipients", _, "test"]
+            | ["ack", _],
         ) => Err(EdgeError::MethodNotAllowed),
         _ => Err(EdgeError::NotFound("route")),
     }

@@ -8,7 +8,6 @@ use crate::store::ingest::{self, CaseLink, NewResponse, OpenCase, Stored};
 use crate::store::sites::{Site, SiteRow};
 use crate::{alerts, http, turnstile};
 use domain::acknowledgement::{added_to_open_case, next_step};
-use domain::alert::Alert;
 use domain::submission::ContactKeys;
 use domain::{rate, RawSubmission, Reply, Submission, Tier, Timestamp};
 use worker::{Context, D1Database, Env, Request, Response};
@@ -102,6 +101,7 @@ async fn handle(
         }
         None => reply.clone(),
     };
+    let base = req.url()?.origin().ascii_serialization();
     let new = NewResponse {
         submission: &submission,
         keys: &keys,
@@ -109,14 +109,20 @@ async fn handle(
         joined_reply: &joined_reply,
         now,
         ack_due: ack_minutes.map(|m| now.plus_minutes(m)),
+        base_url: &base,
     };
     match ingest::insert(&db, &new).await? {
         Stored::Created { case, reply } => {
             if case == CaseLink::Own {
-                let base = req.url()?.origin().ascii_serialization();
-                let alert = Alert::opened(&submission, now, ack_minutes, &base);
-                let allow_loopback = crate::auth::allow_loopback(env);
-                ctx.wait_until(async move { alerts::deliver(&db, &alert, allow_loopback).await });
+                // Committed: now the fast path to the queue. If this send is
+                // lost, the cron finds the outbox row and queues it.
+                let ids = vec![ingest::opened_alert_id(submission.id.as_str(), tier)];
+                let env = env.clone();
+                ctx.wait_until(async move {
+                    if let Err(e) = alerts::enqueue(&env, &ids).await {
+                        worker::console_error!("alert {}: not queued yet: {e}", ids[0]);
+                    }
+                });
             }
             Ok(created(reply, 201))
         }

@@ -1,5 +1,6 @@
 //! The `cases` and `events` tables: the closed loop.
 
+use super::outbox::NewAlert;
 use super::{millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
 use domain::case::{Action, CaseEvent, CaseState};
@@ -60,6 +61,7 @@ pub async fn record(
     to: CaseState,
     event: &CaseEvent,
     now: Timestamp,
+    follow_up: Option<&NewAlert<'_>>,
 ) -> EdgeResult<()> {
     let (note, data) = match &event.action {
         Action::Acknowledged => (None, None),
@@ -71,30 +73,33 @@ pub async fn record(
             Some(serde_json::to_string(c).map_err(|e| EdgeError::Internal(e.to_string()))?),
         ),
     };
-    let results = db
-        .batch(vec![
-            db.prepare("UPDATE cases SET state = ?3, updated_at = ?4 WHERE id = ?1 AND state = ?2")
-                .bind(&[
-                    text(case_id),
-                    text(from.as_str()),
-                    text(to.as_str()),
-                    millis(now),
-                ])?,
-            // changes() is the UPDATE's row count: same connection, same batch.
-            db.prepare(
-                "INSERT INTO events (case_id, type, by, note, data, at) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1",
-            )
+    let mut statements = vec![
+        db.prepare("UPDATE cases SET state = ?3, updated_at = ?4 WHERE id = ?1 AND state = ?2")
             .bind(&[
                 text(case_id),
-                text(event.action.kind()),
-                text(&event.by),
-                opt_text(note.as_deref()),
-                data.map_or(JsValue::NULL, |d| JsValue::from_str(&d)),
+                text(from.as_str()),
+                text(to.as_str()),
                 millis(now),
             ])?,
-        ])
-        .await?;
+        // changes() is the UPDATE's row count: same connection, same batch.
+        db.prepare(
+            "INSERT INTO events (case_id, type, by, note, data, at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1",
+        )
+        .bind(&[
+            text(case_id),
+            text(event.action.kind()),
+            text(&event.by),
+            opt_text(note.as_deref()),
+            data.map_or(JsValue::NULL, |d| JsValue::from_str(&d)),
+            millis(now),
+        ])?,
+    ];
+    if let Some(alert) = follow_up {
+        // Only if the event was written: changes() is now the INSERT's count.
+        statements.push(super::outbox::insert_if(db, alert, "changes() = 1")?);
+    }
+    let results = db.batch(statements).await?;
     if super::first_changes(&results) == 1 {
         Ok(())
     } else {

@@ -1,33 +1,10 @@
-//! The `recipients` a tier reaches and the `deliveries` log of every attempt.
+//! The `deliveries` log: every attempt to send an alert, as managers read it.
 
 use super::{int, millis, opt_text, text};
 use crate::error::EdgeResult;
-use domain::recipient::Role;
-use domain::{Tier, Timestamp};
+use domain::Timestamp;
 use serde::{Deserialize, Serialize};
 use worker::D1Database;
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RecipientRow {
-    pub id: String,
-    pub format: String,
-    pub url: String,
-    pub secret: Option<String>,
-}
-
-/// The site's recipients for the roles a tier reaches.
-pub async fn recipients(db: &D1Database, site: &str, tier: Tier) -> EdgeResult<Vec<RecipientRow>> {
-    let roles: Vec<&str> = tier.roles().iter().map(|r: &Role| r.as_str()).collect();
-    let result = db
-        .prepare(
-            "SELECT id, format, url, secret FROM recipients \
-             WHERE site = ?1 AND role IN (SELECT value FROM json_each(?2)) ORDER BY id",
-        )
-        .bind(&[text(site), text(&super::json(&roles))])?
-        .all()
-        .await?;
-    Ok(result.results()?)
-}
 
 /// One line of the delivery log.
 pub struct Attempt<'a> {

@@ -4,6 +4,7 @@
 
 use super::{flag, int, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
+use domain::alert::Reason;
 use domain::fields::{Email, PageUrl, Phone};
 use domain::submission::ContactKeys;
 use domain::{Submission, Tier, Timestamp};
@@ -60,6 +61,8 @@ pub struct NewResponse<'a> {
     pub joined_reply: &'a str,
     pub now: Timestamp,
     pub ack_due: Option<Timestamp>,
+    /// The Worker's public origin, for the alert's links.
+    pub base_url: &'a str,
 }
 
 /// What storing did.
@@ -129,6 +132,7 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
         ])?];
     if tier.opens_case() {
         statements.extend(own_case(db, n, tier)?);
+        statements.push(opened_alert(db, n, tier)?);
     }
     if may_join {
         statements.push(joined_event(db, s, tier, n.now)?);
@@ -201,6 +205,35 @@ fn own_case(
             millis(n.now),
         ])?,
     ])
+}
+
+/// The outbox row for a new case's first alert, written in the transaction
+/// that opens the case: only if this batch opened it (same level, same
+/// instant), so a replay or another site's id never adds one.
+fn opened_alert(
+    db: &D1Database,
+    n: &NewResponse<'_>,
+    tier: Tier,
+) -> EdgeResult<D1PreparedStatement> {
+    let case_id = n.submission.id.as_str();
+    super::outbox::insert_if(
+        db,
+        &super::outbox::NewAlert {
+            id: &opened_alert_id(case_id, tier),
+            case_id,
+            level: tier,
+            reason: &Reason::Opened,
+            base_url: n.base_url,
+            now: n.now,
+            queued: true,
+        },
+        "EXISTS (SELECT 1 FROM cases WHERE id = ?2 AND level = ?3 AND opened_at = ?6)",
+    )
+}
+
+/// The id of the alert a new case of `tier` sends first.
+pub fn opened_alert_id(case_id: &str, tier: Tier) -> String {
+    domain::alert::idempotency_id(case_id, tier, &Reason::Opened)
 }
 
 /// The message event on the open case an answer joined, once.

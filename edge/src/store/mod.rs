@@ -7,6 +7,7 @@ pub mod cases;
 pub mod deliveries;
 pub mod erasure;
 pub mod ingest;
+pub mod outbox;
 pub mod sites;
 
 use domain::Timestamp;

@@ -19,6 +19,8 @@ use tests::worker::{Config, LocalWorker, Seed};
 
 pub const INBOX_SECRET: &str = "whsec_dGVzdC1pbmJveC1zZWNyZXQtZm9yLWNhbmRvci1lMmU=";
 pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+/// Signs the acknowledge links in the tests' alerts.
+pub const ACK_SECRET: &str = "e2e-ack-secret-at-least-32-characters";
 
 pub struct Stack {
     pub worker: LocalWorker,
@@ -53,6 +55,7 @@ impl Stack {
             vars: vec![
                 ("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()),
                 ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
+                ("ACK_SECRET".into(), ACK_SECRET.into()),
             ]
             .into_iter()
             .chain(extra_vars)

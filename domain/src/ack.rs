@@ -1,0 +1,184 @@
+//! Acknowledge links (DESIGN §4): `/ack/{token}`, where the token is an
+//! HMAC-SHA256-signed, expiring capability for one case and one action.
+//! Chat apps fetch links to unfurl them, so opening the link only shows a
+//! confirm page; the POST from that page acts. A reused link is refused by
+//! the case's state machine (the case is no longer open).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::{DomainError, Timestamp};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// How long a link works after the alert that carries it was sent.
+pub const LINK_LIFETIME_MINUTES: u32 = 24 * 60;
+
+/// The signing key, from a Worker secret (`ACK_SECRET`).
+#[derive(Clone)]
+pub struct AckKey(Vec<u8>);
+
+impl std::fmt::Debug for AckKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AckKey(..)")
+    }
+}
+
+impl TryFrom<&str> for AckKey {
+    type Error = DomainError;
+    fn try_from(raw: &str) -> Result<Self, Self::Error> {
+        if raw.len() >= 32 {
+            Ok(Self(raw.as_bytes().to_vec()))
+        } else {
+            Err(DomainError::invalid(
+                "ack_secret",
+                "must be at least 32 characters",
+            ))
+        }
+    }
+}
+
+/// What a valid link lets its holder do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AckClaim {
+    pub case_id: String,
+    /// The one action a link grants; today only `acknowledged`.
+    pub action: &'static str,
+    pub expires_at: Timestamp,
+}
+
+impl AckKey {
+    fn mac(&self, payload: &str) -> HmacSha256 {
+        // HMAC accepts keys of any length, so this cannot fail.
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        mac.update(b"candor-ack-v1.");
+        mac.update(payload.as_bytes());
+        mac
+    }
+
+    /// A token letting its holder acknowledge `case_id` until
+    /// `now + LINK_LIFETIME_MINUTES`.
+    pub fn sign(&self, case_id: &str, now: Timestamp) -> String {
+        let expires = now.plus_minutes(LINK_LIFETIME_MINUTES).seconds();
+        let payload = format!("{case_id}.acknowledged.{expires}");
+        let tag = self.mac(&payload).finalize().into_bytes();
+        format!("{}.{}", B64.encode(payload), B64.encode(tag))
+    }
+
+    /// Checks the signature (in constant time) before reading anything, then
+    /// the expiry. A malformed, forged or altered token is `ForgedLink`.
+    pub fn verify(&self, token: &str, now: Timestamp) -> Result<AckClaim, DomainError> {
+        let forged = DomainError::ForgedLink;
+        if token.len() > 512 {
+            return Err(forged("it is too long"));
+        }
+        let (payload_b64, tag_b64) = token.split_once('.').ok_or(forged("it is incomplete"))?;
+        let payload = B64
+            .decode(payload_b64)
+            .ok()
+            .and_then(|p| String::from_utf8(p).ok())
+            .ok_or(forged("it is not one of ours"))?;
+        let tag = B64
+            .decode(tag_b64)
+            .map_err(|_| forged("it is not one of ours"))?;
+        self.mac(&payload)
+            .verify_slice(&tag)
+            .map_err(|_| forged("its signature does not match"))?;
+        // Signed by us, so the shape is ours; parsed defensively all the same.
+        let mut parts = payload.rsplitn(3, '.');
+        let (expires, action, case_id) = (parts.next(), parts.next(), parts.next());
+        let (Some(expires), Some("acknowledged"), Some(case_id)) = (expires, action, case_id)
+        else {
+            return Err(forged("it grants nothing"));
+        };
+        let expires: i64 = expires.parse().map_err(|_| forged("it grants nothing"))?;
+        let expires_at = Timestamp::from_millis(expires.saturating_mul(1000));
+        if now >= expires_at {
+            return Err(DomainError::ExpiredLink);
+        }
+        Ok(AckClaim {
+            case_id: case_id.to_owned(),
+            action: "acknowledged",
+            expires_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CASE: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    fn key() -> AckKey {
+        AckKey::try_from("an-ack-secret-of-at-least-32-chars!").unwrap()
+    }
+
+    #[test]
+    fn a_signed_link_works_for_a_day_and_no_longer() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let token = key().sign(CASE, now);
+        let claim = key().verify(&token, now).unwrap();
+        assert_eq!(claim.case_id, CASE);
+        assert_eq!(claim.action, "acknowledged");
+        let almost = now.plus_minutes(LINK_LIFETIME_MINUTES - 1);
+        assert!(key().verify(&token, almost).is_ok());
+        let later = now.plus_minutes(LINK_LIFETIME_MINUTES);
+        assert_eq!(key().verify(&token, later), Err(DomainError::ExpiredLink));
+    }
+
+    #[test]
+    fn forged_altered_and_foreign_links_are_refused() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let token = key().sign(CASE, now);
+        let other = AckKey::try_from("another-secret-that-is-32-chars-long").unwrap();
+        assert!(matches!(
+            other.verify(&token, now),
+            Err(DomainError::ForgedLink(_))
+        ));
+        // Another case or a later expiry under the same signature.
+        let (payload, tag) = token.split_once('.').unwrap();
+        let decoded = String::from_utf8(B64.decode(payload).unwrap()).unwrap();
+        for altered in [
+            decoded.replace(CASE, "11111111-d9cb-469f-a165-70867728950e"),
+            decoded.replace(".acknowledged.", ".closed."),
+            format!("{decoded}9"),
+        ] {
+            let forged = format!("{}.{tag}", B64.encode(altered));
+            assert!(matches!(
+                key().verify(&forged, now),
+                Err(DomainError::ForgedLink(_))
+            ));
+        }
+        for junk in ["", ".", "abc", "a.b.c", &"x".repeat(600)] {
+            assert!(matches!(
+                key().verify(junk, now),
+                Err(DomainError::ForgedLink(_))
+            ));
+        }
+        assert!(AckKey::try_from("short").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn no_arbitrary_token_verifies(token in ".{0,200}") {
+            let now = Timestamp::from_millis(1_795_422_697_000);
+            prop_assert!(key().verify(&token, now).is_err());
+        }
+
+        #[test]
+        fn flipping_any_character_breaks_the_link(i in 0usize..200, c in "[A-Za-z0-9_.-]") {
+            let now = Timestamp::from_millis(1_795_422_697_000);
+            let token = key().sign(CASE, now);
+            let i = i % token.len();
+            let mut altered = token.clone();
+            altered.replace_range(i..=i, &c);
+            prop_assume!(altered != token);
+            prop_assert!(key().verify(&altered, now).is_err());
+        }
+    }
+}

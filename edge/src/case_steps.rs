@@ -1,0 +1,51 @@
+//! A step on a case, whichever door it comes through (the managers' API or
+//! an acknowledge link): checked by the `domain` state machine, recorded in
+//! one guarded transaction, and — for an acknowledgement — followed by an
+//! alert that tells the case's channel who took it.
+
+use crate::error::{EdgeError, EdgeResult};
+use crate::store::cases::{self, CaseRow};
+use crate::store::outbox::NewAlert;
+use domain::alert::{idempotency_id, Reason};
+use domain::case::{Action, CaseEvent, CaseState};
+use domain::{Tier, Timestamp};
+use worker::{Context, D1Database, Env};
+
+pub async fn record(
+    db: &D1Database,
+    env: &Env,
+    ctx: &Context,
+    case: &CaseRow,
+    event: &CaseEvent,
+    base_url: &str,
+    now: Timestamp,
+) -> EdgeResult<()> {
+    let from = CaseState::parse(&case.state).ok_or_else(|| {
+        EdgeError::Internal(format!("case {} has state {:?}", case.id, case.state))
+    })?;
+    let to = from.apply(&event.action)?;
+    let level = Tier::parse(&case.level).unwrap_or(Tier::Service);
+    let reason = Reason::Acknowledged {
+        by: event.by.clone(),
+    };
+    let id = idempotency_id(&case.id, level, &reason);
+    let follow_up = (event.action == Action::Acknowledged).then(|| NewAlert {
+        id: &id,
+        case_id: &case.id,
+        level,
+        reason: &reason,
+        base_url,
+        now,
+        queued: true,
+    });
+    cases::record(db, &case.id, from, to, event, now, follow_up.as_ref()).await?;
+    if follow_up.is_some() {
+        let (env, ids) = (env.clone(), vec![id]);
+        ctx.wait_until(async move {
+            if let Err(e) = crate::alerts::enqueue(&env, &ids).await {
+                worker::console_error!("alert {}: not queued yet: {e}", ids[0]);
+            }
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! `/ack/{token}`: the acknowledge link in every alert. GET only shows a
+//! confirm page (chat apps fetch links to unfurl them); the POST from that
+//! page records `acknowledged` with the name given. Every refusal is a page
+//! a person can read, with the status that says why.
+
+use crate::error::{EdgeError, EdgeResult};
+use crate::store::cases::{self, CaseRow};
+use crate::{case_steps, clock, http};
+use domain::ack::{AckClaim, AckKey};
+use domain::ack_pages::{self, CaseSummary};
+use domain::case::{Action, CaseEvent};
+use domain::{DomainError, Tier};
+use worker::{Context, D1Database, Env, Request, Response};
+
+pub async fn get(env: &Env, token: &str) -> Response {
+    match open(env, token).await {
+        Ok((_, case)) => http::html(200, &ack_pages::confirm(&summary(&case))),
+        Err(e) => refusal(&e),
+    }
+}
+
+pub async fn post(mut req: Request, env: &Env, ctx: &Context, token: &str) -> Response {
+    match acknowledge(&mut req, env, ctx, token).await {
+        Ok(resp) => resp,
+        Err(e) => refusal(&e),
+    }
+}
+
+async fn acknowledge(
+    req: &mut Request,
+    env: &Env,
+    ctx: &Context,
+    token: &str,
+) -> EdgeResult<Response> {
+    let base = req.url()?.origin().ascii_serialization();
+    // A form from another site cannot post here (the token is the
+    // capability, but a stray cross-site post should not act either).
+    if let Some(origin) = req.headers().get("origin")? {
+        if origin != base {
+            return Err(EdgeError::Forbidden);
+        }
+    }
+    let (db, case) = open(env, token).await?;
+    let by = ack_pages::parse_form(&http::read_form_body(req).await?)?;
+    let event = CaseEvent {
+        by: format!("{by} (alert link)"),
+        action: Action::Acknowledged,
+    };
+    case_steps::record(&db, env, ctx, &case, &event, &base, clock::now()).await?;
+    let dashboard = format!("{base}/dashboard/cases/{}", case.id);
+    Ok(http::html(
+        201,
+        &ack_pages::acknowledged(&summary(&case), &by, &dashboard),
+    ))
+}
+
+/// Checks the token and finds its case, still open.
+async fn open(env: &Env, token: &str) -> EdgeResult<(D1Database, CaseRow)> {
+    let secret = env
+        .secret("ACK_SECRET")
+        .map_err(|_| EdgeError::NotFound("link"))?;
+    let key =
+        AckKey::try_from(secret.to_string().as_str()).map_err(|_| EdgeError::NotFound("link"))?;
+    let AckClaim { case_id, .. } = key.verify(token, clock::now())?;
+    let db = env.d1("DB")?;
+    let case = cases::case(&db, &case_id)
+        .await?
+        .ok_or(EdgeError::NotFound("case"))?;
+    if case.state != "open" {
+        return Err(EdgeError::Conflict(
+            "this case was acknowledged already; the link has done its job",
+        ));
+    }
+    Ok((db, case))
+}
+
+fn summary(c: &CaseRow) -> CaseSummary {
+    CaseSummary {
+        case_id: c.id.clone(),
+        tier: Tier::parse(&c.tier).unwrap_or(Tier::Service),
+        level: Tier::parse(&c.level).unwrap_or(Tier::Service),
+        opened_at: crate::store::ms(c.opened_at),
+        ack_due_at: c.ack_due_at.map(crate::store::ms),
+    }
+}
+
+fn refusal(e: &EdgeError) -> Response {
+    if let EdgeError::Internal(detail) = e {
+        worker::console_error!("ack: {detail}");
+    }
+    let headline = match e {
+        EdgeError::Domain(DomainError::ExpiredLink) => "This link has expired",
+        EdgeError::Domain(DomainError::ForgedLink(_)) => "This link is not valid",
+        EdgeError::Conflict(_) => "Already acknowledged",
+        EdgeError::Domain(_) | EdgeError::BadJson(_) => "Please say who you are",
+        EdgeError::NotFound(_) => "Nothing to acknowledge here",
+        _ => "This link cannot be used right now",
+    };
+    http::html(e.status(), &ack_pages::refused(headline, &e.to_string()))
+}

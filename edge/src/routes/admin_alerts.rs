@@ -1,0 +1,109 @@
+//! Managers' alert tools: send a test alert to one recipient and see the
+//! platform's answer (before a real case depends on the URL), and the
+//! dead-letter view of alerts that will never arrive.
+
+use crate::alerts::send::{self, Target};
+use crate::alerts::Settings;
+use crate::error::{EdgeError, EdgeResult};
+use crate::store::deliveries::{self, Attempt};
+use crate::store::{outbox, text};
+use crate::{auth, clock, http};
+use domain::alert::Alert;
+use domain::delivery::Outcome;
+use domain::fields::SiteKey;
+use serde::Deserialize;
+use worker::{Env, Request, Response};
+
+#[derive(Deserialize)]
+struct RecipientRow {
+    id: String,
+    format: String,
+    url: String,
+    secret: Option<String>,
+}
+
+/// `POST /v1/admin/sites/{site}/recipients/{rid}/test`: one clearly marked
+/// test alert, sent now (not queued, not retried), logged like any attempt.
+pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult<Response> {
+    auth::require_admin(req, env)?;
+    let site = SiteKey::try_from(site)?;
+    let db = env.d1("DB")?;
+    let r: RecipientRow = db
+        .prepare("SELECT id, format, url, secret FROM recipients WHERE id = ?1 AND site = ?2")
+        .bind(&[text(rid), text(site.as_str())])?
+        .first(None)
+        .await?
+        .ok_or(EdgeError::NotFound("recipient"))?;
+    let now = clock::now();
+    let base = req.url()?.origin().ascii_serialization();
+    let alert = Alert::test(site.as_str(), now, &base, &now.millis().to_string());
+    let settings = Settings::from_env(env);
+    let target = Target {
+        format: &r.format,
+        url: &r.url,
+        secret: r.secret.as_deref(),
+    };
+    let sent = send::send(
+        &target,
+        &alert,
+        settings.allow_loopback,
+        settings.timeout,
+        true,
+    )
+    .await;
+    deliveries::log(
+        &db,
+        &Attempt {
+            case_id: &alert.case_id,
+            recipient_id: &r.id,
+            idempotency_id: &alert.idempotency_id,
+            number: 1,
+            status: sent.status,
+            error: sent.error.clone(),
+            started_at: sent.started,
+            duration_ms: sent.duration_ms,
+        },
+    )
+    .await?;
+    let verdict = match Outcome::of(sent.status, sent.retry_after) {
+        Outcome::Delivered => "delivered",
+        Outcome::Permanent => "refused",
+        Outcome::Retry { .. } => "failed",
+    };
+    Ok(http::json(
+        200,
+        &serde_json::json!({
+            "recipient": r.id,
+            "format": r.format,
+            "idempotency_id": alert.idempotency_id,
+            "result": verdict,
+            "status": sent.status,
+            "answer": sent.answer,
+            "error": sent.error,
+            "duration_ms": sent.duration_ms,
+        }),
+    ))
+}
+
+/// `GET /v1/admin/dead-letters?site=`: deliveries that will never happen.
+pub async fn dead_letters(req: &Request, env: &Env) -> EdgeResult<Response> {
+    auth::require_admin(req, env)?;
+    let url = req.url()?;
+    let mut site = None;
+    for (k, v) in url.query_pairs() {
+        match k.as_ref() {
+            "site" => site = Some(SiteKey::try_from(v.as_ref())?),
+            _ => {
+                return Err(
+                    domain::DomainError::invalid("query", format!("unknown parameter {k}")).into(),
+                )
+            }
+        }
+    }
+    let db = env.d1("DB")?;
+    let rows = outbox::dead_letters(&db, site.as_ref().map(SiteKey::as_str)).await?;
+    Ok(http::json(
+        200,
+        &serde_json::json!({ "dead_letters": rows }),
+    ))
+}

@@ -1,0 +1,291 @@
+//! The `alerts` outbox and the `dead_letters` view: what the queue delivers,
+//! how far each recipient got, and what will never arrive.
+
+use super::{int, millis, opt_text, text};
+use crate::error::{EdgeError, EdgeResult};
+use domain::alert::{CaseFacts, Reason};
+use domain::{Tier, Timestamp};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+/// An alert to write in the same transaction as the change that causes it.
+pub struct NewAlert<'a> {
+    pub id: &'a str,
+    pub case_id: &'a str,
+    pub level: Tier,
+    pub reason: &'a Reason,
+    pub base_url: &'a str,
+    pub now: Timestamp,
+    /// Whether the caller puts it on the queue itself right after the commit
+    /// (the fast path); otherwise the cron's dispatch claims it.
+    pub queued: bool,
+}
+
+/// Inserts the alert if `guard` (an SQL condition over `?1..?7`) holds;
+/// an alert that exists already is left alone (its id is its identity).
+pub fn insert_if(
+    db: &D1Database,
+    a: &NewAlert<'_>,
+    guard: &str,
+) -> EdgeResult<D1PreparedStatement> {
+    Ok(db
+        .prepare(format!(
+            "INSERT INTO alerts (id, case_id, level, reason, base_url, created_at, queued_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE {guard} ON CONFLICT(id) DO NOTHING"
+        ))
+        .bind(&[
+            text(a.id),
+            text(a.case_id),
+            text(a.level.as_str()),
+            text(&super::json(a.reason)),
+            text(a.base_url),
+            millis(a.now),
+            if a.queued {
+                millis(a.now)
+            } else {
+                JsValue::NULL
+            },
+        ])?)
+}
+
+/// Claims, in one statement (so two cron runs never both take a row), the
+/// alerts to put on the queue: never queued, or queued `stale` ago without
+/// a single attempt since (the message was lost).
+pub async fn claim_unqueued(
+    db: &D1Database,
+    now: Timestamp,
+    stale: Timestamp,
+) -> EdgeResult<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "UPDATE alerts SET queued_at = ?1 WHERE id IN (\
+             SELECT a.id FROM alerts a WHERE a.finished_at IS NULL AND (a.queued_at IS NULL OR \
+             (a.queued_at < ?2 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.idempotency_id = a.id))) \
+             LIMIT 100) RETURNING id",
+        )
+        .bind(&[millis(now), millis(stale)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Everything the consumer needs about one alert, read in one round trip.
+pub struct Pending {
+    pub id: String,
+    pub finished: bool,
+    pub reason: Reason,
+    pub base_url: String,
+    pub case_open: bool,
+    pub facts: CaseFacts,
+    pub recipients: Vec<Recipient>,
+}
+
+/// A recipient of the alert's level, with its progress on this alert.
+pub struct Recipient {
+    pub id: String,
+    pub format: String,
+    pub url: String,
+    pub secret: Option<String>,
+    /// Attempts already made for this alert.
+    pub attempts: u32,
+    /// Delivered, or in the dead letters: nothing more to do.
+    pub settled: bool,
+}
+
+#[derive(Deserialize)]
+struct FactsRow {
+    id: String,
+    finished_at: Option<f64>,
+    reason: String,
+    base_url: String,
+    level: String,
+    case_id: String,
+    site: String,
+    tier: String,
+    state: String,
+    opened_at: f64,
+    ack_due_at: Option<f64>,
+    gaps: String,
+    score: Option<f64>,
+    guarantee: f64,
+    transaction_ref: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    callback: f64,
+}
+
+#[derive(Deserialize)]
+struct RecipientRow {
+    id: String,
+    role: String,
+    format: String,
+    url: String,
+    secret: Option<String>,
+    attempts: f64,
+    settled: f64,
+}
+
+pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>> {
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "SELECT a.id, a.finished_at, a.reason, a.base_url, a.level, a.case_id, \
+                 c.site, c.tier, c.state, c.opened_at, c.ack_due_at, \
+                 r.gaps, r.score, r.guarantee, r.transaction_ref, r.contact_email, r.contact_phone, r.callback \
+                 FROM alerts a JOIN cases c ON c.id = a.case_id JOIN responses r ON r.id = a.case_id \
+                 WHERE a.id = ?1",
+            )
+            .bind(&[text(alert_id)])?,
+            // Each recipient of the case's site, with its attempts on this
+            // alert and whether it is settled (a 2xx, or a dead letter).
+            db.prepare(
+                "SELECT p.id, p.role, p.format, p.url, p.secret, \
+                 (SELECT COUNT(*) FROM deliveries d WHERE d.idempotency_id = ?1 AND d.recipient_id = p.id) AS attempts, \
+                 (EXISTS (SELECT 1 FROM deliveries d WHERE d.idempotency_id = ?1 AND d.recipient_id = p.id \
+                   AND d.status BETWEEN 200 AND 299) \
+                  OR EXISTS (SELECT 1 FROM dead_letters l WHERE l.alert_id = ?1 AND l.recipient_id = p.id)) AS settled \
+                 FROM recipients p WHERE p.site = (SELECT c.site FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.id = ?1) \
+                 ORDER BY p.id",
+            )
+            .bind(&[text(alert_id)])?,
+        ])
+        .await?;
+    let (Some(facts), Some(recipients)) = (results.first(), results.get(1)) else {
+        return Err(EdgeError::Internal(
+            "a two-statement batch lost a result".into(),
+        ));
+    };
+    let Some(row) = facts.results::<FactsRow>()?.into_iter().next() else {
+        return Ok(None);
+    };
+    let bad =
+        |what: &str| EdgeError::Internal(format!("alert {}: stored {what} is unreadable", row.id));
+    let level = Tier::parse(&row.level).ok_or_else(|| bad("level"))?;
+    let reason: Reason = serde_json::from_str(&row.reason).map_err(|_| bad("reason"))?;
+    // A channel shared by several roles gets one message, not one per role.
+    let mut seen = std::collections::HashSet::new();
+    let recipients = recipients
+        .results::<RecipientRow>()?
+        .into_iter()
+        .filter(|p| level.roles().iter().any(|r| r.as_str() == p.role))
+        .filter(|p| seen.insert(p.url.clone()))
+        .map(|p| Recipient {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            attempts: p.attempts as u32,
+            settled: p.settled != 0.0,
+            id: p.id,
+            format: p.format,
+            url: p.url,
+            secret: p.secret,
+        })
+        .collect();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let facts = CaseFacts {
+        site: row.site,
+        case_id: row.case_id,
+        tier: Tier::parse(&row.tier).ok_or_else(|| bad("tier"))?,
+        level,
+        score: row.score.map(|s| s as u8),
+        guarantee: row.guarantee != 0.0,
+        gaps: row.gaps,
+        transaction: row.transaction_ref,
+        email: row.contact_email,
+        phone: row.contact_phone,
+        callback: row.callback != 0.0,
+        opened_at: super::ms(row.opened_at),
+        ack_due_at: row.ack_due_at.map(super::ms),
+    };
+    Ok(Some(Pending {
+        id: row.id,
+        finished: row.finished_at.is_some(),
+        reason,
+        base_url: row.base_url,
+        case_open: row.state == "open",
+        facts,
+        recipients,
+    }))
+}
+
+/// Every recipient is settled: the cron stops looking at this alert.
+pub async fn finish(db: &D1Database, alert_id: &str, now: Timestamp) -> EdgeResult<()> {
+    db.prepare("UPDATE alerts SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
+        .bind(&[text(alert_id), millis(now)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// A delivery that will never happen, once per alert and recipient.
+pub struct DeadLetter<'a> {
+    pub alert_id: &'a str,
+    pub recipient_id: &'a str,
+    pub case_id: &'a str,
+    pub why: String,
+    pub last_status: Option<u16>,
+    pub at: Timestamp,
+}
+
+pub async fn bury(db: &D1Database, d: &DeadLetter<'_>) -> EdgeResult<()> {
+    db.prepare(
+        "INSERT INTO dead_letters (alert_id, recipient_id, case_id, why, last_status, at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+    )
+    .bind(&[
+        text(d.alert_id),
+        text(d.recipient_id),
+        text(d.case_id),
+        text(&d.why),
+        d.last_status.map_or(JsValue::NULL, int),
+        millis(d.at),
+    ])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// The dead-letter view, newest first, optionally for one site.
+pub async fn dead_letters(
+    db: &D1Database,
+    site: Option<&str>,
+) -> EdgeResult<Vec<serde_json::Value>> {
+    #[derive(Deserialize)]
+    struct Row {
+        alert_id: String,
+        recipient_id: String,
+        case_id: String,
+        why: String,
+        last_status: Option<f64>,
+        at: f64,
+        site: Option<String>,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT l.alert_id, l.recipient_id, l.case_id, l.why, l.last_status, l.at, c.site \
+             FROM dead_letters l LEFT JOIN cases c ON c.id = l.case_id \
+             WHERE ?1 IS NULL OR c.site = ?1 ORDER BY l.at DESC LIMIT 500",
+        )
+        .bind(&[opt_text(site)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "alert": r.alert_id,
+                "recipient": r.recipient_id,
+                "case": r.case_id,
+                "site": r.site,
+                "why": r.why,
+                "last_status": r.last_status,
+                "at": super::ms(r.at).to_rfc3339(),
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,281 @@
+//! SLA re-escalation and acknowledge links against the real Worker, its
+//! queue and its cron handler. Cron Triggers do not fire under `wrangler
+//! dev`; the test runs the handler through `/__scheduled` (`--test-scheduled`)
+//! and gives its site the shortest SLA a site may have (1 minute), so a
+//! senior case is overdue a minute after it opened.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{call, Stack, ACK_SECRET, ADMIN_TOKEN, INBOX_SECRET};
+use domain::ack::AckKey;
+use domain::Timestamp;
+use reqwest::Method as M;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn now_ms() -> i64 {
+    common::now_s() * 1000
+}
+
+/// Runs the cron handler now, as the every-minute trigger would.
+async fn tick(client: &reqwest::Client, stack: &Stack) {
+    let url = stack.worker.url("/__scheduled?cron=*+*+*+*+*");
+    let resp = client.get(&url).send().await.unwrap();
+    let status = resp.status().as_u16();
+    assert_eq!(status, 200, "{}", resp.text().await.unwrap_or_default());
+}
+
+/// The alerts the inbox received with this idempotency id.
+fn alerts_with_id(stack: &Stack, id: &str) -> Vec<Value> {
+    stack
+        .inbox
+        .received()
+        .iter()
+        .filter(|r| r.header("webhook-id") == Some(id))
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect()
+}
+
+async fn wait_for_alert(stack: &Stack, id: &str) -> Value {
+    common::wait_until(
+        &format!("alert {id} arrived"),
+        Duration::from_secs(20),
+        || {
+            let found = !alerts_with_id(stack, id).is_empty();
+            async move { found }
+        },
+    )
+    .await;
+    alerts_with_id(stack, id).remove(0)
+}
+
+fn alert_id(case: &str, level: &str, reason: &str) -> String {
+    format!("msg_{}_{level}_{reason}", case.replace('-', ""))
+}
+
+async fn submit(client: &reqwest::Client, stack: &Stack, score: u8) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    let body =
+        json!({"site": "sla", "id": id, "gaps": "The delivery was a week late", "score": score});
+    let (s, _, reply) = call(
+        client,
+        M::POST,
+        &stack.worker.url("/v1/responses"),
+        None,
+        Some(&body),
+    )
+    .await;
+    assert_eq!(s, 201, "{reply}");
+    id
+}
+
+async fn case_of(client: &reqwest::Client, stack: &Stack, id: &str) -> Value {
+    let url = stack.worker.url(&format!("/v1/admin/responses/{id}"));
+    let (s, _, body) = call(client, M::GET, &url, Some(ADMIN_TOKEN), None).await;
+    assert_eq!(s, 200, "{body}");
+    body["case"].clone()
+}
+
+/// A form post to an acknowledge link: (status, page).
+async fn post_ack(
+    client: &reqwest::Client,
+    url: &str,
+    form: &str,
+    origin: Option<&str>,
+) -> (u16, String) {
+    let mut req = client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.to_owned());
+    if let Some(o) = origin {
+        req = req.header("origin", o);
+    }
+    let resp = req.send().await.unwrap();
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+async fn get_page(
+    client: &reqwest::Client,
+    url: &str,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let resp = client.get(url).send().await.unwrap();
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    (status, headers, resp.text().await.unwrap())
+}
+
+/// The acknowledge link of `opened` (the alert of case `acked`): GET changes
+/// nothing, forged/altered/expired links are refused, the POST acknowledges
+/// once, and the channel is told who took it.
+async fn acknowledge_through_the_link(
+    client: &reqwest::Client,
+    stack: &Stack,
+    acked: &str,
+    opened: &Value,
+) {
+    let (client, stack) = (client, stack);
+    // The acknowledge link: GET shows a confirm page and changes nothing.
+    let link = opened["data"]["ack_url"]
+        .as_str()
+        .expect("ack link")
+        .to_owned();
+    assert!(link.starts_with(&stack.worker.url("/ack/")), "{link}");
+    let (s, headers, page) = get_page(client, &link).await;
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains("<form method=\"post\">"), "{page}");
+    assert!(
+        !page.contains("The delivery was a week late"),
+        "no customer words on the page"
+    );
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(case_of(client, stack, acked).await["state"], "open");
+
+    // Forged, altered and expired links are refused with a page and 4xx.
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let base = stack.worker.url("/ack/");
+    let mut altered = token.clone().into_bytes();
+    altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    let other_key = AckKey::try_from("some-other-key-that-is-32-chars-long").unwrap();
+    let forged = other_key.sign(acked, Timestamp::from_millis(now_ms()));
+    let ours = AckKey::try_from(ACK_SECRET).unwrap();
+    let expired = ours.sign(acked, Timestamp::from_millis(now_ms() - 25 * 3_600_000));
+    for (bad, status, says) in [
+        (altered.as_str(), 403, "This link is not valid"),
+        (forged.as_str(), 403, "This link is not valid"),
+        ("not-a-token", 403, "This link is not valid"),
+        (expired.as_str(), 410, "This link has expired"),
+    ] {
+        let (s, _, page) = get_page(client, &format!("{base}{bad}")).await;
+        assert_eq!(s, status, "{bad}: {page}");
+        assert!(page.contains(says), "{page}");
+        let (s, page) = post_ack(client, &format!("{base}{bad}"), "by=Mallory", None).await;
+        assert_eq!(s, status, "{bad}: {page}");
+    }
+    // A post from another site, or without a name, changes nothing.
+    let (s, _) = post_ack(client, &link, "by=Mallory", Some("https://evil.example")).await;
+    assert_eq!(s, 403);
+    let (s, page) = post_ack(client, &link, "by=", None).await;
+    assert_eq!(s, 400, "{page}");
+    assert_eq!(case_of(client, stack, acked).await["state"], "open");
+
+    // The POST acknowledges, once; the channel hears who took it.
+    let (s, page) = post_ack(client, &link, "by=Ana+Lima", None).await;
+    assert_eq!(s, 201, "{page}");
+    assert!(page.contains("thank you, Ana Lima"), "{page}");
+    let case = case_of(client, stack, acked).await;
+    assert_eq!(case["state"], "acknowledged");
+    let ack_event = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "acknowledged")
+        .cloned()
+        .unwrap();
+    assert_eq!(ack_event["by"], "Ana Lima (alert link)");
+    let (s, page) = post_ack(client, &link, "by=Bo", None).await;
+    assert_eq!(s, 409, "{page}");
+    assert!(page.contains("Already acknowledged"), "{page}");
+    assert_eq!(get_page(client, &link).await.0, 409);
+    let told = wait_for_alert(stack, &alert_id(acked, "senior", "acknowledged")).await;
+    assert_eq!(told["data"]["reason"]["kind"], "acknowledged");
+    assert_eq!(told["data"]["reason"]["by"], "Ana Lima (alert link)");
+    assert!(told["data"]["ack_url"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_cases_climb_once_and_links_acknowledge_once() {
+    let stack = Stack::start("escalation-sla");
+    let client = reqwest::Client::new();
+    let recipients: Vec<Value> = ["service_manager", "client_manager", "senior_management", "president"]
+        .iter()
+        .map(|role| json!({"role": role, "format": "webhook", "url": stack.inbox.url("/inbox"), "secret": INBOX_SECRET}))
+        .collect();
+    let site = json!({"origins": ["https://shop.sla.example"], "recipients": recipients,
+        "sla_minutes": {"senior": 1, "president": 1}});
+    let (s, _, saved) = call(
+        &client,
+        M::PUT,
+        &stack.worker.url("/v1/admin/sites/sla"),
+        Some(ADMIN_TOKEN),
+        Some(&site),
+    )
+    .await;
+    assert_eq!(s, 200, "{saved}");
+    let start = now_ms();
+    let late = submit(&client, &stack, 1).await;
+    let acked = submit(&client, &stack, 2).await;
+    let opened = wait_for_alert(&stack, &alert_id(&acked, "senior", "opened")).await;
+    wait_for_alert(&stack, &alert_id(&late, "senior", "opened")).await;
+
+    acknowledge_through_the_link(&client, &stack, &acked, &opened).await;
+
+    // Before the one-minute deadline nothing happens.
+    tick(&client, &stack).await;
+    // After it, the unacknowledged case climbs to the president, once, even
+    // with ticks overlapping and repeating.
+    let wait = (start + 62_000 - now_ms()).max(0);
+    tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap())).await;
+    tokio::join!(
+        tick(&client, &stack),
+        tick(&client, &stack),
+        tick(&client, &stack)
+    );
+    let up = alert_id(&late, "president", "overdue");
+    let alert = wait_for_alert(&stack, &up).await;
+    assert_eq!(alert["data"]["level"], "president");
+    assert_eq!(
+        alert["data"]["reason"],
+        json!({"kind": "not_acknowledged", "minutes": 1})
+    );
+    assert!(
+        alert["data"]["ack_url"].is_string(),
+        "still open: the link is offered again"
+    );
+    // The president is the top: nothing more to climb.
+    tick(&client, &stack).await;
+    tick(&client, &stack).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    assert_eq!(alerts_with_id(&stack, &up).len(), 1);
+    let late_case = case_of(&client, &stack, &late).await;
+    assert_eq!(late_case["level"], "president");
+    let escalations: Vec<&Value> = late_case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "escalated")
+        .collect();
+    assert_eq!(escalations.len(), 1, "{late_case}");
+    assert_eq!(escalations[0]["by"], "sla");
+    // The acknowledged case never re-escalates.
+    let acked_case = case_of(&client, &stack, &acked).await;
+    assert_eq!(acked_case["level"], "senior");
+    let overdue_for_acked = stack
+        .inbox
+        .received()
+        .iter()
+        .filter(|r| {
+            r.header("webhook-id")
+                .is_some_and(|id| id.contains(&acked.replace('-', "")) && id.ends_with("_overdue"))
+        })
+        .count();
+    assert_eq!(overdue_for_acked, 0);
+    // Every alert id arrived exactly once.
+    let mut ids: Vec<String> = stack
+        .inbox
+        .received()
+        .iter()
+        .filter_map(|r| r.header("webhook-id").map(str::to_owned))
+        .collect();
+    let all = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "an alert arrived twice: {ids:?}");
+}
