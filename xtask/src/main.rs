@@ -3,6 +3,7 @@
 //! machine needs only Rust, Node and root.
 
 mod bench;
+mod bench_alerts;
 mod bench_ingest;
 mod build;
 mod deploy;

@@ -350,7 +350,7 @@ const openCaseOfContact = (site, email, phone) =>
   "ORDER BY c.opened_at LIMIT 1";
 
 /** `ingest::insert`: one batch, every statement idempotent, the stored row read back last. */
-async function insertResponse(db, s, tier, keys, reply, joinedReply, now, ackDue) {
+async function insertResponse(db, s, tier, keys, reply, joinedReply, now, ackDue, baseUrl) {
   const mayJoin = s.contact.callback;
   const statements = [
     db.prepare(
@@ -381,6 +381,13 @@ async function insertResponse(db, s, tier, keys, reply, joinedReply, now, ackDue
         "WHERE EXISTS (SELECT 1 FROM cases WHERE id = ?1 AND site = ?2) " +
         "AND NOT EXISTS (SELECT 1 FROM events WHERE case_id = ?1 AND type = 'opened')",
       ).bind(s.id, s.site, `tier ${tier}`, now),
+      // The outbox row of the case's first alert (`ingest::opened_alert`).
+      db.prepare(
+        "INSERT INTO alerts (id, case_id, level, reason, base_url, created_at, queued_at) " +
+        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 " +
+        "WHERE EXISTS (SELECT 1 FROM cases WHERE id = ?2 AND level = ?3 AND opened_at = ?6) " +
+        "ON CONFLICT(id) DO NOTHING",
+      ).bind(openedAlertId(s.id, tier), s.id, tier, '{"kind":"opened"}', baseUrl, now, now),
     );
   }
   if (mayJoin) {
@@ -482,23 +489,54 @@ async function postResponse(request, env, ctx) {
     joinedReply = replyJson(s, tier, addedToOpenCase(openCase.tier, left));
   }
   const ackDue = ackMinutes === null ? null : now + ackMinutes * 60000;
-  const { created, row } = await insertResponse(db, s, tier, keys, reply, joinedReply, now, ackDue);
+  const baseUrl = new URL(request.url).origin;
+  const { created, row } = await insertResponse(db, s, tier, keys, reply, joinedReply, now, ackDue, baseUrl);
   if (!created) {
     // A retry of a stored id: the identical body with 200, nothing created.
     if (row.site !== s.site) throw new HttpError(409, "conflict", "this id belongs to another site's response");
     return jsonText(200, row.reply);
   }
   if (row.case_id === s.id) {
-    // The edge loads the tier's recipients after answering (alerts::deliver);
-    // the bench site has none, and sending is out of scope here.
-    ctx.waitUntil(db.prepare("SELECT id, format, url, secret FROM recipients " +
-      "WHERE site = ?1 AND role IN (SELECT value FROM json_each(?2)) ORDER BY id")
-      .bind(s.site, JSON.stringify(TIER_ROLES[tier])).all());
+    // As the edge: after the commit, the alert's id goes on the queue.
+    ctx.waitUntil(env.ALERTS.sendBatch([{ body: { alert: openedAlertId(s.id, tier) } }]));
   }
   return jsonText(201, row.reply);
 }
 
+/** `domain::alert::idempotency_id` for a new case's first alert. */
+function openedAlertId(caseId, tier) {
+  return `msg_${caseId.replaceAll("-", "")}_${tier}_opened`;
+}
+
+/** The consumer's work for a site without recipients (the bench site): read
+ * the alert with its case and response, find no one to send to, finish it —
+ * the same two D1 round trips as the edge's `consume::deliver`. */
+async function consumeAlerts(batch, env) {
+  for (const m of batch.messages) {
+    const id = m.body.alert;
+    const [facts] = await env.DB.batch([
+      env.DB.prepare(
+        "SELECT a.id, a.finished_at, a.reason, a.base_url, a.level, a.case_id, c.site, c.tier, c.state, " +
+        "c.opened_at, c.ack_due_at, r.gaps, r.score, r.guarantee, r.transaction_ref, r.contact_email, " +
+        "r.contact_phone, r.callback FROM alerts a JOIN cases c ON c.id = a.case_id " +
+        "JOIN responses r ON r.id = a.case_id WHERE a.id = ?1").bind(id),
+      env.DB.prepare(
+        "SELECT p.id, p.role, p.format, p.url, p.secret FROM recipients p WHERE p.site = " +
+        "(SELECT c.site FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.id = ?1) ORDER BY p.id").bind(id),
+    ]);
+    if (facts.results.length > 0) {
+      await env.DB.prepare("UPDATE alerts SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
+        .bind(id, Date.now()).run();
+    }
+    m.ack();
+  }
+}
+
 export default {
+  async queue(batch, env) {
+    await consumeAlerts(batch, env);
+  },
+
   async fetch(request, env, ctx) {
     const path = new URL(request.url).pathname.replace(/^\/+|\/+$/g, "");
     if (path === "health" && request.method === "GET") {
