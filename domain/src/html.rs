@@ -11,16 +11,21 @@ use sha2::{Digest, Sha256};
 pub fn escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+        escape_char(c, &mut out);
     }
     out
+}
+
+/// One character of [`escape`] (Google Chat's card text uses it too).
+pub fn escape_char(c: char, out: &mut String) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
 }
 
 const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:34em;margin:40px auto;padding:0 16px;color:#1b1b1f;background:#fff}\

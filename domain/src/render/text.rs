@@ -117,14 +117,7 @@ pub(super) fn slack(c: char, out: &mut String) {
 
 /// Google Chat card text is HTML.
 pub(super) fn html(c: char, out: &mut String) {
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&#39;"),
-        c => out.push(c),
-    }
+    crate::html::escape_char(c, out);
 }
 
 /// The characters Discord's markdown gives a meaning to: formatting, quotes,

@@ -7,11 +7,10 @@
 //! recipient are counted in D1, so a redelivered message never resends to a
 //! recipient that already has the alert.
 
-use super::send::{self, Target};
+use super::send::Target;
 use super::{Job, Settings};
 use crate::clock;
 use crate::error::EdgeResult;
-use crate::store::deliveries::{self, Attempt};
 use crate::store::outbox::{self, DeadLetter, Pending, Recipient};
 use domain::alert::{Alert, Reason};
 use domain::delivery::Outcome;
@@ -131,28 +130,8 @@ async fn attempt(
         url: &r.url,
         secret: r.secret.as_deref(),
     };
-    let sent = send::send(
-        &target,
-        alert,
-        settings.allow_loopback,
-        settings.timeout,
-        false,
-    )
-    .await;
-    deliveries::log(
-        db,
-        &Attempt {
-            case_id: &alert.case_id,
-            recipient_id: &r.id,
-            idempotency_id: &alert.idempotency_id,
-            number: r.attempts + 1,
-            status: sent.status,
-            error: sent.error,
-            started_at: sent.started,
-            duration_ms: sent.duration_ms,
-        },
-    )
-    .await?;
+    let sent =
+        super::send_logged(db, settings, alert, &r.id, &target, r.attempts + 1, false).await?;
     Ok((sent.status, sent.retry_after))
 }
 

@@ -9,6 +9,11 @@ pub mod sla;
 
 pub use consume::{bury_exhausted, consume};
 
+use crate::store::deliveries::{self, Attempt};
+use domain::alert::Alert;
+use send::{Sent, Target};
+use worker::D1Database;
+
 use crate::error::EdgeResult;
 use domain::ack::AckKey;
 use domain::delivery::Schedule;
@@ -68,4 +73,46 @@ impl Settings {
             ack_key,
         }
     }
+}
+
+/// One call to one recipient, logged in `deliveries` as attempt `number`,
+/// whether a queued delivery or a manager's test alert.
+pub async fn send_logged(
+    db: &D1Database,
+    settings: &Settings,
+    alert: &Alert,
+    recipient_id: &str,
+    target: &Target<'_>,
+    number: u32,
+    read_answer: bool,
+) -> EdgeResult<Sent> {
+    let sent = send::send(
+        target,
+        alert,
+        settings.allow_loopback,
+        settings.timeout,
+        read_answer,
+    )
+    .await;
+    let attempt = Attempt {
+        case_id: &alert.case_id,
+        recipient_id,
+        idempotency_id: &alert.idempotency_id,
+        number,
+        status: sent.status,
+        error: sent.error.clone(),
+        started_at: sent.started,
+        duration_ms: sent.duration_ms,
+    };
+    // The call happened: if its record is lost, the retry would send again.
+    // One more try covers a storage hiccup; a second failure goes up and the
+    // message is retried (at least once, same idempotency id).
+    if let Err(first) = deliveries::log(db, &attempt).await {
+        worker::console_warn!(
+            "alert {}: logging attempt {number} failed once: {first}",
+            alert.idempotency_id
+        );
+        deliveries::log(db, &attempt).await?;
+    }
+    Ok(sent)
 }

@@ -2,10 +2,9 @@
 //! platform's answer (before a real case depends on the URL), and the
 //! dead-letter view of alerts that will never arrive.
 
-use crate::alerts::send::{self, Target};
-use crate::alerts::Settings;
+use crate::alerts::send::Target;
+use crate::alerts::{self, Settings};
 use crate::error::{EdgeError, EdgeResult};
-use crate::store::deliveries::{self, Attempt};
 use crate::store::{outbox, text};
 use crate::{auth, clock, http};
 use domain::alert::Alert;
@@ -43,28 +42,7 @@ pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult
         url: &r.url,
         secret: r.secret.as_deref(),
     };
-    let sent = send::send(
-        &target,
-        &alert,
-        settings.allow_loopback,
-        settings.timeout,
-        true,
-    )
-    .await;
-    deliveries::log(
-        &db,
-        &Attempt {
-            case_id: &alert.case_id,
-            recipient_id: &r.id,
-            idempotency_id: &alert.idempotency_id,
-            number: 1,
-            status: sent.status,
-            error: sent.error.clone(),
-            started_at: sent.started,
-            duration_ms: sent.duration_ms,
-        },
-    )
-    .await?;
+    let sent = alerts::send_logged(&db, &settings, &alert, &r.id, &target, 1, true).await?;
     let verdict = match Outcome::of(sent.status, sent.retry_after) {
         Outcome::Delivered => "delivered",
         Outcome::Permanent => "refused",
@@ -88,9 +66,32 @@ pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult
 /// `GET /v1/admin/dead-letters?site=`: deliveries that will never happen.
 pub async fn dead_letters(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env)?;
-    let url = req.url()?;
+    let site = site_param(req)?;
+    let db = env.d1("DB")?;
+    let rows = outbox::dead_letters(&db, site.as_ref().map(SiteKey::as_str)).await?;
+    Ok(http::json(
+        200,
+        &serde_json::json!({ "dead_letters": rows }),
+    ))
+}
+
+/// `GET /v1/admin/alerts?site=`: how many alerts are still being delivered
+/// and how many are settled — the outbox at a glance.
+pub async fn progress(req: &Request, env: &Env) -> EdgeResult<Response> {
+    auth::require_admin(req, env)?;
+    let site = site_param(req)?;
+    let db = env.d1("DB")?;
+    let (unfinished, finished) = outbox::progress(&db, site.as_ref().map(SiteKey::as_str)).await?;
+    Ok(http::json(
+        200,
+        &serde_json::json!({ "unfinished": unfinished, "finished": finished }),
+    ))
+}
+
+/// The one optional `site` parameter these views take; anything else is 400.
+fn site_param(req: &Request) -> EdgeResult<Option<SiteKey>> {
     let mut site = None;
-    for (k, v) in url.query_pairs() {
+    for (k, v) in req.url()?.query_pairs() {
         match k.as_ref() {
             "site" => site = Some(SiteKey::try_from(v.as_ref())?),
             _ => {
@@ -100,10 +101,5 @@ pub async fn dead_letters(req: &Request, env: &Env) -> EdgeResult<Response> {
             }
         }
     }
-    let db = env.d1("DB")?;
-    let rows = outbox::dead_letters(&db, site.as_ref().map(SiteKey::as_str)).await?;
-    Ok(http::json(
-        200,
-        &serde_json::json!({ "dead_letters": rows }),
-    ))
+    Ok(site)
 }

@@ -42,6 +42,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
         (Method::Post, ["v1", "admin", "sites", site, "recipients", rid, "test"]) => {
             admin_alerts::test(&req, &env, site, rid).await
         }
+        (Method::Get, ["v1", "admin", "alerts"]) => admin_alerts::progress(&req, &env).await,
         (Method::Get, ["v1", "admin", "dead-letters"]) => {
             admin_alerts::dead_letters(&req, &env).await
         }
@@ -54,7 +55,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
             | ["v1", "responses"]
             | ["v1", "sites", _, "widget"]
             | ["v1", "admin", "sites" | "responses", _]
-            | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters"]
+            | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters" | "alerts"]
             | ["v1", "admin", "cases", _, "events"]
             | ["v1", "admin", "sites", _, "recipients", _, "test"]
             | ["ack", _],

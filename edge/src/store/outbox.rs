@@ -289,3 +289,23 @@ pub async fn dead_letters(
         })
         .collect())
 }
+
+/// (unfinished, finished) alerts, optionally for one site.
+pub async fn progress(db: &D1Database, site: Option<&str>) -> EdgeResult<(u64, u64)> {
+    #[derive(Deserialize)]
+    struct Row {
+        unfinished: Option<f64>,
+        finished: Option<f64>,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT SUM(a.finished_at IS NULL) AS unfinished, SUM(a.finished_at IS NOT NULL) AS finished \
+             FROM alerts a JOIN cases c ON c.id = a.case_id WHERE ?1 IS NULL OR c.site = ?1",
+        )
+        .bind(&[opt_text(site)])?
+        .first(None)
+        .await?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let count = |v: Option<f64>| v.unwrap_or(0.0) as u64;
+    Ok(row.map_or((0, 0), |r| (count(r.unfinished), count(r.finished))))
+}
