@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod fields;
 pub mod html;
+pub mod lang;
 pub mod origin;
 pub mod query;
 pub mod rate;

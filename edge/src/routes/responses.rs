@@ -8,6 +8,7 @@ use crate::store::ingest::{self, CaseLink, NewResponse, OpenCase, Stored};
 use crate::store::sites::{Site, SiteRow};
 use crate::{alerts, http, turnstile};
 use domain::acknowledgement::{added_to_open_case, next_step};
+use domain::lang::Lang;
 use domain::submission::ContactKeys;
 use domain::{rate, RawSubmission, Reply, Submission, Tier, Timestamp};
 use worker::{Context, D1Database, Env, Request, Response};
@@ -73,7 +74,13 @@ async fn handle(
     let tier = submission.tier();
     let ack_minutes = site.sla.ack_minutes(tier);
     let reachable = submission.contact.email.is_some() || submission.contact.phone.is_some();
-    let reply = reply_json(&submission, tier, next_step(tier, reachable, ack_minutes))?;
+    // Thanked in the language the customer read the widget in.
+    let lang = Lang::from_tag(submission.context.locale.as_deref());
+    let reply = reply_json(
+        &submission,
+        tier,
+        next_step(tier, reachable, ack_minutes, lang),
+    )?;
     if honeypot {
         // Looks accepted, so a bot learns nothing; nothing is stored or sent.
         count_abuse(ctx, env, &site.key, Counter::Honeypot, now);
@@ -97,7 +104,7 @@ async fn handle(
         Some(c) => {
             let case_tier = Tier::parse(&c.tier).unwrap_or(Tier::Service);
             let left = c.ack_due_at.map(|due| minutes_until(now, due));
-            reply_json(&submission, tier, added_to_open_case(case_tier, left))?
+            reply_json(&submission, tier, added_to_open_case(case_tier, left, lang))?
         }
         None => reply.clone(),
     };
