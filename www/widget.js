@@ -6,6 +6,8 @@
   "use strict";
   var script = document.currentScript;
   if (!script || !script.src) return;
+  // Paired with "candor:rendered" (set by the widget) for the render bench.
+  if (window.performance && performance.mark) performance.mark("candor:start");
   var base = new URL("v/__CANDOR_VERSION__/", script.src).href;
   var d = script.dataset;
   var settings = {

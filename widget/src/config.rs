@@ -1,41 +1,217 @@
-//! The loader's settings: the script tag's `data-*` attributes plus the
-//! origin the script came from. Invalid values are dropped with one warning.
+//! The loader's settings: the script tag's `data-*` attributes, the page's
+//! `lang` and the origin the script came from. Parsed once; an invalid
+//! attribute is dropped and named in a single console warning, so a typo on
+//! the host page never breaks it.
 
-use js_sys::Reflect;
-use wasm_bindgen::JsValue;
+use crate::locale::Lang;
+
+/// Where the widget draws itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// A button in a bottom corner that opens a dialog (the default).
+    Launcher,
+    /// The form itself, inside the element the CSS selector names.
+    Inline(String),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub site: String,
     /// Origin of the Worker (where `widget.js` was loaded from).
     pub api: String,
-    pub transaction: String,
-    pub locale: String,
+    pub transaction: Option<String>,
+    pub lang: Lang,
+    pub mode: Mode,
+    /// Launcher on the left: `data-side="left"`, or by default in RTL.
+    pub left: bool,
 }
 
-fn field(settings: &JsValue, name: &str) -> String {
-    Reflect::get(settings, &JsValue::from_str(name))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+/// The raw strings the loader hands over (empty when absent).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Raw<'a> {
+    pub site: &'a str,
+    pub api: &'a str,
+    pub transaction: &'a str,
+    pub locale: &'a str,
+    pub mode: &'a str,
+    pub target: &'a str,
+    pub side: &'a str,
+    pub lang: &'a str,
+}
+
+/// A language tag as the server accepts it (`en`, `de-AT`, `ar`).
+fn is_tag(s: &str) -> bool {
+    (2..=35).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Same rule as the server's `SiteKey`.
+fn is_site(s: &str) -> bool {
+    (1..=63).contains(&s.len())
+        && !s.starts_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl Config {
-    pub fn from_js(settings: &JsValue) -> Self {
-        let mut transaction = field(settings, "transaction");
-        if transaction.chars().count() > 200 || transaction.chars().any(char::is_control) {
-            web_sys::console::warn_1(
-                &"Candor: data-transaction ignored (at most 200 plain characters)".into(),
-            );
-            transaction.clear();
+    /// The settings, and the attributes that were ignored. `None` when the
+    /// widget cannot run at all (no usable `data-site` or script origin).
+    pub fn parse(raw: &Raw) -> Option<(Self, Vec<&'static str>)> {
+        if !is_site(raw.site) || !raw.api.starts_with("http") {
+            return None;
         }
-        let locale = field(settings, "locale");
-        let lang = field(settings, "lang");
-        Self {
-            site: field(settings, "site"),
-            api: field(settings, "api"),
+        let mut ignored = Vec::new();
+        let transaction = match raw.transaction {
+            "" => None,
+            t if t.chars().count() <= 200 && !t.chars().any(char::is_control) => Some(t.to_owned()),
+            _ => {
+                ignored.push("data-transaction");
+                None
+            }
+        };
+        let locale = if raw.locale.is_empty() || is_tag(raw.locale) {
+            raw.locale
+        } else {
+            ignored.push("data-locale");
+            ""
+        };
+        let lang = Lang::pick(&[locale, raw.lang]);
+        let mode = match (raw.mode, raw.target) {
+            ("" | "inline", t) if !t.is_empty() => Mode::Inline(t.to_owned()),
+            ("inline", _) => {
+                ignored.push("data-mode (inline needs data-target)");
+                Mode::Launcher
+            }
+            ("" | "launcher", _) => Mode::Launcher,
+            _ => {
+                ignored.push("data-mode");
+                Mode::Launcher
+            }
+        };
+        let left = match raw.side {
+            "left" => true,
+            "right" => false,
+            other => {
+                if !other.is_empty() {
+                    ignored.push("data-side");
+                }
+                lang.rtl()
+            }
+        };
+        let config = Self {
+            site: raw.site.to_owned(),
+            api: raw.api.trim_end_matches('/').to_owned(),
             transaction,
-            locale: if locale.is_empty() { lang } else { locale },
+            lang,
+            mode,
+            left,
+        };
+        Some((config, ignored))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    const API: &str = "https://feedback.example.com";
+
+    fn raw() -> Raw<'static> {
+        Raw {
+            site: "demo",
+            api: API,
+            ..Raw::default()
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn defaults_to_an_english_launcher_on_the_right() {
+        let (c, ignored) = Config::parse(&raw()).unwrap();
+        assert_eq!(c.mode, Mode::Launcher);
+        assert_eq!(c.lang, Lang::En);
+        assert!(!c.left);
+        assert!(ignored.is_empty());
+        assert_eq!(c.transaction, None);
+    }
+
+    #[wasm_bindgen_test]
+    fn without_a_usable_site_or_origin_nothing_mounts() {
+        for site in ["", "Demo", "-x", "a b", &"x".repeat(64)] {
+            assert!(Config::parse(&Raw { site, ..raw() }).is_none(), "{site}");
+        }
+        assert!(Config::parse(&Raw { api: "", ..raw() }).is_none());
+    }
+
+    #[wasm_bindgen_test]
+    fn invalid_attributes_are_named_and_ignored() {
+        let long = "x".repeat(201);
+        let (c, ignored) = Config::parse(&Raw {
+            transaction: &long,
+            locale: "<script>",
+            mode: "popup",
+            side: "middle",
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(
+            ignored,
+            ["data-transaction", "data-locale", "data-mode", "data-side"]
+        );
+        assert_eq!(c.transaction, None);
+        assert_eq!(c.mode, Mode::Launcher);
+        let (_, ignored) = Config::parse(&Raw {
+            transaction: "order\u{7}1",
+            mode: "inline",
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(
+            ignored,
+            ["data-transaction", "data-mode (inline needs data-target)"]
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_target_means_inline_and_rtl_puts_the_launcher_left() {
+        let (c, _) = Config::parse(&Raw {
+            target: "#feedback",
+            transaction: "order-123",
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(c.mode, Mode::Inline("#feedback".into()));
+        assert_eq!(c.transaction.as_deref(), Some("order-123"));
+        let (c, _) = Config::parse(&Raw {
+            lang: "ar-EG",
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(c.lang, Lang::Ar);
+        assert!(c.left);
+        let (c, _) = Config::parse(&Raw {
+            lang: "ar",
+            side: "right",
+            ..raw()
+        })
+        .unwrap();
+        assert!(!c.left);
+    }
+
+    #[wasm_bindgen_test]
+    fn data_locale_wins_over_the_page_then_english() {
+        let pick = |locale, lang| {
+            Config::parse(&Raw {
+                locale,
+                lang,
+                ..raw()
+            })
+            .unwrap()
+            .0
+            .lang
+        };
+        assert_eq!(pick("de", "ar"), Lang::De);
+        assert_eq!(pick("fr", "de-AT"), Lang::De);
+        assert_eq!(pick("", "ar"), Lang::Ar);
+        assert_eq!(pick("fr", "it"), Lang::En);
     }
 }

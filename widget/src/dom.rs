@@ -1,10 +1,11 @@
-//! Tiny element-building helpers over web-sys.
+//! Tiny element-building helpers over web-sys. Text is always set as a text
+//! node, never parsed as markup, and no `style` attribute is ever written
+//! (a strict CSP would refuse it): all styling is in the adopted sheet.
 
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use web_sys::{Document, Element, HtmlElement};
 
-/// `<tag attr=value…>text</tag>`. Text is set as a text node, never parsed
-/// as markup.
+/// `<tag attr=value…>text</tag>`.
 pub fn el(
     doc: &Document,
     tag: &str,
@@ -21,7 +22,8 @@ pub fn el(
     Ok(e)
 }
 
-/// Adds a listener that lives as long as the page (the widget's elements do).
+/// Adds a listener for as long as the element lives. Listeners go on the
+/// widget's own elements only, never on the host page's window or document.
 pub fn on(
     target: &Element,
     event: &str,
@@ -38,4 +40,22 @@ pub fn append(parent: &Element, children: &[&Element]) -> Result<(), JsValue> {
         parent.append_child(c)?;
     }
     Ok(())
+}
+
+pub fn focus(e: &Element) {
+    if let Some(h) = e.dyn_ref::<HtmlElement>() {
+        let _ = h.focus();
+    }
+}
+
+pub fn show(e: &Element, visible: bool) {
+    let _ = if visible {
+        e.remove_attribute("hidden")
+    } else {
+        e.set_attribute("hidden", "")
+    };
+}
+
+pub fn flag(e: &Element, name: &str, on: bool) {
+    let _ = e.set_attribute(name, if on { "true" } else { "false" });
 }

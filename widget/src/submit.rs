@@ -5,18 +5,78 @@ use crate::config::Config;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortController, Request, RequestCredentials, RequestInit, Response};
 
+/// A request that hangs is given up after this long and retried later;
+/// the server may have stored it, which the retry's same `id` settles.
+const TIMEOUT_MS: i32 = 15_000;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Answer {
     pub gaps: String,
     pub score: Option<u8>,
+    pub guarantee: bool,
+    /// Present when the customer asked for a call back.
+    pub callback: Option<Contact>,
+}
+
+/// What became of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored now or before (the same `id` again): the server's thank-you.
+    Stored(String),
+    /// Not reached, timed out, throttled or a server fault: try again after
+    /// at least this many milliseconds.
+    Retry(u32),
+    /// Refused for good (the server's message); retrying cannot help.
+    Rejected(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Stored,
+    Retry,
+    Rejected,
+}
+
+/// How a status code is handled. 408 and 429 are worth repeating, as is
+/// every 5xx; any other 4xx means this exact body will never be accepted.
+pub fn classify(status: u16) -> Class {
+    match status {
+        200..=299 => Class::Stored,
+        408 | 429 | 500.. => Class::Retry,
+        _ => Class::Rejected,
+    }
+}
+
+/// `Retry-After` in seconds → milliseconds, within an hour.
+pub fn retry_after_ms(header: Option<&str>) -> u32 {
+    header
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .map_or(0, |s| s.min(3_600) * 1_000)
 }
 
 fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
-    Reflect::set(obj, &JsValue::from_str(key), value).map(drop)
+    Reflect::set(obj, &key.into(), value).map(drop)
 }
 
-/// The wire body (DESIGN §4) for an answer with a fresh UUID v4.
+fn set_text(obj: &Object, key: &str, value: &str) -> Result<(), JsValue> {
+    if value.trim().is_empty() {
+        Ok(())
+    } else {
+        set(obj, key, &value.trim().into())
+    }
+}
+
+/// The wire body (DESIGN §4). `page` is the page's origin and path only:
+/// query strings and fragments often carry tokens and personal data.
 pub fn body(config: &Config, answer: &Answer, id: &str, page: &str) -> Result<String, JsValue> {
     let body = Object::new();
     set(&body, "site", &config.site.as_str().into())?;
@@ -27,52 +87,141 @@ pub fn body(config: &Config, answer: &Answer, id: &str, page: &str) -> Result<St
         "score",
         &answer.score.map_or(JsValue::NULL, JsValue::from),
     )?;
+    set(&body, "guarantee", &answer.guarantee.into())?;
+    if let Some(c) = &answer.callback {
+        let contact = Object::new();
+        set_text(&contact, "name", &c.name)?;
+        set_text(&contact, "email", &c.email)?;
+        set_text(&contact, "phone", &c.phone)?;
+        set(&contact, "callback", &true.into())?;
+        set(&body, "contact", &contact)?;
+    }
     let context = Object::new();
-    set(&context, "page", &page.into())?;
-    if !config.transaction.is_empty() {
-        set(&context, "transaction", &config.transaction.as_str().into())?;
+    set_text(&context, "page", page)?;
+    if let Some(t) = &config.transaction {
+        set(&context, "transaction", &t.as_str().into())?;
     }
-    if !config.locale.is_empty() {
-        set(&context, "locale", &config.locale.as_str().into())?;
-    }
+    set(&context, "locale", &config.lang.code().into())?;
     set(&body, "context", &context)?;
     set(&body, "hp", &"".into())?;
     JSON::stringify(&body)?
         .as_string()
-        .ok_or_else(|| JsValue::from_str("body did not serialise"))
+        .ok_or_else(|| "body did not serialise".into())
 }
 
-/// Posts the body; returns the server's `next` text, or the error message.
-pub async fn send(config: &Config, body: &str) -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
+fn field(json: &JsValue, path: &[&str]) -> Option<String> {
+    path.iter()
+        .try_fold(json.clone(), |v, key| Reflect::get(&v, &(*key).into()).ok())?
+        .as_string()
+}
+
+/// One attempt at storing `body` on the Worker at `api`.
+pub async fn send(api: &str, body: &str) -> Outcome {
+    let Some(window) = web_sys::window() else {
+        return Outcome::Retry(0);
+    };
+    let Ok(abort) = AbortController::new() else {
+        return Outcome::Retry(0);
+    };
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_credentials(RequestCredentials::Omit);
-    init.set_body(&JsValue::from_str(body));
-    let url = format!("{}/v1/responses", config.api);
-    let request = Request::new_with_str_and_init(&url, &init).map_err(|_| "bad request")?;
-    request
-        .headers()
-        .set("content-type", "application/json")
-        .map_err(|_| "bad header")?;
-    let resp: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| "network error")?
-        .dyn_into()
-        .map_err(|_| "no response")?;
-    let json = JsFuture::from(resp.json().map_err(|_| "unreadable answer")?)
-        .await
-        .map_err(|_| "unreadable answer")?;
-    if resp.ok() {
-        Reflect::get(&json, &"next".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .ok_or_else(|| "unreadable answer".into())
-    } else {
-        let message = Reflect::get(&json, &"error".into())
-            .and_then(|e| Reflect::get(&e, &"message".into()))
-            .ok()
-            .and_then(|m| m.as_string());
-        Err(message.unwrap_or_else(|| format!("error {}", resp.status())))
+    init.set_body(&body.into());
+    init.set_signal(Some(&abort.signal()));
+    let mut url = String::from(api);
+    url.push_str("/v1/responses");
+    let Ok(request) = Request::new_with_str_and_init(&url, &init) else {
+        return Outcome::Rejected("bad request".into());
+    };
+    let _ = request.headers().set("content-type", "application/json");
+    let timer = crate::timer::after(TIMEOUT_MS, move || abort.abort());
+    let answer = JsFuture::from(window.fetch_with_request(&request)).await;
+    crate::timer::cancel(timer);
+    let Ok(resp) = answer.and_then(JsCast::dyn_into::<Response>) else {
+        return Outcome::Retry(0);
+    };
+    let status = resp.status();
+    let class = classify(status);
+    if class == Class::Retry {
+        let after = resp.headers().get("retry-after").ok().flatten();
+        return Outcome::Retry(retry_after_ms(after.as_deref()));
+    }
+    let json = match resp.json() {
+        Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
+        Err(_) => JsValue::NULL,
+    };
+    match class {
+        Class::Stored => Outcome::Stored(field(&json, &["next"]).unwrap_or_default()),
+        _ => Outcome::Rejected(
+            field(&json, &["error", "message"]).unwrap_or_else(|| crate::text::number(status)),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Raw};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn statuses_sort_into_stored_retry_rejected() {
+        assert_eq!(classify(201), Class::Stored);
+        assert_eq!(classify(200), Class::Stored);
+        for s in [408, 429, 500, 502, 503] {
+            assert_eq!(classify(s), Class::Retry, "{s}");
+        }
+        for s in [400, 401, 403, 404, 409, 413, 415, 301] {
+            assert_eq!(classify(s), Class::Rejected, "{s}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn retry_after_is_bounded_seconds() {
+        assert_eq!(retry_after_ms(Some("3")), 3_000);
+        assert_eq!(retry_after_ms(Some(" 99999 ")), 3_600_000);
+        assert_eq!(retry_after_ms(Some("Wed, 21 Oct 2015 07:28:00 GMT")), 0);
+        assert_eq!(retry_after_ms(None), 0);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_body_is_the_wire_format() {
+        let (config, _) = Config::parse(&Raw {
+            site: "demo",
+            api: "https://f.example",
+            transaction: "order-\"1\"",
+            locale: "de",
+            ..Raw::default()
+        })
+        .unwrap();
+        let answer = Answer {
+            gaps: "Late </script> \u{2028}".into(),
+            score: Some(2),
+            guarantee: true,
+            callback: Some(Contact {
+                name: " Ana ".into(),
+                email: "ana@example.com".into(),
+                phone: String::new(),
+            }),
+        };
+        let json = body(&config, &answer, "id-1", "https://shop.example/x").unwrap();
+        let v = JSON::parse(&json).unwrap();
+        let f = |p: &[&str]| field(&v, p);
+        assert_eq!(f(&["site"]).as_deref(), Some("demo"));
+        assert_eq!(f(&["gaps"]).as_deref(), Some("Late </script> \u{2028}"));
+        assert_eq!(f(&["contact", "name"]).as_deref(), Some("Ana"));
+        assert_eq!(f(&["contact", "phone"]), None, "empty fields are left out");
+        assert_eq!(
+            f(&["context", "transaction"]).as_deref(),
+            Some("order-\"1\"")
+        );
+        assert_eq!(f(&["context", "locale"]).as_deref(), Some("de"));
+        let score = Reflect::get(&v, &"score".into()).unwrap();
+        assert_eq!(score.as_f64(), Some(2.0));
+        let none = body(&config, &Answer::default(), "id-2", "").unwrap();
+        let v = JSON::parse(&none).unwrap();
+        assert!(Reflect::get(&v, &"score".into()).unwrap().is_null());
+        assert!(Reflect::get(&v, &"contact".into()).unwrap().is_undefined());
+        assert_eq!(Reflect::get(&v, &"guarantee".into()).unwrap(), false);
     }
 }

@@ -1,0 +1,111 @@
+//! The site's public settings (`GET /v1/sites/{site}/widget`): which parts
+//! of the form to show, the cooldown, and the site's own copy.
+
+use crate::config::Config;
+use crate::locale::{Copy, Lang};
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+pub struct Site {
+    pub show_score: bool,
+    pub show_guarantee: bool,
+    pub cooldown_days: u32,
+    pub copy: Copy,
+}
+
+impl Site {
+    /// What the server's defaults are, for when it cannot be reached: the
+    /// customer can still write an answer, which the outbox keeps.
+    fn fallback(lang: Lang) -> Self {
+        Self {
+            show_score: true,
+            show_guarantee: false,
+            cooldown_days: 30,
+            copy: Copy::new(lang, |_| None),
+        }
+    }
+
+    fn from_json(json: &JsValue, lang: Lang) -> Self {
+        let get = |v: &JsValue, k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let lines = get(&get(json, "copy"), lang.code());
+        let flag = |k: &str, default: bool| get(json, k).as_bool().unwrap_or(default);
+        let cooldown = get(json, "cooldown_days").as_f64().unwrap_or(30.0);
+        Self {
+            show_score: flag("show_score", true),
+            show_guarantee: flag("show_guarantee", false),
+            // A float from JSON: clamp before the cast, then it cannot wrap.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            cooldown_days: cooldown.clamp(0.0, 3_650.0) as u32,
+            copy: Copy::new(lang, |key| {
+                if lines.is_object() {
+                    get(&lines, key).as_string()
+                } else {
+                    None
+                }
+            }),
+        }
+    }
+}
+
+/// `None` when the server does not know the site: the widget then stays
+/// away rather than collect answers nobody can store.
+pub async fn fetch(config: &Config) -> Option<Site> {
+    let fallback = || Some(Site::fallback(config.lang));
+    let Some(window) = web_sys::window() else {
+        return fallback();
+    };
+    let mut url = config.api.clone();
+    url.push_str("/v1/sites/");
+    url.push_str(&config.site);
+    url.push_str("/widget");
+    let Ok(resp) = JsFuture::from(window.fetch_with_str(&url))
+        .await
+        .and_then(JsCast::dyn_into::<web_sys::Response>)
+    else {
+        return fallback();
+    };
+    if resp.status() == 404 {
+        web_sys::console::warn_1(&"Candor: unknown data-site; the widget is not shown".into());
+        return None;
+    }
+    if !resp.ok() {
+        return fallback();
+    }
+    let json = match resp.json() {
+        Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
+        Err(_) => return fallback(),
+    };
+    Some(Site::from_json(&json, config.lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn reads_the_public_config_and_the_copy_for_the_language() {
+        let json = js_sys::JSON::parse(
+            r#"{"site":"demo","show_score":false,"show_guarantee":true,"cooldown_days":7,
+                "copy":{"de":{"question":"Was hat gefehlt?"},"en":{"question":"What went wrong?"}}}"#,
+        )
+        .unwrap();
+        let site = Site::from_json(&json, Lang::De);
+        assert!(!site.show_score && site.show_guarantee);
+        assert_eq!(site.cooldown_days, 7);
+        assert_eq!(site.copy.question, "Was hat gefehlt?");
+        let ar = Site::from_json(&json, Lang::Ar);
+        assert_eq!(ar.copy.question, crate::locale::AR.question);
+    }
+
+    #[wasm_bindgen_test]
+    fn odd_values_fall_back_to_the_defaults() {
+        let json =
+            js_sys::JSON::parse(r#"{"show_score":"no","cooldown_days":-5,"copy":[1]}"#).unwrap();
+        let site = Site::from_json(&json, Lang::En);
+        assert!(site.show_score && !site.show_guarantee);
+        assert_eq!(site.cooldown_days, 0);
+        assert_eq!(site.copy.title, crate::locale::EN.title);
+    }
+}
