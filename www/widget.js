@@ -20,16 +20,30 @@
     side: d.side || "",
     lang: document.documentElement.lang || ""
   };
-  function start() {
-    import(base + "candor_widget.js")
-      .then(function (m) {
-        return m.default({ module_or_path: base + "candor_widget_bg.wasm" }).then(function () {
-          m.mount(settings);
-        });
-      })
-      .catch(function (e) {
-        console.warn("Candor: the feedback widget could not load", e);
+  // Two builds of the same Rust crate: the launcher (first render) and the
+  // full widget, fetched once, when the launcher or the page needs it.
+  function load(name) {
+    return import(base + name + ".js").then(function (m) {
+      return m.default({ module_or_path: base + name + "_bg.wasm" }).then(function () {
+        return m;
       });
+    });
+  }
+  var full;
+  settings.full = function () {
+    full = full || load("candor_widget");
+    full.catch(warn);
+    return full;
+  };
+  function warn(e) {
+    console.warn("Candor: the feedback widget could not load", e);
+  }
+  function start() {
+    load("candor_launcher")
+      .then(function (m) {
+        m.launch(settings);
+      })
+      .catch(warn);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start, { once: true });

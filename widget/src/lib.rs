@@ -1,20 +1,39 @@
 //! Candor's widget: a thin shell that draws the form in a Shadow DOM and posts
 //! the answer. The product rules (tiers, wording, thank-you text) live on the
 //! server side in `domain`; the widget shows what the server answers.
+//!
+//! It is built twice (see `cargo xtask build`): the launcher build
+//! (`--no-default-features`) is the first render and exports [`launch`]
+//! only; the full build (feature `form`) adds the form, the offline outbox
+//! and the site's settings, and exports [`mount`] and [`open`], which the
+//! launcher calls through the loader when they are needed.
 
-mod config;
-mod dom;
-mod locale;
-mod outbox;
-mod site;
-mod store;
-mod submit;
-mod text;
-mod timer;
-mod view;
+// The launcher build compiles the shared modules (config, locale, store,
+// dom) but uses only the part the first render needs; the rest is unused
+// there by design and removed by the linker.
+#![cfg_attr(not(feature = "form"), allow(dead_code))]
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod config;
+mod dom;
+mod launcher;
+mod locale;
+#[cfg(feature = "form")]
+mod outbox;
+mod shell;
+#[cfg(feature = "form")]
+mod site;
+mod store;
+#[cfg(feature = "form")]
+mod submit;
+#[cfg(feature = "form")]
+mod text;
+#[cfg(feature = "form")]
+mod timer;
+#[cfg(feature = "form")]
+mod view;
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
@@ -26,10 +45,9 @@ fn field(settings: &JsValue, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Called once by the loader (`www/widget.js`) with the script tag's
-/// settings. Never throws into the host page for anything the page set.
-#[wasm_bindgen]
-pub fn mount(settings: &JsValue) -> Result<(), JsValue> {
+/// The settings the loader read from the script tag, parsed. `warn` says
+/// whether to name the ignored attributes (once per page: in `launch`).
+fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
     let [site, api, transaction, locale, mode, target, corner, lang] = [
         "site",
         "api",
@@ -51,21 +69,55 @@ pub fn mount(settings: &JsValue) -> Result<(), JsValue> {
         side: &corner,
         lang: &lang,
     };
-    let Some((config, ignored)) = config::Config::parse(&raw) else {
-        web_sys::console::warn_1(
-            &"Candor: data-site is missing or invalid; the widget is not shown".into(),
-        );
+    let parsed = config::Config::parse(&raw);
+    if warn {
+        match &parsed {
+            None => web_sys::console::warn_1(
+                &"Candor: data-site is missing or invalid; the widget is not shown".into(),
+            ),
+            Some((_, ignored)) if !ignored.is_empty() => {
+                let mut msg = String::from("Candor: ignored invalid ");
+                msg.push_str(&ignored.join(", "));
+                web_sys::console::warn_1(&msg.into());
+            }
+            Some(_) => {}
+        }
+    }
+    parsed.map(|(config, _)| config)
+}
+
+/// The first render, called by the loader (`www/widget.js`) with the
+/// script tag's settings. Never throws into the host page for anything the
+/// page set.
+#[wasm_bindgen]
+pub fn launch(settings: &JsValue) -> Result<(), JsValue> {
+    match config(settings, true) {
+        Some(config) => launcher::launch(&config, settings),
+        None => Ok(()),
+    }
+}
+
+/// Full build: sends what earlier pages left in the outbox, then draws the
+/// inline form unless this browser answered within the cooldown.
+#[cfg(feature = "form")]
+#[wasm_bindgen]
+pub fn mount(settings: &JsValue) -> Result<(), JsValue> {
+    let Some(config) = config(settings, false) else {
         return Ok(());
     };
-    if !ignored.is_empty() {
-        let mut msg = String::from("Candor: ignored invalid ");
-        msg.push_str(&ignored.join(", "));
-        web_sys::console::warn_1(&msg.into());
-    }
-    // Answers an earlier page could not send go out first.
     outbox::flush(config.api.clone());
     if store::load().cooling_down(&config.site, js_sys::Date::now()) {
         return Ok(());
     }
-    view::mount(config)
+    view::mount(config, settings)
+}
+
+/// Full build: opens the dialog of the launcher in `host`.
+#[cfg(feature = "form")]
+#[wasm_bindgen]
+pub fn open(host: &web_sys::Element, settings: &JsValue) -> Result<(), JsValue> {
+    match config(settings, false) {
+        Some(config) => view::open(host, std::rc::Rc::new(config)),
+        None => Ok(()),
+    }
 }

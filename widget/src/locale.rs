@@ -40,6 +40,15 @@ impl Lang {
         matches!(self, Self::Ar)
     }
 
+    /// The launcher's label, on its own so the launcher build carries no
+    /// other string.
+    pub const fn launcher(self) -> &'static str {
+        match self {
+            Self::En | Self::De => "Feedback",
+            Self::Ar => "ملاحظات",
+        }
+    }
+
     pub const fn strings(self) -> &'static Strings {
         match self {
             Self::En => &EN,
@@ -50,7 +59,6 @@ impl Lang {
 }
 
 pub struct Strings {
-    pub launcher: &'static str,
     pub title: &'static str,
     pub question: &'static str,
     pub hint: &'static str,
@@ -77,7 +85,6 @@ pub struct Strings {
 }
 
 pub const EN: Strings = Strings {
-    launcher: "Feedback",
     title: "Tell us where we fell short",
     question: "Where did we fall short?",
     hint: "Required. Anything that was slow, unclear or not what you expected.",
@@ -104,7 +111,6 @@ pub const EN: Strings = Strings {
 };
 
 pub const DE: Strings = Strings {
-    launcher: "Feedback",
     title: "Sagen Sie uns, wo wir Sie enttäuscht haben",
     question: "Wo sind wir hinter Ihren Erwartungen zurückgeblieben?",
     hint: "Pflichtfeld. Alles, was langsam, unklar oder anders als erwartet war.",
@@ -131,7 +137,6 @@ pub const DE: Strings = Strings {
 };
 
 pub const AR: Strings = Strings {
-    launcher: "ملاحظات",
     title: "أخبرونا أين قصّرنا",
     question: "أين قصّرنا معكم؟",
     hint: "مطلوب. أي شيء كان بطيئًا أو غير واضح أو على غير ما توقعتم.",
@@ -206,7 +211,7 @@ mod tests {
         for lang in [Lang::En, Lang::De, Lang::Ar] {
             let t = lang.strings();
             let lines = [
-                t.launcher,
+                lang.launcher(),
                 t.title,
                 t.question,
                 t.hint,

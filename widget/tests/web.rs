@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -14,11 +15,26 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const CLOSED_PORT: &str = "http://127.0.0.1:9";
 
+/// The loader's settings, with `full()` standing in for the loader's
+/// import of the full build: a promise of an object with its exports.
 fn settings(pairs: &[(&str, &str)]) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in [("site", "demo"), ("api", CLOSED_PORT)].iter().chain(pairs) {
         js_sys::Reflect::set(&o, &(*k).into(), &(*v).into()).unwrap();
     }
+    let module = js_sys::Object::new();
+    let open = Closure::<dyn Fn(web_sys::Element, JsValue)>::new(|host, s: JsValue| {
+        candor_widget::open(&host, &s).unwrap();
+    });
+    let mount = Closure::<dyn Fn(JsValue)>::new(|s: JsValue| candor_widget::mount(&s).unwrap());
+    js_sys::Reflect::set(&module, &"open".into(), open.as_ref()).unwrap();
+    js_sys::Reflect::set(&module, &"mount".into(), mount.as_ref()).unwrap();
+    open.forget();
+    mount.forget();
+    let promise: js_sys::Promise = js_sys::Promise::resolve(&module).unchecked_into();
+    let full = Closure::<dyn Fn() -> js_sys::Promise>::new(move || promise.clone());
+    js_sys::Reflect::set(&o, &"full".into(), full.as_ref()).unwrap();
+    full.forget();
     o.into()
 }
 
@@ -116,11 +132,15 @@ async fn open_form() -> ShadowRoot {
 #[wasm_bindgen_test]
 async fn opens_only_when_asked_with_nothing_preselected() {
     reset();
-    candor_widget::mount(&settings(&[])).unwrap();
-    let (_, dialog) = find(".dialog").await;
+    candor_widget::launch(&settings(&[])).unwrap();
+    let (root, _) = find(".launcher").await;
     sleep(300).await;
-    assert!(!dialog.has_attribute("open"), "never opens by itself");
+    assert!(
+        root.query_selector("dialog").unwrap().is_none(),
+        "never opens by itself"
+    );
     let root = open_form().await;
+    let dialog = root.query_selector("dialog").unwrap().unwrap();
     assert_eq!(
         text(&root, ".launcher"),
         "Feedback",
@@ -169,7 +189,7 @@ async fn opens_only_when_asked_with_nothing_preselected() {
 #[wasm_bindgen_test]
 async fn tab_stays_inside_the_open_dialog() {
     reset();
-    candor_widget::mount(&settings(&[])).unwrap();
+    candor_widget::launch(&settings(&[])).unwrap();
     let root = open_form().await;
     let tab = |shift: bool| {
         let init = web_sys::KeyboardEventInit::new();
@@ -207,7 +227,7 @@ async fn tab_stays_inside_the_open_dialog() {
 #[wasm_bindgen_test]
 async fn a_missing_answer_or_contact_is_announced_and_focused() {
     reset();
-    candor_widget::mount(&settings(&[])).unwrap();
+    candor_widget::launch(&settings(&[])).unwrap();
     let root = open_form().await;
     type_text(&root, "   ");
     click(&root, ".send");
@@ -245,7 +265,7 @@ async fn a_missing_answer_or_contact_is_announced_and_focused() {
 #[wasm_bindgen_test]
 async fn offline_the_answer_is_kept_on_the_device_and_the_customer_told() {
     reset();
-    candor_widget::mount(&settings(&[("transaction", "order-9"), ("locale", "de")])).unwrap();
+    candor_widget::launch(&settings(&[("transaction", "order-9"), ("locale", "de")])).unwrap();
     let root = open_form().await;
     assert_eq!(text(&root, ".send"), "Senden");
     type_text(&root, "Die Lieferung kam zwei Tage zu spät.");
@@ -291,7 +311,7 @@ async fn offline_the_answer_is_kept_on_the_device_and_the_customer_told() {
     sleep(50).await;
     assert!(doc().query_selector("candor-widget").unwrap().is_none());
     // And a new page in this browser does not offer it again.
-    candor_widget::mount(&settings(&[])).unwrap();
+    candor_widget::launch(&settings(&[])).unwrap();
     sleep(300).await;
     assert!(doc().query_selector("candor-widget").unwrap().is_none());
 }
@@ -302,7 +322,7 @@ async fn inline_mode_draws_the_form_in_the_target_in_the_pages_language() {
     let target = doc().create_element("div").unwrap();
     target.set_id("feedback-here");
     doc().body().unwrap().append_child(&target).unwrap();
-    candor_widget::mount(&settings(&[("target", "#feedback-here"), ("lang", "ar")])).unwrap();
+    candor_widget::launch(&settings(&[("target", "#feedback-here"), ("lang", "ar")])).unwrap();
     let (root, _) = find(".inline textarea").await;
     let host = target.first_element_child().expect("mounted in the target");
     assert_eq!(host.tag_name(), "CANDOR-WIDGET");
@@ -320,9 +340,9 @@ async fn a_page_without_a_usable_site_gets_nothing_and_no_error() {
     for bad in ["", "Not A Site", "<img src=x>"] {
         let s = settings(&[]);
         js_sys::Reflect::set(&s, &"site".into(), &bad.into()).unwrap();
-        assert!(candor_widget::mount(&s).is_ok());
+        assert!(candor_widget::launch(&s).is_ok());
     }
-    candor_widget::mount(&settings(&[("mode", "sideways"), ("target", "#nope")])).unwrap();
+    candor_widget::launch(&settings(&[("mode", "sideways"), ("target", "#nope")])).unwrap();
     let (_, launcher) = find(".launcher").await;
     assert_eq!(
         launcher.text_content().as_deref(),

@@ -50,6 +50,55 @@ fn edge_wasm() -> Result<PathBuf> {
         .ok_or_else(|| "no .wasm under edge/build: did worker-build run?".into())
 }
 
+/// Bytes per file, gzip -9, and the verdict against DESIGN §7: the first
+/// render is the loader and the launcher build; the full build follows when
+/// the customer reaches for the launcher (or at once in inline mode).
+fn widget_bytes(widget: &build::Widget) -> Result<String> {
+    let files = [
+        ("loader `widget.js`", &widget.loader, true),
+        ("launcher glue `candor_launcher.js`", &widget.launcher_glue, true),
+        ("launcher wasm `candor_launcher_bg.wasm`", &widget.launcher_wasm, true),
+        ("full glue `candor_widget.js`", &widget.full_glue, false),
+        ("full wasm `candor_widget_bg.wasm`", &widget.full_wasm, false),
+    ];
+    let mut md = String::from("| file | when | raw | gzip -9 |\n|---|---|---:|---:|\n");
+    let (mut first, mut later) = (0, 0);
+    for (name, path, first_render) in files {
+        let (raw, gz) = (raw_len(path)?, gzip_len(path)?);
+        if first_render {
+            first += gz;
+        } else {
+            later += gz;
+        }
+        let when = if first_render {
+            "first render"
+        } else {
+            "on first use"
+        };
+        writeln!(md, "| {name} | {when} | {raw} B | {gz} B |")?;
+    }
+    let verdict = if first <= 20 * 1024 {
+        "within the 20 KiB aim"
+    } else if first <= 32 * 1024 {
+        "within the 32 KiB budget (over the 20 KiB aim)"
+    } else {
+        "OVER the 32 KiB budget"
+    };
+    writeln!(
+        md,
+        "| **to first render** (launcher mode) | | | **{first} B = {}**, {verdict} |",
+        kib(first)
+    )?;
+    writeln!(
+        md,
+        "| with the form (after a click; inline mode's first render) | | | {} B = {} |",
+        first + later,
+        kib(first + later)
+    )?;
+    eprintln!("    widget to first render gzip: {first} B ({})", kib(first));
+    Ok(md)
+}
+
 pub fn run(args: &[String]) -> Result {
     let options = bench_ingest::Options::from_args(args)?;
     let tools = ensure(false)?;
@@ -58,35 +107,7 @@ pub fn run(args: &[String]) -> Result {
     let report = step(
         "measure widget bytes to first render",
         "see the build output above",
-        || {
-            let files = [
-                ("loader `widget.js`", &widget.loader),
-                ("glue `candor_widget.js`", &widget.glue),
-                ("wasm `candor_widget_bg.wasm`", &widget.wasm),
-            ];
-            let mut md = String::from("| file | raw | gzip -9 |\n|---|---:|---:|\n");
-            let (mut raw_total, mut gz_total) = (0, 0);
-            for (name, path) in files {
-                let (raw, gz) = (raw_len(path)?, gzip_len(path)?);
-                raw_total += raw;
-                gz_total += gz;
-                writeln!(md, "| {name} | {raw} B | {gz} B |")?;
-            }
-            let verdict = if gz_total <= 20 * 1024 {
-                "within the 20 KiB aim"
-            } else if gz_total <= 32 * 1024 {
-                "within the 32 KiB budget (over the 20 KiB aim)"
-            } else {
-                "OVER the 32 KiB budget"
-            };
-            writeln!(
-                md,
-                "| **total** | {raw_total} B | **{gz_total} B = {}**, {verdict} |",
-                kib(gz_total)
-            )?;
-            eprintln!("    widget total gzip: {gz_total} B ({})", kib(gz_total));
-            Ok(md)
-        },
+        || widget_bytes(&widget),
     )?;
     let edge_size = step(
         "measure the Worker's wasm",

@@ -41,64 +41,73 @@ pub fn edge(t: &Tools) -> Result {
     )
 }
 
-/// The widget's three shipped files.
+/// The widget's shipped files: the loader, then glue + wasm for each build.
 pub struct Widget {
     pub version: String,
     pub loader: PathBuf,
-    pub glue: PathBuf,
-    pub wasm: PathBuf,
+    /// The first render: the launcher build.
+    pub launcher_glue: PathBuf,
+    pub launcher_wasm: PathBuf,
+    /// Fetched when the customer reaches for the launcher.
+    pub full_glue: PathBuf,
+    pub full_wasm: PathBuf,
 }
+
+/// The two builds of the widget crate: `(output name, cargo feature flags)`.
+const WIDGET_BUILDS: [(&str, &str); 2] = [
+    ("candor_launcher", "--no-default-features"),
+    ("candor_widget", "--features=form"),
+];
 
 pub fn widget(t: &Tools) -> Result<Widget> {
     let target = target_dir();
     let out = target.join("widget");
     step(
-        "build the widget (wasm, wasm-bindgen, wasm-opt -Oz)",
+        "build the widget twice: launcher and full (wasm, wasm-bindgen, wasm-opt -Oz)",
         "read the compiler errors above",
         || {
             let sh = Shell::new()?;
             sh.change_dir(root());
-            cmd!(
-                sh,
-                "cargo build --release -p candor-widget --target wasm32-unknown-unknown"
-            )
-            .run()?;
             let raw = target.join("wasm32-unknown-unknown/release/candor_widget.wasm");
             let bindgen = out.join("bindgen");
-            let wb = &t.wasm_bindgen;
-            cmd!(sh, "{wb} --target web --no-typescript --out-dir {bindgen} --out-name candor_widget {raw}").run()?;
-            let opt = &t.wasm_opt;
-            let bg = bindgen.join("candor_widget_bg.wasm");
-            let small = out.join("candor_widget_bg.wasm");
-            cmd!(
-                sh,
-                "{opt} -Oz --strip-debug --strip-producers --strip-target-features -o {small} {bg}"
-            )
-            .run()?;
+            let (wb, opt) = (&t.wasm_bindgen, &t.wasm_opt);
+            for (name, features) in WIDGET_BUILDS {
+                // Both builds write the same cargo output: bind each at once.
+                cmd!(
+                    sh,
+                    "cargo build --release -p candor-widget --target wasm32-unknown-unknown {features}"
+                )
+                .run()?;
+                cmd!(sh, "{wb} --target web --no-typescript --out-dir {bindgen} --out-name {name} {raw}").run()?;
+                let bg = bindgen.join(format!("{name}_bg.wasm"));
+                let small = out.join(format!("{name}_bg.wasm"));
+                cmd!(
+                    sh,
+                    "{opt} -Oz --strip-debug --strip-producers --strip-target-features -o {small} {bg}"
+                )
+                .run()?;
+            }
             Ok(())
         },
     )?;
     step(
         "assemble target/www (www/ + versioned widget)",
         "check that www/ is readable",
-        || {
-            assemble(
-                &out.join("bindgen/candor_widget.js"),
-                &out.join("candor_widget_bg.wasm"),
-                &target.join("www"),
-            )
-        },
+        || assemble(&out, &target.join("www")),
     )
 }
 
-fn assemble(glue: &Path, wasm: &Path, www: &Path) -> Result<Widget> {
-    let glue_bytes = std::fs::read(glue)?;
-    let wasm_bytes = std::fs::read(wasm)?;
-    let digest = Sha256::new()
-        .chain_update(&glue_bytes)
-        .chain_update(&wasm_bytes)
-        .finalize();
-    let version: String = format!("{digest:x}").chars().take(12).collect();
+fn assemble(out: &Path, www: &Path) -> Result<Widget> {
+    let mut files = Vec::new();
+    let mut digest = Sha256::new();
+    for (name, _) in WIDGET_BUILDS {
+        let glue = std::fs::read(out.join("bindgen").join(format!("{name}.js")))?;
+        let wasm = std::fs::read(out.join(format!("{name}_bg.wasm")))?;
+        digest.update(&glue);
+        digest.update(&wasm);
+        files.push((name, glue, wasm));
+    }
+    let version: String = format!("{:x}", digest.finalize()).chars().take(12).collect();
     if www.exists() {
         std::fs::remove_dir_all(www)?;
     }
@@ -107,8 +116,10 @@ fn assemble(glue: &Path, wasm: &Path, www: &Path) -> Result<Widget> {
     std::fs::remove_dir_all(www.join("readme"))?;
     let vdir = www.join("v").join(&version);
     std::fs::create_dir_all(&vdir)?;
-    std::fs::write(vdir.join("candor_widget.js"), &glue_bytes)?;
-    std::fs::write(vdir.join("candor_widget_bg.wasm"), &wasm_bytes)?;
+    for (name, glue, wasm) in &files {
+        std::fs::write(vdir.join(format!("{name}.js")), glue)?;
+        std::fs::write(vdir.join(format!("{name}_bg.wasm")), wasm)?;
+    }
     let loader = www.join("widget.js");
     let text = std::fs::read_to_string(&loader)?;
     if !text.contains("__CANDOR_VERSION__") {
@@ -119,8 +130,10 @@ fn assemble(glue: &Path, wasm: &Path, www: &Path) -> Result<Widget> {
     Ok(Widget {
         version,
         loader,
-        glue: vdir.join("candor_widget.js"),
-        wasm: vdir.join("candor_widget_bg.wasm"),
+        launcher_glue: vdir.join("candor_launcher.js"),
+        launcher_wasm: vdir.join("candor_launcher_bg.wasm"),
+        full_glue: vdir.join("candor_widget.js"),
+        full_wasm: vdir.join("candor_widget_bg.wasm"),
     })
 }
 

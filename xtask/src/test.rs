@@ -42,6 +42,12 @@ pub fn run(_args: &[String]) -> Result {
                 "cargo clippy -p candor-edge -p candor-widget --target {WASM} --all-targets -- -D warnings"
             )
             .run()?;
+            // The launcher build: the same crate without the form.
+            cmd!(
+                sh,
+                "cargo clippy -p candor-widget --target {WASM} --no-default-features --lib -- -D warnings"
+            )
+            .run()?;
             Ok(())
         },
     )?;

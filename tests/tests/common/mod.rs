@@ -162,6 +162,27 @@ pub fn now_s() -> i64 {
     .unwrap()
 }
 
+/// ChromeDriver's CDP passthrough, `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
 /// Headless Chromium driven through ChromeDriver on a free port.
 pub struct Browser {
     pub client: Client,
@@ -229,6 +250,94 @@ impl Browser {
         std::fs::create_dir_all(&dir).expect("screenshots dir");
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Runs a Chrome DevTools Protocol command through ChromeDriver
+    /// (network conditions, emulated media).
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) {
+        self.client
+            .issue_cmd(Cdp(serde_json::json!({"cmd": cmd, "params": params})))
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"));
+    }
+
+    /// Light or dark `prefers-color-scheme` for the pages that follow.
+    pub async fn dark(&self, on: bool) {
+        let value = if on { "dark" } else { "light" };
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"features": [{"name": "prefers-color-scheme", "value": value}]}),
+        )
+        .await;
+    }
+
+    /// Cuts or restores the browser's network (Chrome's offline mode: fetch
+    /// fails and `online`/`offline` events fire).
+    pub async fn offline(&self, on: bool) {
+        self.cdp(
+            "Network.enable",
+            serde_json::json!({}),
+        )
+        .await;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            serde_json::json!({"offline": on, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
+    }
+
+    /// Evaluates `expr` with `w` bound to the widget's shadow root (or null).
+    pub async fn in_widget(&self, expr: &str) -> serde_json::Value {
+        let script = format!(
+            "const h = document.querySelector('candor-widget'); const w = h && h.shadowRoot; return ({expr});"
+        );
+        self.client
+            .execute(&script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+    }
+
+    /// Presses keys on whatever has focus, as a person would: each char is
+    /// a key (WebDriver codes for Tab `\u{E004}`, Enter `\u{E007}`, Esc
+    /// `\u{E00C}`).
+    pub async fn press(&self, keys: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for c in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("keyboard actions");
+    }
+
+    /// axe-core (from npm, `edge/node_modules`) on the widget: its
+    /// violations, as `id: targets` lines (empty when there are none).
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(
+            tests::paths::root().join("edge/node_modules/axe-core/axe.min.js"),
+        )
+        .expect("axe-core is installed by `cargo xtask test` (npm ci)");
+        self.client
+            .execute(&format!("{axe}; return true;"), vec![])
+            .await
+            .expect("inject axe");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run({ include: [['candor-widget']] }, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' ' +
+                       JSON.stringify(v.nodes.map(n => n.target)))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("axe.run");
+        serde_json::from_value(result).expect("a list of strings")
     }
 
     pub async fn close(self) {

@@ -1,77 +1,84 @@
-//! Launcher mode: a button in a bottom corner that opens a modal `<dialog>`.
-//! The dialog sits in the browser's top layer, above any `z-index` the page
-//! uses; focus stays inside it; Esc or the close buttons close it and focus
-//! returns to the launcher. It never opens by itself (rule 6).
+//! Launcher mode, once the customer has clicked: a modal `<dialog>` in the
+//! launcher's shadow root. It sits in the browser's top layer, above any
+//! `z-index` the page uses; focus stays inside it; Esc or the close buttons
+//! close it and focus returns to the launcher. It never opens by itself
+//! (rule 6): only [`open`], called from the launcher's click, opens it.
 
-use super::{form, shell};
+use super::{form, PANEL_CSS};
 use crate::config::Config;
 use crate::dom::{el, flag, focus, on};
-use crate::site;
-use std::cell::Cell;
+use crate::{shell, site};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, HtmlDialogElement, KeyboardEvent, Window};
+use web_sys::{Element, HtmlDialogElement, KeyboardEvent, ShadowRoot};
 
-pub fn launcher(doc: &Document, config: &Rc<Config>, window: &Window) -> Result<(), JsValue> {
-    let shell = shell(doc, config, false)?;
-    let t = config.lang.strings();
-    let launcher = el(
-        doc,
-        "button",
-        &[
-            ("type", "button"),
-            ("class", "launcher"),
-            ("aria-haspopup", "dialog"),
-            ("aria-expanded", "false"),
-        ],
-        t.launcher,
-    )?;
+fn show_modal(dialog: &Element, launcher: &Element) {
+    if let Some(d) = dialog.dyn_ref::<HtmlDialogElement>() {
+        if !d.open() && d.show_modal().is_ok() {
+            flag(launcher, "aria-expanded", true);
+            if let Ok(Some(first)) = dialog.query_selector("textarea") {
+                focus(&first);
+            }
+        }
+    }
+    let _ = launcher.remove_attribute("aria-busy");
+}
+
+/// Opens the dialog in `host` (the launcher's element), building it on the
+/// first call once the site's settings have arrived.
+pub fn open(host: &Element, config: Rc<Config>) -> Result<(), JsValue> {
+    let root = host.shadow_root().ok_or("no shadow root")?;
+    let wrap = root.query_selector(".candor")?.ok_or("no wrapper")?;
+    let launcher = wrap.query_selector(".launcher")?.ok_or("no launcher")?;
+    if let Some(dialog) = wrap.query_selector("dialog")? {
+        show_modal(&dialog, &launcher);
+        return Ok(());
+    }
+    if wrap.has_attribute("data-loading") {
+        return Ok(()); // a second click while the first is loading
+    }
+    wrap.set_attribute("data-loading", "")?;
+    let host = host.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(site) = site::fetch(&config).await else {
+            host.remove();
+            return;
+        };
+        if let Ok(dialog) = build(&root, &wrap, &launcher, &host, &config, &site) {
+            let _ = wrap.remove_attribute("data-loading");
+            show_modal(&dialog, &launcher);
+        }
+    });
+    Ok(())
+}
+
+fn build(
+    root: &ShadowRoot,
+    wrap: &Element,
+    launcher: &Element,
+    host: &Element,
+    config: &Rc<Config>,
+    site: &site::Site,
+) -> Result<Element, JsValue> {
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    shell::adopt(root, PANEL_CSS)?;
     let class = if config.left { "dialog left" } else { "dialog" };
     let dialog = el(
-        doc,
+        &doc,
         "dialog",
         &[("class", class), ("aria-labelledby", "candor-title")],
         "",
     )?;
-    crate::dom::append(&shell.wrap, &[&launcher, &dialog])?;
-    doc.body().ok_or("no body")?.append_child(&shell.host)?;
-    if let Ok(p) = window.performance().ok_or(()) {
-        let _ = p.mark("candor:rendered");
-    }
-
-    // The panel is built when the site's settings arrive; a click before
-    // that opens the dialog as soon as it is ready.
-    let ready = Rc::new(Cell::new(false));
-    let wanted = Rc::new(Cell::new(false));
-    let answered = Rc::new(Cell::new(false));
-    let open = {
-        let (dialog, launcher) = (dialog.clone(), launcher.clone());
-        move || {
-            if let Some(d) = dialog.dyn_ref::<HtmlDialogElement>() {
-                if !d.open() && d.show_modal().is_ok() {
-                    flag(&launcher, "aria-expanded", true);
-                    if let Ok(Some(first)) = dialog.query_selector("textarea") {
-                        focus(&first);
-                    }
-                }
-            }
-        }
-    };
-    let open = Rc::new(open);
-    {
-        let (ready, wanted, open) = (Rc::clone(&ready), Rc::clone(&wanted), Rc::clone(&open));
-        on(&launcher, "click", move |_| {
-            if ready.get() {
-                open();
-            } else {
-                wanted.set(true);
-            }
-        })?;
-    }
+    let answered = Rc::new(std::cell::Cell::new(false));
+    let done = Rc::clone(&answered);
+    let panel = form::panel(&doc, config, site, true, move || done.set(true))?;
+    dialog.append_child(&panel)?;
+    wrap.append_child(&dialog)?;
     {
         // Esc (the dialog's own `cancel`) and the close buttons all end here.
-        let (launcher, host, answered) =
-            (launcher.clone(), shell.host.clone(), Rc::clone(&answered));
+        let (launcher, host) = (launcher.clone(), host.clone());
         on(&dialog, "close", move |_| {
             flag(&launcher, "aria-expanded", false);
             if answered.get() {
@@ -82,37 +89,19 @@ pub fn launcher(doc: &Document, config: &Rc<Config>, window: &Window) -> Result<
             }
         })?;
     }
-    trap_focus(&dialog)?;
-
-    let (doc, config) = (doc.clone(), Rc::clone(config));
-    wasm_bindgen_futures::spawn_local(async move {
-        let Some(site) = site::fetch(&config).await else {
-            shell.host.remove();
-            return;
-        };
-        let done = Rc::clone(&answered);
-        let Ok(panel) = form::panel(&doc, &config, &site, true, move || done.set(true)) else {
-            return;
-        };
-        let _ = dialog.append_child(&panel);
-        if let Ok(buttons) = panel.query_selector_all(".close, .finish") {
-            for b in (0..buttons.length()).filter_map(|i| buttons.item(i)) {
-                if let Some(b) = b.dyn_ref::<Element>() {
-                    let dialog = dialog.clone();
-                    let _ = on(b, "click", move |_| {
-                        if let Some(d) = dialog.dyn_ref::<HtmlDialogElement>() {
-                            d.close();
-                        }
-                    });
+    let buttons = panel.query_selector_all(".close, .finish")?;
+    for b in (0..buttons.length()).filter_map(|i| buttons.item(i)) {
+        if let Some(b) = b.dyn_ref::<Element>() {
+            let d = dialog.clone();
+            on(b, "click", move |_| {
+                if let Some(d) = d.dyn_ref::<HtmlDialogElement>() {
+                    d.close();
                 }
-            }
+            })?;
         }
-        ready.set(true);
-        if wanted.get() {
-            open();
-        }
-    });
-    Ok(())
+    }
+    trap_focus(&dialog)?;
+    Ok(dialog)
 }
 
 /// Tab from the last control goes to the first and Shift+Tab from the first
@@ -139,7 +128,7 @@ fn trap_focus(dialog: &Element) -> Result<(), JsValue> {
         };
         let active = d
             .get_root_node()
-            .dyn_into::<web_sys::ShadowRoot>()
+            .dyn_into::<ShadowRoot>()
             .ok()
             .and_then(|r| r.active_element());
         let wrap_to = match (key.shift_key(), active) {

@@ -1,79 +1,44 @@
-//! Where the widget lives on the host page: an element with an open shadow
-//! root (so the page's CSS cannot reach in and ours cannot leak out), and in
-//! it either a launcher that opens a modal dialog or the inline panel.
+//! The full build's views: the form panel, in a dialog opened from the
+//! launcher or inline in the host page's `data-target` element.
 
 mod dialog;
 mod form;
 mod score;
 
+pub use dialog::open;
+
 use crate::config::{Config, Mode};
 use crate::dom::el;
-use crate::site;
+use crate::{launcher, shell, site};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{CssStyleSheet, Document, Element, ShadowRootInit, ShadowRootMode};
+use web_sys::{Document, Element};
 
-const CSS: &str = include_str!("../widget.css");
+/// Everything but the launcher: the form, the dialog, the thank-you.
+pub const PANEL_CSS: &str = include_str!("../panel.css");
 
-/// The host element and the wrapper inside its shadow root that carries
-/// the language and direction.
-struct Shell {
-    host: Element,
-    wrap: Element,
-}
-
-fn shell(doc: &Document, config: &Config, inline: bool) -> Result<Shell, JsValue> {
-    let host = doc.create_element("candor-widget")?;
-    host.set_attribute("data-mode", if inline { "inline" } else { "launcher" })?;
-    if config.left {
-        host.set_attribute("data-side", "left")?;
-    }
-    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-    // A constructed stylesheet: allowed under `style-src 'self'`, invisible
-    // to the host page, and the host page's CSS cannot reach into it.
-    let sheet = CssStyleSheet::new()?;
-    sheet.replace_sync(CSS)?;
-    root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
-    let lang = config.lang;
-    let wrap = el(
-        doc,
-        "div",
-        &[
-            ("class", "candor"),
-            ("lang", lang.code()),
-            ("dir", if lang.rtl() { "rtl" } else { "ltr" }),
-        ],
-        "",
-    )?;
-    root.append_child(&wrap)?;
-    Ok(Shell { host, wrap })
-}
-
-pub fn mount(config: Config) -> Result<(), JsValue> {
-    let window = web_sys::window().ok_or("no window")?;
-    let doc = window.document().ok_or("no document")?;
-    let target = match &config.mode {
-        Mode::Inline(selector) => {
-            let found = doc.query_selector(selector).ok().flatten();
-            if found.is_none() {
-                web_sys::console::warn_1(
-                    &"Candor: data-target matches no element; showing the launcher instead".into(),
-                );
-            }
-            found
-        }
-        Mode::Launcher => None,
+/// Inline mode: the panel in the `data-target` element, or the launcher
+/// when no element matches.
+pub fn mount(config: Config, settings: &JsValue) -> Result<(), JsValue> {
+    let Mode::Inline(selector) = &config.mode else {
+        return Ok(());
     };
-    let config = Rc::new(config);
-    match target {
-        Some(target) => inline(&doc, &config, &target),
-        None => dialog::launcher(&doc, &config, &window),
-    }
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let Some(target) = doc.query_selector(selector).ok().flatten() else {
+        web_sys::console::warn_1(
+            &"Candor: data-target matches no element; showing the launcher instead".into(),
+        );
+        return launcher::render(&config, settings);
+    };
+    inline(&doc, &Rc::new(config), &target)
 }
 
-/// The panel in place, inside the host page's `data-target` element.
 fn inline(doc: &Document, config: &Rc<Config>, target: &Element) -> Result<(), JsValue> {
-    let shell = shell(doc, config, true)?;
+    let shell = shell::create(doc, config, true)?;
+    let root = shell.host.shadow_root().ok_or("no shadow root")?;
+    shell::adopt(&root, PANEL_CSS)?;
     let section = el(
         doc,
         "section",
@@ -88,9 +53,13 @@ fn inline(doc: &Document, config: &Rc<Config>, target: &Element) -> Result<(), J
             shell.host.remove();
             return;
         };
-        if let Ok(panel) = form::panel(&doc, &config, &site, false, || ()) {
+        if let Ok(panel) = form_panel(&doc, &config, &site) {
             let _ = section.append_child(&panel);
         }
     });
     Ok(())
+}
+
+fn form_panel(doc: &Document, config: &Rc<Config>, site: &site::Site) -> Result<Element, JsValue> {
+    form::panel(doc, config, site, false, || ())
 }

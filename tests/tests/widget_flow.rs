@@ -1,0 +1,193 @@
+//! The widget's whole flow in real headless Chromium against the real local
+//! Worker, by keyboard alone: Tab to the launcher, open it, Esc back, open
+//! again, answer, pick a score, ask for a call back, send; the thank-you is
+//! the server's, the answer is stored once, axe-core finds nothing in light
+//! and dark, and the launcher stays away afterwards (cooldown).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{wait_until, Browser, Stack};
+use serde_json::Value;
+use std::time::Duration;
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const ESC: &str = "\u{E00C}";
+
+/// The class of the focused element inside the widget, if focus is there.
+async fn focused(b: &Browser) -> String {
+    b.in_widget("w && w.activeElement ? (w.activeElement.className || w.activeElement.id) : ''")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn wait_for(b: &Browser, what: &str, expr: &str) {
+    wait_until(what, Duration::from_secs(15), || async {
+        b.in_widget(expr).await == Value::Bool(true)
+    })
+    .await;
+}
+
+fn assert_clean(violations: &[String], when: &str) {
+    assert!(violations.is_empty(), "axe-core, {when}: {violations:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests() {
+    let stack = Stack::start("widget-flow");
+    let b = Browser::start(&stack.dir, 1100, 800).await;
+    b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
+    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    assert_eq!(
+        b.in_widget("w.querySelectorAll('dialog').length").await,
+        0,
+        "never opens by itself"
+    );
+    b.screenshot("widget-launcher").await;
+
+    // Tab from the top of the page until the launcher has focus.
+    let mut tabs = 0;
+    while focused(&b).await != "launcher" {
+        b.press(TAB).await;
+        tabs += 1;
+        assert!(tabs < 20, "the launcher is reachable by Tab");
+    }
+    b.press(ENTER).await;
+    wait_for(&b, "the dialog opens", "!!w.querySelector('dialog[open]')").await;
+    wait_until("focus is in the question", Duration::from_secs(5), || async {
+        focused(&b).await == "candor-gaps"
+    })
+    .await;
+    assert_eq!(
+        b.in_widget("w.querySelectorAll('[aria-pressed=true], input:checked').length")
+            .await,
+        0,
+        "nothing preselected"
+    );
+    assert_clean(&b.axe_violations().await, "light, form open");
+
+    // Esc closes and gives focus back to the launcher.
+    b.press(ESC).await;
+    wait_for(&b, "the dialog closes", "!w.querySelector('dialog[open]')").await;
+    wait_until("focus returns to the launcher", Duration::from_secs(5), || async {
+        focused(&b).await == "launcher"
+    })
+    .await;
+
+    // Sending nothing is refused, announced and focused.
+    b.press(ENTER).await;
+    wait_for(&b, "the dialog reopens", "!!w.querySelector('dialog[open]')").await;
+    b.client
+        .execute("document.querySelector('candor-widget').shadowRoot.querySelector('.send').click()", vec![])
+        .await
+        .unwrap();
+    wait_for(&b, "the error shows", "w.querySelector('[role=alert]').textContent.length > 0").await;
+    assert_eq!(focused(&b).await, "candor-gaps");
+    b.screenshot("widget-error").await;
+
+    let gaps = "The parcel was left in the rain and nobody answered the phone.";
+    b.press(gaps).await;
+    // textarea → 1 → 2 → 3, pick 3; → 4 → 5 → call back, tick it.
+    b.press(&TAB.repeat(3)).await;
+    b.press(" ").await;
+    b.press(&TAB.repeat(3)).await;
+    assert_eq!(focused(&b).await, "candor-callback");
+    b.press(" ").await;
+    wait_for(&b, "the contact fields show", "!w.querySelector('.contact').hidden").await;
+    // Past the guarantee (the demo site offers it) to the name.
+    b.press(&TAB.repeat(2)).await;
+    assert_eq!(focused(&b).await, "candor-name");
+    b.press("Ana Lima").await;
+    b.press(TAB).await;
+    b.press("ana@example.com").await;
+    b.press(TAB).await;
+    b.press(TAB).await;
+    let values = b
+        .in_widget("['name', 'email', 'phone'].map(f => w.querySelector('#candor-' + f).value)")
+        .await;
+    assert_eq!(focused(&b).await, "send", "{values}");
+    assert_clean(&b.axe_violations().await, "light, form filled");
+    b.screenshot("widget-form").await;
+    b.press(ENTER).await;
+
+    wait_for(&b, "the thank-you shows", "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0").await;
+    let thanks = b.in_widget("w.querySelector('.next').textContent").await;
+    let thanks = thanks.as_str().unwrap();
+    assert!(
+        thanks.contains("will call you back within 1 hour"),
+        "the server's thank-you names who calls and when: {thanks}"
+    );
+    assert_eq!(b.in_widget("w.querySelector('.next').getAttribute('role')").await, "status");
+    assert_clean(&b.axe_violations().await, "light, thank-you");
+    b.screenshot("widget-thanks").await;
+
+    let rows = stack.rows(
+        "SELECT score, tier, gaps, callback, contact_name, contact_email, transaction_ref, locale, page FROM responses",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(r["score"], 3);
+    assert_eq!(r["tier"], "account");
+    assert_eq!(r["gaps"], gaps);
+    assert_eq!(r["callback"], 1);
+    assert_eq!(r["contact_name"], "Ana Lima");
+    assert_eq!(r["contact_email"], "ana@example.com");
+    assert_eq!(r["transaction_ref"], "order-1042");
+    assert_eq!(r["locale"], "en");
+    assert_eq!(r["page"], stack.worker.url("/demo/"));
+
+    // Closing after the answer removes the launcher; a new page view in
+    // this browser does not offer it again (cooldown, rule 6).
+    b.press(ESC).await;
+    wait_until("the launcher goes away", Duration::from_secs(5), || async {
+        b.client
+            .execute("return !document.querySelector('candor-widget')", vec![])
+            .await
+            .unwrap()
+            == Value::Bool(true)
+    })
+    .await;
+    b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        b.client
+            .execute("return document.querySelectorAll('candor-widget').length", vec![])
+            .await
+            .unwrap(),
+        0,
+        "the cooldown hides the launcher"
+    );
+    assert_eq!(stack.rows("SELECT id FROM responses").len(), 1);
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dark_mode_and_a_narrow_screen_stay_readable_and_accessible() {
+    let stack = Stack::start("widget-dark");
+    let b = Browser::start(&stack.dir, 320, 640).await;
+    b.dark(true).await;
+    b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
+    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    b.screenshot("widget-dark-320-launcher").await;
+    b.in_widget("w.querySelector('.launcher').click()").await;
+    wait_for(&b, "the dialog opens", "!!w.querySelector('dialog[open] textarea')").await;
+    let bg = b
+        .in_widget("getComputedStyle(w.querySelector('dialog')).backgroundColor")
+        .await;
+    assert_eq!(bg, "rgb(31, 31, 35)", "dark colours apply");
+    let fits = b
+        .in_widget("(() => { const r = w.querySelector('dialog').getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; })()")
+        .await;
+    assert_eq!(fits, true, "the dialog fits 320 px");
+    let small = b
+        .in_widget("[...w.querySelectorAll('dialog button, dialog input[type=checkbox] ~ span')].filter(e => e.getClientRects().length && e.tagName == 'BUTTON' && (e.getBoundingClientRect().height < 44 || e.getBoundingClientRect().width < 44)).length")
+        .await;
+    assert_eq!(small, 0, "every button is at least 44 × 44 px");
+    assert_clean(&b.axe_violations().await, "dark, 320 px, form open");
+    b.screenshot("widget-dark-320-form").await;
+    b.close().await;
+}
