@@ -323,6 +323,16 @@ fn on_submit(
     let thanks = site.copy.thanks.clone();
     let on_answered = Rc::new(on_answered);
     let form = parts.form.clone();
+    // Typing again clears the complaint about the field being typed in.
+    let error = parts.error.clone();
+    on(&form, "input", move |e| {
+        if let Some(field) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+            if field.has_attribute("aria-invalid") {
+                let _ = field.remove_attribute("aria-invalid");
+                error.set_text_content(None);
+            }
+        }
+    })?;
     on(&form, "submit", move |e| {
         e.prevent_default();
         if sending.get() {

@@ -1,0 +1,185 @@
+//! The widget on the pages web teams really have: inline mode, a
+//! right-to-left page, the strict CSP page, and a hostile page on another
+//! origin whose global CSS fights every widget. Each renders, passes
+//! axe-core where it is ours to pass, and stores an answer.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{wait_until, Browser, Stack};
+use serde_json::Value;
+use std::time::Duration;
+use tests::receiver::{Answer, Options, Receiver};
+
+async fn wait_for(b: &Browser, what: &str, expr: &str) {
+    wait_until(what, Duration::from_secs(20), || async {
+        b.in_widget(expr).await == Value::Bool(true)
+    })
+    .await;
+}
+
+/// Types `text` into the question and sends, by script (the keyboard path
+/// has its own test), then waits for the thank-you and returns it.
+async fn answer(b: &Browser, text: &str) -> String {
+    let text = serde_json::to_string(text).unwrap();
+    b.in_widget(&format!(
+        "(() => {{ const t = w.querySelector('textarea'); t.value = {text};
+           t.dispatchEvent(new Event('input', {{ bubbles: true }}));
+           w.querySelector('.send').click(); return true; }})()"
+    ))
+    .await;
+    wait_for(b, "the thank-you shows", "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0").await;
+    b.in_widget("w.querySelector('.next').textContent")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn open_launcher(b: &Browser) {
+    wait_for(b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    b.in_widget("w.querySelector('.launcher').click()").await;
+    wait_for(b, "the dialog opens", "!!w.querySelector('dialog[open] textarea')").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_mode_draws_the_form_in_place_and_sends() {
+    let stack = Stack::start("widget-inline");
+    let b = Browser::start(&stack.dir, 1000, 900).await;
+    b.client.goto(&stack.worker.url("/demo/inline.html")).await.unwrap();
+    wait_for(&b, "the inline form shows", "!!(w && w.querySelector('.inline textarea'))").await;
+    let placed = b
+        .client
+        .execute("return document.querySelector('#candor-feedback > candor-widget') !== null", vec![])
+        .await
+        .unwrap();
+    assert_eq!(placed, true, "mounted inside data-target");
+    assert_eq!(b.in_widget("w.querySelectorAll('.launcher, dialog').length").await, 0);
+    let axe = b.axe_violations().await;
+    assert!(axe.is_empty(), "{axe:#?}");
+    b.screenshot("widget-inline").await;
+    let thanks = answer(&b, "The refund took three weeks and two phone calls.").await;
+    assert!(thanks.starts_with("Thank you"), "{thanks}");
+    b.screenshot("widget-inline-thanks").await;
+    let rows = stack.rows("SELECT tier, transaction_ref, score FROM responses");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["tier"], "none");
+    assert_eq!(rows[0]["score"], Value::Null, "no score is stored as no score");
+    assert_eq!(rows[0]["transaction_ref"], "return-77-310");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_right_to_left_page_gets_the_mirrored_arabic_widget() {
+    let stack = Stack::start("widget-rtl");
+    let b = Browser::start(&stack.dir, 1000, 800).await;
+    b.client.goto(&stack.worker.url("/demo/rtl.html")).await.unwrap();
+    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    assert_eq!(b.in_widget("w.querySelector('.launcher').textContent").await, "ملاحظات");
+    assert_eq!(b.in_widget("w.querySelector('.candor').dir").await, "rtl");
+    let left = b
+        .in_widget("w.querySelector('.launcher').getBoundingClientRect().left < 100")
+        .await;
+    assert_eq!(left, true, "the launcher sits on the left in RTL");
+    open_launcher(&b).await;
+    assert_eq!(b.in_widget("getComputedStyle(w.querySelector('textarea')).direction").await, "rtl");
+    let axe = b.axe_violations().await;
+    assert!(axe.is_empty(), "{axe:#?}");
+    b.screenshot("widget-rtl-form").await;
+    let thanks = answer(&b, "تأخر التوصيل يومين ولم يرد أحد على الهاتف.").await;
+    assert!(thanks.contains("شكرًا"), "the thank-you is in Arabic: {thanks}");
+    b.screenshot("widget-rtl-thanks").await;
+    let rows = stack.rows("SELECT locale FROM responses");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["locale"], "ar");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_strict_csp_page_renders_styled_and_sends() {
+    let stack = Stack::start("widget-csp");
+    let page = stack.worker.url("/demo/strict.html");
+    let resp = reqwest::get(&page).await.unwrap();
+    let csp: Vec<String> = resp
+        .headers()
+        .get_all("content-security-policy")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        csp.iter().any(|v| v.contains("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'")),
+        "the page is served under the strict policy: {csp:?}"
+    );
+    let b = Browser::start(&stack.dir, 1000, 800).await;
+    b.client.goto(&page).await.unwrap();
+    open_launcher(&b).await;
+    // The constructed stylesheets applied: CSP did not strip our styles.
+    assert_eq!(
+        b.in_widget("getComputedStyle(w.querySelector('.launcher')).backgroundColor").await,
+        "rgb(43, 74, 203)"
+    );
+    assert_eq!(b.in_widget("getComputedStyle(w.querySelector('dialog')).borderRadius").await, "12px");
+    let thanks = answer(&b, "Checkout asked for my address three times.").await;
+    assert!(thanks.starts_with("Thank you"), "{thanks}");
+    assert_eq!(stack.rows("SELECT id FROM responses").len(), 1);
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
+    let stack = Stack::start("widget-hostile");
+    let worker = stack.worker.url("");
+    // The company's own site: another origin, its own strict CSP that
+    // allows the feedback origin, and global CSS at war with widgets.
+    let html = std::fs::read_to_string(tests::paths::root().join("www/demo/hostile.html"))
+        .unwrap()
+        .replace("href=\"/demo/", &format!("href=\"{worker}/demo/"))
+        .replace("src=\"/widget.js\"", &format!("src=\"{worker}/widget.js\""));
+    let csp = format!(
+        "default-src 'self'; script-src {worker} 'wasm-unsafe-eval'; style-src {worker}; connect-src {worker}"
+    );
+    let host = Receiver::start(Options {
+        responder: Box::new(move |_, _| Answer {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "text/html; charset=utf-8".into()),
+                ("content-security-policy".into(), csp.clone()),
+            ],
+            body: html.clone(),
+            ..Answer::default()
+        }),
+        ..Options::default()
+    })
+    .unwrap();
+    let b = Browser::start(&stack.dir, 1000, 800).await;
+    b.client.goto(&host.url("/shop/checkout")).await.unwrap();
+    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    let looks = b
+        .in_widget(
+            "(() => { const l = w.querySelector('.launcher'); const s = getComputedStyle(l);
+               const r = l.getBoundingClientRect(); const hs = getComputedStyle(h);
+               return [s.fontSize, s.backgroundColor, r.height >= 44 && r.height < 60,
+                       hs.opacity, hs.transform, hs.position, innerHeight - r.bottom]; })()",
+        )
+        .await;
+    assert_eq!(
+        looks,
+        serde_json::json!(["15px", "rgb(43, 74, 203)", true, "1", "none", "fixed", 16]),
+        "the page's !important resets do not reach the widget"
+    );
+    let on_top = b
+        .in_widget("(() => { const r = w.querySelector('.launcher').getBoundingClientRect(); return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === h; })()")
+        .await;
+    assert_eq!(on_top, true, "no z-index war covers the launcher");
+    b.screenshot("widget-hostile-launcher").await;
+    open_launcher(&b).await;
+    assert_eq!(b.in_widget("getComputedStyle(w.querySelector('textarea')).fontSize").await, "15px");
+    b.screenshot("widget-hostile-form").await;
+    let thanks = answer(&b, "Your site's CSS is loud, but my order was late.").await;
+    assert!(thanks.starts_with("Thank you"), "{thanks}");
+    let rows = stack.rows("SELECT page FROM responses");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["page"], host.url("/shop/checkout"));
+    b.close().await;
+}
