@@ -41,6 +41,8 @@ async fn open_launcher(b: &Browser) {
     wait_for(b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
     b.in_widget("w.querySelector('.launcher').click()").await;
     wait_for(b, "the dialog opens", "!!w.querySelector('dialog[open] textarea')").await;
+    // Let the 140 ms fade-in finish before any screenshot.
+    tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

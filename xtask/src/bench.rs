@@ -4,7 +4,7 @@
 
 use crate::step::step;
 use crate::tools::{ensure, root};
-use crate::{bench_alerts, bench_ingest, build, Result};
+use crate::{bench_alerts, bench_ingest, bench_render, bench_size, build, Result};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::fmt::Write as _;
@@ -56,10 +56,22 @@ fn edge_wasm() -> Result<PathBuf> {
 fn widget_bytes(widget: &build::Widget) -> Result<String> {
     let files = [
         ("loader `widget.js`", &widget.loader, true),
-        ("launcher glue `candor_launcher.js`", &widget.launcher_glue, true),
-        ("launcher wasm `candor_launcher_bg.wasm`", &widget.launcher_wasm, true),
+        (
+            "launcher glue `candor_launcher.js`",
+            &widget.launcher_glue,
+            true,
+        ),
+        (
+            "launcher wasm `candor_launcher_bg.wasm`",
+            &widget.launcher_wasm,
+            true,
+        ),
         ("full glue `candor_widget.js`", &widget.full_glue, false),
-        ("full wasm `candor_widget_bg.wasm`", &widget.full_wasm, false),
+        (
+            "full wasm `candor_widget_bg.wasm`",
+            &widget.full_wasm,
+            false,
+        ),
     ];
     let mut md = String::from("| file | when | raw | gzip -9 |\n|---|---|---:|---:|\n");
     let (mut first, mut later) = (0, 0);
@@ -95,13 +107,16 @@ fn widget_bytes(widget: &build::Widget) -> Result<String> {
         first + later,
         kib(first + later)
     )?;
-    eprintln!("    widget to first render gzip: {first} B ({})", kib(first));
+    eprintln!(
+        "    widget to first render gzip: {first} B ({})",
+        kib(first)
+    );
     Ok(md)
 }
 
 pub fn run(args: &[String]) -> Result {
     let options = bench_ingest::Options::from_args(args)?;
-    let tools = ensure(false)?;
+    let tools = ensure(true)?;
     build::edge(&tools)?;
     let widget = build::widget(&tools)?;
     let report = step(
@@ -130,6 +145,16 @@ pub fn run(args: &[String]) -> Result {
         ))
         },
     )?;
+    let parts = step(
+        "attribute the widget's wasm bytes per crate (twiggy)",
+        "see the twiggy output above",
+        || bench_size::table(&tools),
+    )?;
+    let render = step(
+        "measure the widget's render time in headless Chromium (20 loads + baseline)",
+        "read target/bench/render/",
+        || Ok(bench_render::run()?.markdown()),
+    )?;
     let ingest = bench_ingest::run(options)?.markdown()?;
     let alerts = step(
         "measure submit → alert received (500 alerts paced, 500 flat out)",
@@ -139,13 +164,12 @@ pub fn run(args: &[String]) -> Result {
     let doc = format!(
         "# Benchmarks\n\nWritten by `cargo xtask bench` (widget version `{}`). Budgets: DESIGN §7.\n\n\
          ## Widget bytes to first render (loader + glue + wasm)\n\n{report}\n\
+         ## Where the widget's bytes go\n\n{parts}\n\
+         ## Widget render time, headless Chromium\n\n{render}\n\
          ## Ingest: Rust Worker vs plain-JS Worker, same local workerd + D1\n\n{ingest}\n\
          ## Submit → alert received, local Queue and receiver\n\n{alerts}\n\
          ## Worker wasm size\n\n{edge_size}\n\
-         ## Not yet measured\n\n\
-         | what | budget | status |\n|---|---|---|\n\
-         | widget main-thread time to render, headless Chromium | ≤ 50 ms median | not yet measured (widget issue) |\n\
-         \n\
+         ## Checked, not benchmarked\n\n\
          Lost or duplicated responses and alerts under receiver faults and client retries (budget 0) \
          are checked, not benchmarked: `tests/tests/escalation_faults.rs` (200 answers, a receiver \
          answering 500, 429 + Retry-After, hangs, dropped connections, 410) and \

@@ -78,7 +78,11 @@ pub fn widget(t: &Tools) -> Result<Widget> {
                     "cargo build --release -p candor-widget --target wasm32-unknown-unknown {features}"
                 )
                 .run()?;
-                cmd!(sh, "{wb} --target web --no-typescript --out-dir {bindgen} --out-name {name} {raw}").run()?;
+                cmd!(
+                    sh,
+                    "{wb} --target web --no-typescript --out-dir {bindgen} --out-name {name} {raw}"
+                )
+                .run()?;
                 let bg = bindgen.join(format!("{name}_bg.wasm"));
                 let small = out.join(format!("{name}_bg.wasm"));
                 cmd!(
@@ -107,7 +111,10 @@ fn assemble(out: &Path, www: &Path) -> Result<Widget> {
         digest.update(&wasm);
         files.push((name, glue, wasm));
     }
-    let version: String = format!("{:x}", digest.finalize()).chars().take(12).collect();
+    let version: String = format!("{:x}", digest.finalize())
+        .chars()
+        .take(12)
+        .collect();
     if www.exists() {
         std::fs::remove_dir_all(www)?;
     }

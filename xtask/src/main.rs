@@ -5,6 +5,8 @@
 mod bench;
 mod bench_alerts;
 mod bench_ingest;
+mod bench_render;
+mod bench_size;
 mod build;
 mod deploy;
 mod dev;

@@ -11,6 +11,8 @@ use xshell::{cmd, Shell};
 
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const WORKER_BUILD_VERSION: &str = "0.8.7";
+/// The wasm size profiler behind the widget's size table (bench only).
+pub const TWIGGY_VERSION: &str = "0.8.0";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Resolved paths of every tool a command may run.
@@ -78,6 +80,13 @@ pub fn ensure(browser: bool) -> Result<Tools> {
         chromedriver: PathBuf::from("/usr/bin/chromedriver"),
         chromium: PathBuf::from("/usr/bin/chromium"),
     })
+}
+
+/// twiggy, for `cargo xtask bench` only: installed on first use, cached.
+pub fn twiggy() -> Result<PathBuf> {
+    let sh = Shell::new()?;
+    let dir = cargo_install(&sh, "twiggy", TWIGGY_VERSION, "twiggy", true)?;
+    Ok(dir.join("bin/twiggy"))
 }
 
 fn wasm_target(sh: &Shell) -> Result {
