@@ -31,8 +31,14 @@
   }
   var full;
   settings.full = function () {
-    full = full || load("candor_widget");
-    full.catch(warn);
+    if (!full) {
+      full = load("candor_widget");
+      // A failed fetch (offline) is retried on the next hover or click.
+      full.catch(function (e) {
+        full = null;
+        warn(e);
+      });
+    }
     return full;
   };
   function warn(e) {

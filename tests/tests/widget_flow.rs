@@ -41,7 +41,12 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     let stack = Stack::start("widget-flow");
     let b = Browser::start(&stack.dir, 1100, 800).await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
-    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    wait_for(
+        &b,
+        "the launcher shows",
+        "!!(w && w.querySelector('.launcher'))",
+    )
+    .await;
     assert_eq!(
         b.in_widget("w.querySelectorAll('dialog').length").await,
         0,
@@ -58,9 +63,11 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     }
     b.press(ENTER).await;
     wait_for(&b, "the dialog opens", "!!w.querySelector('dialog[open]')").await;
-    wait_until("focus is in the question", Duration::from_secs(5), || async {
-        focused(&b).await == "candor-gaps"
-    })
+    wait_until(
+        "focus is in the question",
+        Duration::from_secs(5),
+        || async { focused(&b).await == "candor-gaps" },
+    )
     .await;
     assert_eq!(
         b.in_widget("w.querySelectorAll('[aria-pressed=true], input:checked').length")
@@ -73,24 +80,40 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     // Esc closes and gives focus back to the launcher.
     b.press(ESC).await;
     wait_for(&b, "the dialog closes", "!w.querySelector('dialog[open]')").await;
-    wait_until("focus returns to the launcher", Duration::from_secs(5), || async {
-        focused(&b).await == "launcher"
-    })
+    wait_until(
+        "focus returns to the launcher",
+        Duration::from_secs(5),
+        || async { focused(&b).await == "launcher" },
+    )
     .await;
 
     // Sending nothing is refused, announced and focused.
     b.press(ENTER).await;
-    wait_for(&b, "the dialog reopens", "!!w.querySelector('dialog[open]')").await;
+    wait_for(
+        &b,
+        "the dialog reopens",
+        "!!w.querySelector('dialog[open]')",
+    )
+    .await;
     b.client
-        .execute("document.querySelector('candor-widget').shadowRoot.querySelector('.send').click()", vec![])
+        .execute(
+            "document.querySelector('candor-widget').shadowRoot.querySelector('.send').click()",
+            vec![],
+        )
         .await
         .unwrap();
-    wait_for(&b, "the error shows", "w.querySelector('[role=alert]').textContent.length > 0").await;
+    wait_for(
+        &b,
+        "the error shows",
+        "w.querySelector('[role=alert]').textContent.length > 0",
+    )
+    .await;
     assert_eq!(focused(&b).await, "candor-gaps");
     b.screenshot("widget-error").await;
     b.press("x").await;
     assert_eq!(
-        b.in_widget("w.querySelector('[role=alert]').textContent").await,
+        b.in_widget("w.querySelector('[role=alert]').textContent")
+            .await,
         "",
         "typing clears the complaint"
     );
@@ -104,7 +127,12 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     b.press(&TAB.repeat(3)).await;
     assert_eq!(focused(&b).await, "candor-callback");
     b.press(" ").await;
-    wait_for(&b, "the contact fields show", "!w.querySelector('.contact').hidden").await;
+    wait_for(
+        &b,
+        "the contact fields show",
+        "!w.querySelector('.contact').hidden",
+    )
+    .await;
     // Past the guarantee (the demo site offers it) to the name.
     b.press(&TAB.repeat(2)).await;
     assert_eq!(focused(&b).await, "candor-name");
@@ -121,14 +149,23 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     b.screenshot("widget-form").await;
     b.press(ENTER).await;
 
-    wait_for(&b, "the thank-you shows", "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0").await;
+    wait_for(
+        &b,
+        "the thank-you shows",
+        "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0",
+    )
+    .await;
     let thanks = b.in_widget("w.querySelector('.next').textContent").await;
     let thanks = thanks.as_str().unwrap();
     assert!(
         thanks.contains("will call you back within 1 hour"),
         "the server's thank-you names who calls and when: {thanks}"
     );
-    assert_eq!(b.in_widget("w.querySelector('.next').getAttribute('role')").await, "status");
+    assert_eq!(
+        b.in_widget("w.querySelector('.next').getAttribute('role')")
+            .await,
+        "status"
+    );
     assert_clean(&b.axe_violations().await, "light, thank-you");
     b.screenshot("widget-thanks").await;
 
@@ -162,7 +199,10 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         b.client
-            .execute("return document.querySelectorAll('candor-widget').length", vec![])
+            .execute(
+                "return document.querySelectorAll('candor-widget').length",
+                vec![]
+            )
             .await
             .unwrap(),
         0,
@@ -184,10 +224,20 @@ async fn dark_mode_and_a_narrow_screen_stay_readable_and_accessible() {
     .await;
     b.dark(true).await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
-    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    wait_for(
+        &b,
+        "the launcher shows",
+        "!!(w && w.querySelector('.launcher'))",
+    )
+    .await;
     b.screenshot("widget-dark-320-launcher").await;
     b.in_widget("w.querySelector('.launcher').click()").await;
-    wait_for(&b, "the dialog opens", "!!w.querySelector('dialog[open] textarea')").await;
+    wait_for(
+        &b,
+        "the dialog opens",
+        "!!w.querySelector('dialog[open] textarea')",
+    )
+    .await;
     let bg = b
         .in_widget("getComputedStyle(w.querySelector('dialog')).backgroundColor")
         .await;
@@ -199,7 +249,11 @@ async fn dark_mode_and_a_narrow_screen_stay_readable_and_accessible() {
     let small = b
         .in_widget("[...w.querySelectorAll('dialog button')].filter(e => e.getClientRects().length).map(e => [e.className, e.getBoundingClientRect().width, e.getBoundingClientRect().height]).filter(([, w, h]) => w < 44 || h < 44)")
         .await;
-    assert_eq!(small, serde_json::json!([]), "every button is at least 44 × 44 px");
+    assert_eq!(
+        small,
+        serde_json::json!([]),
+        "every button is at least 44 × 44 px"
+    );
     assert_clean(&b.axe_violations().await, "dark, 320 px, form open");
     b.screenshot("widget-dark-320-form").await;
     b.close().await;

@@ -25,7 +25,8 @@ async fn local_storage(b: &Browser) -> Value {
         .execute("return localStorage.getItem('candor')", vec![])
         .await
         .unwrap();
-    raw.as_str().map_or(Value::Null, |s| serde_json::from_str(s).unwrap())
+    raw.as_str()
+        .map_or(Value::Null, |s| serde_json::from_str(s).unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,9 +34,19 @@ async fn offline_then_online_stores_exactly_one_answer() {
     let stack = Stack::start("widget-offline");
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
-    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    wait_for(
+        &b,
+        "the launcher shows",
+        "!!(w && w.querySelector('.launcher'))",
+    )
+    .await;
     b.in_widget("w.querySelector('.launcher').click()").await;
-    wait_for(&b, "the dialog opens", "!!w.querySelector('dialog[open] textarea')").await;
+    wait_for(
+        &b,
+        "the dialog opens",
+        "!!w.querySelector('dialog[open] textarea')",
+    )
+    .await;
     b.in_widget(
         "(() => { const t = w.querySelector('textarea'); t.value = 'The tracking link never worked.';
            t.dispatchEvent(new Event('input', { bubbles: true })); return true; })()",
@@ -44,27 +55,57 @@ async fn offline_then_online_stores_exactly_one_answer() {
 
     b.offline(true).await;
     b.in_widget("w.querySelector('.send').click()").await;
-    wait_for(&b, "the saved notice shows", "w.querySelector('.next').textContent.includes('offline')").await;
+    wait_for(
+        &b,
+        "the saved notice shows",
+        "w.querySelector('.next').textContent.includes('offline')",
+    )
+    .await;
     b.screenshot("widget-offline").await;
     let saved = local_storage(&b).await;
     let queue = saved["q"].as_array().expect("the outbox").clone();
-    assert_eq!(queue.len(), 1, "written to localStorage before sending: {saved}");
-    assert!(stack.rows("SELECT id FROM responses").is_empty(), "nothing reached the server");
+    assert_eq!(
+        queue.len(),
+        1,
+        "written to localStorage before sending: {saved}"
+    );
+    assert!(
+        stack.rows("SELECT id FROM responses").is_empty(),
+        "nothing reached the server"
+    );
 
     b.offline(false).await;
-    wait_for(&b, "the thank-you replaces the notice", "w.querySelector('.next').textContent.startsWith('Thank you')").await;
-    assert_eq!(b.in_widget("w.querySelector('.done h3').textContent").await, "Thank you");
+    wait_for(
+        &b,
+        "the thank-you replaces the notice",
+        "w.querySelector('.next').textContent.startsWith('Thank you')",
+    )
+    .await;
+    assert_eq!(
+        b.in_widget("w.querySelector('.done h3').textContent").await,
+        "Thank you"
+    );
     let rows = stack.rows("SELECT id, gaps FROM responses");
     assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_eq!(rows[0]["id"], queue[0]["id"], "the id made before sending is the stored id");
-    assert_eq!(local_storage(&b).await["q"], serde_json::json!([]), "the outbox is empty");
+    assert_eq!(
+        rows[0]["id"], queue[0]["id"],
+        "the id made before sending is the stored id"
+    );
+    assert_eq!(
+        local_storage(&b).await["q"],
+        serde_json::json!([]),
+        "the outbox is empty"
+    );
 
     // The response to a send can be lost after the server stored it: put
     // the same answer back in the outbox, as if it had never been
     // confirmed, and load a page. It is sent again and recognised.
     let replay = serde_json::json!({"q": queue, "cd": {}}).to_string();
     b.client
-        .execute("localStorage.setItem('candor', arguments[0]); return true;", vec![Value::String(replay)])
+        .execute(
+            "localStorage.setItem('candor', arguments[0]); return true;",
+            vec![Value::String(replay)],
+        )
         .await
         .unwrap();
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
@@ -72,6 +113,10 @@ async fn offline_then_online_stores_exactly_one_answer() {
         local_storage(&b).await["q"] == serde_json::json!([])
     })
     .await;
-    assert_eq!(stack.rows("SELECT id FROM responses").len(), 1, "stored once, never twice");
+    assert_eq!(
+        stack.rows("SELECT id FROM responses").len(),
+        1,
+        "stored once, never twice"
+    );
     b.close().await;
 }

@@ -29,7 +29,12 @@ async fn answer(b: &Browser, text: &str) -> String {
            w.querySelector('.send').click(); return true; }})()"
     ))
     .await;
-    wait_for(b, "the thank-you shows", "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0").await;
+    wait_for(
+        b,
+        "the thank-you shows",
+        "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0",
+    )
+    .await;
     b.in_widget("w.querySelector('.next').textContent")
         .await
         .as_str()
@@ -38,9 +43,19 @@ async fn answer(b: &Browser, text: &str) -> String {
 }
 
 async fn open_launcher(b: &Browser) {
-    wait_for(b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    wait_for(
+        b,
+        "the launcher shows",
+        "!!(w && w.querySelector('.launcher'))",
+    )
+    .await;
     b.in_widget("w.querySelector('.launcher').click()").await;
-    wait_for(b, "the dialog opens", "!!w.querySelector('dialog[open] textarea')").await;
+    wait_for(
+        b,
+        "the dialog opens",
+        "!!w.querySelector('dialog[open] textarea')",
+    )
+    .await;
     // Let the 140 ms fade-in finish before any screenshot.
     tokio::time::sleep(Duration::from_millis(300)).await;
 }
@@ -49,15 +64,30 @@ async fn open_launcher(b: &Browser) {
 async fn inline_mode_draws_the_form_in_place_and_sends() {
     let stack = Stack::start("widget-inline");
     let b = Browser::start(&stack.dir, 1000, 900).await;
-    b.client.goto(&stack.worker.url("/demo/inline.html")).await.unwrap();
-    wait_for(&b, "the inline form shows", "!!(w && w.querySelector('.inline textarea'))").await;
+    b.client
+        .goto(&stack.worker.url("/demo/inline.html"))
+        .await
+        .unwrap();
+    wait_for(
+        &b,
+        "the inline form shows",
+        "!!(w && w.querySelector('.inline textarea'))",
+    )
+    .await;
     let placed = b
         .client
-        .execute("return document.querySelector('#candor-feedback > candor-widget') !== null", vec![])
+        .execute(
+            "return document.querySelector('#candor-feedback > candor-widget') !== null",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(placed, true, "mounted inside data-target");
-    assert_eq!(b.in_widget("w.querySelectorAll('.launcher, dialog').length").await, 0);
+    assert_eq!(
+        b.in_widget("w.querySelectorAll('.launcher, dialog').length")
+            .await,
+        0
+    );
     let axe = b.axe_violations().await;
     assert!(axe.is_empty(), "{axe:#?}");
     b.screenshot("widget-inline").await;
@@ -67,7 +97,11 @@ async fn inline_mode_draws_the_form_in_place_and_sends() {
     let rows = stack.rows("SELECT tier, transaction_ref, score FROM responses");
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["tier"], "none");
-    assert_eq!(rows[0]["score"], Value::Null, "no score is stored as no score");
+    assert_eq!(
+        rows[0]["score"],
+        Value::Null,
+        "no score is stored as no score"
+    );
     assert_eq!(rows[0]["transaction_ref"], "return-77-310");
     b.close().await;
 }
@@ -76,21 +110,40 @@ async fn inline_mode_draws_the_form_in_place_and_sends() {
 async fn a_right_to_left_page_gets_the_mirrored_arabic_widget() {
     let stack = Stack::start("widget-rtl");
     let b = Browser::start(&stack.dir, 1000, 800).await;
-    b.client.goto(&stack.worker.url("/demo/rtl.html")).await.unwrap();
-    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
-    assert_eq!(b.in_widget("w.querySelector('.launcher').textContent").await, "ملاحظات");
+    b.client
+        .goto(&stack.worker.url("/demo/rtl.html"))
+        .await
+        .unwrap();
+    wait_for(
+        &b,
+        "the launcher shows",
+        "!!(w && w.querySelector('.launcher'))",
+    )
+    .await;
+    assert_eq!(
+        b.in_widget("w.querySelector('.launcher').textContent")
+            .await,
+        "ملاحظات"
+    );
     assert_eq!(b.in_widget("w.querySelector('.candor').dir").await, "rtl");
     let left = b
         .in_widget("w.querySelector('.launcher').getBoundingClientRect().left < 100")
         .await;
     assert_eq!(left, true, "the launcher sits on the left in RTL");
     open_launcher(&b).await;
-    assert_eq!(b.in_widget("getComputedStyle(w.querySelector('textarea')).direction").await, "rtl");
+    assert_eq!(
+        b.in_widget("getComputedStyle(w.querySelector('textarea')).direction")
+            .await,
+        "rtl"
+    );
     let axe = b.axe_violations().await;
     assert!(axe.is_empty(), "{axe:#?}");
     b.screenshot("widget-rtl-form").await;
     let thanks = answer(&b, "تأخر التوصيل يومين ولم يرد أحد على الهاتف.").await;
-    assert!(thanks.contains("شكرًا"), "the thank-you is in Arabic: {thanks}");
+    assert!(
+        thanks.contains("شكرًا"),
+        "the thank-you is in Arabic: {thanks}"
+    );
     b.screenshot("widget-rtl-thanks").await;
     let rows = stack.rows("SELECT locale FROM responses");
     assert_eq!(rows.len(), 1);
@@ -110,7 +163,9 @@ async fn the_strict_csp_page_renders_styled_and_sends() {
         .map(|v| v.to_str().unwrap().to_owned())
         .collect();
     assert!(
-        csp.iter().any(|v| v.contains("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'")),
+        csp.iter().any(|v| v.contains(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'"
+        )),
         "the page is served under the strict policy: {csp:?}"
     );
     let b = Browser::start(&stack.dir, 1000, 800).await;
@@ -118,10 +173,15 @@ async fn the_strict_csp_page_renders_styled_and_sends() {
     open_launcher(&b).await;
     // The constructed stylesheets applied: CSP did not strip our styles.
     assert_eq!(
-        b.in_widget("getComputedStyle(w.querySelector('.launcher')).backgroundColor").await,
+        b.in_widget("getComputedStyle(w.querySelector('.launcher')).backgroundColor")
+            .await,
         "rgb(43, 74, 203)"
     );
-    assert_eq!(b.in_widget("getComputedStyle(w.querySelector('dialog')).borderRadius").await, "12px");
+    assert_eq!(
+        b.in_widget("getComputedStyle(w.querySelector('dialog')).borderRadius")
+            .await,
+        "12px"
+    );
     let thanks = answer(&b, "Checkout asked for my address three times.").await;
     assert!(thanks.starts_with("Thank you"), "{thanks}");
     assert_eq!(stack.rows("SELECT id FROM responses").len(), 1);
@@ -156,7 +216,12 @@ async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
     .unwrap();
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&host.url("/shop/checkout")).await.unwrap();
-    wait_for(&b, "the launcher shows", "!!(w && w.querySelector('.launcher'))").await;
+    wait_for(
+        &b,
+        "the launcher shows",
+        "!!(w && w.querySelector('.launcher'))",
+    )
+    .await;
     let looks = b
         .in_widget(
             "(() => { const l = w.querySelector('.launcher'); const s = getComputedStyle(l);
@@ -176,7 +241,11 @@ async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
     assert_eq!(on_top, true, "no z-index war covers the launcher");
     b.screenshot("widget-hostile-launcher").await;
     open_launcher(&b).await;
-    assert_eq!(b.in_widget("getComputedStyle(w.querySelector('textarea')).fontSize").await, "15px");
+    assert_eq!(
+        b.in_widget("getComputedStyle(w.querySelector('textarea')).fontSize")
+            .await,
+        "15px"
+    );
     b.screenshot("widget-hostile-form").await;
     let thanks = answer(&b, "Your site's CSS is loud, but my order was late.").await;
     assert!(thanks.starts_with("Thank you"), "{thanks}");

@@ -45,15 +45,15 @@ pub fn launch(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
     let saved = crate::store::load();
     let waiting = saved.queue.iter().any(|q| q.api == config.api);
     let cooling = saved.cooling_down(&config.site, js_sys::Date::now());
-    if matches!(config.mode, Mode::Inline(_)) || waiting {
+    if waiting || (matches!(config.mode, Mode::Inline(_)) && !cooling) {
         // The full build flushes the outbox and draws the inline form.
         with_full(settings, "mount", js_sys::Array::of1(settings));
-        return Ok(());
+        Ok(())
+    } else if cooling {
+        Ok(()) // answered recently: nothing to offer, nothing to load
+    } else {
+        render(config, settings)
     }
-    if cooling {
-        return Ok(());
-    }
-    render(config, settings)
 }
 
 /// The host with its launcher, at the bottom corner of the page.

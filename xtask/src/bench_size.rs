@@ -46,13 +46,14 @@ pub fn table(t: &Tools) -> Result<String> {
             .quiet()
             .read()?;
         for line in csv.lines().skip(1) {
-            // Name,ShallowSize,ShallowSizePercent — the name may hold commas.
-            let mut cols = line.rsplitn(3, ',');
-            let (_, size, item) = (cols.next(), cols.next(), cols.next().unwrap_or_default());
+            // Name,ShallowSize,ShallowSizePercent,RetainedSize,RetainedSizePercent
+            // — the name may hold commas, so split from the right.
+            let mut cols = line.rsplitn(5, ',').skip(3);
+            let (size, item) = (cols.next(), cols.next().unwrap_or_default());
             let Some(size) = size.and_then(|s| s.parse::<u64>().ok()) else {
                 continue;
             };
-            if item.contains("names\" subsection") {
+            if item.contains("function names") {
                 continue; // debug names: stripped from what ships
             }
             sums.entry(part(item)).or_insert([0, 0])[i] += size;

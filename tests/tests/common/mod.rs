@@ -274,11 +274,7 @@ impl Browser {
     /// Cuts or restores the browser's network (Chrome's offline mode: fetch
     /// fails and `online`/`offline` events fire).
     pub async fn offline(&self, on: bool) {
-        self.cdp(
-            "Network.enable",
-            serde_json::json!({}),
-        )
-        .await;
+        self.cdp("Network.enable", serde_json::json!({})).await;
         self.cdp(
             "Network.emulateNetworkConditions",
             serde_json::json!({"offline": on, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
