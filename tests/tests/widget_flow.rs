@@ -36,6 +36,106 @@ fn assert_clean(violations: &[String], when: &str) {
     assert!(violations.is_empty(), "axe-core, {when}: {violations:#?}");
 }
 
+/// Tab to the launcher, open it with Enter, close it with Esc: focus goes
+/// back to the launcher.
+async fn open_by_keyboard_and_escape(b: &Browser) {
+    // Tab from the top of the page until the launcher has focus.
+    let mut tabs = 0;
+    while focused(b).await != "launcher" {
+        b.press(TAB).await;
+        tabs += 1;
+        assert!(tabs < 20, "the launcher is reachable by Tab");
+    }
+    b.press(ENTER).await;
+    wait_for(b, "the dialog opens", "!!w.querySelector('dialog[open]')").await;
+    wait_until(
+        "focus is in the question",
+        Duration::from_secs(5),
+        || async { focused(b).await == "candor-gaps" },
+    )
+    .await;
+    assert_eq!(
+        b.in_widget("w.querySelectorAll('[aria-pressed=true], input:checked').length")
+            .await,
+        0,
+        "nothing preselected"
+    );
+    assert_clean(&b.axe_violations().await, "light, form open");
+
+    // Esc closes and gives focus back to the launcher.
+    b.press(ESC).await;
+    wait_for(b, "the dialog closes", "!w.querySelector('dialog[open]')").await;
+    wait_until(
+        "focus returns to the launcher",
+        Duration::from_secs(5),
+        || async { focused(b).await == "launcher" },
+    )
+    .await;
+}
+
+/// Enter reopens it; sending nothing is refused, announced and focused, and
+/// typing clears the complaint.
+async fn empty_answer_is_refused(b: &Browser) {
+    b.press(ENTER).await;
+    wait_for(b, "the dialog reopens", "!!w.querySelector('dialog[open]')").await;
+    b.client
+        .execute(
+            "document.querySelector('candor-widget').shadowRoot.querySelector('.send').click()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for(
+        b,
+        "the error shows",
+        "w.querySelector('[role=alert]').textContent.length > 0",
+    )
+    .await;
+    assert_eq!(focused(b).await, "candor-gaps");
+    b.screenshot("widget-error").await;
+    b.press("x").await;
+    assert_eq!(
+        b.in_widget("w.querySelector('[role=alert]').textContent")
+            .await,
+        "",
+        "typing clears the complaint"
+    );
+    b.press("\u{E003}").await; // Backspace
+}
+
+/// Types the answer, picks 3, asks for a call back with a name and email,
+/// and lands on Send — all by keyboard — then sends with Enter.
+async fn answer_by_keyboard(b: &Browser, gaps: &str) {
+    b.press(gaps).await;
+    // textarea → 1 → 2 → 3, pick 3; → 4 → 5 → call back, tick it.
+    b.press(&TAB.repeat(3)).await;
+    b.press(" ").await;
+    b.press(&TAB.repeat(3)).await;
+    assert_eq!(focused(b).await, "candor-callback");
+    b.press(" ").await;
+    wait_for(
+        b,
+        "the contact fields show",
+        "!w.querySelector('.contact').hidden",
+    )
+    .await;
+    // Past the guarantee (the demo site offers it) to the name.
+    b.press(&TAB.repeat(2)).await;
+    assert_eq!(focused(b).await, "candor-name");
+    b.press("Ana Lima").await;
+    b.press(TAB).await;
+    b.press("ana@example.com").await;
+    b.press(TAB).await;
+    b.press(TAB).await;
+    let values = b
+        .in_widget("['name', 'email', 'phone'].map(f => w.querySelector('#candor-' + f).value)")
+        .await;
+    assert_eq!(focused(b).await, "send", "{values}");
+    assert_clean(&b.axe_violations().await, "light, form filled");
+    b.screenshot("widget-form").await;
+    b.press(ENTER).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests() {
     let stack = Stack::start("widget-flow");
@@ -54,101 +154,10 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     );
     b.screenshot("widget-launcher").await;
 
-    // Tab from the top of the page until the launcher has focus.
-    let mut tabs = 0;
-    while focused(&b).await != "launcher" {
-        b.press(TAB).await;
-        tabs += 1;
-        assert!(tabs < 20, "the launcher is reachable by Tab");
-    }
-    b.press(ENTER).await;
-    wait_for(&b, "the dialog opens", "!!w.querySelector('dialog[open]')").await;
-    wait_until(
-        "focus is in the question",
-        Duration::from_secs(5),
-        || async { focused(&b).await == "candor-gaps" },
-    )
-    .await;
-    assert_eq!(
-        b.in_widget("w.querySelectorAll('[aria-pressed=true], input:checked').length")
-            .await,
-        0,
-        "nothing preselected"
-    );
-    assert_clean(&b.axe_violations().await, "light, form open");
-
-    // Esc closes and gives focus back to the launcher.
-    b.press(ESC).await;
-    wait_for(&b, "the dialog closes", "!w.querySelector('dialog[open]')").await;
-    wait_until(
-        "focus returns to the launcher",
-        Duration::from_secs(5),
-        || async { focused(&b).await == "launcher" },
-    )
-    .await;
-
-    // Sending nothing is refused, announced and focused.
-    b.press(ENTER).await;
-    wait_for(
-        &b,
-        "the dialog reopens",
-        "!!w.querySelector('dialog[open]')",
-    )
-    .await;
-    b.client
-        .execute(
-            "document.querySelector('candor-widget').shadowRoot.querySelector('.send').click()",
-            vec![],
-        )
-        .await
-        .unwrap();
-    wait_for(
-        &b,
-        "the error shows",
-        "w.querySelector('[role=alert]').textContent.length > 0",
-    )
-    .await;
-    assert_eq!(focused(&b).await, "candor-gaps");
-    b.screenshot("widget-error").await;
-    b.press("x").await;
-    assert_eq!(
-        b.in_widget("w.querySelector('[role=alert]').textContent")
-            .await,
-        "",
-        "typing clears the complaint"
-    );
-    b.press("\u{E003}").await; // Backspace
-
+    open_by_keyboard_and_escape(&b).await;
+    empty_answer_is_refused(&b).await;
     let gaps = "The parcel was left in the rain and nobody answered the phone.";
-    b.press(gaps).await;
-    // textarea → 1 → 2 → 3, pick 3; → 4 → 5 → call back, tick it.
-    b.press(&TAB.repeat(3)).await;
-    b.press(" ").await;
-    b.press(&TAB.repeat(3)).await;
-    assert_eq!(focused(&b).await, "candor-callback");
-    b.press(" ").await;
-    wait_for(
-        &b,
-        "the contact fields show",
-        "!w.querySelector('.contact').hidden",
-    )
-    .await;
-    // Past the guarantee (the demo site offers it) to the name.
-    b.press(&TAB.repeat(2)).await;
-    assert_eq!(focused(&b).await, "candor-name");
-    b.press("Ana Lima").await;
-    b.press(TAB).await;
-    b.press("ana@example.com").await;
-    b.press(TAB).await;
-    b.press(TAB).await;
-    let values = b
-        .in_widget("['name', 'email', 'phone'].map(f => w.querySelector('#candor-' + f).value)")
-        .await;
-    assert_eq!(focused(&b).await, "send", "{values}");
-    assert_clean(&b.axe_violations().await, "light, form filled");
-    b.screenshot("widget-form").await;
-    b.press(ENTER).await;
-
+    answer_by_keyboard(&b, gaps).await;
     wait_for(
         &b,
         "the thank-you shows",
