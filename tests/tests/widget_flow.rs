@@ -222,7 +222,7 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dark_mode_and_a_narrow_screen_stay_readable_and_accessible() {
+async fn dark_mode_reduced_motion_and_a_narrow_screen_stay_readable_and_accessible() {
     let stack = Stack::start("widget-dark");
     let b = Browser::start(&stack.dir, 600, 700).await;
     // Headless windows have a minimum width; emulate a 320 px phone.
@@ -231,7 +231,14 @@ async fn dark_mode_and_a_narrow_screen_stay_readable_and_accessible() {
         serde_json::json!({"width": 320, "height": 640, "deviceScaleFactor": 1, "mobile": true}),
     )
     .await;
-    b.dark(true).await;
+    b.cdp(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"features": [
+            {"name": "prefers-color-scheme", "value": "dark"},
+            {"name": "prefers-reduced-motion", "value": "reduce"},
+        ]}),
+    )
+    .await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
     wait_for(
         &b,
@@ -251,6 +258,12 @@ async fn dark_mode_and_a_narrow_screen_stay_readable_and_accessible() {
         .in_widget("getComputedStyle(w.querySelector('dialog')).backgroundColor")
         .await;
     assert_eq!(bg, "rgb(31, 31, 35)", "dark colours apply");
+    assert_eq!(
+        b.in_widget("getComputedStyle(w.querySelector('dialog')).animationName")
+            .await,
+        "none",
+        "no animation when reduced motion is asked for"
+    );
     let fits = b
         .in_widget("(() => { const r = w.querySelector('dialog').getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; })()")
         .await;

@@ -261,16 +261,6 @@ impl Browser {
             .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"));
     }
 
-    /// Light or dark `prefers-color-scheme` for the pages that follow.
-    pub async fn dark(&self, on: bool) {
-        let value = if on { "dark" } else { "light" };
-        self.cdp(
-            "Emulation.setEmulatedMedia",
-            serde_json::json!({"features": [{"name": "prefers-color-scheme", "value": value}]}),
-        )
-        .await;
-    }
-
     /// Cuts or restores the browser's network (Chrome's offline mode: fetch
     /// fails and `online`/`offline` events fire).
     pub async fn offline(&self, on: bool) {
