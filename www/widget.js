@@ -45,9 +45,12 @@
     console.warn("Candor: the feedback widget could not load", e);
   }
   function start() {
-    load("candor_launcher")
+    // Inline mode draws the form at once: the full build is the first
+    // render, and the launcher build would be bytes for nothing.
+    var inline = settings.target && settings.mode !== "launcher";
+    (inline ? settings.full() : load("candor_launcher"))
       .then(function (m) {
-        m.launch(settings);
+        (inline ? m.mount : m.launch)(settings);
       })
       .catch(warn);
   }

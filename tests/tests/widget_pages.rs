@@ -83,6 +83,19 @@ async fn inline_mode_draws_the_form_in_place_and_sends() {
         .await
         .unwrap();
     assert_eq!(placed, true, "mounted inside data-target");
+    let fetched = b
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/v/'))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fetched = fetched.to_string();
+    assert!(
+        fetched.contains("candor_widget_bg.wasm") && !fetched.contains("candor_launcher"),
+        "inline mode loads the full build only: {fetched}"
+    );
     assert_eq!(
         b.in_widget("w.querySelectorAll('.launcher, dialog').length")
             .await,

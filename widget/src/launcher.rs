@@ -46,7 +46,9 @@ pub fn launch(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
     let waiting = saved.queue.iter().any(|q| q.api == config.api);
     let cooling = saved.cooling_down(&config.site, js_sys::Date::now());
     if waiting || (matches!(config.mode, Mode::Inline(_)) && !cooling) {
-        // The full build flushes the outbox and draws the inline form.
+        // The full build flushes the outbox and draws the inline form;
+        // the bad attributes are already named in the console.
+        let _ = Reflect::set(settings, &"warned".into(), &JsValue::TRUE);
         with_full(settings, "mount", js_sys::Array::of1(settings));
         Ok(())
     } else if cooling {

@@ -98,11 +98,16 @@ pub fn launch(settings: &JsValue) -> Result<(), JsValue> {
 }
 
 /// Full build: sends what earlier pages left in the outbox, then draws the
-/// inline form unless this browser answered within the cooldown.
+/// inline form unless this browser answered within the cooldown. The loader
+/// calls it directly for inline mode; the launcher calls it when answers
+/// wait in the outbox.
 #[cfg(feature = "form")]
 #[wasm_bindgen]
 pub fn mount(settings: &JsValue) -> Result<(), JsValue> {
-    let Some(config) = config(settings, false) else {
+    // Called by the loader directly in inline mode (then it warns about bad
+    // attributes), or by the launcher, which has warned already.
+    let warned = Reflect::get(settings, &"warned".into()).is_ok_and(|v| v.is_truthy());
+    let Some(config) = config(settings, !warned) else {
         return Ok(());
     };
     outbox::flush(config.api.clone());
