@@ -201,6 +201,46 @@ async fn the_strict_csp_page_renders_styled_and_sends() {
     b.close().await;
 }
 
+/// The loader is cached briefly, the versioned builds forever, all of them
+/// readable from any origin, with the right types (DESIGN §5).
+async fn assert_asset_headers(stack: &Stack) {
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let loader = reqwest::get(stack.worker.url("/widget.js")).await.unwrap();
+    assert_eq!(header(&loader, "cache-control"), "public, max-age=300");
+    assert_eq!(header(&loader, "access-control-allow-origin"), "*");
+    assert!(header(&loader, "content-type").contains("javascript"));
+    let text = loader.text().await.unwrap();
+    let start = text.find("v/").expect("a versioned path") + 2;
+    let version: String = text[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert_eq!(version.len(), 12, "{text}");
+    for (file, kind) in [
+        ("candor_launcher_bg.wasm", "application/wasm"),
+        ("candor_widget_bg.wasm", "application/wasm"),
+        ("candor_launcher.js", "javascript"),
+        ("candor_widget.js", "javascript"),
+    ] {
+        let r = reqwest::get(stack.worker.url(&format!("/v/{version}/{file}")))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{file}");
+        assert!(header(&r, "content-type").contains(kind), "{file}");
+        assert_eq!(
+            header(&r, "cache-control"),
+            "public, max-age=31536000, immutable",
+            "{file}"
+        );
+        assert_eq!(header(&r, "access-control-allow-origin"), "*", "{file}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
     let stack = Stack::start("widget-hostile");
@@ -227,6 +267,7 @@ async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
         ..Options::default()
     })
     .unwrap();
+    assert_asset_headers(&stack).await;
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&host.url("/shop/checkout")).await.unwrap();
     wait_for(
