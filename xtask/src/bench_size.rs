@@ -21,7 +21,10 @@ fn part(item: &str) -> &'static str {
         ("wasm_bindgen", "wasm-bindgen runtime"),
         ("web_sys", "web-sys"),
         ("js_sys", "js-sys"),
-        ("shim", "JS call shims (wasm-bindgen)"),
+        (
+            "shim",
+            "exported entry points (wasm-bindgen shims, our code inlined)",
+        ),
         ("alloc", "alloc (String, Vec, Rc)"),
         ("core", "core (str, iterators)"),
     ];
