@@ -12,6 +12,9 @@ use common::{wait_until, Browser, Stack};
 use serde_json::Value;
 use std::time::Duration;
 
+/// How long any one step of the page may take.
+const WAIT: Duration = Duration::from_secs(15);
+
 const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";
 const ESC: &str = "\u{E00C}";
@@ -23,13 +26,6 @@ async fn focused(b: &Browser) -> String {
         .as_str()
         .unwrap_or_default()
         .to_owned()
-}
-
-async fn wait_for(b: &Browser, what: &str, expr: &str) {
-    wait_until(what, Duration::from_secs(15), || async {
-        b.in_widget(expr).await == Value::Bool(true)
-    })
-    .await;
 }
 
 fn assert_clean(violations: &[String], when: &str) {
@@ -47,7 +43,12 @@ async fn open_by_keyboard_and_escape(b: &Browser) {
         assert!(tabs < 20, "the launcher is reachable by Tab");
     }
     b.press(ENTER).await;
-    wait_for(b, "the dialog opens", "!!w.querySelector('dialog[open]')").await;
+    b.wait_in_widget(
+        "the dialog opens",
+        "!!w.querySelector('dialog[open]')",
+        WAIT,
+    )
+    .await;
     wait_until(
         "focus is in the question",
         Duration::from_secs(5),
@@ -64,7 +65,12 @@ async fn open_by_keyboard_and_escape(b: &Browser) {
 
     // Esc closes and gives focus back to the launcher.
     b.press(ESC).await;
-    wait_for(b, "the dialog closes", "!w.querySelector('dialog[open]')").await;
+    b.wait_in_widget(
+        "the dialog closes",
+        "!w.querySelector('dialog[open]')",
+        WAIT,
+    )
+    .await;
     wait_until(
         "focus returns to the launcher",
         Duration::from_secs(5),
@@ -77,7 +83,12 @@ async fn open_by_keyboard_and_escape(b: &Browser) {
 /// typing clears the complaint.
 async fn empty_answer_is_refused(b: &Browser) {
     b.press(ENTER).await;
-    wait_for(b, "the dialog reopens", "!!w.querySelector('dialog[open]')").await;
+    b.wait_in_widget(
+        "the dialog reopens",
+        "!!w.querySelector('dialog[open]')",
+        WAIT,
+    )
+    .await;
     b.client
         .execute(
             "document.querySelector('candor-widget').shadowRoot.querySelector('.send').click()",
@@ -85,10 +96,10 @@ async fn empty_answer_is_refused(b: &Browser) {
         )
         .await
         .unwrap();
-    wait_for(
-        b,
+    b.wait_in_widget(
         "the error shows",
         "w.querySelector('[role=alert]').textContent.length > 0",
+        WAIT,
     )
     .await;
     assert_eq!(focused(b).await, "candor-gaps");
@@ -113,10 +124,10 @@ async fn answer_by_keyboard(b: &Browser, gaps: &str) {
     b.press(&TAB.repeat(3)).await;
     assert_eq!(focused(b).await, "candor-callback");
     b.press(" ").await;
-    wait_for(
-        b,
+    b.wait_in_widget(
         "the contact fields show",
         "!w.querySelector('.contact').hidden",
+        WAIT,
     )
     .await;
     // Past the guarantee (the demo site offers it) to the name.
@@ -141,10 +152,10 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     let stack = Stack::start("widget-flow");
     let b = Browser::start(&stack.dir, 1100, 800).await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the launcher shows",
         "!!(w && w.querySelector('.launcher'))",
+        WAIT,
     )
     .await;
     assert_eq!(
@@ -158,10 +169,10 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     empty_answer_is_refused(&b).await;
     let gaps = "The parcel was left in the rain and nobody answered the phone.";
     answer_by_keyboard(&b, gaps).await;
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the thank-you shows",
         "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0",
+        WAIT,
     )
     .await;
     let thanks = b.in_widget("w.querySelector('.next').textContent").await;
@@ -240,18 +251,18 @@ async fn dark_mode_reduced_motion_and_a_narrow_screen_stay_readable_and_accessib
     )
     .await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the launcher shows",
         "!!(w && w.querySelector('.launcher'))",
+        WAIT,
     )
     .await;
     b.screenshot("widget-dark-320-launcher").await;
     b.in_widget("w.querySelector('.launcher').click()").await;
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the dialog opens",
         "!!w.querySelector('dialog[open] textarea')",
+        WAIT,
     )
     .await;
     let bg = b

@@ -12,12 +12,8 @@ use common::{wait_until, Browser, Stack};
 use serde_json::Value;
 use std::time::Duration;
 
-async fn wait_for(b: &Browser, what: &str, expr: &str) {
-    wait_until(what, Duration::from_secs(30), || async {
-        b.in_widget(expr).await == Value::Bool(true)
-    })
-    .await;
-}
+/// How long any one step of the page may take.
+const WAIT: Duration = Duration::from_secs(30);
 
 async fn local_storage(b: &Browser) -> Value {
     let raw = b
@@ -34,19 +30,7 @@ async fn offline_then_online_stores_exactly_one_answer() {
     let stack = Stack::start("widget-offline");
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
-    wait_for(
-        &b,
-        "the launcher shows",
-        "!!(w && w.querySelector('.launcher'))",
-    )
-    .await;
-    b.in_widget("w.querySelector('.launcher').click()").await;
-    wait_for(
-        &b,
-        "the dialog opens",
-        "!!w.querySelector('dialog[open] textarea')",
-    )
-    .await;
+    b.open_launcher(WAIT).await;
     b.in_widget(
         "(() => { const t = w.querySelector('textarea'); t.value = 'The tracking link never worked.';
            t.dispatchEvent(new Event('input', { bubbles: true })); return true; })()",
@@ -55,10 +39,10 @@ async fn offline_then_online_stores_exactly_one_answer() {
 
     b.offline(true).await;
     b.in_widget("w.querySelector('.send').click()").await;
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the saved notice shows",
         "w.querySelector('.next').textContent.includes('offline')",
+        WAIT,
     )
     .await;
     b.screenshot("widget-offline").await;
@@ -75,10 +59,10 @@ async fn offline_then_online_stores_exactly_one_answer() {
     );
 
     b.offline(false).await;
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the thank-you replaces the notice",
         "w.querySelector('.next').textContent.startsWith('Thank you')",
+        WAIT,
     )
     .await;
     assert_eq!(

@@ -7,17 +7,13 @@
 
 mod common;
 
-use common::{wait_until, Browser, Stack};
+use common::{Browser, Stack};
 use serde_json::Value;
 use std::time::Duration;
 use tests::receiver::{Answer, Options, Receiver};
 
-async fn wait_for(b: &Browser, what: &str, expr: &str) {
-    wait_until(what, Duration::from_secs(20), || async {
-        b.in_widget(expr).await == Value::Bool(true)
-    })
-    .await;
-}
+/// How long any one step of the page may take.
+const WAIT: Duration = Duration::from_secs(20);
 
 /// Types `text` into the question and sends, by script (the keyboard path
 /// has its own test), then waits for the thank-you and returns it.
@@ -29,10 +25,10 @@ async fn answer(b: &Browser, text: &str) -> String {
            w.querySelector('.send').click(); return true; }})()"
     ))
     .await;
-    wait_for(
-        b,
+    b.wait_in_widget(
         "the thank-you shows",
         "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0",
+        WAIT,
     )
     .await;
     b.in_widget("w.querySelector('.next').textContent")
@@ -40,24 +36,6 @@ async fn answer(b: &Browser, text: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-async fn open_launcher(b: &Browser) {
-    wait_for(
-        b,
-        "the launcher shows",
-        "!!(w && w.querySelector('.launcher'))",
-    )
-    .await;
-    b.in_widget("w.querySelector('.launcher').click()").await;
-    wait_for(
-        b,
-        "the dialog opens",
-        "!!w.querySelector('dialog[open] textarea')",
-    )
-    .await;
-    // Let the 140 ms fade-in finish before any screenshot.
-    tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,10 +46,10 @@ async fn inline_mode_draws_the_form_in_place_and_sends() {
         .goto(&stack.worker.url("/demo/inline.html"))
         .await
         .unwrap();
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the inline form shows",
         "!!(w && w.querySelector('.inline textarea'))",
+        WAIT,
     )
     .await;
     let placed = b
@@ -127,10 +105,10 @@ async fn a_right_to_left_page_gets_the_mirrored_arabic_widget() {
         .goto(&stack.worker.url("/demo/rtl.html"))
         .await
         .unwrap();
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the launcher shows",
         "!!(w && w.querySelector('.launcher'))",
+        WAIT,
     )
     .await;
     assert_eq!(
@@ -143,7 +121,7 @@ async fn a_right_to_left_page_gets_the_mirrored_arabic_widget() {
         .in_widget("w.querySelector('.launcher').getBoundingClientRect().left < 100")
         .await;
     assert_eq!(left, true, "the launcher sits on the left in RTL");
-    open_launcher(&b).await;
+    b.open_launcher(WAIT).await;
     assert_eq!(
         b.in_widget("getComputedStyle(w.querySelector('textarea')).direction")
             .await,
@@ -183,7 +161,7 @@ async fn the_strict_csp_page_renders_styled_and_sends() {
     );
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&page).await.unwrap();
-    open_launcher(&b).await;
+    b.open_launcher(WAIT).await;
     // The constructed stylesheets applied: CSP did not strip our styles.
     assert_eq!(
         b.in_widget("getComputedStyle(w.querySelector('.launcher')).backgroundColor")
@@ -270,10 +248,10 @@ async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
     assert_asset_headers(&stack).await;
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&host.url("/shop/checkout")).await.unwrap();
-    wait_for(
-        &b,
+    b.wait_in_widget(
         "the launcher shows",
         "!!(w && w.querySelector('.launcher'))",
+        WAIT,
     )
     .await;
     let looks = b
@@ -294,7 +272,7 @@ async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
         .await;
     assert_eq!(on_top, true, "no z-index war covers the launcher");
     b.screenshot("widget-hostile-launcher").await;
-    open_launcher(&b).await;
+    b.open_launcher(WAIT).await;
     assert_eq!(
         b.in_widget("getComputedStyle(w.querySelector('textarea')).fontSize")
             .await,

@@ -283,6 +283,33 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{expr}: {e}"))
     }
 
+    /// Waits up to `limit` until `expr` (see [`Browser::in_widget`]) is true.
+    pub async fn wait_in_widget(&self, what: &str, expr: &str, limit: Duration) {
+        wait_until(what, limit, || async {
+            self.in_widget(expr).await == serde_json::Value::Bool(true)
+        })
+        .await;
+    }
+
+    /// Waits for the launcher, clicks it, and waits until the dialog is open
+    /// with the question in it and its 140 ms fade-in is over.
+    pub async fn open_launcher(&self, limit: Duration) {
+        self.wait_in_widget(
+            "the launcher shows",
+            "!!(w && w.querySelector('.launcher'))",
+            limit,
+        )
+        .await;
+        self.in_widget("w.querySelector('.launcher').click()").await;
+        self.wait_in_widget(
+            "the dialog opens",
+            "!!w.querySelector('dialog[open] textarea')",
+            limit,
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
     /// Presses keys on whatever has focus, as a person would: each char is
     /// a key (WebDriver codes for Tab `\u{E004}`, Enter `\u{E007}`, Esc
     /// `\u{E00C}`).
