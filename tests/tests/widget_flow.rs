@@ -152,12 +152,7 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     let stack = Stack::start("widget-flow");
     let b = Browser::start(&stack.dir, 1100, 800).await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
-    b.wait_in_widget(
-        "the launcher shows",
-        "!!(w && w.querySelector('.launcher'))",
-        WAIT,
-    )
-    .await;
+    b.wait_for_launcher(WAIT).await;
     assert_eq!(
         b.in_widget("w.querySelectorAll('dialog').length").await,
         0,
@@ -251,12 +246,7 @@ async fn dark_mode_reduced_motion_and_a_narrow_screen_stay_readable_and_accessib
     )
     .await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
-    b.wait_in_widget(
-        "the launcher shows",
-        "!!(w && w.querySelector('.launcher'))",
-        WAIT,
-    )
-    .await;
+    b.wait_for_launcher(WAIT).await;
     b.screenshot("widget-dark-320-launcher").await;
     b.in_widget("w.querySelector('.launcher').click()").await;
     b.wait_in_widget(

@@ -105,12 +105,7 @@ async fn a_right_to_left_page_gets_the_mirrored_arabic_widget() {
         .goto(&stack.worker.url("/demo/rtl.html"))
         .await
         .unwrap();
-    b.wait_in_widget(
-        "the launcher shows",
-        "!!(w && w.querySelector('.launcher'))",
-        WAIT,
-    )
-    .await;
+    b.wait_for_launcher(WAIT).await;
     assert_eq!(
         b.in_widget("w.querySelector('.launcher').textContent")
             .await,
@@ -248,12 +243,7 @@ async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
     assert_asset_headers(&stack).await;
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&host.url("/shop/checkout")).await.unwrap();
-    b.wait_in_widget(
-        "the launcher shows",
-        "!!(w && w.querySelector('.launcher'))",
-        WAIT,
-    )
-    .await;
+    b.wait_for_launcher(WAIT).await;
     let looks = b
         .in_widget(
             "(() => { const l = w.querySelector('.launcher'); const s = getComputedStyle(l);

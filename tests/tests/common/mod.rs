@@ -291,15 +291,20 @@ impl Browser {
         .await;
     }
 
-    /// Waits for the launcher, clicks it, and waits until the dialog is open
-    /// with the question in it and its 140 ms fade-in is over.
-    pub async fn open_launcher(&self, limit: Duration) {
+    /// Waits until the widget has drawn its launcher.
+    pub async fn wait_for_launcher(&self, limit: Duration) {
         self.wait_in_widget(
             "the launcher shows",
             "!!(w && w.querySelector('.launcher'))",
             limit,
         )
         .await;
+    }
+
+    /// Waits for the launcher, clicks it, and waits until the dialog is open
+    /// with the question in it and its 140 ms fade-in is over.
+    pub async fn open_launcher(&self, limit: Duration) {
+        self.wait_for_launcher(limit).await;
         self.in_widget("w.querySelector('.launcher').click()").await;
         self.wait_in_widget(
             "the dialog opens",
