@@ -12,6 +12,7 @@ pub mod acknowledgement;
 pub mod alert;
 pub mod auth;
 pub mod case;
+pub mod dashboard;
 pub mod delivery;
 pub mod digest;
 pub mod error;
