@@ -42,7 +42,7 @@ impl CaseState {
 }
 
 /// What closing a case records, for root-cause analysis and rule 7.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Closure {
     /// A short code shared across cases (`late-delivery`), so causes rank.
     pub root_cause: String,

@@ -25,6 +25,7 @@ pub mod query;
 pub mod rate;
 pub mod recipient;
 pub mod render;
+pub mod session;
 pub mod site;
 pub mod sla;
 pub mod submission;

@@ -32,6 +32,14 @@ pub fn client_key(site: &SiteKey, client_ip: &str) -> String {
     crate::digest::sha256_hex(&[site.as_str(), client_ip])
 }
 
+/// Wrong admin tokens one client may try per window on the sign-in page.
+pub const SIGN_IN_FAILURES_PER_WINDOW: u32 = 5;
+
+/// The sign-in counter's key, apart from every site's.
+pub fn sign_in_key(client_ip: &str) -> String {
+    crate::digest::sha256_hex(&["dashboard-sign-in", client_ip])
+}
+
 /// Whether the `count`-th request of a window exceeds the site's limit.
 pub const fn exceeded(count: u32, limit_per_minute: u32) -> bool {
     count > limit_per_minute

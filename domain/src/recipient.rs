@@ -30,6 +30,16 @@ impl Role {
             Self::President => "president",
         }
     }
+
+    /// The role for a person reading the dashboard.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::ServiceManager => "Service manager",
+            Self::ClientManager => "Client manager",
+            Self::SeniorManagement => "Senior management",
+            Self::President => "President",
+        }
+    }
 }
 
 impl TryFrom<&str> for Role {

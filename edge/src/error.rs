@@ -25,6 +25,9 @@ pub enum EdgeError {
     NotFound(&'static str),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
+    /// A dashboard form without this session's CSRF token.
+    #[error("this form is out of date or did not come from the dashboard; reload the page and try again")]
+    StaleForm,
     #[error("this origin may not post to this site")]
     OriginNotAllowed,
     #[error("{0}")]
@@ -48,6 +51,7 @@ impl EdgeError {
             Self::Unauthorized => 401,
             Self::OriginNotAllowed
             | Self::Forbidden
+            | Self::StaleForm
             | Self::Turnstile(_)
             | Self::Domain(DomainError::ForgedLink(_)) => 403,
             Self::Domain(DomainError::ExpiredLink) => 410,
@@ -71,6 +75,7 @@ impl EdgeError {
             Self::OriginNotAllowed => "origin_not_allowed".into(),
             Self::Unauthorized => "unauthorized".into(),
             Self::Forbidden => "forbidden".into(),
+            Self::StaleForm => "stale_form".into(),
             Self::Conflict(_) => "conflict".into(),
             Self::RateLimited(_) => "rate_limited".into(),
             Self::Turnstile(_) => "turnstile_failed".into(),

@@ -37,7 +37,13 @@ pub async fn read_json_body(req: &mut Request) -> EdgeResult<Vec<u8>> {
 
 /// A form post's body (`application/x-www-form-urlencoded`), at most 4 KiB.
 pub async fn read_form_body(req: &mut Request) -> EdgeResult<String> {
-    let body = read_body(req, "application/x-www-form-urlencoded", 4096).await?;
+    read_form_body_max(req, 4096).await
+}
+
+/// A form post's body of at most `max` bytes (the dashboard's settings form
+/// carries every line of copy in three scripts, so it gets more room).
+pub async fn read_form_body_max(req: &mut Request, max: usize) -> EdgeResult<String> {
+    let body = read_body(req, "application/x-www-form-urlencoded", max).await?;
     String::from_utf8(body).map_err(|_| EdgeError::BadJson("the form is not UTF-8".into()))
 }
 
@@ -119,4 +125,34 @@ pub fn preflight(req: &Request) -> EdgeResult<Response> {
         h.set("access-control-max-age", "600")?;
     }
     Ok(resp)
+}
+
+/// A dashboard page: its strict policy (own script and stylesheet only, no
+/// framing), never cached, its URL never sent to another site as a referrer.
+pub fn page(status: u16, html: String) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "text/html; charset=utf-8");
+    let _ = headers.set("content-security-policy", domain::dashboard::CSP);
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("x-content-type-options", "nosniff");
+    let _ = headers.set("x-frame-options", "DENY");
+    // Same-origin, not no-referrer: with no-referrer the browser sends
+    // `Origin: null` on form posts, and the origin check needs the real one.
+    let _ = headers.set("referrer-policy", "same-origin");
+    ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(headers)
+        .fixed(html.into_bytes())
+}
+
+/// `303 See Other`: where a browser goes after a form post (so a reload
+/// does not post again).
+pub fn see_other(location: &str) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("location", location);
+    let _ = headers.set("cache-control", "no-store");
+    ResponseBuilder::new()
+        .with_status(303)
+        .with_headers(headers)
+        .empty()
 }

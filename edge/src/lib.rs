@@ -7,6 +7,7 @@ mod case_steps;
 mod clock;
 mod error;
 mod http;
+mod random;
 mod routes;
 mod store;
 mod turnstile;

@@ -5,6 +5,13 @@
 //! or style: `/assets/dashboard.css` and `/assets/dashboard.js` are the only
 //! subresources, allowed by [`CSP`].
 
+pub mod case_page;
+pub mod charts;
+pub mod format;
+pub mod inbox;
+pub mod insights;
 pub mod layout;
+pub mod login;
+pub mod settings;
 
 pub use layout::{page, Chrome, Section, CSP};

@@ -21,11 +21,22 @@ struct RecipientRow {
     secret: Option<String>,
 }
 
-/// `POST /v1/admin/sites/{site}/recipients/{rid}/test`: one clearly marked
-/// test alert, sent now (not queued, not retried), logged like any attempt.
-pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
-    let site = SiteKey::try_from(site)?;
+/// What a test alert got back from the platform.
+pub struct TestResult {
+    pub recipient: String,
+    pub format: String,
+    pub idempotency_id: String,
+    /// `delivered`, `refused` (permanent) or `failed` (worth retrying).
+    pub verdict: &'static str,
+    pub status: Option<u16>,
+    pub answer: Option<String>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// Sends one clearly marked test alert to one recipient of `site`, now
+/// (not queued, not retried), logged like any attempt.
+pub async fn send_test(env: &Env, site: &SiteKey, rid: &str, base: &str) -> EdgeResult<TestResult> {
     let db = env.d1("DB")?;
     let r: RecipientRow = db
         .prepare("SELECT id, format, url, secret FROM recipients WHERE id = ?1 AND site = ?2")
@@ -34,8 +45,7 @@ pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult
         .await?
         .ok_or(EdgeError::NotFound("recipient"))?;
     let now = clock::now();
-    let base = req.url()?.origin().ascii_serialization();
-    let alert = Alert::test(site.as_str(), now, &base, &now.millis().to_string());
+    let alert = Alert::test(site.as_str(), now, base, &now.millis().to_string());
     let settings = Settings::from_env(env);
     let target = Target {
         format: &r.format,
@@ -48,24 +58,43 @@ pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult
         Outcome::Permanent => "refused",
         Outcome::Retry { .. } => "failed",
     };
+    Ok(TestResult {
+        recipient: r.id,
+        format: r.format,
+        idempotency_id: alert.idempotency_id,
+        verdict,
+        status: sent.status,
+        answer: sent.answer,
+        error: sent.error,
+        duration_ms: sent.duration_ms,
+    })
+}
+
+/// `POST /v1/admin/sites/{site}/recipients/{rid}/test`: a test alert, and
+/// the platform's answer (before a real case depends on the URL).
+pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult<Response> {
+    auth::require_admin(req, env).await?;
+    let site = SiteKey::try_from(site)?;
+    let base = req.url()?.origin().ascii_serialization();
+    let t = send_test(env, &site, rid, &base).await?;
     Ok(http::json(
         200,
         &serde_json::json!({
-            "recipient": r.id,
-            "format": r.format,
-            "idempotency_id": alert.idempotency_id,
-            "result": verdict,
-            "status": sent.status,
-            "answer": sent.answer,
-            "error": sent.error,
-            "duration_ms": sent.duration_ms,
+            "recipient": t.recipient,
+            "format": t.format,
+            "idempotency_id": t.idempotency_id,
+            "result": t.verdict,
+            "status": t.status,
+            "answer": t.answer,
+            "error": t.error,
+            "duration_ms": t.duration_ms,
         }),
     ))
 }
 
 /// `GET /v1/admin/dead-letters?site=`: deliveries that will never happen.
 pub async fn dead_letters(req: &Request, env: &Env) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
+    auth::require_admin(req, env).await?;
     let site = site_param(req)?;
     let db = env.d1("DB")?;
     let rows = outbox::dead_letters(&db, site.as_ref().map(SiteKey::as_str)).await?;
@@ -78,7 +107,7 @@ pub async fn dead_letters(req: &Request, env: &Env) -> EdgeResult<Response> {
 /// `GET /v1/admin/alerts?site=`: how many alerts are still being delivered
 /// and how many are settled — the outbox at a glance.
 pub async fn progress(req: &Request, env: &Env) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
+    auth::require_admin(req, env).await?;
     let site = site_param(req)?;
     let db = env.d1("DB")?;
     let (unfinished, finished) = outbox::progress(&db, site.as_ref().map(SiteKey::as_str)).await?;

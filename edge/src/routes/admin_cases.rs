@@ -14,7 +14,7 @@ pub async fn post_event(
     ctx: &Context,
     id: &str,
 ) -> EdgeResult<Response> {
-    auth::require_admin(&req, env)?;
+    auth::require_admin(&req, env).await?;
     let id = ResponseId::try_from(id)?;
     let raw: RawEvent = http::read_json(&mut req).await?;
     let event = CaseEvent::try_from(raw)?;

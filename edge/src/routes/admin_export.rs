@@ -16,8 +16,8 @@ enum Format {
     Ndjson,
 }
 
-pub fn get(req: &Request, env: &Env) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
+pub async fn get(req: &Request, env: &Env) -> EdgeResult<Response> {
+    auth::require_admin(req, env).await?;
     let url = req.url()?;
     let mut format = None;
     let mut filters = Vec::new();

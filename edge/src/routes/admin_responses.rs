@@ -11,7 +11,7 @@ use domain::query::ResponseQuery;
 use worker::{Env, Request, Response};
 
 pub async fn list(req: &Request, env: &Env) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
+    auth::require_admin(req, env).await?;
     let query = ResponseQuery::parse(req.url()?.query_pairs())?;
     let (rows, next) = admin_view::page(&env.d1("DB")?, &query).await?;
     let items: Vec<_> = rows.iter().map(admin_view::ResponseRow::view).collect();
@@ -22,7 +22,7 @@ pub async fn list(req: &Request, env: &Env) -> EdgeResult<Response> {
 }
 
 pub async fn one(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
+    auth::require_admin(req, env).await?;
     let id = ResponseId::try_from(id)?;
     let db = env.d1("DB")?;
     let row = admin_view::one(&db, id.as_str())
@@ -42,7 +42,7 @@ pub async fn one(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
 }
 
 pub async fn erase(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
+    auth::require_admin(req, env).await?;
     let id = ResponseId::try_from(id)?;
     let by = actor(req)?;
     let db = env.d1("DB")?;
@@ -57,7 +57,7 @@ pub async fn erase(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
 }
 
 pub async fn deliveries(req: &Request, env: &Env) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
+    auth::require_admin(req, env).await?;
     let url = req.url()?;
     let mut response = None;
     for (name, value) in url.query_pairs() {

@@ -7,7 +7,7 @@ use domain::site::{RawSiteConfig, SiteConfig};
 use worker::{Env, Request, Response};
 
 pub async fn put(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response> {
-    auth::require_admin(&req, env)?;
+    auth::require_admin(&req, env).await?;
     let key = SiteKey::try_from(site)?;
     let raw: RawSiteConfig = http::read_json(&mut req).await?;
     let config = SiteConfig::parse(raw, auth::allow_loopback(env))?;
@@ -20,7 +20,7 @@ pub async fn put(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response
 }
 
 pub async fn get(req: &Request, env: &Env, site: &str) -> EdgeResult<Response> {
-    auth::require_admin(req, env)?;
+    auth::require_admin(req, env).await?;
     let key = SiteKey::try_from(site)?;
     Ok(http::json(
         200,

@@ -2,11 +2,12 @@
 //! method gets the JSON error shape, and OPTIONS is answered where CORS needs it.
 
 mod ack;
-mod admin_alerts;
+pub mod admin_alerts;
 mod admin_cases;
 mod admin_export;
 mod admin_responses;
 mod admin_sites;
+mod dashboard;
 mod health;
 mod responses;
 mod widget_config;
@@ -48,7 +49,8 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
         }
         (Method::Get | Method::Head, ["ack", token]) => Ok(ack::get(&env, token).await),
         (Method::Post, ["ack", token]) => Ok(ack::post(req, &env, &ctx, token).await),
-        (Method::Get, ["v1", "admin", "export"]) => admin_export::get(&req, &env),
+        (_, ["dashboard", ..]) => Ok(dashboard::handle(req, &env, &ctx, &segments).await),
+        (Method::Get, ["v1", "admin", "export"]) => admin_export::get(&req, &env).await,
         (
             _,
             ["health"]

@@ -4,10 +4,12 @@
 pub mod abuse;
 pub mod admin_view;
 pub mod cases;
+pub mod dashboard;
 pub mod deliveries;
 pub mod erasure;
 pub mod ingest;
 pub mod outbox;
+pub mod sessions;
 pub mod sites;
 
 use domain::Timestamp;

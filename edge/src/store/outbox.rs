@@ -309,3 +309,68 @@ pub async fn progress(db: &D1Database, site: Option<&str>) -> EdgeResult<(u64, u
     let count = |v: Option<f64>| v.unwrap_or(0.0) as u64;
     Ok(row.map_or((0, 0), |r| (count(r.unfinished), count(r.finished))))
 }
+
+/// Dead letters of one site, as the settings page lists them.
+pub async fn dead_letter_lines(
+    db: &D1Database,
+    site: &str,
+) -> EdgeResult<Vec<domain::dashboard::settings::DeadLetterLine>> {
+    #[derive(Deserialize)]
+    struct Row {
+        alert_id: String,
+        recipient_id: String,
+        case_id: String,
+        why: String,
+        last_status: Option<f64>,
+        at: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT l.alert_id, l.recipient_id, l.case_id, l.why, l.last_status, l.at \
+             FROM dead_letters l JOIN cases c ON c.id = l.case_id WHERE c.site = ?1 \
+             ORDER BY l.at DESC LIMIT 200",
+        )
+        .bind(&[text(site)])?
+        .all()
+        .await?
+        .results()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // an HTTP status
+    Ok(rows
+        .into_iter()
+        .map(|r| domain::dashboard::settings::DeadLetterLine {
+            alert_id: r.alert_id,
+            recipient_id: r.recipient_id,
+            case_id: r.case_id,
+            why: r.why,
+            last_status: r.last_status.map(|s| s as u16),
+            at: super::ms(r.at),
+        })
+        .collect())
+}
+
+/// Gives a dead letter one more try: forgets it and reopens its alert, in
+/// one transaction, only if it belongs to `site`. The caller queues the
+/// alert; should that fail, the cron finds it unfinished and queues it.
+/// Returns whether there was such a dead letter.
+pub async fn revive(
+    db: &D1Database,
+    site: &str,
+    alert_id: &str,
+    recipient_id: &str,
+    now: Timestamp,
+) -> EdgeResult<bool> {
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "DELETE FROM dead_letters WHERE alert_id = ?1 AND recipient_id = ?2 \
+                 AND case_id IN (SELECT id FROM cases WHERE site = ?3)",
+            )
+            .bind(&[text(alert_id), text(recipient_id), text(site)])?,
+            db.prepare(
+                "UPDATE alerts SET finished_at = NULL, queued_at = ?2 WHERE id = ?1 AND changes() = 1",
+            )
+            .bind(&[text(alert_id), millis(now)])?,
+        ])
+        .await?;
+    Ok(super::first_changes(&results) == 1)
+}

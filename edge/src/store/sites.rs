@@ -78,15 +78,14 @@ pub async fn site(db: &D1Database, key: &str) -> EdgeResult<Site> {
     row.ok_or(EdgeError::NotFound("site"))?.try_into()
 }
 
-/// Saves a whole site configuration in one transaction: the site row and its
-/// recipients, replaced together so no reader sees half of an update.
-pub async fn save_site(
+/// The statement that writes a site's own row (not its recipients).
+fn upsert_site(
     db: &D1Database,
     key: &str,
     c: &domain::site::SiteConfig,
     now: Timestamp,
-) -> EdgeResult<()> {
-    let mut statements = vec![db
+) -> EdgeResult<D1PreparedStatement> {
+    Ok(db
         .prepare(
             "INSERT INTO sites (key, origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, \
              rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at) \
@@ -108,7 +107,30 @@ pub async fn save_site(
             opt_text(c.turnstile.as_ref().map(|t| t.sitekey.as_str())),
             opt_text(c.turnstile.as_ref().map(|t| t.secret.as_str())),
             millis(now),
-        ])?];
+        ])?)
+}
+
+/// Saves a site's settings from the dashboard: its own row only, so the
+/// recipients — and the delivery history that names them — stay as they are.
+pub async fn save_settings(
+    db: &D1Database,
+    key: &str,
+    c: &domain::site::SiteConfig,
+    now: Timestamp,
+) -> EdgeResult<()> {
+    upsert_site(db, key, c, now)?.run().await?;
+    Ok(())
+}
+
+/// Saves a whole site configuration in one transaction: the site row and its
+/// recipients, replaced together so no reader sees half of an update.
+pub async fn save_site(
+    db: &D1Database,
+    key: &str,
+    c: &domain::site::SiteConfig,
+    now: Timestamp,
+) -> EdgeResult<()> {
+    let mut statements = vec![upsert_site(db, key, c, now)?];
     statements.push(
         db.prepare("DELETE FROM recipients WHERE site = ?1")
             .bind(&[text(key)])?,
@@ -179,4 +201,105 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::V
         "counters": counters,
         "updated_at": site.updated_at.to_rfc3339(),
     }))
+}
+
+/// A site's whole stored configuration in the form `PUT` takes, secrets
+/// included (never sent anywhere): the base a dashboard edit changes and
+/// `SiteConfig::parse` checks again before anything is saved.
+pub async fn raw_config(db: &D1Database, key: &str) -> EdgeResult<domain::site::RawSiteConfig> {
+    #[derive(Deserialize)]
+    struct RecipientRow {
+        role: String,
+        format: String,
+        url: String,
+        secret: Option<String>,
+    }
+    let site = site(db, key).await?;
+    let recipients: Vec<RecipientRow> = db
+        .prepare("SELECT role, format, url, secret FROM recipients WHERE site = ?1 ORDER BY id")
+        .bind(&[text(key)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(domain::site::RawSiteConfig {
+        origins: site.origins.into_iter().map(String::from).collect(),
+        copy: site.copy,
+        recipients: recipients
+            .into_iter()
+            .map(|r| domain::site::RawRecipient {
+                role: r.role,
+                format: r.format,
+                url: r.url,
+                secret: r.secret,
+            })
+            .collect(),
+        sla_minutes: Some(site.sla),
+        cooldown_days: site.cooldown_days,
+        guarantee: site.show_guarantee,
+        score: site.show_score,
+        rate_per_minute: site.rate_per_minute,
+        turnstile: match (site.turnstile_sitekey, site.turnstile_secret) {
+            (Some(sitekey), Some(secret)) => Some(domain::site::RawTurnstile { sitekey, secret }),
+            _ => None,
+        },
+    })
+}
+
+/// Recipients as the dashboard lists them (never the secret).
+pub async fn recipient_lines(
+    db: &D1Database,
+    key: &str,
+) -> EdgeResult<Vec<domain::dashboard::settings::RecipientLine>> {
+    let rows: Vec<RecipientView> = db
+        .prepare("SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY role, id")
+        .bind(&[text(key)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| domain::dashboard::settings::RecipientLine {
+            id: r.id,
+            role: r.role,
+            format: r.format,
+            url: r.url,
+        })
+        .collect())
+}
+
+/// Adds one recipient (already checked as part of the whole configuration)
+/// under a fresh id, leaving the others' ids — and their delivery history —
+/// as they are.
+pub async fn insert_recipient(
+    db: &D1Database,
+    key: &str,
+    id: &str,
+    r: &domain::site::Recipient,
+    now: Timestamp,
+) -> EdgeResult<()> {
+    db.prepare(
+        "INSERT INTO recipients (id, site, role, format, url, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(&[
+        text(id),
+        text(key),
+        text(r.role.as_str()),
+        text(r.format.as_str()),
+        text(r.url.as_str()),
+        opt_text(r.secret.as_deref()),
+        millis(now),
+    ])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// Returns whether the recipient existed.
+pub async fn delete_recipient(db: &D1Database, key: &str, id: &str) -> EdgeResult<bool> {
+    let result = db
+        .prepare("DELETE FROM recipients WHERE id = ?1 AND site = ?2")
+        .bind(&[text(id), text(key)])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
 }

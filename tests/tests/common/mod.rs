@@ -9,6 +9,8 @@
     clippy::unwrap_used
 )]
 
+pub mod dashboard;
+
 use fantoccini::{Client, ClientBuilder};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -335,6 +337,13 @@ impl Browser {
     /// axe-core (from npm, `edge/node_modules`) on the widget: its
     /// violations, as `id: targets` lines (empty when there are none).
     pub async fn axe_violations(&self) -> Vec<String> {
+        self.axe_violations_in("{ include: [['candor-widget']] }")
+            .await
+    }
+
+    /// axe-core on `context` (an axe context expression; `document` for the
+    /// whole page).
+    pub async fn axe_violations_in(&self, context: &str) -> Vec<String> {
         let axe = std::fs::read_to_string(
             tests::paths::root().join("edge/node_modules/axe-core/axe.min.js"),
         )
@@ -347,10 +356,12 @@ impl Browser {
             .client
             .execute_async(
                 "const done = arguments[arguments.length - 1];
-                 axe.run({ include: [['candor-widget']] }, { resultTypes: ['violations'] })
+                 axe.run(CONTEXT, { resultTypes: ['violations'] })
                    .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' ' +
                        JSON.stringify(v.nodes.map(n => n.target)))))
-                   .catch(e => done(['axe failed: ' + e]));",
+                   .catch(e => done(['axe failed: ' + e]));"
+                    .replace("CONTEXT", context)
+                    .as_str(),
                 vec![],
             )
             .await

@@ -1,0 +1,473 @@
+//! One case: the customer's words and context, the closed loop so far, the
+//! alerts and every attempt to deliver them, and the one next step the state
+//! machine allows (rule 4). Only that step's form is offered; the server
+//! refuses any other all the same.
+
+use super::format::{score_text, span, state_label, tier_tag, when};
+use super::inbox::InboxCase;
+use super::layout::csrf_field;
+use super::Chrome;
+use crate::case::{CaseState, Closure, RawEvent};
+use crate::{DomainError, Timestamp};
+use maud::{html, Markup};
+
+/// What the customer told us, beyond the inbox line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    pub received_at: Option<Timestamp>,
+    pub transaction: Option<String>,
+    pub page: Option<String>,
+    pub locale: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub callback: bool,
+    pub erased: bool,
+}
+
+/// A later answer from the same contact, added to this case (rule 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedAnswer {
+    pub at: Timestamp,
+    pub score: Option<u8>,
+    pub gaps: String,
+}
+
+/// One step in the case's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventLine {
+    pub kind: String,
+    pub by: Option<String>,
+    pub note: Option<String>,
+    pub closure: Option<Closure>,
+    pub at: Timestamp,
+}
+
+/// One attempt to deliver one alert to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryLine {
+    pub alert_id: String,
+    /// "Client manager · slack", or the recipient id once it was removed.
+    pub recipient: String,
+    pub attempt: u32,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub at: Timestamp,
+    pub duration_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDetail {
+    pub case: InboxCase,
+    pub answer: Answer,
+    pub added: Vec<AddedAnswer>,
+    pub events: Vec<EventLine>,
+    pub deliveries: Vec<DeliveryLine>,
+}
+
+/// What the page says above everything else after a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flash {
+    Recorded(&'static str),
+    Refused(String),
+}
+
+/// The confirmation after a step was recorded (`?done=<step>`).
+pub fn recorded(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "acknowledged" => "Acknowledged. Everyone alerted now knows you own this case.",
+        "contacted" => "The contact is recorded. Next: send the customer the report.",
+        "report_sent" => "The report is recorded. Next: find the root cause and close the loop.",
+        "closed" => "Closed. The root cause now counts in Insights.",
+        "note" => "Note added.",
+        "erased" => {
+            "The customer's personal data is erased. The anonymous record and this log remain."
+        }
+        _ => return None,
+    })
+}
+
+/// The event form's body as the API's [`RawEvent`]; `by` is the signed-in
+/// manager, never a form field.
+pub fn parse_event_form(body: &str, by: &str) -> Result<RawEvent, DomainError> {
+    let mut raw = RawEvent {
+        by: by.to_owned(),
+        ..RawEvent::default()
+    };
+    for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
+        let text = Some(v.clone().into_owned()).filter(|t| !t.trim().is_empty());
+        match k.as_ref() {
+            "type" => raw.r#type = v.into_owned(),
+            "note" => raw.note = text,
+            "root_cause" => raw.root_cause = text,
+            "short_fix" => raw.short_fix = text,
+            "systemic_fix" => raw.systemic_fix = text,
+            "effort" => {
+                raw.effort = match text {
+                    None => None,
+                    Some(t) => Some(t.trim().replace(',', ".").parse::<f64>().map_err(|_| {
+                        DomainError::invalid("effort", "person-days as a number, like 2 or 0.5")
+                    })?),
+                };
+            }
+            _ => {}
+        }
+    }
+    Ok(raw)
+}
+
+fn facts(d: &CaseDetail, now: Timestamp) -> Markup {
+    let (c, a) = (&d.case, &d.answer);
+    let due = match (c.state, c.ack_due_at) {
+        (CaseState::Open, Some(due)) if due <= now => {
+            html! { span.late { "Overdue by " (span(now.millis() - due.millis())) } }
+        }
+        (CaseState::Open, Some(due)) => {
+            html! { (when(due)) " (" (span(due.millis() - now.millis())) " left)" }
+        }
+        _ => html! { "Met or no longer due" },
+    };
+    html! {
+        dl.facts {
+            dt { "Tier" } dd { (tier_tag(c.tier)) " alerted " (c.level.audience()) }
+            dt { "Score" } dd { (score_text(c.score)) }
+            dt { "Guarantee" } dd { @if c.guarantee { strong { "Invoked: the president calls" } } @else { "Not invoked" } }
+            dt { "State" } dd { (state_label(c.state)) }
+            dt { "Acknowledge by" } dd { (due) }
+            dt { "Opened" } dd { (when(c.opened_at)) }
+            dt { "Site" } dd { (c.site) }
+            dt { "Transaction" } dd { (a.transaction.as_deref().unwrap_or("—")) }
+            dt { "Page" } dd { (a.page.as_deref().unwrap_or("—")) }
+            dt { "Language" } dd { (a.locale.as_deref().unwrap_or("—")) }
+        }
+    }
+}
+
+fn contact(a: &Answer) -> Markup {
+    html! {
+        section.card aria-labelledby="contact-h" {
+            h2 #contact-h { "Contact" }
+            @if a.erased {
+                p.muted { "The customer's personal data was erased on request." }
+            } @else if a.name.is_none() && a.email.is_none() && a.phone.is_none() {
+                p.muted { "The customer left no contact details." }
+            } @else {
+                dl.facts {
+                    dt { "Name" } dd { (a.name.as_deref().unwrap_or("—")) }
+                    dt { "Email" } dd { @if let Some(e) = &a.email { a href={ "mailto:" (e) } { (e) } } @else { "—" } }
+                    dt { "Phone" } dd { @if let Some(p) = &a.phone { a href={ "tel:" (p) } { (p) } } @else { "—" } }
+                    dt { "Callback" } dd { @if a.callback { "Asked to be called back" } @else { "Not asked" } }
+                }
+                p.small.muted { "Shown only here, to signed-in managers. Alerts carry it masked." }
+            }
+        }
+    }
+}
+
+/// Rule 2 of the method: critical feedback is thanked as warmly as praise.
+fn thank_prompt(d: &CaseDetail) -> Markup {
+    let who = d.answer.name.as_deref().unwrap_or("this customer");
+    html! {
+        aside.notice.thanks aria-labelledby="thanks-h" {
+            h2 #thanks-h { "Thank the customer" }
+            @match d.case.state {
+                CaseState::Closed => p { "Loop closed. Tell " (who) " what changed because they spoke up." },
+                CaseState::ReportSent | CaseState::Contacted => p { "Keep every promise in the report; "
+                    (who) " will judge us by what we do next." },
+                _ => p { (who) " told you where we fell short"
+                    @if d.case.guarantee { " and invoked the guarantee" }
+                    ". That honesty is a gift: start the call by thanking them for it, then listen and learn the context." },
+            }
+        }
+    }
+}
+
+fn event_text(kind: &str) -> &str {
+    match kind {
+        "acknowledged" => "Acknowledged",
+        "contacted" => "Customer contacted",
+        "report_sent" => "Report sent",
+        "closed" => "Closed",
+        "note" => "Note",
+        "erased" => "Personal data erased",
+        other => other,
+    }
+}
+
+fn timeline(d: &CaseDetail) -> Markup {
+    html! {
+        section.card aria-labelledby="log-h" {
+            h2 #log-h { "What happened" }
+            ol.timeline {
+                li { strong { "Case opened" } " · " (when(d.case.opened_at)) }
+                @for a in &d.added {
+                    li { strong { "Another answer from the same customer" } " · " (when(a.at)) " · " (score_text(a.score))
+                        p.note { (a.gaps) } }
+                }
+                @for e in &d.events {
+                    li {
+                        strong { (event_text(&e.kind)) } " · " (when(e.at))
+                        @if let Some(by) = &e.by { " · by " (by) }
+                        @if let Some(note) = &e.note { p.note { (note) } }
+                        @if let Some(c) = &e.closure {
+                            dl.facts {
+                                dt { "Root cause" } dd { code { (c.root_cause) } }
+                                dt { "Short-term fix" } dd { (c.short_fix) }
+                                dt { "Systemic fix" } dd { (c.systemic_fix) }
+                                dt { "Effort" } dd { @if let Some(e) = c.effort { (e) " person-days" } @else { "not recorded" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn deliveries(d: &CaseDetail) -> Markup {
+    let mut alerts: Vec<&str> = d.deliveries.iter().map(|l| l.alert_id.as_str()).collect();
+    alerts.dedup();
+    html! {
+        section.card aria-labelledby="alerts-h" {
+            h2 #alerts-h { "Alerts and deliveries" }
+            @if alerts.is_empty() { p.muted { "No delivery attempts yet." } }
+            @for (n, alert) in alerts.iter().enumerate() {
+                h3 { code { (alert) } }
+                div.table-wrap { table.data aria-label={ "Deliveries of alert " (n + 1) } {
+                    thead { tr { th scope="col" { "Recipient" } th.num scope="col" { "Attempt" } th scope="col" { "Result" } th scope="col" { "When" } th.num scope="col" { "Took" } } }
+                    tbody { @for l in d.deliveries.iter().filter(|l| l.alert_id == *alert) {
+                        tr {
+                            td { (l.recipient) }
+                            td.num { (l.attempt) }
+                            td { @match (l.status, &l.error) {
+                                (Some(s), _) if (200..300).contains(&s) => { "Delivered (HTTP " (s) ")" },
+                                (Some(s), _) => span.late { "HTTP " (s) },
+                                (None, Some(e)) => span.late { (e) },
+                                (None, None) => span.late { "No answer" },
+                            } }
+                            td { (when(l.at)) }
+                            td.num { (l.duration_ms) " ms" }
+                        }
+                    } }
+                } }
+            }
+        }
+    }
+}
+
+fn textarea(id: &str, name: &str, label: &str, hint: &str) -> Markup {
+    let hint_id = format!("{id}-hint");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            textarea #(id) name=(name) required maxlength="4000" aria-describedby=(hint_id) {}
+            p.hint #(hint_id) { (hint) }
+        }
+    }
+}
+
+fn step_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
+    let action = format!("/dashboard/cases/{}/events", d.case.id);
+    let Some(next) = d.case.state.next_step() else {
+        return html! { p { "This case is closed. Notes can still be added below." } };
+    };
+    html! {
+        form method="post" action=(action) {
+            (csrf_field(chrome))
+            input type="hidden" name="type" value=(next);
+            @match d.case.state {
+                CaseState::Open => {
+                    p { "Acknowledging tells everyone alerted that you, " (chrome.manager) ", own the follow-up. It stops re-escalation." }
+                    button type="submit" { "Acknowledge" }
+                },
+                CaseState::Acknowledged => {
+                    (textarea("note", "note", "What you learned on the call", "The context behind the answer, for the root cause."))
+                    button type="submit" { "Record the contact" }
+                },
+                CaseState::Contacted => {
+                    (textarea("note", "note", "Actions committed to the customer", "What the report promises, and by when."))
+                    button type="submit" { "Record the report as sent" }
+                },
+                _ => {
+                    div.field {
+                        label for="root_cause" { "Root-cause code" }
+                        input #root_cause name="root_cause" required maxlength="60" pattern="[\\p{L}\\p{N}_\\-]+" aria-describedby="rc-hint" autocomplete="off";
+                        p.hint #rc-hint { "A short code shared across cases, like " code { "late-delivery" } ", so causes can be ranked." }
+                    }
+                    (textarea("short_fix", "short_fix", "Short-term fix", "What put it right for this customer."))
+                    (textarea("systemic_fix", "systemic_fix", "Systemic fix", "What stops it happening again, or \"none\"."))
+                    div.field {
+                        label for="effort" { "Effort of the systemic fix (person-days)" }
+                        input #effort name="effort" inputmode="decimal" maxlength="10" aria-describedby="effort-hint";
+                        p.hint #effort-hint { "Optional; ranks root causes by return on satisfaction." }
+                    }
+                    button type="submit" { "Close the case" }
+                },
+            }
+        }
+    }
+}
+
+fn note_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
+    html! {
+        details {
+            summary { "Add a note" }
+            form method="post" action={ "/dashboard/cases/" (d.case.id) "/events" } {
+                (csrf_field(chrome))
+                input type="hidden" name="type" value="note";
+                (textarea("note-text", "note", "Note", "Changes nothing about the case's state."))
+                button.quiet type="submit" { "Add the note" }
+            }
+        }
+    }
+}
+
+/// The whole case page.
+pub fn render(chrome: &Chrome, d: &CaseDetail, flash: Option<&Flash>, now: Timestamp) -> String {
+    let title = format!("Case {}", d.case.id.get(..8).unwrap_or(&d.case.id));
+    let body = html! {
+        p.small { a href="/dashboard" { "← Inbox" } }
+        h1 { (title) " " (tier_tag(d.case.tier)) }
+        @match flash {
+            Some(Flash::Recorded(what)) => div.notice.ok role="status" { (what) },
+            Some(Flash::Refused(why)) => div.notice.error role="alert" { (why) },
+            None => {},
+        }
+        div.grid {
+            section.card aria-labelledby="words-h" {
+                h2 #words-h { "Where we fell short" }
+                @if d.answer.erased { p.muted { "Erased on request." } } @else { p.words { (d.case.gaps) } }
+                (facts(d, now))
+            }
+            div {
+                (thank_prompt(d))
+                section.card aria-labelledby="next-h" {
+                    h2 #next-h { "Next step" }
+                    (step_form(chrome, d))
+                    (note_form(chrome, d))
+                }
+                (contact(&d.answer))
+            }
+        }
+        (timeline(d))
+        (deliveries(d))
+    };
+    super::page(&title, Some(chrome), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Tier;
+
+    fn detail(state: CaseState) -> CaseDetail {
+        CaseDetail {
+            case: InboxCase {
+                id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+                site: "demo".into(),
+                tier: Tier::Senior,
+                level: Tier::Senior,
+                state,
+                opened_at: Timestamp::from_millis(1_795_422_697_000),
+                ack_due_at: Some(Timestamp::from_millis(1_795_422_697_000).plus_minutes(30)),
+                score: Some(1),
+                guarantee: false,
+                gaps: "<script>alert(1)</script> the parcel came late".into(),
+            },
+            answer: Answer {
+                name: Some("Ana \"<b>\"".into()),
+                email: Some("ana@example.com".into()),
+                transaction: Some("order-<i>7</i>".into()),
+                ..Answer::default()
+            },
+            added: vec![],
+            events: vec![],
+            deliveries: vec![DeliveryLine {
+                alert_id: "msg_x_senior_opened".into(),
+                recipient: "Senior management · slack".into(),
+                attempt: 1,
+                status: Some(503),
+                error: None,
+                at: Timestamp::from_millis(1_795_422_698_000),
+                duration_ms: 12,
+            }],
+        }
+    }
+
+    fn chrome() -> Chrome {
+        Chrome {
+            manager: "Bo".into(),
+            csrf: "tok".into(),
+            section: super::super::Section::Inbox,
+        }
+    }
+
+    #[test]
+    fn only_the_next_step_is_offered() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let cases = [
+            (CaseState::Open, "value=\"acknowledged\"", "Acknowledge"),
+            (
+                CaseState::Acknowledged,
+                "value=\"contacted\"",
+                "Record the contact",
+            ),
+            (
+                CaseState::Contacted,
+                "value=\"report_sent\"",
+                "Record the report as sent",
+            ),
+            (CaseState::ReportSent, "value=\"closed\"", "Close the case"),
+        ];
+        for (state, field, button) in cases {
+            let page = render(&chrome(), &detail(state), None, now);
+            assert!(page.contains(field), "{state:?}");
+            assert!(page.contains(button), "{state:?}");
+            let others = [
+                "value=\"acknowledged\"",
+                "value=\"contacted\"",
+                "value=\"report_sent\"",
+                "value=\"closed\"",
+            ];
+            for other in others.iter().filter(|o| **o != field) {
+                assert!(!page.contains(other), "{state:?} offers {other}");
+            }
+        }
+        let closed = render(&chrome(), &detail(CaseState::Closed), None, now);
+        assert!(closed.contains("This case is closed") && closed.contains("value=\"note\""));
+    }
+
+    #[test]
+    fn customer_words_and_contact_render_as_text() {
+        let page = render(
+            &chrome(),
+            &detail(CaseState::Open),
+            Some(&Flash::Refused("<x>".into())),
+            Timestamp::from_millis(0),
+        );
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; the parcel came late"));
+        assert!(page.contains("Ana &quot;&lt;b&gt;&quot;"));
+        assert!(page.contains("order-&lt;i&gt;7&lt;/i&gt;"));
+        assert!(page.contains("&lt;x&gt;"));
+        assert!(page.contains("Thank the customer"));
+        assert!(page.contains("HTTP 503"));
+        assert_eq!(
+            page.matches("<script").count(),
+            1,
+            "only the page's own script tag"
+        );
+    }
+
+    #[test]
+    fn the_event_form_becomes_the_api_event() {
+        let raw = parse_event_form("csrf=x&type=closed&root_cause=late-delivery&short_fix=refund&systemic_fix=none&effort=1%2C5&by=mallory", "Bo").unwrap();
+        assert_eq!(raw.by, "Bo", "by comes from the session, never the form");
+        assert_eq!(raw.r#type, "closed");
+        assert_eq!(raw.effort, Some(1.5));
+        assert_eq!(raw.root_cause.as_deref(), Some("late-delivery"));
+        let raw = parse_event_form("type=contacted&note=+++&effort=", "Bo").unwrap();
+        assert_eq!(raw.note, None);
+        assert_eq!(raw.effort, None);
+        assert!(parse_event_form("type=closed&effort=lots", "Bo").is_err());
+    }
+}

@@ -1,0 +1,335 @@
+//! The inbox: cases that need someone, most urgent first (rule 5's
+//! deadlines), with filters by site, tier, state and date.
+
+use super::format::{score_text, span, state_label, tier_tag, when};
+use super::Chrome;
+use crate::case::CaseState;
+use crate::fields::SiteKey;
+use crate::{DomainError, Tier, Timestamp};
+use maud::{html, Markup};
+use std::cmp::Reverse;
+
+/// One case as the inbox lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxCase {
+    pub id: String,
+    pub site: String,
+    pub tier: Tier,
+    pub level: Tier,
+    pub state: CaseState,
+    pub opened_at: Timestamp,
+    pub ack_due_at: Option<Timestamp>,
+    pub score: Option<u8>,
+    pub guarantee: bool,
+    /// The customer's words ("" once erased).
+    pub gaps: String,
+}
+
+/// Which states the inbox shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateFilter {
+    /// Everything not closed: the default, the work still to do.
+    #[default]
+    Active,
+    One(CaseState),
+    All,
+}
+
+/// The inbox's filters, from its query string.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filter {
+    pub site: Option<SiteKey>,
+    pub tier: Option<Tier>,
+    pub state: StateFilter,
+    /// Cases opened on or after this day (UTC).
+    pub since: Option<Timestamp>,
+}
+
+impl Filter {
+    /// Parses `site=&tier=&state=&since=`; empty values mean "any". Unknown
+    /// names are refused so a typo does not silently show everything.
+    pub fn parse(query: &str) -> Result<Self, DomainError> {
+        let mut f = Self::default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            if v.is_empty() {
+                continue;
+            }
+            match k.as_ref() {
+                "site" => f.site = Some(SiteKey::try_from(v.as_ref())?),
+                "tier" => {
+                    f.tier = Some(Tier::parse(&v).filter(|t| t.opens_case()).ok_or_else(|| {
+                        DomainError::invalid("tier", "service, account, senior or president")
+                    })?);
+                }
+                "state" => {
+                    f.state = match v.as_ref() {
+                        "active" => StateFilter::Active,
+                        "all" => StateFilter::All,
+                        s => StateFilter::One(CaseState::parse(s).ok_or_else(|| {
+                            DomainError::invalid("state", "active, all, or one case state")
+                        })?),
+                    };
+                }
+                "since" => f.since = Some(Timestamp::parse_since(&v)?),
+                other => {
+                    return Err(DomainError::invalid(
+                        "query",
+                        format!("unknown filter {other:?}"),
+                    ))
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    /// `state` for the store's query: `None` means "any state".
+    pub const fn states(&self) -> (&'static [CaseState], bool) {
+        match self.state {
+            StateFilter::Active => (&[CaseState::Closed], true),
+            StateFilter::All => (&[], true),
+            StateFilter::One(_) => (&[], false),
+        }
+    }
+}
+
+/// How urgent a case is: open and overdue first (longest overdue first),
+/// then open by the deadline nearest, then the rest of the work by tier
+/// (highest first) and age, closed cases last.
+pub fn sort(cases: &mut [InboxCase], now: Timestamp) {
+    cases.sort_by_key(|c| {
+        let open = c.state == CaseState::Open;
+        let due = c.ack_due_at.map_or(i64::MAX, Timestamp::millis);
+        let group = match (open, c.ack_due_at) {
+            (true, Some(d)) if d <= now => 0,
+            (true, _) => 1,
+            _ if c.state == CaseState::Closed => 3,
+            _ => 2,
+        };
+        let by_due = if group < 2 { due } else { 0 };
+        (
+            group,
+            by_due,
+            Reverse(c.tier),
+            c.opened_at.millis(),
+            c.id.clone(),
+        )
+    });
+}
+
+/// The SLA cell: time left, or how late, or where the case stands.
+fn sla_cell(c: &InboxCase, now: Timestamp) -> Markup {
+    match (c.state, c.ack_due_at) {
+        (CaseState::Open, Some(due)) if due <= now => html! {
+            span.late { "Overdue by " (span(now.millis() - due.millis())) }
+            @if c.level > c.tier { br; span.small.muted { "re-escalated to " (c.level.audience()) } }
+        },
+        (CaseState::Open, Some(due)) => html! { (span(due.millis() - now.millis())) " left" },
+        (state, _) => html! { span.muted { (state_label(state)) } },
+    }
+}
+
+fn excerpt(words: &str) -> String {
+    let mut out: String = words.chars().take(140).collect();
+    if words.chars().count() > 140 {
+        out.push('…');
+    }
+    out
+}
+
+fn filters(sites: &[String], f: &Filter) -> Markup {
+    let site = f.site.as_ref().map(SiteKey::as_str);
+    let state = match f.state {
+        StateFilter::Active => "active",
+        StateFilter::All => "all",
+        StateFilter::One(s) => s.as_str(),
+    };
+    let since = f
+        .since
+        .map(|t| t.to_rfc3339().get(..10).unwrap_or_default().to_owned());
+    html! {
+        form.row.filters method="get" action="/dashboard" aria-label="Filter cases" {
+            div.field { label for="f-site" { "Site" }
+                select #f-site name="site" {
+                    option value="" { "All sites" }
+                    @for s in sites { option value=(s) selected[site == Some(s.as_str())] { (s) } }
+                }
+            }
+            div.field { label for="f-tier" { "Tier" }
+                select #f-tier name="tier" {
+                    option value="" { "All tiers" }
+                    @for t in Tier::ALL.into_iter().filter(|t| t.opens_case()).rev() {
+                        option value=(t.as_str()) selected[f.tier == Some(t)] { (t.label()) }
+                    }
+                }
+            }
+            div.field { label for="f-state" { "State" }
+                select #f-state name="state" {
+                    option value="active" selected[state == "active"] { "Not closed" }
+                    @for s in CaseState::ALL {
+                        option value=(s.as_str()) selected[state == s.as_str()] { (state_label(s)) }
+                    }
+                    option value="all" selected[state == "all"] { "All" }
+                }
+            }
+            div.field { label for="f-since" { "Opened since" }
+                input #f-since type="date" name="since" value=[since];
+            }
+            div.field { button type="submit" { "Filter" } }
+        }
+    }
+}
+
+fn table(cases: &[InboxCase], now: Timestamp) -> Markup {
+    html! {
+        @if cases.is_empty() {
+            p.card { "No cases match. Every customer who asked for a follow-up has one." }
+        } @else {
+            div.table-wrap { table.data.stack {
+                caption.muted.small { (cases.len()) " case" @if cases.len() != 1 { "s" } ", most urgent first" }
+                thead { tr { th scope="col" { "Case" } th scope="col" { "Tier" } th scope="col" { "Time to acknowledge" }
+                    th scope="col" { "Score" } th scope="col" { "Where we fell short" } th scope="col" { "Site" } th scope="col" { "Opened" } } }
+                tbody {
+                    @for c in cases {
+                        @let overdue = c.state == CaseState::Open && c.ack_due_at.is_some_and(|d| d <= now);
+                        tr.overdue[overdue] data-case=(c.id) {
+                            td data-label="Case" { a href={ "/dashboard/cases/" (c.id) } { "Case " (c.id.get(..8).unwrap_or(&c.id)) } }
+                            td data-label="Tier" { (tier_tag(c.tier)) @if c.guarantee { " " span.small { "guarantee" } } }
+                            td data-label="Time to acknowledge" { (sla_cell(c, now)) }
+                            td data-label="Score" { (score_text(c.score)) }
+                            td.words-cell data-label="Words" {
+                                @if c.gaps.is_empty() { span.muted { "(erased)" } } @else { (excerpt(&c.gaps)) }
+                            }
+                            td data-label="Site" { (c.site) }
+                            td data-label="Opened" { (when(c.opened_at)) }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
+
+/// The whole inbox page. `cases` must already be sorted ([`sort`]).
+pub fn render(
+    chrome: &Chrome,
+    sites: &[String],
+    f: &Filter,
+    cases: &[InboxCase],
+    now: Timestamp,
+) -> String {
+    let overdue = cases
+        .iter()
+        .filter(|c| c.state == CaseState::Open && c.ack_due_at.is_some_and(|d| d <= now))
+        .count();
+    let waiting = cases.iter().filter(|c| c.state == CaseState::Open).count();
+    let body = html! {
+        h1 { "Inbox" }
+        p.muted {
+            (waiting) " waiting for acknowledgement"
+            @if overdue > 0 { ", " span.late { (overdue) " overdue" } }
+            ". New cases appear here by themselves."
+        }
+        (filters(sites, f))
+        div #live.small aria-live="polite" {}
+        section #cases data-poll="10" { (table(cases, now)) }
+    };
+    super::page("Inbox", Some(chrome), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(id: &str, tier: Tier, state: CaseState, due_min: Option<i64>) -> InboxCase {
+        InboxCase {
+            id: id.into(),
+            site: "demo".into(),
+            tier,
+            level: tier,
+            state,
+            opened_at: Timestamp::from_millis(0),
+            ack_due_at: due_min.map(|m| Timestamp::from_millis(m * 60_000)),
+            score: Some(2),
+            guarantee: false,
+            gaps: "late <b>again</b>".into(),
+        }
+    }
+
+    #[test]
+    fn overdue_first_then_nearest_deadline_then_the_rest_by_tier() {
+        let now = Timestamp::from_millis(100 * 60_000);
+        let mut cases = vec![
+            case("closed", Tier::President, CaseState::Closed, Some(1)),
+            case(
+                "acked-account",
+                Tier::Account,
+                CaseState::Acknowledged,
+                Some(5),
+            ),
+            case(
+                "acked-president",
+                Tier::President,
+                CaseState::Contacted,
+                Some(5),
+            ),
+            case("due-later", Tier::Account, CaseState::Open, Some(160)),
+            case("due-soon", Tier::Service, CaseState::Open, Some(110)),
+            case("late-a-bit", Tier::Account, CaseState::Open, Some(90)),
+            case("late-most", Tier::Service, CaseState::Open, Some(10)),
+        ];
+        sort(&mut cases, now);
+        let order: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "late-most",
+                "late-a-bit",
+                "due-soon",
+                "due-later",
+                "acked-president",
+                "acked-account",
+                "closed"
+            ]
+        );
+    }
+
+    #[test]
+    fn filters_parse_and_refuse_typos() {
+        let f = Filter::parse("site=demo&tier=senior&state=contacted&since=2026-11-01").unwrap();
+        assert_eq!(f.site.unwrap().as_str(), "demo");
+        assert_eq!(f.tier, Some(Tier::Senior));
+        assert_eq!(f.state, StateFilter::One(CaseState::Contacted));
+        assert!(f.since.is_some());
+        assert_eq!(Filter::parse("site=&tier=").unwrap(), Filter::default());
+        for bad in [
+            "teir=senior",
+            "tier=none",
+            "state=done",
+            "since=yesterday",
+            "site=%3Cx%3E",
+        ] {
+            assert!(Filter::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_page_shows_time_left_and_lateness_and_escapes_words() {
+        let now = Timestamp::from_millis(100 * 60_000);
+        let chrome = Chrome {
+            manager: "Ana".into(),
+            csrf: "t".into(),
+            section: super::super::Section::Inbox,
+        };
+        let mut cases = vec![
+            case("late", Tier::Senior, CaseState::Open, Some(40)),
+            case("soon", Tier::Account, CaseState::Open, Some(112)),
+        ];
+        sort(&mut cases, now);
+        let page = render(&chrome, &["demo".into()], &Filter::default(), &cases, now);
+        assert!(page.contains("Overdue by 1 h"));
+        assert!(page.contains("12 min left"));
+        assert!(page.contains("late &lt;b&gt;again&lt;/b&gt;"));
+        assert!(page.contains("1 overdue"));
+        assert!(!page.contains("<b>again"));
+    }
+}

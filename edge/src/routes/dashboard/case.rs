@@ -1,0 +1,115 @@
+//! The inbox and the case page, and a manager's step on a case (the same
+//! guarded transaction the API and acknowledge links use).
+
+use super::chrome;
+use crate::auth::Manager;
+use crate::error::{EdgeError, EdgeResult};
+use crate::store::{admin_view, cases, dashboard};
+use crate::{case_steps, clock, http};
+use domain::case::CaseEvent;
+use domain::dashboard::case_page::{self, Answer, CaseDetail, Flash};
+use domain::dashboard::inbox::{self, Filter};
+use domain::dashboard::Section;
+use domain::fields::ResponseId;
+use worker::{Context, Env, Request, Response};
+
+pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
+    let filter = Filter::parse(req.url()?.query().unwrap_or_default())?;
+    let db = env.d1("DB")?;
+    let now = clock::now();
+    let mut cases = dashboard::inbox(&db, &filter, now).await?;
+    inbox::sort(&mut cases, now);
+    let sites = dashboard::site_keys(&db).await?;
+    let html = inbox::render(&chrome(m, Section::Inbox), &sites, &filter, &cases, now);
+    Ok(http::page(200, html))
+}
+
+async fn detail(env: &Env, id: &ResponseId) -> EdgeResult<CaseDetail> {
+    let db = env.d1("DB")?;
+    let case = dashboard::case(&db, id.as_str())
+        .await?
+        .ok_or(EdgeError::NotFound("case"))?;
+    let r = admin_view::one(&db, id.as_str())
+        .await?
+        .ok_or(EdgeError::NotFound("case"))?;
+    let answer = Answer {
+        received_at: Some(crate::store::ms(r.received_at)),
+        transaction: r.transaction_ref,
+        page: r.page,
+        locale: r.locale,
+        name: r.contact_name,
+        email: r.contact_email,
+        phone: r.contact_phone,
+        callback: r.callback != 0.0,
+        erased: r.erased_at.is_some(),
+    };
+    Ok(CaseDetail {
+        case,
+        answer,
+        added: dashboard::added_answers(&db, id.as_str()).await?,
+        events: dashboard::event_lines(cases::events(&db, id.as_str()).await?),
+        deliveries: dashboard::deliveries(&db, id.as_str()).await?,
+    })
+}
+
+/// `GET /dashboard/cases/{id}`; `?done=<step>` confirms the step just taken.
+pub async fn get(req: &Request, env: &Env, m: &Manager, id: &str) -> EdgeResult<Response> {
+    let url = req.url()?;
+    let done = url
+        .query_pairs()
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| v.into_owned());
+    let flash = done
+        .as_deref()
+        .and_then(case_page::recorded)
+        .map(|text| (200, Flash::Recorded(text)));
+    page(env, m, id, flash).await
+}
+
+async fn page(
+    env: &Env,
+    m: &Manager,
+    id: &str,
+    flash: Option<(u16, Flash)>,
+) -> EdgeResult<Response> {
+    let id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
+    let d = detail(env, &id).await?;
+    let (status, flash) = flash.map_or((200, None), |(s, f)| (s, Some(f)));
+    let html = case_page::render(&chrome(m, Section::Inbox), &d, flash.as_ref(), clock::now());
+    Ok(http::page(status, html))
+}
+
+/// Records the posted step, then shows the case again (303, so a reload
+/// does not post twice). A refused step re-renders the page with the reason
+/// and the status that says why (400 invalid, 409 out of order).
+pub async fn step(
+    env: &Env,
+    ctx: &Context,
+    m: &Manager,
+    id: &str,
+    body: &str,
+    base: &str,
+) -> EdgeResult<Response> {
+    let case_id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
+    let db = env.d1("DB")?;
+    let case = cases::case(&db, case_id.as_str())
+        .await?
+        .ok_or(EdgeError::NotFound("case"))?;
+    let recorded = match case_page::parse_event_form(body, &m.name).and_then(CaseEvent::try_from) {
+        Ok(event) => case_steps::record(&db, env, ctx, &case, &event, base, clock::now())
+            .await
+            .map(|()| event.action.kind()),
+        Err(e) => Err(e.into()),
+    };
+    match recorded {
+        Ok(kind) => Ok(http::see_other(&format!(
+            "/dashboard/cases/{}?done={kind}",
+            case.id
+        ))),
+        Err(e @ (EdgeError::Domain(_) | EdgeError::Conflict(_))) => {
+            let flash = Flash::Refused(e.to_string());
+            page(env, m, id, Some((e.status(), flash))).await
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,155 @@
+//! `/dashboard/…`: the managers' pages, rendered by `domain::dashboard`.
+//!
+//! Every GET needs a live session (else: the sign-in page, then back).
+//! Every POST must come from our own origin, carry a live session and the
+//! form's CSRF token; anything else is refused before it is read further.
+//! Errors are pages a person can read, with the status that says why.
+
+mod case;
+mod insights;
+mod login;
+mod settings;
+
+use crate::auth::{self, Manager};
+use crate::error::{EdgeError, EdgeResult};
+use crate::http;
+use domain::dashboard::layout::{form_field, message};
+use domain::dashboard::{Chrome, Section};
+use worker::{Context, Env, Method, Request, Response};
+
+/// The largest dashboard form: the settings page's copy, in every locale,
+/// percent-encoded (Arabic triples in size).
+const FORM_LIMIT: usize = 128 * 1024;
+
+pub async fn handle(req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Response {
+    route(req, env, ctx, path)
+        .await
+        .unwrap_or_else(|e| refusal(&e))
+}
+
+async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> EdgeResult<Response> {
+    let method = req.method();
+    match (method, path) {
+        (Method::Get | Method::Head, ["dashboard", "login"]) => login::page(&req, env).await,
+        (Method::Post, ["dashboard", "login"]) => login::sign_in(req, env).await,
+        (Method::Get | Method::Head, rest) => {
+            let Some(m) = auth::manager(&req, env).await? else {
+                let next = req.path();
+                return Ok(http::see_other(&format!(
+                    "/dashboard/login?next={}",
+                    url_encode(domain::dashboard::layout::safe_next(Some(&next)))
+                )));
+            };
+            match rest {
+                ["dashboard"] => case::inbox(&req, env, &m).await,
+                ["dashboard", "cases", id] => case::get(&req, env, &m, id).await,
+                ["dashboard", "insights"] => insights::page(&req, env, &m).await,
+                ["dashboard", "settings"] => settings::page(&req, env, &m).await,
+                _ => Err(EdgeError::NotFound("page")),
+            }
+        }
+        (Method::Post, rest) => {
+            let (m, body) = signed_post(&mut req, env).await?;
+            let base = req.url()?.origin().ascii_serialization();
+            match rest {
+                ["dashboard", "logout"] => login::sign_out(&req, env, &m).await,
+                ["dashboard", "cases", id, "events"] => {
+                    case::step(env, ctx, &m, id, &body, &base).await
+                }
+                ["dashboard", "erase"] => settings::erase(env, &m, &body).await,
+                ["dashboard", "dead-letters", "retry"] => settings::retry(env, &m, &body).await,
+                ["dashboard", "settings", site] => {
+                    settings::save(env, &m, site, &body, &base).await
+                }
+                ["dashboard", "settings", site, "recipients"] => {
+                    settings::add_recipient(env, &m, site, &body, &base).await
+                }
+                ["dashboard", "settings", site, "recipients", rid, "delete"] => {
+                    settings::remove_recipient(env, &m, site, rid, &base).await
+                }
+                ["dashboard", "settings", site, "recipients", rid, "test"] => {
+                    settings::test_recipient(env, &m, site, rid, &base).await
+                }
+                _ => Err(EdgeError::NotFound("page")),
+            }
+        }
+        _ => Err(EdgeError::MethodNotAllowed),
+    }
+}
+
+/// Checks a state-changing post before anything acts on it: same origin
+/// (the browser's `Origin`, or `Sec-Fetch-Site` when it sends no Origin),
+/// a live session, and the CSRF token of that session in the form.
+async fn signed_post(req: &mut Request, env: &Env) -> EdgeResult<(Manager, String)> {
+    same_origin(req)?;
+    let m = auth::manager(req, env)
+        .await?
+        .ok_or(EdgeError::Unauthorized)?;
+    let body = http::read_form_body_max(req, FORM_LIMIT).await?;
+    let token = form_field(&body, "csrf").unwrap_or_default();
+    if !m.key.csrf_ok(&m.session, &token) {
+        return Err(EdgeError::StaleForm);
+    }
+    Ok((m, body))
+}
+
+/// Refuses a post that another site's page made. Browsers say where a
+/// request came from in `Sec-Fetch-Site`; older ones only in `Origin`.
+pub fn same_origin(req: &Request) -> EdgeResult<()> {
+    let own = req.url()?.origin().ascii_serialization();
+    let headers = req.headers();
+    let ours = match (headers.get("sec-fetch-site")?, headers.get("origin")?) {
+        (Some(site), _) => site == "same-origin",
+        (None, Some(origin)) => origin == own,
+        // Not a browser (no browser posts a form without either): the
+        // session cookie and the CSRF token still have to match.
+        (None, None) => true,
+    };
+    if ours {
+        Ok(())
+    } else {
+        Err(EdgeError::Forbidden)
+    }
+}
+
+pub fn chrome(m: &Manager, section: Section) -> Chrome {
+    Chrome {
+        manager: m.name.clone(),
+        csrf: m.csrf(),
+        section,
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The page for an error: what went wrong, in words, with its status.
+fn refusal(e: &EdgeError) -> Response {
+    if let EdgeError::Internal(detail) = e {
+        worker::console_error!("dashboard: {detail}");
+    }
+    let title = match e {
+        EdgeError::Unauthorized => "Please sign in again",
+        EdgeError::Forbidden | EdgeError::StaleForm => "Refused",
+        EdgeError::NotFound(_) => "Not found",
+        EdgeError::Internal(_) => "Something went wrong",
+        _ => "Not saved",
+    };
+    let text = match e {
+        EdgeError::Unauthorized => "Your session has ended. Nothing was changed.".to_owned(),
+        EdgeError::Forbidden => {
+            "This request did not come from the dashboard, so nothing was changed.".to_owned()
+        }
+        EdgeError::Internal(_) => {
+            "The dashboard could not finish this; nothing was changed. Try again in a moment."
+                .to_owned()
+        }
+        other => format!("{other}. Nothing was changed."),
+    };
+    let mut resp = http::page(e.status(), message(title, &text, None));
+    if let EdgeError::RateLimited(secs) = e {
+        let _ = resp.headers_mut().set("retry-after", &secs.to_string());
+    }
+    resp
+}

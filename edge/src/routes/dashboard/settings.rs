@@ -1,0 +1,264 @@
+//! `/dashboard/settings`: one site's widget settings, copy (with the wording
+//! check beside each line), recipients and test alerts, the embed snippet,
+//! dead letters with a retry, export and erasure. Every change goes through
+//! the same parsing (`SiteConfig::parse`) as `PUT /v1/admin/sites/{site}`.
+
+use super::chrome;
+use crate::auth::{self, Manager};
+use crate::error::{EdgeError, EdgeResult};
+use crate::routes::admin_alerts;
+use crate::store::{dashboard, erasure, outbox, sites};
+use crate::{clock, http, random};
+use domain::dashboard::settings::{
+    self, parse_erase, parse_general, parse_recipient, parse_retry, FieldError, GeneralForm,
+    Notice, SettingsView,
+};
+use domain::dashboard::Section;
+use domain::fields::SiteKey;
+use domain::site::SiteConfig;
+use worker::{Env, Request, Response};
+
+/// The confirmation after a redirect (`?done=`): fixed texts, so nothing a
+/// person typed travels in a URL.
+fn done_notice(code: &str) -> Option<Notice> {
+    let (ok, text) = match code {
+        "saved" => (true, "Settings saved. The widget picks them up within five minutes."),
+        "recipient-added" => (true, "Recipient added. Send it a test alert to be sure it arrives."),
+        "recipient-removed" => (true, "Recipient removed."),
+        "retried" => (true, "The alert is queued again; its delivery shows on the case."),
+        "retry-gone" => (false, "That dead letter was already retried or belongs to another site."),
+        "erased" => (true, "The customer's personal data is erased; the anonymous record and the audit trail remain."),
+        "not-erased" => (false, "Nothing to erase: no such answer, or it was erased already."),
+        _ => return None,
+    };
+    Some(Notice {
+        ok,
+        text: text.to_owned(),
+    })
+}
+
+fn settings_url(site: &SiteKey, done: &str) -> String {
+    format!("/dashboard/settings?site={}&done={done}", site.as_str())
+}
+
+/// Draws the page for `site` with the given form values, errors and notice.
+async fn render(
+    env: &Env,
+    m: &Manager,
+    site: &SiteKey,
+    base: &str,
+    form: Option<(GeneralForm, Vec<FieldError>)>,
+    notice: Option<Notice>,
+) -> EdgeResult<String> {
+    let db = env.d1("DB")?;
+    let (form, errors) = match form {
+        Some(f) => f,
+        None => (
+            GeneralForm::from_config(&sites::raw_config(&db, site.as_str()).await?),
+            Vec::new(),
+        ),
+    };
+    let sites = dashboard::site_keys(&db).await?;
+    let recipients = sites::recipient_lines(&db, site.as_str()).await?;
+    let dead_letters = outbox::dead_letter_lines(&db, site.as_str()).await?;
+    let chrome = chrome(m, Section::Settings);
+    Ok(settings::render(&SettingsView {
+        chrome: &chrome,
+        site: site.as_str(),
+        sites: &sites,
+        base_url: base,
+        form: &form,
+        errors: &errors,
+        recipients: &recipients,
+        dead_letters: &dead_letters,
+        notice: notice.as_ref(),
+    }))
+}
+
+pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
+    let url = req.url()?;
+    let base = url.origin().ascii_serialization();
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let db = env.d1("DB")?;
+    // No site named: the first one (most installs have one).
+    let site = if let Some(s) = param("site").filter(|s| !s.is_empty()) {
+        s
+    } else {
+        dashboard::site_keys(&db)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(EdgeError::NotFound(
+                "site yet: create one with PUT /v1/admin/sites/{site} (see the README)",
+            ))?
+    };
+    let site = SiteKey::try_from(site.as_str())?;
+    let notice = param("done").as_deref().and_then(done_notice);
+    Ok(http::page(
+        200,
+        render(env, m, &site, &base, None, notice).await?,
+    ))
+}
+
+pub async fn save(
+    env: &Env,
+    m: &Manager,
+    site: &str,
+    body: &str,
+    base: &str,
+) -> EdgeResult<Response> {
+    let site = SiteKey::try_from(site)?;
+    let db = env.d1("DB")?;
+    let stored = sites::raw_config(&db, site.as_str()).await?;
+    let form = parse_general(body);
+    let errors = form.check();
+    if !errors.is_empty() {
+        let html = render(env, m, &site, base, Some((form, errors)), None).await?;
+        return Ok(http::page(400, html));
+    }
+    match SiteConfig::parse(form.clone().apply(stored), auth::allow_loopback(env)) {
+        Ok(config) => {
+            sites::save_settings(&db, site.as_str(), &config, clock::now()).await?;
+            Ok(http::see_other(&settings_url(&site, "saved")))
+        }
+        Err(e) => {
+            let notice = Notice {
+                ok: false,
+                text: format!("Not saved: {e}"),
+            };
+            let html = render(env, m, &site, base, Some((form, Vec::new())), Some(notice)).await?;
+            Ok(http::page(400, html))
+        }
+    }
+}
+
+pub async fn add_recipient(
+    env: &Env,
+    m: &Manager,
+    site: &str,
+    body: &str,
+    base: &str,
+) -> EdgeResult<Response> {
+    let site = SiteKey::try_from(site)?;
+    let db = env.d1("DB")?;
+    let mut raw = sites::raw_config(&db, site.as_str()).await?;
+    let checked = parse_recipient(body).and_then(|r| {
+        raw.recipients.push(r);
+        SiteConfig::parse(raw, auth::allow_loopback(env))
+    });
+    match checked {
+        Ok(config) => {
+            let Some(added) = config.recipients.last() else {
+                return Err(EdgeError::Internal(
+                    "a parsed config lost its new recipient".into(),
+                ));
+            };
+            let id = format!(
+                "{}-{}-{}",
+                site.as_str(),
+                added.role.as_str(),
+                random::hex(4)?
+            );
+            sites::insert_recipient(&db, site.as_str(), &id, added, clock::now()).await?;
+            Ok(http::see_other(&settings_url(&site, "recipient-added")))
+        }
+        Err(e) => {
+            let notice = Notice {
+                ok: false,
+                text: format!("Recipient not added: {e}"),
+            };
+            Ok(http::page(
+                400,
+                render(env, m, &site, base, None, Some(notice)).await?,
+            ))
+        }
+    }
+}
+
+pub async fn remove_recipient(
+    env: &Env,
+    _m: &Manager,
+    site: &str,
+    rid: &str,
+    _base: &str,
+) -> EdgeResult<Response> {
+    let site = SiteKey::try_from(site)?;
+    if !sites::delete_recipient(&env.d1("DB")?, site.as_str(), rid).await? {
+        return Err(EdgeError::NotFound("recipient"));
+    }
+    Ok(http::see_other(&settings_url(&site, "recipient-removed")))
+}
+
+/// Sends the test alert and shows the platform's answer at once.
+pub async fn test_recipient(
+    env: &Env,
+    m: &Manager,
+    site: &str,
+    rid: &str,
+    base: &str,
+) -> EdgeResult<Response> {
+    let site = SiteKey::try_from(site)?;
+    let t = admin_alerts::send_test(env, &site, rid, base).await?;
+    let status = t
+        .status
+        .map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}"));
+    let notice = match t.verdict {
+        "delivered" => Notice {
+            ok: true,
+            text: format!(
+                "Test alert delivered to {} ({status}, {} ms).",
+                t.format, t.duration_ms
+            ),
+        },
+        verdict => Notice {
+            ok: false,
+            text: format!(
+                "Test alert {verdict}: {status}{}. Check the URL and the channel's settings.",
+                t.error.map(|e| format!(" ({e})")).unwrap_or_default()
+            ),
+        },
+    };
+    Ok(http::page(
+        200,
+        render(env, m, &site, base, None, Some(notice)).await?,
+    ))
+}
+
+pub async fn retry(env: &Env, _m: &Manager, body: &str) -> EdgeResult<Response> {
+    let (alert_id, recipient_id) = parse_retry(body)?;
+    let site = SiteKey::try_from(
+        domain::dashboard::layout::form_field(body, "site")
+            .unwrap_or_default()
+            .as_str(),
+    )?;
+    let db = env.d1("DB")?;
+    if !outbox::revive(&db, site.as_str(), &alert_id, &recipient_id, clock::now()).await? {
+        return Ok(http::see_other(&settings_url(&site, "retry-gone")));
+    }
+    if let Err(e) = crate::alerts::enqueue(env, std::slice::from_ref(&alert_id)).await {
+        // The cron re-queues unfinished alerts, so this only delays it.
+        worker::console_error!("alert {alert_id}: not queued yet: {e}");
+    }
+    Ok(http::see_other(&settings_url(&site, "retried")))
+}
+
+pub async fn erase(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response> {
+    let id = parse_erase(body)?;
+    let db = env.d1("DB")?;
+    let erased = erasure::erase(&db, id.as_str(), &m.name, clock::now()).await?;
+    let done = if erased { "erased" } else { "not-erased" };
+    let site = crate::store::admin_view::one(&db, id.as_str())
+        .await?
+        .and_then(|r| SiteKey::try_from(r.site.as_str()).ok());
+    let has_case = dashboard::case(&db, id.as_str()).await?.is_some();
+    Ok(http::see_other(&match site {
+        // The case page shows what is left and logs the erasure.
+        Some(_) if erased && has_case => format!("/dashboard/cases/{}?done=erased", id.as_str()),
+        Some(site) => settings_url(&site, done),
+        None => format!("/dashboard/settings?done={done}"),
+    }))
+}

@@ -1,0 +1,287 @@
+//! The dashboard's reads: the inbox, one case in full, the sites.
+
+use super::{millis, ms, opt_text, text};
+use crate::error::EdgeResult;
+use domain::case::{CaseState, Closure};
+use domain::dashboard::case_page::{AddedAnswer, DeliveryLine, EventLine};
+use domain::dashboard::inbox::{Filter, InboxCase, StateFilter};
+use domain::recipient::Role;
+use domain::{Tier, Timestamp};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::D1Database;
+
+/// The inbox shows at most this many cases, the most urgent first.
+pub const INBOX_LIMIT: u32 = 500;
+
+#[derive(Deserialize)]
+struct CaseLine {
+    id: String,
+    site: String,
+    tier: String,
+    level: String,
+    state: String,
+    opened_at: f64,
+    ack_due_at: Option<f64>,
+    score: Option<f64>,
+    guarantee: f64,
+    gaps: String,
+}
+
+impl CaseLine {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 1..=5
+    fn into_case(self) -> Option<InboxCase> {
+        Some(InboxCase {
+            tier: Tier::parse(&self.tier)?,
+            level: Tier::parse(&self.level)?,
+            state: CaseState::parse(&self.state)?,
+            opened_at: ms(self.opened_at),
+            ack_due_at: self.ack_due_at.map(ms),
+            score: self.score.map(|s| s as u8),
+            guarantee: self.guarantee != 0.0,
+            id: self.id,
+            site: self.site,
+            gaps: self.gaps,
+        })
+    }
+}
+
+const CASE_COLUMNS: &str = "c.id, c.site, c.tier, c.level, c.state, c.opened_at, c.ack_due_at, \
+     r.score, r.guarantee, r.gaps";
+
+/// Cases matching the filter, overdue and nearest deadlines first (the
+/// caller sorts the page finely with `domain::dashboard::inbox::sort`).
+pub async fn inbox(db: &D1Database, f: &Filter, now: Timestamp) -> EdgeResult<Vec<InboxCase>> {
+    let state = match f.state {
+        StateFilter::Active => "active",
+        StateFilter::All => "all",
+        StateFilter::One(s) => s.as_str(),
+    };
+    let rows: Vec<CaseLine> = db
+        .prepare(format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN responses r ON r.id = c.id \
+             WHERE (?1 IS NULL OR c.site = ?1) AND (?2 IS NULL OR c.tier = ?2) \
+             AND (CASE ?3 WHEN 'active' THEN c.state != 'closed' WHEN 'all' THEN 1 ELSE c.state = ?3 END) \
+             AND (?4 IS NULL OR c.opened_at >= ?4) \
+             ORDER BY c.state = 'closed', (c.state = 'open' AND c.ack_due_at <= ?5) DESC, \
+             c.state != 'open', c.ack_due_at, c.opened_at LIMIT {INBOX_LIMIT}"
+        ))
+        .bind(&[
+            opt_text(f.site.as_ref().map(domain::fields::SiteKey::as_str)),
+            opt_text(f.tier.map(Tier::as_str)),
+            text(state),
+            f.since.map_or(JsValue::NULL, millis),
+            millis(now),
+        ])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().filter_map(CaseLine::into_case).collect())
+}
+
+pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<InboxCase>> {
+    let row: Option<CaseLine> = db
+        .prepare(format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN responses r ON r.id = c.id WHERE c.id = ?1"
+        ))
+        .bind(&[text(id)])?
+        .first(None)
+        .await?;
+    Ok(row.and_then(CaseLine::into_case))
+}
+
+/// Later answers from the same contact, added to this case (rule 6).
+pub async fn added_answers(db: &D1Database, case_id: &str) -> EdgeResult<Vec<AddedAnswer>> {
+    #[derive(Deserialize)]
+    struct Row {
+        received_at: f64,
+        score: Option<f64>,
+        gaps: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT received_at, score, gaps FROM responses WHERE case_id = ?1 AND id != ?1 \
+             ORDER BY received_at LIMIT 200",
+        )
+        .bind(&[text(case_id)])?
+        .all()
+        .await?
+        .results()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 1..=5
+    Ok(rows
+        .into_iter()
+        .map(|r| AddedAnswer {
+            at: ms(r.received_at),
+            score: r.score.map(|s| s as u8),
+            gaps: r.gaps,
+        })
+        .collect())
+}
+
+pub fn event_lines(rows: Vec<super::cases::EventRow>) -> Vec<EventLine> {
+    rows.into_iter()
+        .map(|e| EventLine {
+            closure: e
+                .data
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<Closure>(d).ok()),
+            kind: e.r#type,
+            by: e.by,
+            note: e.note,
+            at: ms(e.at),
+        })
+        .collect()
+}
+
+/// Every delivery attempt for the case, with the recipient named by role
+/// and format (or its id, if it was removed since).
+pub async fn deliveries(db: &D1Database, case_id: &str) -> EdgeResult<Vec<DeliveryLine>> {
+    #[derive(Deserialize)]
+    struct Row {
+        idempotency_id: String,
+        recipient_id: String,
+        role: Option<String>,
+        format: Option<String>,
+        attempt: f64,
+        status: Option<f64>,
+        error: Option<String>,
+        started_at: f64,
+        duration_ms: f64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT d.idempotency_id, d.recipient_id, p.role, p.format, d.attempt, d.status, d.error, \
+             d.started_at, d.duration_ms FROM deliveries d LEFT JOIN recipients p ON p.id = d.recipient_id \
+             WHERE d.case_id = ?1 ORDER BY d.started_at, d.id LIMIT 500",
+        )
+        .bind(&[text(case_id)])?
+        .all()
+        .await?
+        .results()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // counts, statuses, ms
+    Ok(rows
+        .into_iter()
+        .map(|r| DeliveryLine {
+            recipient: match (
+                r.role.as_deref().and_then(|x| Role::try_from(x).ok()),
+                r.format,
+            ) {
+                (Some(role), Some(format)) => format!("{} · {format}", role.label()),
+                _ => r.recipient_id,
+            },
+            alert_id: r.idempotency_id,
+            attempt: r.attempt as u32,
+            status: r.status.map(|s| s as u16),
+            error: r.error,
+            at: ms(r.started_at),
+            duration_ms: r.duration_ms as i64,
+        })
+        .collect())
+}
+
+/// Every site's key, for the filters.
+pub async fn site_keys(db: &D1Database) -> EdgeResult<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        key: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT key FROM sites ORDER BY key LIMIT 1000")
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.key).collect())
+}
+
+/// The answers of a period for the insights charts, newest first, at most
+/// `domain::dashboard::insights::MAX_ANSWERS`.
+pub async fn answer_facts(
+    db: &D1Database,
+    site: Option<&str>,
+    since: Timestamp,
+) -> EdgeResult<Vec<domain::dashboard::insights::AnswerFact>> {
+    #[derive(Deserialize)]
+    struct Row {
+        received_at: f64,
+        tier: String,
+        score: Option<f64>,
+        gaps: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(format!(
+            "SELECT received_at, tier, score, gaps FROM responses \
+             WHERE (?1 IS NULL OR site = ?1) AND received_at >= ?2 \
+             ORDER BY received_at DESC LIMIT {}",
+            domain::dashboard::insights::MAX_ANSWERS
+        ))
+        .bind(&[opt_text(site), millis(since)])?
+        .all()
+        .await?
+        .results()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 1..=5
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(domain::dashboard::insights::AnswerFact {
+                received_at: ms(r.received_at),
+                tier: Tier::parse(&r.tier)?,
+                score: r.score.map(|s| s as u8),
+                gaps: r.gaps,
+            })
+        })
+        .collect())
+}
+
+/// The cases opened in a period, with when they were acknowledged and
+/// closed and what closing recorded. The deadline is the tier's first one
+/// (from the site's SLA): a re-escalated case stores its next level's.
+pub async fn case_facts(
+    db: &D1Database,
+    site: Option<&str>,
+    since: Timestamp,
+) -> EdgeResult<Vec<domain::dashboard::insights::CaseFact>> {
+    #[derive(Deserialize)]
+    struct Row {
+        tier: String,
+        opened_at: f64,
+        sla_minutes: Option<String>,
+        acked_at: Option<f64>,
+        closed_at: Option<f64>,
+        closure: Option<String>,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT c.tier, c.opened_at, s.sla_minutes, \
+             (SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.type = 'acknowledged') AS acked_at, \
+             (SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.type = 'closed') AS closed_at, \
+             (SELECT e.data FROM events e WHERE e.case_id = c.id AND e.type = 'closed' ORDER BY e.at DESC LIMIT 1) AS closure \
+             FROM cases c LEFT JOIN sites s ON s.key = c.site \
+             WHERE (?1 IS NULL OR c.site = ?1) AND c.opened_at >= ?2 ORDER BY c.opened_at LIMIT 5000",
+        )
+        .bind(&[opt_text(site), millis(since)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let tier = Tier::parse(&r.tier)?;
+            let policy =
+                domain::sla::SlaPolicy::from_json(r.sla_minutes.as_deref().unwrap_or("{}"));
+            let opened_at = ms(r.opened_at);
+            let closure = r
+                .closure
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<Closure>(d).ok());
+            Some(domain::dashboard::insights::CaseFact {
+                tier,
+                opened_at,
+                ack_due_at: policy.ack_minutes(tier).map(|m| opened_at.plus_minutes(m)),
+                acknowledged_at: r.acked_at.map(ms),
+                closed_at: r.closed_at.map(ms),
+                root_cause: closure.as_ref().map(|c| c.root_cause.clone()),
+                effort: closure.and_then(|c| c.effort),
+            })
+        })
+        .collect())
+}

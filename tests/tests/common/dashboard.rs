@@ -1,0 +1,139 @@
+//! Steps every dashboard test takes: answers posted as the widget would,
+//! signing in through the real form, and reading the page.
+
+use super::{wait_until, Browser, Stack, ADMIN_TOKEN};
+use fantoccini::Locator;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Posts one answer to the demo site as the widget does; returns its id.
+pub async fn submit(stack: &Stack, mut body: Value) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    body["site"] = json!("demo");
+    body["id"] = json!(id);
+    let resp = reqwest::Client::new()
+        .post(stack.worker.url("/v1/responses"))
+        .json(&body)
+        .send()
+        .await
+        .expect("post an answer");
+    assert_eq!(
+        resp.status().as_u16(),
+        201,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+    id
+}
+
+/// Runs `expr` in the page and returns its value.
+pub async fn js(b: &Browser, expr: &str) -> Value {
+    b.client
+        .execute(&format!("return ({expr});"), vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{expr}: {e}"))
+}
+
+/// Waits until `expr` is true in the page (a page being replaced may not
+/// answer for a moment: that counts as not yet).
+pub async fn wait_js(b: &Browser, what: &str, expr: &str) {
+    wait_until(what, Duration::from_secs(30), || async {
+        b.client
+            .execute(&format!("return ({expr});"), vec![])
+            .await
+            .is_ok_and(|v| v == Value::Bool(true))
+    })
+    .await;
+}
+
+/// Types into the field `css` (after clearing it).
+pub async fn fill(b: &Browser, css: &str, text: &str) {
+    let field = b
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+/// Clicks `css` and waits for the next page to load.
+pub async fn click_and_wait(b: &Browser, css: &str) {
+    js(b, "(window.__stale = true)").await;
+    b.client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+    wait_js(
+        b,
+        &format!("the page after clicking {css} loads"),
+        "!window.__stale && document.readyState === 'complete'",
+    )
+    .await;
+}
+
+/// Opens `path`, is sent to the sign-in page, signs in as `name` and lands
+/// back on `path`.
+pub async fn sign_in(b: &Browser, stack: &Stack, path: &str, name: &str) {
+    b.client
+        .goto(&stack.worker.url(path))
+        .await
+        .expect("open the dashboard");
+    let url = b.client.current_url().await.expect("url");
+    assert_eq!(
+        url.path(),
+        "/dashboard/login",
+        "not signed in yet: sent to sign in"
+    );
+    fill(b, "#name", name).await;
+    fill(b, "#token", ADMIN_TOKEN).await;
+    click_and_wait(b, "form[action='/dashboard/login'] button[type=submit]").await;
+    let url = b.client.current_url().await.expect("url");
+    assert_eq!(
+        url.path(),
+        path.split('?').next().unwrap_or(path),
+        "back where the manager was going"
+    );
+}
+
+/// The page's visible text.
+pub async fn text(b: &Browser) -> String {
+    js(b, "document.body.innerText")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Screenshots of the current page at desktop width and at 390 px (a
+/// phone), under `target/screenshots/dashboard-<name>[-390].png`.
+pub async fn screenshots(b: &Browser, name: &str) {
+    b.screenshot(&format!("dashboard-{name}")).await;
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let overflow = js(
+        b,
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    )
+    .await;
+    b.screenshot(&format!("dashboard-{name}-390")).await;
+    b.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+        .await;
+    assert!(
+        overflow.as_i64().unwrap_or(1) <= 0,
+        "{name} scrolls sideways at 390 px by {overflow} px"
+    );
+}
+
+/// axe-core on the whole page: no violations.
+pub async fn assert_accessible(b: &Browser, page: &str) {
+    let violations = b.axe_violations_in("document").await;
+    assert!(violations.is_empty(), "{page}: {violations:#?}");
+}

@@ -1,0 +1,217 @@
+//! A manager's whole loop in real Chromium against the real Worker: sign
+//! in, see a new score-1 case arrive in the inbox without reloading, open
+//! it, acknowledge, record the contact and the report, close it with a root
+//! cause, and find it all on the case and in the charts. axe-core checks
+//! every page; each page is photographed at desktop and phone width.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::dashboard::{
+    assert_accessible, click_and_wait, fill, js, screenshots, sign_in, submit, text, wait_js,
+};
+use common::{Browser, Stack};
+use serde_json::json;
+
+const MANAGER: &str = "Dana Reyes";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_closes_the_loop_in_the_browser() {
+    let stack = Stack::start("dashboard-loop");
+    // Some history, so the charts have something to draw.
+    submit(
+        &stack,
+        json!({"gaps": "Checkout was fine, delivery slow.", "score": 4}),
+    )
+    .await;
+    submit(
+        &stack,
+        json!({"gaps": "The delivery was late and nobody told me.", "score": 3,
+        "contact": {"email": "sam@example.com", "callback": true}}),
+    )
+    .await;
+    submit(&stack, json!({"gaps": "Nothing to add.", "score": null})).await;
+
+    let b = Browser::start(&stack.dir, 1280, 900).await;
+    sign_in(&b, &stack, "/dashboard", MANAGER).await;
+    assert!(
+        text(&b).await.contains(MANAGER),
+        "the header names who is signed in"
+    );
+
+    // A new score-1 answer arrives while the inbox is open.
+    let case = submit(&stack, json!({
+        "gaps": "The parcel came a week late and support never answered my emails.",
+        "score": 1,
+        "contact": {"name": "Ana Lima", "email": "ana@example.com", "phone": "+44 20 7946 0000", "callback": true},
+        "context": {"transaction": "order-8812", "page": "http://127.0.0.1/checkout", "locale": "en"}
+    }))
+    .await;
+    wait_js(
+        &b,
+        "the new case appears without a reload",
+        &format!("!!document.querySelector('tr[data-case=\"{case}\"]')"),
+    )
+    .await;
+    let live = js(&b, "document.getElementById('live').textContent").await;
+    assert_eq!(live, "1 new case", "screen readers hear about it");
+    let first = js(
+        &b,
+        "document.querySelector('#cases tbody tr').getAttribute('data-case')",
+    )
+    .await;
+    assert_eq!(first, json!(case), "the senior case is the most urgent");
+    assert!(
+        text(&b).await.contains("left"),
+        "time left to acknowledge is shown"
+    );
+    assert_accessible(&b, "inbox").await;
+    screenshots(&b, "inbox").await;
+
+    click_and_wait(&b, &format!("a[href='/dashboard/cases/{case}']")).await;
+    let page = text(&b).await;
+    for fact in [
+        "The parcel came a week late",
+        "Score 1 of 5",
+        "order-8812",
+        "ana@example.com",
+        "+44 20 7946 0000",
+        "Thank the customer",
+        "Not invoked",
+    ] {
+        assert!(page.contains(fact), "the case page shows {fact:?}:\n{page}");
+    }
+    assert_accessible(&b, "case, open").await;
+    screenshots(&b, "case").await;
+    walk_the_loop(&b).await;
+
+    let page = text(&b).await;
+    for fact in [
+        "Acknowledged",
+        "Customer contacted",
+        "Parcel sat at the depot",
+        "Report sent",
+        "Refund shipping; call back in a week",
+        "late-delivery",
+        "Closed",
+        MANAGER,
+    ] {
+        assert!(page.contains(fact), "the case log shows {fact:?}:\n{page}");
+    }
+    assert!(
+        !page.contains("Close the case"),
+        "a closed case offers no more steps"
+    );
+    screenshots(&b, "case-closed").await;
+    the_store_agrees(&stack, &case);
+
+    click_and_wait(&b, "a[href='/dashboard/insights']").await;
+    let page = text(&b).await;
+    assert!(
+        page.contains("late-delivery"),
+        "the root cause ranks in insights:\n{page}"
+    );
+    assert!(
+        page.contains("No score"),
+        "the score chart counts answers without one"
+    );
+    let charts = js(&b, "[...document.querySelectorAll('svg[role=img]')].filter(s => s.querySelector('title') && s.getAttribute('aria-labelledby')).length").await;
+    assert!(
+        charts.as_u64().unwrap_or(0) >= 4,
+        "titled SVG charts: {charts}"
+    );
+    let tables = js(
+        &b,
+        "document.querySelectorAll('details.fallback table').length",
+    )
+    .await;
+    assert!(
+        tables.as_u64().unwrap_or(0) >= 4,
+        "each chart has a table: {tables}"
+    );
+    assert_accessible(&b, "insights").await;
+    screenshots(&b, "insights").await;
+
+    click_and_wait(&b, "a[href='/dashboard/settings']").await;
+    assert!(
+        text(&b).await.contains("data-site=\"demo\""),
+        "the embed snippet is ready"
+    );
+    assert_accessible(&b, "settings").await;
+    screenshots(&b, "settings").await;
+
+    click_and_wait(&b, "form[action='/dashboard/logout'] button").await;
+    assert_eq!(
+        b.client.current_url().await.unwrap().path(),
+        "/dashboard/login"
+    );
+    b.client
+        .goto(&stack.worker.url("/dashboard"))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.client.current_url().await.unwrap().path(),
+        "/dashboard/login",
+        "signed out"
+    );
+    assert_accessible(&b, "sign-in").await;
+    screenshots(&b, "login").await;
+    b.close().await;
+}
+
+/// Acknowledge, contacted, report sent, closed: each through its form, the
+/// only one the page offers at that step.
+async fn walk_the_loop(b: &Browser) {
+    click_and_wait(b, "form input[value=acknowledged] ~ button").await;
+    assert!(text(b)
+        .await
+        .contains("Everyone alerted now knows you own this case"));
+
+    fill(
+        b,
+        "#note",
+        "Parcel sat at the depot for five days; the tracking page said delivered.",
+    )
+    .await;
+    click_and_wait(b, "form input[value=contacted] ~ button").await;
+
+    fill(b, "#note", "Refund shipping; call back in a week").await;
+    click_and_wait(b, "form input[value=report_sent] ~ button").await;
+
+    // Closing without the fixes is refused and says why.
+    fill(b, "#root_cause", "late-delivery").await;
+    js(
+        b,
+        "document.querySelectorAll('form [required]').forEach(e => e.removeAttribute('required'))",
+    )
+    .await;
+    click_and_wait(b, "form input[value=closed] ~ button").await;
+    assert!(text(b)
+        .await
+        .contains("a short-term fix is required to close"));
+    assert_accessible(b, "case, refused step").await;
+
+    fill(b, "#root_cause", "late-delivery").await;
+    fill(b, "#short_fix", "Refunded the shipping").await;
+    fill(b, "#systemic_fix", "Depot scans parcels out within a day").await;
+    fill(b, "#effort", "2").await;
+    click_and_wait(b, "form input[value=closed] ~ button").await;
+    assert!(text(b)
+        .await
+        .contains("The root cause now counts in Insights"));
+}
+
+fn the_store_agrees(stack: &Stack, case: &str) {
+    let rows = stack.rows(&format!("SELECT state FROM cases WHERE id = '{case}'"));
+    assert_eq!(rows[0]["state"], "closed");
+    let events = stack.rows(&format!(
+        "SELECT type, by FROM events WHERE case_id = '{case}' ORDER BY id"
+    ));
+    let steps: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        steps,
+        ["acknowledged", "contacted", "report_sent", "closed"]
+    );
+    assert!(events.iter().all(|e| e["by"] == MANAGER), "{events:?}");
+}
