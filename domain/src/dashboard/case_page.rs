@@ -184,49 +184,71 @@ fn thank_prompt(d: &CaseDetail) -> Markup {
 
 fn event_text(kind: &str) -> &str {
     match kind {
+        "opened" => "Case opened",
         "acknowledged" => "Acknowledged",
         "contacted" => "Customer contacted",
         "report_sent" => "Report sent",
         "closed" => "Closed",
         "note" => "Note",
+        "message" => "The customer wrote again",
+        "escalated" => "Re-escalated",
         "erased" => "Personal data erased",
         other => other,
     }
 }
 
-fn timeline(d: &CaseDetail) -> Markup {
+fn event_item(e: &EventLine) -> Markup {
     html! {
-        section.card aria-labelledby="log-h" {
-            h2 #log-h { "What happened" }
-            ol.timeline {
-                li { strong { "Case opened" } " · " (when(d.case.opened_at)) }
-                @for a in &d.added {
-                    li { strong { "Another answer from the same customer" } " · " (when(a.at)) " · " (score_text(a.score))
-                        p.note { (a.gaps) } }
-                }
-                @for e in &d.events {
-                    li {
-                        strong { (event_text(&e.kind)) } " · " (when(e.at))
-                        @if let Some(by) = &e.by { " · by " (by) }
-                        @if let Some(note) = &e.note { p.note { (note) } }
-                        @if let Some(c) = &e.closure {
-                            dl.facts {
-                                dt { "Root cause" } dd { code { (c.root_cause) } }
-                                dt { "Short-term fix" } dd { (c.short_fix) }
-                                dt { "Systemic fix" } dd { (c.systemic_fix) }
-                                dt { "Effort" } dd { @if let Some(e) = c.effort { (e) " person-days" } @else { "not recorded" } }
-                            }
-                        }
-                    }
+        li {
+            strong { (event_text(&e.kind)) } " · " (when(e.at))
+            @if let Some(by) = &e.by { " · by " (by) }
+            @if let Some(note) = &e.note { p.note { (note) } }
+            @if let Some(c) = &e.closure {
+                dl.facts {
+                    dt { "Root cause" } dd { code { (c.root_cause) } }
+                    dt { "Short-term fix" } dd { (c.short_fix) }
+                    dt { "Systemic fix" } dd { (c.systemic_fix) }
+                    dt { "Effort" } dd { @if let Some(e) = c.effort { (e) " person-days" } @else { "not recorded" } }
                 }
             }
         }
     }
 }
 
+fn added_item(a: &AddedAnswer) -> Markup {
+    html! {
+        li { strong { "Another answer from the same customer" } " · " (when(a.at)) " · " (score_text(a.score))
+            @if a.gaps.is_empty() { p.note.muted { "(erased)" } } @else { p.note { (a.gaps) } } }
+    }
+}
+
+/// The log, oldest first: the case's events and the later answers the
+/// customer added to it (rule 6), in the order they happened.
+fn timeline(d: &CaseDetail) -> Markup {
+    let mut items: Vec<(Timestamp, Markup)> = d
+        .events
+        .iter()
+        .map(|e| (e.at, event_item(e)))
+        .chain(d.added.iter().map(|a| (a.at, added_item(a))))
+        .collect();
+    items.sort_by_key(|(at, _)| *at);
+    html! {
+        section.card aria-labelledby="log-h" {
+            h2 #log-h { "What happened" }
+            ol.timeline { @for (_, item) in &items { (item) } }
+        }
+    }
+}
+
 fn deliveries(d: &CaseDetail) -> Markup {
-    let mut alerts: Vec<&str> = d.deliveries.iter().map(|l| l.alert_id.as_str()).collect();
-    alerts.dedup();
+    // Each alert once, in the order it was first attempted (retries of
+    // different alerts interleave in time).
+    let mut alerts: Vec<&str> = Vec::new();
+    for l in &d.deliveries {
+        if !alerts.contains(&l.alert_id.as_str()) {
+            alerts.push(&l.alert_id);
+        }
+    }
     html! {
         section.card aria-labelledby="alerts-h" {
             h2 #alerts-h { "Alerts and deliveries" }

@@ -108,28 +108,37 @@ pub async fn text(b: &Browser) -> String {
         .to_owned()
 }
 
-/// Screenshots of the current page at desktop width and at 390 px (a
-/// phone), under `target/screenshots/dashboard-<name>[-390].png`.
+/// Screenshots of the whole current page (not only the window) at desktop
+/// width and at 390 px (a phone), under
+/// `target/screenshots/dashboard-<name>[-390].png`; fails if the page
+/// scrolls sideways on the phone.
 pub async fn screenshots(b: &Browser, name: &str) {
-    b.screenshot(&format!("dashboard-{name}")).await;
-    b.cdp(
-        "Emulation.setDeviceMetricsOverride",
-        json!({"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true}),
-    )
-    .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    shoot(b, &format!("dashboard-{name}"), 1280, false).await;
+    shoot(b, &format!("dashboard-{name}-390"), 390, true).await;
     let overflow = js(
         b,
         "document.documentElement.scrollWidth - document.documentElement.clientWidth",
     )
     .await;
-    b.screenshot(&format!("dashboard-{name}-390")).await;
     b.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
         .await;
     assert!(
         overflow.as_i64().unwrap_or(1) <= 0,
         "{name} scrolls sideways at 390 px by {overflow} px"
     );
+}
+
+async fn shoot(b: &Browser, file: &str, width: u32, mobile: bool) {
+    let metrics = |height: i64| json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile});
+    b.cdp("Emulation.setDeviceMetricsOverride", metrics(800))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let height = js(b, "document.documentElement.scrollHeight").await;
+    let height = height.as_i64().unwrap_or(800).clamp(400, 8000);
+    b.cdp("Emulation.setDeviceMetricsOverride", metrics(height))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    b.screenshot(file).await;
 }
 
 /// axe-core on the whole page: no violations.

@@ -1,0 +1,482 @@
+//! The dashboard's defences against the real Worker: sessions (cookie
+//! attributes, expiry by sign-out, tampering), CSRF and cross-site posts,
+//! illegal steps, the rate limit on wrong tokens, and an XSS corpus typed
+//! into every field a customer or editor controls, rendered in real Chromium
+//! with its CSP switched off so that only escaping stands between a payload
+//! and the page.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::dashboard::{js, sign_in, submit, text};
+use common::{Browser, Stack, ADMIN_TOKEN};
+use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use serde_json::json;
+
+/// What a Worker serves a form post with; `None` for no header.
+struct Post<'a> {
+    cookie: Option<&'a str>,
+    origin: Option<&'a str>,
+    fetch_site: Option<&'a str>,
+}
+
+async fn post(
+    stack: &Stack,
+    path: &str,
+    form: &[(&str, &str)],
+    how: &Post<'_>,
+) -> (u16, HeaderMap, String) {
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let mut req = client
+        .post(stack.worker.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(c) = how.cookie {
+        req = req.header(COOKIE, c);
+    }
+    if let Some(o) = how.origin {
+        req = req.header("origin", o);
+    }
+    if let Some(s) = how.fetch_site {
+        req = req.header("sec-fetch-site", s);
+    }
+    let resp = req.send().await.unwrap();
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    (status, headers, resp.text().await.unwrap_or_default())
+}
+
+async fn get(stack: &Stack, path: &str, cookie: Option<&str>) -> (u16, HeaderMap, String) {
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let mut req = client.get(stack.worker.url(path));
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    let resp = req.send().await.unwrap();
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    (status, headers, resp.text().await.unwrap_or_default())
+}
+
+/// Signs in over HTTP; returns the `name=value` cookie and its attributes.
+async fn session(stack: &Stack, name: &str) -> (String, String) {
+    let own = stack.worker.url("");
+    let own = own.trim_end_matches('/');
+    let how = Post {
+        cookie: None,
+        origin: Some(own),
+        fetch_site: Some("same-origin"),
+    };
+    let (status, headers, body) = post(
+        stack,
+        "/dashboard/login",
+        &[
+            ("name", name),
+            ("token", ADMIN_TOKEN),
+            ("next", "/dashboard"),
+        ],
+        &how,
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(headers[LOCATION], "/dashboard");
+    let set = headers[SET_COOKIE].to_str().unwrap().to_owned();
+    (set.split(';').next().unwrap().to_owned(), set)
+}
+
+/// The CSRF token of the page's forms.
+fn csrf(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+fn state(stack: &Stack, case: &str) -> String {
+    stack.rows(&format!("SELECT state FROM cases WHERE id = '{case}'"))[0]["state"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_csrf_and_rate_limits_hold() {
+    let stack = Stack::start("dashboard-security");
+    let own = stack.worker.url("").trim_end_matches('/').to_owned();
+    let case = submit(&stack, json!({"gaps": "Slow refund.", "score": 2})).await;
+
+    // Not signed in: sent to sign in, and back afterwards.
+    let (status, headers, _) = get(&stack, &format!("/dashboard/cases/{case}"), None).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        headers[LOCATION],
+        format!("/dashboard/login?next=%2Fdashboard%2Fcases%2F{case}")
+    );
+    let (status, headers, _) = get(&stack, "/dashboard/login", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-security-policy"], "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["cache-control"], "no-store");
+
+    // Signing in from another site's page is refused.
+    for how in [
+        Post {
+            cookie: None,
+            origin: Some("http://evil.example"),
+            fetch_site: None,
+        },
+        Post {
+            cookie: None,
+            origin: None,
+            fetch_site: Some("cross-site"),
+        },
+    ] {
+        let (status, headers, _) = post(
+            &stack,
+            "/dashboard/login",
+            &[("name", "Eve"), ("token", ADMIN_TOKEN)],
+            &how,
+        )
+        .await;
+        assert_eq!(status, 403);
+        assert!(headers.get(SET_COOKIE).is_none());
+    }
+
+    let (cookie, attributes) = session(&stack, "Dana").await;
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"] {
+        assert!(attributes.contains(attr), "{attributes}");
+    }
+    assert!(
+        !attributes.contains("Secure"),
+        "plain http on loopback only: {attributes}"
+    );
+    let (status, _, page) = get(&stack, &format!("/dashboard/cases/{case}"), Some(&cookie)).await;
+    assert_eq!(status, 200);
+    let token = csrf(&page);
+    forged_posts_change_nothing(&stack, &case, &cookie, &token, &own).await;
+
+    // The real form acts, once; a step out of order is refused (409) and the
+    // page says why.
+    let ours = Post {
+        cookie: Some(&cookie),
+        origin: Some(&own),
+        fetch_site: Some("same-origin"),
+    };
+    let path = format!("/dashboard/cases/{case}/events");
+    let (status, headers, _) = post(
+        &stack,
+        &path,
+        &[("csrf", &token), ("type", "acknowledged")],
+        &ours,
+    )
+    .await;
+    assert_eq!(
+        (status, headers[LOCATION].to_str().unwrap()),
+        (
+            303,
+            format!("/dashboard/cases/{case}?done=acknowledged").as_str()
+        )
+    );
+    assert_eq!(state(&stack, &case), "acknowledged");
+    let (status, _, page) = post(
+        &stack,
+        &path,
+        &[("csrf", &token), ("type", "acknowledged")],
+        &ours,
+    )
+    .await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("role=\"alert\""));
+    let (status, _, _) = post(
+        &stack,
+        &path,
+        &[
+            ("csrf", &token),
+            ("type", "closed"),
+            ("root_cause", "x"),
+            ("short_fix", "y"),
+            ("systemic_fix", "none"),
+        ],
+        &ours,
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(state(&stack, &case), "acknowledged");
+
+    the_cookie_reads_but_never_writes_the_api(&stack, &case, &cookie).await;
+
+    // Signing out ends the session server-side: the old cookie is dead.
+    let (status, headers, _) = post(&stack, "/dashboard/logout", &[("csrf", &token)], &ours).await;
+    assert_eq!(status, 303);
+    assert!(headers[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    let (status, _, _) = get(&stack, "/dashboard", Some(&cookie)).await;
+    assert_eq!(status, 303, "a copied cookie stops working after sign-out");
+
+    wrong_tokens_are_rate_limited(&stack, &own).await;
+}
+
+async fn forged_posts_change_nothing(
+    stack: &Stack,
+    case: &str,
+    cookie: &str,
+    token: &str,
+    own: &str,
+) {
+    let path = format!("/dashboard/cases/{case}/events");
+    let (other_cookie, _) = session(stack, "Eve").await;
+    let (_, _, other_page) = get(stack, "/dashboard", Some(&other_cookie)).await;
+    let other_token = csrf(&other_page);
+    let tampered = format!("{}x", cookie);
+    let cases: [(&str, Vec<(&str, &str)>, Post, u16); 6] = [
+        (
+            "no CSRF token",
+            vec![("type", "acknowledged")],
+            Post {
+                cookie: Some(cookie),
+                origin: Some(own),
+                fetch_site: Some("same-origin"),
+            },
+            403,
+        ),
+        (
+            "another session's token",
+            vec![("csrf", &other_token), ("type", "acknowledged")],
+            Post {
+                cookie: Some(cookie),
+                origin: Some(own),
+                fetch_site: Some("same-origin"),
+            },
+            403,
+        ),
+        (
+            "a cross-site page (Origin)",
+            vec![("csrf", token), ("type", "acknowledged")],
+            Post {
+                cookie: Some(cookie),
+                origin: Some("http://evil.example"),
+                fetch_site: None,
+            },
+            403,
+        ),
+        (
+            "a cross-site page (Sec-Fetch-Site)",
+            vec![("csrf", token), ("type", "acknowledged")],
+            Post {
+                cookie: Some(cookie),
+                origin: None,
+                fetch_site: Some("cross-site"),
+            },
+            403,
+        ),
+        (
+            "no session",
+            vec![("csrf", token), ("type", "acknowledged")],
+            Post {
+                cookie: None,
+                origin: Some(own),
+                fetch_site: Some("same-origin"),
+            },
+            401,
+        ),
+        (
+            "a tampered cookie",
+            vec![("csrf", token), ("type", "acknowledged")],
+            Post {
+                cookie: Some(&tampered),
+                origin: Some(own),
+                fetch_site: Some("same-origin"),
+            },
+            401,
+        ),
+    ];
+    for (what, form, how, want) in &cases {
+        let (status, _, page) = post(stack, &path, form, how).await;
+        assert_eq!(status, *want, "{what}: {page}");
+        assert!(
+            page.contains("Nothing was changed") || page.contains("nothing was changed"),
+            "{what}: {page}"
+        );
+        assert_eq!(state(stack, case), "open", "{what} changed the case");
+    }
+    let events = stack.rows(&format!(
+        "SELECT COUNT(*) AS n FROM events WHERE case_id = '{case}'"
+    ));
+    assert_eq!(events[0]["n"], 1, "only the opening event");
+}
+
+async fn the_cookie_reads_but_never_writes_the_api(stack: &Stack, case: &str, cookie: &str) {
+    let (status, _, body) = get(stack, "/v1/admin/responses?site=demo", Some(cookie)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, headers, _) =
+        get(stack, "/v1/admin/export?site=demo&format=csv", Some(cookie)).await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let client = reqwest::Client::new();
+    let resp = client
+        .delete(stack.worker.url(&format!("/v1/admin/responses/{case}")))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        401,
+        "a cookie alone cannot erase through the API"
+    );
+    let rows = stack.rows(&format!(
+        "SELECT erased_at FROM responses WHERE id = '{case}'"
+    ));
+    assert!(rows[0]["erased_at"].is_null());
+}
+
+async fn wrong_tokens_are_rate_limited(stack: &Stack, own: &str) {
+    let how = Post {
+        cookie: None,
+        origin: Some(own),
+        fetch_site: Some("same-origin"),
+    };
+    for n in 1..=5 {
+        let (status, _, page) = post(
+            stack,
+            "/dashboard/login",
+            &[("name", "Mallory"), ("token", &format!("guess-{n}"))],
+            &how,
+        )
+        .await;
+        assert_eq!(status, 401, "guess {n}");
+        assert!(page.contains("That token is not right"));
+        assert!(
+            !page.contains(&format!("guess-{n}")),
+            "the token is never echoed"
+        );
+    }
+    let (status, headers, _) = post(
+        stack,
+        "/dashboard/login",
+        &[("name", "Mallory"), ("token", ADMIN_TOKEN)],
+        &how,
+    )
+    .await;
+    assert_eq!(status, 429, "even the right token waits out the window");
+    let wait: u32 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait));
+    assert!(headers.get(SET_COOKIE).is_none());
+}
+
+/// Payloads that would run or add markup if any value were pasted into the
+/// page unescaped.
+const XSS: [&str; 8] = [
+    "<script>window.__pwned=1</script>",
+    "<img src=x onerror=\"window.__pwned=1\">",
+    "\"><svg onload=window.__pwned=1>",
+    "'><iframe srcdoc=\"<script>parent.__pwned=1</script>\"></iframe>",
+    "</textarea><script>window.__pwned=1</script>",
+    "<a href=\"javascript:window.__pwned=1\">click</a>",
+    "</title><style>*{display:none}</style>",
+    "{{constructor.constructor('window.__pwned=1')()}}",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_xss_corpus_renders_as_text_everywhere() {
+    let stack = Stack::start("dashboard-xss");
+    let mut cases = Vec::new();
+    for (n, payload) in XSS.iter().enumerate() {
+        let email = format!("x{n}@example.com");
+        cases.push(
+            submit(
+                &stack,
+                json!({
+                    "gaps": format!("{payload} gap {n}"), "score": 1,
+                    "contact": {"name": payload, "email": email, "callback": true},
+                    "context": {"transaction": payload, "locale": "en"}
+                }),
+            )
+            .await,
+        );
+    }
+    put_hostile_copy(&stack).await;
+    let b = Browser::start(&stack.dir, 1280, 900).await;
+    // Only escaping may stop the payloads: the page's CSP is off.
+    b.cdp("Page.setBypassCSP", json!({"enabled": true})).await;
+    sign_in(&b, &stack, "/dashboard", XSS[1]).await;
+    let mut pages = vec![
+        "/dashboard".to_owned(),
+        "/dashboard/insights".into(),
+        "/dashboard/settings?site=demo".into(),
+    ];
+    pages.extend(cases.iter().map(|c| format!("/dashboard/cases/{c}")));
+    for page in &pages {
+        b.client.goto(&stack.worker.url(page)).await.unwrap();
+        let injected = js(&b, "document.querySelectorAll('script:not([src=\"/assets/dashboard.js\"]), iframe, img, style, svg:not([role=img]), [onerror], [onload], a[href^=\"javascript\"]').length").await;
+        assert_eq!(injected, json!(0), "{page}: markup from a payload");
+        assert_eq!(
+            js(&b, "window.__pwned === undefined").await,
+            json!(true),
+            "{page}: a payload ran"
+        );
+        assert_eq!(
+            js(&b, "document.title.endsWith('· Candor')").await,
+            json!(true),
+            "{page}: title intact"
+        );
+    }
+    // The words survive as text: the case page shows exactly what was typed.
+    b.client
+        .goto(&stack.worker.url(&format!("/dashboard/cases/{}", cases[0])))
+        .await
+        .unwrap();
+    assert!(text(&b)
+        .await
+        .contains("<script>window.__pwned=1</script> gap 0"));
+    b.client
+        .goto(&stack.worker.url("/dashboard/settings?site=demo"))
+        .await
+        .unwrap();
+    let title = js(
+        &b,
+        "document.querySelector('[name=\"copy.en.title\"]').value",
+    )
+    .await;
+    assert_eq!(title, json!(XSS[0]), "site copy round-trips as text");
+    b.close().await;
+}
+
+async fn put_hostile_copy(stack: &Stack) {
+    let (status, _, config) = common::call(
+        &reqwest::Client::new(),
+        reqwest::Method::GET,
+        &stack.worker.url("/v1/admin/sites/demo"),
+        Some(ADMIN_TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let body = json!({
+        "origins": config["origins"],
+        "copy": {"en": {"title": XSS[0], "question": XSS[2], "thanks": XSS[4]}},
+        "score": true, "guarantee": true,
+        "recipients": [],
+    });
+    let (status, _, answer) = common::call(
+        &reqwest::Client::new(),
+        reqwest::Method::PUT,
+        &stack.worker.url("/v1/admin/sites/demo"),
+        Some(ADMIN_TOKEN),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+}
