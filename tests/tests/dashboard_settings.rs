@@ -1,0 +1,244 @@
+//! A manager's settings work in Chromium against the real Worker: copy that
+//! baits a score is refused beside the field and nothing is saved; neutral
+//! copy is saved and reaches the widget; a recipient is added and sent a test
+//! alert; an alert it refused becomes a dead letter, is retried from the
+//! page and arrives; the recipient is removed; a customer's data is erased.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::dashboard::{
+    assert_accessible, click_and_wait, fill, js, screenshots, sign_in, submit, text,
+};
+use common::{wait_until, Browser, Stack, INBOX_SECRET};
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tests::receiver::{Answer, Options};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_edits_a_site_and_rescues_a_dead_letter() {
+    // `/gone` refuses (410: permanent) until the test "fixes" it.
+    let fixed = Arc::new(AtomicBool::new(false));
+    let stack = Stack::start_with(
+        "dashboard-settings",
+        Options {
+            responder: {
+                let fixed = Arc::clone(&fixed);
+                Box::new(move |r, _| Answer {
+                    status: if r.path == "/gone" && !fixed.load(Ordering::SeqCst) {
+                        410
+                    } else {
+                        200
+                    },
+                    ..Answer::default()
+                })
+            },
+            ..Options::default()
+        },
+    );
+    let b = Browser::start(&stack.dir, 1280, 900).await;
+    sign_in(&b, &stack, "/dashboard/settings", "Lee Park").await;
+
+    bait_is_refused_beside_the_field(&b, &stack).await;
+    neutral_copy_is_saved(&b, &stack).await;
+
+    // A recipient for the president that refuses everything, for now.
+    js(
+        &b,
+        "document.querySelector('select[name=role]').value = 'president'",
+    )
+    .await;
+    js(
+        &b,
+        "document.querySelector('select[name=format]').value = 'webhook'",
+    )
+    .await;
+    fill(&b, "input[name=url]", &stack.inbox.url("/gone")).await;
+    fill(&b, "input[name=secret]", INBOX_SECRET).await;
+    click_and_wait(&b, "form[action$='/recipients'] button[type=submit]").await;
+    assert!(text(&b).await.contains("Recipient added"));
+    let rid = stack.rows("SELECT id FROM recipients WHERE url LIKE '%/gone'")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    click_and_wait(
+        &b,
+        &format!("form[action$='/recipients/{rid}/test'] button"),
+    )
+    .await;
+    let page = text(&b).await;
+    assert!(page.contains("Test alert refused: HTTP 410"), "{page}");
+
+    // A guarantee case alerts the president: refused, so a dead letter.
+    let case = submit(
+        &stack,
+        json!({"gaps": "Not worth the price.", "guarantee": true,
+        "contact": {"name": "Kim", "email": "kim@example.com"}}),
+    )
+    .await;
+    wait_until("the refused alert is a dead letter", Duration::from_secs(30), || async {
+        !stack.rows(&format!("SELECT 1 FROM dead_letters WHERE recipient_id = '{rid}' AND case_id = '{case}'")).is_empty()
+    }).await;
+    b.client
+        .goto(&stack.worker.url("/dashboard/settings?site=demo"))
+        .await
+        .unwrap();
+    assert!(text(&b).await.contains("refused with HTTP 410"));
+    screenshots(&b, "settings-dead-letter").await;
+
+    fixed.store(true, Ordering::SeqCst);
+    click_and_wait(&b, "form[action='/dashboard/dead-letters/retry'] button").await;
+    assert!(text(&b).await.contains("queued again"));
+    wait_until(
+        "the retried alert arrives",
+        Duration::from_secs(30),
+        || async {
+            stack
+                .inbox
+                .received()
+                .iter()
+                .any(|r| r.path == "/gone" && r.body.contains(&case))
+        },
+    )
+    .await;
+    wait_until(
+        "the dead letter is gone",
+        Duration::from_secs(10),
+        || async {
+            stack
+                .rows(&format!(
+                    "SELECT 1 FROM dead_letters WHERE recipient_id = '{rid}'"
+                ))
+                .is_empty()
+        },
+    )
+    .await;
+
+    click_and_wait(
+        &b,
+        &format!("form[action$='/recipients/{rid}/delete'] button"),
+    )
+    .await;
+    assert!(stack
+        .rows(&format!("SELECT 1 FROM recipients WHERE id = '{rid}'"))
+        .is_empty());
+    assert_eq!(
+        stack.rows("SELECT COUNT(*) AS n FROM recipients")[0]["n"],
+        4,
+        "the others stay"
+    );
+
+    // Erasure: refused without the confirmation, done with it.
+    fill(&b, "input[name=id]", &case).await;
+    // The browser already insists on the box; the server must too.
+    js(&b, "document.querySelector('input[name=confirm]').removeAttribute('required')").await;
+    click_and_wait(&b, "form[action='/dashboard/erase'] button").await;
+    assert!(text(&b).await.contains("Nothing was changed"));
+    assert!(stack.rows(&format!(
+        "SELECT erased_at FROM responses WHERE id = '{case}'"
+    ))[0]["erased_at"]
+        .is_null());
+    b.client
+        .goto(&stack.worker.url("/dashboard/settings?site=demo"))
+        .await
+        .unwrap();
+    fill(&b, "input[name=id]", &case).await;
+    js(&b, "document.querySelector('input[name=confirm]').click()").await;
+    click_and_wait(&b, "form[action='/dashboard/erase'] button").await;
+    let page = text(&b).await;
+    assert!(page.contains("personal data is erased"), "{page}");
+    assert!(!page.contains("kim@example.com") && !page.contains("Not worth the price"));
+    let row = &stack.rows(&format!(
+        "SELECT erased_at, contact_email, gaps FROM responses WHERE id = '{case}'"
+    ))[0];
+    assert!(!row["erased_at"].is_null() && row["contact_email"].is_null() && row["gaps"] == "");
+    b.close().await;
+}
+
+async fn bait_is_refused_beside_the_field(b: &Browser, stack: &Stack) {
+    let before = stack.rows("SELECT copy, updated_at FROM sites WHERE key = 'demo'");
+    fill(
+        b,
+        "[name='copy.de.title']",
+        "Bewerten Sie uns mit 5 Sternen",
+    )
+    .await;
+    fill(
+        b,
+        "[name='copy.en.question']",
+        "Would you give us five stars?",
+    )
+    .await;
+    click_and_wait(
+        b,
+        "form[action='/dashboard/settings/demo'] button[type=submit]",
+    )
+    .await;
+    let invalid = js(
+        b,
+        "[...document.querySelectorAll('[aria-invalid=true]')].map(e => e.name)",
+    )
+    .await;
+    assert_eq!(
+        invalid,
+        json!(["copy.en.question", "copy.de.title"]),
+        "each refused line is marked"
+    );
+    let described = js(b, "document.getElementById(document.querySelector('[name=\"copy.de.title\"]').getAttribute('aria-describedby').split(' ').find(id => document.getElementById(id).classList.contains('field-error'))).textContent").await;
+    assert!(
+        described
+            .as_str()
+            .unwrap_or_default()
+            .contains("nudges customers toward a high score"),
+        "{described}"
+    );
+    let kept = js(
+        b,
+        "document.querySelector('[name=\"copy.de.title\"]').value",
+    )
+    .await;
+    assert_eq!(
+        kept, "Bewerten Sie uns mit 5 Sternen",
+        "what was typed stays"
+    );
+    assert_eq!(
+        stack.rows("SELECT copy, updated_at FROM sites WHERE key = 'demo'"),
+        before,
+        "nothing saved"
+    );
+    assert_accessible(b, "settings with errors").await;
+    screenshots(b, "settings-wording-check").await;
+}
+
+async fn neutral_copy_is_saved(b: &Browser, stack: &Stack) {
+    fill(b, "[name='copy.de.title']", "Ihre Rückmeldung").await;
+    fill(
+        b,
+        "[name='copy.en.question']",
+        "What should we have done better?",
+    )
+    .await;
+    fill(b, "[name=cooldown_days]", "14").await;
+    click_and_wait(
+        b,
+        "form[action='/dashboard/settings/demo'] button[type=submit]",
+    )
+    .await;
+    assert!(text(b).await.contains("Settings saved"));
+    let row = &stack.rows("SELECT copy, cooldown_days FROM sites WHERE key = 'demo'")[0];
+    assert_eq!(row["cooldown_days"], 14);
+    let copy: serde_json::Value = serde_json::from_str(row["copy"].as_str().unwrap()).unwrap();
+    assert_eq!(copy["de"]["title"], "Ihre Rückmeldung");
+    assert_eq!(copy["en"]["question"], "What should we have done better?");
+    let widget: serde_json::Value = reqwest::get(stack.worker.url("/v1/sites/demo/widget"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(widget["cooldown_days"], 14, "{widget}");
+}
