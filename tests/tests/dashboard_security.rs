@@ -225,6 +225,9 @@ async fn sessions_csrf_and_rate_limits_hold() {
     wrong_tokens_are_rate_limited(&stack, &own).await;
 }
 
+/// What a forged post tried, its form, how it was sent, the status it must get.
+type Forgery<'a> = (&'a str, Vec<(&'a str, &'a str)>, Post<'a>, u16);
+
 async fn forged_posts_change_nothing(
     stack: &Stack,
     case: &str,
@@ -236,8 +239,8 @@ async fn forged_posts_change_nothing(
     let (other_cookie, _) = session(stack, "Eve").await;
     let (_, _, other_page) = get(stack, "/dashboard", Some(&other_cookie)).await;
     let other_token = csrf(&other_page);
-    let tampered = format!("{}x", cookie);
-    let cases: [(&str, Vec<(&str, &str)>, Post, u16); 6] = [
+    let tampered = format!("{cookie}x");
+    let cases: [Forgery; 6] = [
         (
             "no CSRF token",
             vec![("type", "acknowledged")],

@@ -45,33 +45,7 @@ async fn a_manager_edits_a_site_and_rescues_a_dead_letter() {
     bait_is_refused_beside_the_field(&b, &stack).await;
     neutral_copy_is_saved(&b, &stack).await;
 
-    // A recipient for the president that refuses everything, for now.
-    js(
-        &b,
-        "document.querySelector('select[name=role]').value = 'president'",
-    )
-    .await;
-    js(
-        &b,
-        "document.querySelector('select[name=format]').value = 'webhook'",
-    )
-    .await;
-    fill(&b, "input[name=url]", &stack.inbox.url("/gone")).await;
-    fill(&b, "input[name=secret]", INBOX_SECRET).await;
-    click_and_wait(&b, "form[action$='/recipients'] button[type=submit]").await;
-    assert!(text(&b).await.contains("Recipient added"));
-    let rid = stack.rows("SELECT id FROM recipients WHERE url LIKE '%/gone'")[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-
-    click_and_wait(
-        &b,
-        &format!("form[action$='/recipients/{rid}/test'] button"),
-    )
-    .await;
-    let page = text(&b).await;
-    assert!(page.contains("Test alert refused: HTTP 410"), "{page}");
+    let rid = add_refusing_recipient(&b, &stack).await;
 
     // A guarantee case alerts the president: refused, so a dead letter.
     let case = submit(
@@ -132,12 +106,49 @@ async fn a_manager_edits_a_site_and_rescues_a_dead_letter() {
         "the others stay"
     );
 
-    // Erasure: refused without the confirmation, done with it.
-    fill(&b, "input[name=id]", &case).await;
+    erasure_needs_the_confirmation(&b, &stack, &case).await;
+    b.close().await;
+}
+
+/// Adds a recipient for the president that refuses everything (for now),
+/// and sends it a test alert; returns its id.
+async fn add_refusing_recipient(b: &Browser, stack: &Stack) -> String {
+    js(
+        b,
+        "document.querySelector('select[name=role]').value = 'president'",
+    )
+    .await;
+    js(
+        b,
+        "document.querySelector('select[name=format]').value = 'webhook'",
+    )
+    .await;
+    fill(b, "input[name=url]", &stack.inbox.url("/gone")).await;
+    fill(b, "input[name=secret]", INBOX_SECRET).await;
+    click_and_wait(b, "form[action$='/recipients'] button[type=submit]").await;
+    assert!(text(b).await.contains("Recipient added"));
+    let rid = stack.rows("SELECT id FROM recipients WHERE url LIKE '%/gone'")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    click_and_wait(b, &format!("form[action$='/recipients/{rid}/test'] button")).await;
+    let page = text(b).await;
+    assert!(page.contains("Test alert refused: HTTP 410"), "{page}");
+    rid
+}
+
+/// Erasure: refused without the confirmation (by the server too), done with it.
+async fn erasure_needs_the_confirmation(b: &Browser, stack: &Stack, case: &str) {
+    fill(b, "input[name=id]", case).await;
     // The browser already insists on the box; the server must too.
-    js(&b, "document.querySelector('input[name=confirm]').removeAttribute('required')").await;
-    click_and_wait(&b, "form[action='/dashboard/erase'] button").await;
-    assert!(text(&b).await.contains("Nothing was changed"));
+    js(
+        b,
+        "document.querySelector('input[name=confirm]').removeAttribute('required')",
+    )
+    .await;
+    click_and_wait(b, "form[action='/dashboard/erase'] button").await;
+    assert!(text(b).await.contains("Nothing was changed"));
     assert!(stack.rows(&format!(
         "SELECT erased_at FROM responses WHERE id = '{case}'"
     ))[0]["erased_at"]
@@ -146,17 +157,16 @@ async fn a_manager_edits_a_site_and_rescues_a_dead_letter() {
         .goto(&stack.worker.url("/dashboard/settings?site=demo"))
         .await
         .unwrap();
-    fill(&b, "input[name=id]", &case).await;
-    js(&b, "document.querySelector('input[name=confirm]').click()").await;
-    click_and_wait(&b, "form[action='/dashboard/erase'] button").await;
-    let page = text(&b).await;
+    fill(b, "input[name=id]", case).await;
+    js(b, "document.querySelector('input[name=confirm]').click()").await;
+    click_and_wait(b, "form[action='/dashboard/erase'] button").await;
+    let page = text(b).await;
     assert!(page.contains("personal data is erased"), "{page}");
     assert!(!page.contains("kim@example.com") && !page.contains("Not worth the price"));
     let row = &stack.rows(&format!(
         "SELECT erased_at, contact_email, gaps FROM responses WHERE id = '{case}'"
     ))[0];
     assert!(!row["erased_at"].is_null() && row["contact_email"].is_null() && row["gaps"] == "");
-    b.close().await;
 }
 
 async fn bait_is_refused_beside_the_field(b: &Browser, stack: &Stack) {

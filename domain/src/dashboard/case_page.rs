@@ -255,20 +255,20 @@ fn deliveries(d: &CaseDetail) -> Markup {
             @if alerts.is_empty() { p.muted { "No delivery attempts yet." } }
             @for (n, alert) in alerts.iter().enumerate() {
                 h3 { code { (alert) } }
-                div.table-wrap { table.data aria-label={ "Deliveries of alert " (n + 1) } {
+                div.table-wrap { table.data.stack aria-label={ "Deliveries of alert " (n + 1) } {
                     thead { tr { th scope="col" { "Recipient" } th.num scope="col" { "Attempt" } th scope="col" { "Result" } th scope="col" { "When" } th.num scope="col" { "Took" } } }
                     tbody { @for l in d.deliveries.iter().filter(|l| l.alert_id == *alert) {
                         tr {
-                            td { (l.recipient) }
-                            td.num { (l.attempt) }
-                            td { @match (l.status, &l.error) {
+                            td data-label="Recipient" { (l.recipient) }
+                            td.num data-label="Attempt" { (l.attempt) }
+                            td data-label="Result" { @match (l.status, &l.error) {
                                 (Some(s), _) if (200..300).contains(&s) => { "Delivered (HTTP " (s) ")" },
                                 (Some(s), _) => span.late { "HTTP " (s) },
                                 (None, Some(e)) => span.late { (e) },
                                 (None, None) => span.late { "No answer" },
                             } }
-                            td { (when(l.at)) }
-                            td.num { (l.duration_ms) " ms" }
+                            td data-label="When" { (when(l.at)) }
+                            td.num data-label="Took" { (l.duration_ms) " ms" }
                         }
                     } }
                 } }
