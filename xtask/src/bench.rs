@@ -126,6 +126,16 @@ fn widget_bytes(widget: &build::Widget) -> Result<String> {
     Ok(md)
 }
 
+/// What the managers' dashboard (issue 8) added to the Worker, measured once
+/// with `cargo xtask build` and twiggy before and after it landed.
+const DASHBOARD_SIZE: &str = "The managers' dashboard (issue 8: sign-in, inbox, case page, insights charts, \
+settings) added 319,893 B raw / 126,821 B gzip: 1,013,257 → 1,333,150 B raw and 412,259 → 539,080 B gzip, \
+measured once on the commits before and after it. `maud`, the templating crate, costs almost nothing by itself: \
+twiggy finds 522 B in functions named after it (its escaper); the rest is the pages, the chart geometry and the \
+form parsers, most of it inlined into the request handler's future. `plotters` was not added: the charts are \
+bar charts that maud draws in a few hundred lines, with the `<title>`/`<desc>` and table fallback screen \
+readers need, which plotters' SVG backend does not write.\n";
+
 pub fn run(args: &[String]) -> Result {
     let options = bench_ingest::Options::from_args(args)?;
     let tools = ensure(true)?;
@@ -151,7 +161,7 @@ pub fn run(args: &[String]) -> Result {
             "| file | raw | gzip -9 |\n|---|---:|---:|\n\
              | `{name}` | {raw} B = {} | {gz} B = {} |\n\n\
              Built by `cargo xtask build` (worker-build --release, `opt-level = \"z\"`, LTO, wasm-opt); \
-             the upload limit it counts against is the gzip size.\n",
+             the upload limit it counts against is the gzip size.\n\n{DASHBOARD_SIZE}",
             kib(raw),
             kib(gz)
         ))

@@ -104,9 +104,14 @@ fn phase(
         }
     });
     let sent_at = sent_at.into_inner().unwrap_or_default();
+    // An answer the local runtime refused (workerd under this load answers
+    // the odd 503 before our code runs) opens no case, so it owes no alert;
+    // the refusals are reported with the figures.
+    let errors = errors.into_inner();
+    let expected = n.saturating_sub(errors);
     let deadline = Instant::now() + Duration::from_mins(2);
     loop {
-        if inbox.received().len() >= already + n || Instant::now() > deadline {
+        if inbox.received().len() >= already + expected || Instant::now() > deadline {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -130,9 +135,9 @@ fn phase(
     latency_ms.sort_by(f64::total_cmp);
     let mut post_ms = post_ms.into_inner().unwrap_or_default();
     post_ms.sort_by(f64::total_cmp);
-    if latency_ms.len() < n {
+    if latency_ms.len() < expected {
         return Err(format!(
-            "only {} of {n} alerts arrived within 120 s (started {:?} ago)",
+            "only {} of {expected} alerts arrived within 120 s (started {:?} ago)",
             latency_ms.len(),
             start.elapsed()
         )
@@ -144,7 +149,7 @@ fn phase(
         latency_ms,
         post_ms,
         wall: Duration::from_millis(last.saturating_sub(first) as u64),
-        errors: errors.into_inner(),
+        errors,
     })
 }
 

@@ -254,37 +254,18 @@ pub async fn dead_letters(
     db: &D1Database,
     site: Option<&str>,
 ) -> EdgeResult<Vec<serde_json::Value>> {
-    #[derive(Deserialize)]
-    struct Row {
-        alert_id: String,
-        recipient_id: String,
-        case_id: String,
-        why: String,
-        last_status: Option<f64>,
-        at: f64,
-        site: Option<String>,
-    }
-    let rows: Vec<Row> = db
-        .prepare(
-            "SELECT l.alert_id, l.recipient_id, l.case_id, l.why, l.last_status, l.at, c.site \
-             FROM dead_letters l LEFT JOIN cases c ON c.id = l.case_id \
-             WHERE ?1 IS NULL OR c.site = ?1 ORDER BY l.at DESC LIMIT 500",
-        )
-        .bind(&[opt_text(site)])?
-        .all()
+    Ok(dead_letter_rows(db, site, 500)
         .await?
-        .results()?;
-    Ok(rows
         .into_iter()
-        .map(|r| {
+        .map(|(site, l)| {
             serde_json::json!({
-                "alert": r.alert_id,
-                "recipient": r.recipient_id,
-                "case": r.case_id,
-                "site": r.site,
-                "why": r.why,
-                "last_status": r.last_status,
-                "at": super::ms(r.at).to_rfc3339(),
+                "alert": l.alert_id,
+                "recipient": l.recipient_id,
+                "case": l.case_id,
+                "site": site,
+                "why": l.why,
+                "last_status": l.last_status,
+                "at": l.at.to_rfc3339(),
             })
         })
         .collect())
@@ -315,6 +296,20 @@ pub async fn dead_letter_lines(
     db: &D1Database,
     site: &str,
 ) -> EdgeResult<Vec<domain::dashboard::settings::DeadLetterLine>> {
+    Ok(dead_letter_rows(db, Some(site), 200)
+        .await?
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect())
+}
+
+/// Dead letters, newest first, with their case's site (`None` once the
+/// case is gone), optionally for one site.
+async fn dead_letter_rows(
+    db: &D1Database,
+    site: Option<&str>,
+    limit: u32,
+) -> EdgeResult<Vec<(Option<String>, domain::dashboard::settings::DeadLetterLine)>> {
     #[derive(Deserialize)]
     struct Row {
         alert_id: String,
@@ -323,27 +318,31 @@ pub async fn dead_letter_lines(
         why: String,
         last_status: Option<f64>,
         at: f64,
+        site: Option<String>,
     }
     let rows: Vec<Row> = db
-        .prepare(
-            "SELECT l.alert_id, l.recipient_id, l.case_id, l.why, l.last_status, l.at \
-             FROM dead_letters l JOIN cases c ON c.id = l.case_id WHERE c.site = ?1 \
-             ORDER BY l.at DESC LIMIT 200",
-        )
-        .bind(&[text(site)])?
+        .prepare(format!(
+            "SELECT l.alert_id, l.recipient_id, l.case_id, l.why, l.last_status, l.at, c.site \
+             FROM dead_letters l LEFT JOIN cases c ON c.id = l.case_id \
+             WHERE ?1 IS NULL OR c.site = ?1 ORDER BY l.at DESC LIMIT {limit}"
+        ))
+        .bind(&[opt_text(site)])?
         .all()
         .await?
         .results()?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // an HTTP status
     Ok(rows
         .into_iter()
-        .map(|r| domain::dashboard::settings::DeadLetterLine {
-            alert_id: r.alert_id,
-            recipient_id: r.recipient_id,
-            case_id: r.case_id,
-            why: r.why,
-            last_status: r.last_status.map(|s| s as u16),
-            at: super::ms(r.at),
+        .map(|r| {
+            let line = domain::dashboard::settings::DeadLetterLine {
+                alert_id: r.alert_id,
+                recipient_id: r.recipient_id,
+                case_id: r.case_id,
+                why: r.why,
+                last_status: r.last_status.map(|s| s as u16),
+                at: super::ms(r.at),
+            };
+            (r.site, line)
         })
         .collect())
 }

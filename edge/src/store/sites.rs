@@ -174,12 +174,7 @@ struct CounterView {
 /// with the last 30 days of abuse counters.
 pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::Value> {
     let site = site(db, key).await?;
-    let recipients: Vec<RecipientView> = db
-        .prepare("SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY id")
-        .bind(&[text(key)])?
-        .all()
-        .await?
-        .results()?;
+    let recipients = recipient_views(db, key).await?;
     let counters: Vec<CounterView> = db
         .prepare("SELECT day, name, count FROM counters WHERE site = ?1 ORDER BY day DESC, name LIMIT 90")
         .bind(&[text(key)])?
@@ -245,18 +240,23 @@ pub async fn raw_config(db: &D1Database, key: &str) -> EdgeResult<domain::site::
     })
 }
 
+/// A site's recipients without their secrets, by id.
+async fn recipient_views(db: &D1Database, key: &str) -> EdgeResult<Vec<RecipientView>> {
+    Ok(db
+        .prepare("SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY id")
+        .bind(&[text(key)])?
+        .all()
+        .await?
+        .results()?)
+}
+
 /// Recipients as the dashboard lists them (never the secret).
 pub async fn recipient_lines(
     db: &D1Database,
     key: &str,
 ) -> EdgeResult<Vec<domain::dashboard::settings::RecipientLine>> {
-    let rows: Vec<RecipientView> = db
-        .prepare("SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY role, id")
-        .bind(&[text(key)])?
-        .all()
+    Ok(recipient_views(db, key)
         .await?
-        .results()?;
-    Ok(rows
         .into_iter()
         .map(|r| domain::dashboard::settings::RecipientLine {
             id: r.id,
