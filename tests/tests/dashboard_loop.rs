@@ -56,6 +56,10 @@ async fn a_manager_closes_the_loop_in_the_browser() {
     .await;
     let live = js(&b, "document.getElementById('live').textContent").await;
     assert_eq!(live, "1 new case", "screen readers hear about it");
+    assert!(
+        text(&b).await.contains("2 waiting for acknowledgement"),
+        "the counts refresh with the list"
+    );
     let first = js(
         &b,
         "document.querySelector('#cases tbody tr').getAttribute('data-case')",

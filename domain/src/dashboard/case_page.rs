@@ -481,6 +481,18 @@ mod tests {
     }
 
     #[test]
+    fn the_open_case_renders_as_reviewed() {
+        let page = render(
+            &chrome(),
+            &detail(CaseState::Open),
+            None,
+            Timestamp::from_millis(1_795_423_000_000),
+        );
+        // One element per line, so a change reads as a diff.
+        insta::assert_snapshot!("case_page_open", page.replace("><", ">\n<"));
+    }
+
+    #[test]
     fn the_event_form_becomes_the_api_event() {
         let raw = parse_event_form("csrf=x&type=closed&root_cause=late-delivery&short_fix=refund&systemic_fix=none&effort=1%2C5&by=mallory", "Bo").unwrap();
         assert_eq!(raw.by, "Bo", "by comes from the session, never the form");

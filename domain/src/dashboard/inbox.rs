@@ -81,15 +81,6 @@ impl Filter {
         }
         Ok(f)
     }
-
-    /// `state` for the store's query: `None` means "any state".
-    pub const fn states(&self) -> (&'static [CaseState], bool) {
-        match self.state {
-            StateFilter::Active => (&[CaseState::Closed], true),
-            StateFilter::All => (&[], true),
-            StateFilter::One(_) => (&[], false),
-        }
-    }
 }
 
 /// How urgent a case is: open and overdue first (longest overdue first),
@@ -222,16 +213,19 @@ pub fn render(
         .filter(|c| c.state == CaseState::Open && c.ack_due_at.is_some_and(|d| d <= now))
         .count();
     let waiting = cases.iter().filter(|c| c.state == CaseState::Open).count();
+    // The counts sit inside `#cases`, which the page's script refreshes.
     let body = html! {
         h1 { "Inbox" }
-        p.muted {
-            (waiting) " waiting for acknowledgement"
-            @if overdue > 0 { ", " span.late { (overdue) " overdue" } }
-            ". New cases appear here by themselves."
-        }
         (filters(sites, f))
         div #live.small aria-live="polite" {}
-        section #cases data-poll="10" { (table(cases, now)) }
+        section #cases data-poll="10" {
+            p.muted {
+                (waiting) " waiting for acknowledgement"
+                @if overdue > 0 { ", " span.late { (overdue) " overdue" } }
+                ". New cases appear here by themselves."
+            }
+            (table(cases, now))
+        }
     };
     super::page("Inbox", Some(chrome), &body)
 }
@@ -331,5 +325,32 @@ mod tests {
         assert!(page.contains("late &lt;b&gt;again&lt;/b&gt;"));
         assert!(page.contains("1 overdue"));
         assert!(!page.contains("<b>again"));
+    }
+
+    #[test]
+    fn the_inbox_renders_as_reviewed() {
+        let now = Timestamp::from_millis(100 * 60_000);
+        let chrome = Chrome {
+            manager: "Ana".into(),
+            csrf: "t".into(),
+            section: super::super::Section::Inbox,
+        };
+        let mut cases = vec![
+            case(
+                "0f8fad5b-d9cb-469f-a165-70867728950e",
+                Tier::Senior,
+                CaseState::Open,
+                Some(40),
+            ),
+            case(
+                "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                Tier::Account,
+                CaseState::Contacted,
+                Some(160),
+            ),
+        ];
+        sort(&mut cases, now);
+        let page = render(&chrome, &["demo".into()], &Filter::default(), &cases, now);
+        insta::assert_snapshot!("inbox", page.replace("><", ">\n<"));
     }
 }
