@@ -35,6 +35,17 @@ pub enum StateFilter {
     All,
 }
 
+impl StateFilter {
+    /// The value in the query string (and the store's query).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::All => "all",
+            Self::One(s) => s.as_str(),
+        }
+    }
+}
+
 /// The inbox's filters, from its query string.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
@@ -129,11 +140,7 @@ fn excerpt(words: &str) -> String {
 
 fn filters(sites: &[String], f: &Filter) -> Markup {
     let site = f.site.as_ref().map(SiteKey::as_str);
-    let state = match f.state {
-        StateFilter::Active => "active",
-        StateFilter::All => "all",
-        StateFilter::One(s) => s.as_str(),
-    };
+    let state = f.state.as_str();
     let since = f
         .since
         .map(|t| t.to_rfc3339().get(..10).unwrap_or_default().to_owned());

@@ -4,7 +4,7 @@ use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
 use domain::case::{CaseState, Closure};
 use domain::dashboard::case_page::{AddedAnswer, DeliveryLine, EventLine};
-use domain::dashboard::inbox::{Filter, InboxCase, StateFilter};
+use domain::dashboard::inbox::{Filter, InboxCase};
 use domain::recipient::Role;
 use domain::{Tier, Timestamp};
 use serde::Deserialize;
@@ -52,11 +52,6 @@ const CASE_COLUMNS: &str = "c.id, c.site, c.tier, c.level, c.state, c.opened_at,
 /// Cases matching the filter, overdue and nearest deadlines first (the
 /// caller sorts the page finely with `domain::dashboard::inbox::sort`).
 pub async fn inbox(db: &D1Database, f: &Filter, now: Timestamp) -> EdgeResult<Vec<InboxCase>> {
-    let state = match f.state {
-        StateFilter::Active => "active",
-        StateFilter::All => "all",
-        StateFilter::One(s) => s.as_str(),
-    };
     let rows: Vec<CaseLine> = db
         .prepare(format!(
             "SELECT {CASE_COLUMNS} FROM cases c JOIN responses r ON r.id = c.id \
@@ -69,7 +64,7 @@ pub async fn inbox(db: &D1Database, f: &Filter, now: Timestamp) -> EdgeResult<Ve
         .bind(&[
             opt_text(f.site.as_ref().map(domain::fields::SiteKey::as_str)),
             opt_text(f.tier.map(Tier::as_str)),
-            text(state),
+            text(f.state.as_str()),
             f.since.map_or(JsValue::NULL, millis),
             millis(now),
         ])?

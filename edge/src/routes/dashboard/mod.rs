@@ -57,7 +57,7 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                     case::step(env, ctx, &m, id, &body, &base).await
                 }
                 ["dashboard", "erase"] => settings::erase(env, &m, &body).await,
-                ["dashboard", "dead-letters", "retry"] => settings::retry(env, &m, &body).await,
+                ["dashboard", "dead-letters", "retry"] => settings::retry(env, &body).await,
                 ["dashboard", "settings", site] => {
                     settings::save(env, &m, site, &body, &base).await
                 }
@@ -65,7 +65,7 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                     settings::add_recipient(env, &m, site, &body, &base).await
                 }
                 ["dashboard", "settings", site, "recipients", rid, "delete"] => {
-                    settings::remove_recipient(env, &m, site, rid, &base).await
+                    settings::remove_recipient(env, site, rid).await
                 }
                 ["dashboard", "settings", site, "recipients", rid, "test"] => {
                     settings::test_recipient(env, &m, site, rid, &base).await

@@ -75,6 +75,22 @@ async fn render(
     }))
 }
 
+/// The page again with what went wrong at the top (400): nothing was saved.
+async fn refused(
+    env: &Env,
+    m: &Manager,
+    site: &SiteKey,
+    base: &str,
+    form: Option<(GeneralForm, Vec<FieldError>)>,
+    text: String,
+) -> EdgeResult<Response> {
+    let notice = Notice { ok: false, text };
+    Ok(http::page(
+        400,
+        render(env, m, site, base, form, Some(notice)).await?,
+    ))
+}
+
 pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
     let url = req.url()?;
     let base = url.origin().ascii_serialization();
@@ -126,12 +142,8 @@ pub async fn save(
             Ok(http::see_other(&settings_url(&site, "saved")))
         }
         Err(e) => {
-            let notice = Notice {
-                ok: false,
-                text: format!("Not saved: {e}"),
-            };
-            let html = render(env, m, &site, base, Some((form, Vec::new())), Some(notice)).await?;
-            Ok(http::page(400, html))
+            let form = Some((form, Vec::new()));
+            refused(env, m, &site, base, form, format!("Not saved: {e}")).await
         }
     }
 }
@@ -167,25 +179,20 @@ pub async fn add_recipient(
             Ok(http::see_other(&settings_url(&site, "recipient-added")))
         }
         Err(e) => {
-            let notice = Notice {
-                ok: false,
-                text: format!("Recipient not added: {e}"),
-            };
-            Ok(http::page(
-                400,
-                render(env, m, &site, base, None, Some(notice)).await?,
-            ))
+            refused(
+                env,
+                m,
+                &site,
+                base,
+                None,
+                format!("Recipient not added: {e}"),
+            )
+            .await
         }
     }
 }
 
-pub async fn remove_recipient(
-    env: &Env,
-    _m: &Manager,
-    site: &str,
-    rid: &str,
-    _base: &str,
-) -> EdgeResult<Response> {
+pub async fn remove_recipient(env: &Env, site: &str, rid: &str) -> EdgeResult<Response> {
     let site = SiteKey::try_from(site)?;
     if !sites::delete_recipient(&env.d1("DB")?, site.as_str(), rid).await? {
         return Err(EdgeError::NotFound("recipient"));
@@ -228,7 +235,7 @@ pub async fn test_recipient(
     ))
 }
 
-pub async fn retry(env: &Env, _m: &Manager, body: &str) -> EdgeResult<Response> {
+pub async fn retry(env: &Env, body: &str) -> EdgeResult<Response> {
     let (alert_id, recipient_id) = parse_retry(body)?;
     let site = SiteKey::try_from(
         domain::dashboard::layout::form_field(body, "site")
