@@ -31,6 +31,16 @@ impl Role {
         }
     }
 
+    /// Who the role is, in a sentence: "no recipient for senior management".
+    pub const fn audience(self) -> &'static str {
+        match self {
+            Self::ServiceManager => "the service manager",
+            Self::ClientManager => "the client manager",
+            Self::SeniorManagement => "senior management",
+            Self::President => "the president",
+        }
+    }
+
     /// The role for a person reading the dashboard.
     pub const fn label(self) -> &'static str {
         match self {
@@ -142,38 +152,81 @@ impl TryFrom<&str> for Format {
 /// own hosts (any public host for `webhook`), never private, loopback or an
 /// IP literal — unless `allow_loopback` (the dev flag) is set, which admits
 /// `http://127.0.0.1:PORT` / `http://localhost:PORT` and nothing else.
+///
+/// The host is normalised before any rule looks at it — lowercase (the URL
+/// parser does that, with IDNA mapping and percent-decoding), trailing dots
+/// removed (`localhost.` is `localhost`: the dot is the DNS root), empty
+/// labels refused — and the URL is kept with that host, so the one spelling
+/// that passed is the one stored, re-checked at send time and called.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RecipientUrl(String);
 
+/// A parsed URL's host, normalised for the rules.
+enum Host {
+    Ip(IpAddr),
+    /// Lowercase, no trailing dot, no empty label.
+    Name(String),
+}
+
+fn normalised_host(url: &url::Url) -> Result<Host, &'static str> {
+    match url.host() {
+        None => Err("has no host"),
+        Some(url::Host::Ipv4(ip)) => Ok(Host::Ip(IpAddr::V4(ip))),
+        Some(url::Host::Ipv6(ip)) => Ok(Host::Ip(IpAddr::V6(ip))),
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            if name.is_empty() || name.split('.').any(str::is_empty) {
+                return Err("has an empty label in its host");
+            }
+            // A name that only spells an address once the dot is gone.
+            match name.parse::<IpAddr>() {
+                Ok(ip) => Ok(Host::Ip(ip)),
+                Err(_) => Ok(Host::Name(name)),
+            }
+        }
+    }
+}
+
 impl RecipientUrl {
     pub fn parse(raw: &str, format: Format, allow_loopback: bool) -> Result<Self, DomainError> {
         let err = |why: &str| DomainError::invalid("url", why.to_owned());
-        let url = url::Url::parse(raw.trim()).map_err(|_| err("is not a URL"))?;
+        let mut url = url::Url::parse(raw.trim()).map_err(|_| err("is not a URL"))?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(err("must not carry credentials"));
         }
-        let host = url
-            .host_str()
-            .ok_or_else(|| err("has no host"))?
-            .to_ascii_lowercase();
-        let is_loopback_name = host == "localhost" || host == "127.0.0.1" || host == "[::1]";
+        let mut host = normalised_host(&url).map_err(err)?;
+        if let Host::Name(name) = &host {
+            if url.host_str() != Some(name.as_str()) {
+                url.set_host(Some(name))
+                    .map_err(|_| err("has a host that cannot be normalised"))?;
+                // Without its dots a name may read as an address
+                // (`127.1..` is 127.0.0.1): judge the host the URL now has.
+                host = normalised_host(&url).map_err(err)?;
+            }
+        }
+        let is_loopback_name = match &host {
+            Host::Ip(IpAddr::V4(ip)) => *ip == std::net::Ipv4Addr::LOCALHOST,
+            Host::Ip(IpAddr::V6(ip)) => *ip == std::net::Ipv6Addr::LOCALHOST,
+            Host::Name(name) => name == "localhost",
+        };
         if allow_loopback && is_loopback_name && url.scheme() == "http" {
             return Ok(Self(url.to_string()));
         }
         if url.scheme() != "https" {
             return Err(err("must be https"));
         }
-        if host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() {
-            return Err(err("must name a host, not an IP address"));
-        }
+        let name = match host {
+            Host::Ip(_) => return Err(err("must name a host, not an IP address")),
+            Host::Name(name) => name,
+        };
         // Names that only resolve inside a network (RFC 6761/6762, and the
         // `.internal` TLD reserved for private use).
         let private_tld = matches!(
-            host.rsplit('.').next(),
+            name.rsplit('.').next(),
             Some("localhost" | "local" | "internal")
         );
-        if is_loopback_name || private_tld || !host.contains('.') {
+        if is_loopback_name || private_tld || !name.contains('.') {
             return Err(err("must be a public host"));
         }
         if url.port().is_some_and(|p| p != 443) {
@@ -182,9 +235,9 @@ impl RecipientUrl {
         if let Some(hosts) = format.hosts() {
             let on_platform = hosts.iter().any(|h| {
                 if h.starts_with('.') {
-                    host.ends_with(h)
+                    name.ends_with(h)
                 } else {
-                    host == *h
+                    name == *h
                 }
             });
             if !on_platform {
@@ -206,6 +259,7 @@ impl RecipientUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn tiers_reach_roles_as_rule_three_says() {
@@ -251,6 +305,48 @@ mod tests {
         }
     }
 
+    /// Issue 20, defect 7: a trailing dot names the same host (it is the
+    /// DNS root), so it must not get a host past a rule the dot-less name
+    /// fails — and what is stored and sent is the one normalised spelling.
+    #[test]
+    fn a_trailing_dot_is_the_same_host() {
+        use Format::*;
+        let parsed = |u, f| RecipientUrl::parse(u, f, false).map(|u| u.as_str().to_owned());
+        for bad in [
+            "https://localhost./x",
+            "https://LOCALHOST./x",
+            "https://metadata.google.internal./x",
+            "https://foo.local./x",
+            "https://intranet./x",
+            "https://intranet../x",
+            "https://127.0.0.1./x",
+            "https://[::1]./x",
+            "https://a..example.com/x",
+            "https://.example.com/x",
+        ] {
+            assert!(parsed(bad, Webhook).is_err(), "{bad}");
+        }
+        assert!(parsed("https://hooks.slack.com.evil.io./x", Slack).is_err());
+        assert_eq!(
+            parsed("https://hooks.slack.com./services/T/B/X", Slack).unwrap(),
+            "https://hooks.slack.com/services/T/B/X"
+        );
+        assert_eq!(
+            parsed("https://Alerts.Example.COM../candor?a=1", Webhook).unwrap(),
+            "https://alerts.example.com/candor?a=1"
+        );
+        // Send time parses the stored URL again: it is stable.
+        let stored = parsed("https://prod-01.westus.logic.azure.com./workflows/x", Teams).unwrap();
+        assert_eq!(parsed(&stored, Teams).unwrap(), stored);
+        // The dev flag's loopback names, with a dot, are the same names.
+        assert_eq!(
+            RecipientUrl::parse("http://localhost.:8789/inbox", Webhook, true)
+                .unwrap()
+                .as_str(),
+            "http://localhost:8789/inbox"
+        );
+    }
+
     #[test]
     fn loopback_only_with_the_dev_flag() {
         assert!(
@@ -258,5 +354,71 @@ mod tests {
         );
         assert!(RecipientUrl::parse("http://127.0.0.1:8789/inbox", Format::Webhook, true).is_ok());
         assert!(RecipientUrl::parse("http://10.0.0.1:8789/", Format::Webhook, true).is_err());
+    }
+
+    fn any_format() -> impl Strategy<Value = Format> {
+        prop::sample::select(vec![
+            Format::Slack,
+            Format::Teams,
+            Format::Discord,
+            Format::GoogleChat,
+            Format::Webhook,
+        ])
+    }
+
+    /// Hosts made of labels that matter to the rules (platform hosts,
+    /// private TLDs, IP-looking parts) and arbitrary ones.
+    fn any_host() -> impl Strategy<Value = String> {
+        let label = prop_oneof![
+            prop::sample::select(vec![
+                "hooks",
+                "slack",
+                "com",
+                "discord",
+                "chat",
+                "googleapis",
+                "logic",
+                "azure",
+                "webhook",
+                "office",
+                "powerplatform",
+                "localhost",
+                "local",
+                "internal",
+                "metadata",
+                "google",
+                "127",
+                "0",
+                "1",
+                "evil",
+                "io",
+                "LOCALHOST",
+                "Com",
+            ])
+            .prop_map(str::to_owned),
+            "[a-zA-Z0-9-]{1,8}",
+        ];
+        prop::collection::vec(label, 1..5).prop_map(|labels| labels.join("."))
+    }
+
+    proptest! {
+        /// Issue 20, defect 7: no host with trailing dots passes a rule its
+        /// dot-less form fails, and both spellings store the same URL.
+        #[test]
+        fn trailing_dots_never_pass_what_the_bare_host_fails(
+            host in any_host(),
+            dots in 1..4usize,
+            format in any_format(),
+            loopback in any::<bool>(),
+            scheme in prop::sample::select(vec!["https", "http"]),
+        ) {
+            let bare = format!("{scheme}://{host}/hook");
+            let dotted = format!("{scheme}://{host}{}/hook", ".".repeat(dots));
+            let bare = RecipientUrl::parse(&bare, format, loopback);
+            let dotted = RecipientUrl::parse(&dotted, format, loopback);
+            if let Ok(d) = &dotted {
+                prop_assert_eq!(Ok(d), bare.as_ref(), "{} passed, its bare host did not", d.as_str());
+            }
+        }
     }
 }
