@@ -2,7 +2,8 @@
 //! Worker, by keyboard alone: Tab to the launcher, open it, Esc back, open
 //! again, answer, pick a score, ask for a call back, send; the thank-you is
 //! the server's, the answer is stored once, axe-core finds nothing in light
-//! and dark, and the launcher stays away afterwards (cooldown).
+//! and dark, and the launcher stays away afterwards (cooldown). On laptop
+//! and phone screens the open dialog fits the window and keeps Send in view.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -280,4 +281,126 @@ async fn dark_mode_reduced_motion_and_a_narrow_screen_stay_readable_and_accessib
     assert_clean(&b.axe_violations().await, "dark, 320 px, form open");
     b.screenshot("widget-dark-320-form").await;
     b.close().await;
+}
+
+/// Windows customers really have (CSS pixels): a 720p laptop, the most
+/// common laptop, and a phone.
+const WINDOWS: [(u32, u32); 3] = [(1280, 720), (1366, 768), (390, 844)];
+
+/// The dialog's and Send's boxes against the window, and whether the
+/// browser's own hit testing finds Send at its centre and just inside each
+/// edge (so nothing clips or covers it): what a click there would reach.
+const SEND_IN_VIEW: &str = "(() => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom].map(Math.round); };
+  const send = w.querySelector('button[type=submit]');
+  const [l, t, r, b] = box(send);
+  const hit = (x, y) => { const e = w.elementFromPoint(x, y); return !!e && send.contains(e); };
+  const [x, y] = [(l + r) / 2, (t + b) / 2];
+  const hits = [[x, y], [x, t + 2], [x, b - 2], [l + 2, y], [r - 2, y]].every(([x, y]) => hit(x, y));
+  return { window: [innerWidth, innerHeight], dialog: box(w.querySelector('dialog')), send: [l, t, r, b], hits, centre: [x, y] };
+})()";
+
+/// Asserts that the dialog lies inside the window and that Send lies inside
+/// the dialog and the window with nothing over it; returns Send's centre.
+async fn assert_send_in_view(b: &Browser, when: &str) -> (f64, f64) {
+    let got = b.in_widget(SEND_IN_VIEW).await;
+    let n = |v: &Value, i: usize| v[i].as_i64().unwrap();
+    let (win, dialog, send) = (&got["window"], &got["dialog"], &got["send"]);
+    assert!(
+        n(dialog, 0) >= 0
+            && n(dialog, 1) >= 0
+            && n(dialog, 2) <= n(win, 0)
+            && n(dialog, 3) <= n(win, 1),
+        "{when}: the dialog lies inside the window: {got}"
+    );
+    assert!(
+        n(send, 0) >= n(dialog, 0)
+            && n(send, 1) >= n(dialog, 1)
+            && n(send, 2) <= n(dialog, 2)
+            && n(send, 3) <= n(dialog, 3),
+        "{when}: Send lies inside the dialog: {got}"
+    );
+    assert_eq!(
+        got["hits"], true,
+        "{when}: nothing clips or covers Send: {got}"
+    );
+    let centre = |i: usize| got["centre"][i].as_f64().unwrap();
+    (centre(0), centre(1))
+}
+
+/// A real mouse click (WebDriver pointer actions) at `(x, y)` in the window.
+async fn click_at(b: &Browser, (x, y): (f64, f64)) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x,
+            y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    b.client.perform_actions(mouse).await.expect("mouse click");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_open_dialog_fits_laptop_and_phone_windows_and_send_stays_in_view_and_clickable() {
+    let stack = Stack::start("widget-fits-the-window");
+    for (width, height) in WINDOWS {
+        let size = format!("{width}x{height}");
+        let dir = stack.dir.join(&size);
+        std::fs::create_dir_all(&dir).unwrap();
+        let b = Browser::start(&dir, width, height).await;
+        // The viewport at exactly this size: a headless window's viewport is
+        // shorter than the window, and windows have a minimum width.
+        b.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}),
+        )
+        .await;
+        b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
+        b.open_launcher(WAIT).await;
+        let shot = |name: &str| stack.dir.join(format!("{size}-{name}.png"));
+        std::fs::write(shot("open"), b.client.screenshot().await.unwrap()).unwrap();
+        assert_send_in_view(&b, &format!("{size}, just opened")).await;
+
+        // A call back adds the contact fields: the tallest the form gets.
+        b.in_widget("w.querySelector('#candor-callback').click()")
+            .await;
+        b.wait_in_widget(
+            "the contact fields show",
+            "!w.querySelector('.contact').hidden",
+            WAIT,
+        )
+        .await;
+        std::fs::write(shot("call-back"), b.client.screenshot().await.unwrap()).unwrap();
+        assert_send_in_view(&b, &format!("{size}, with the contact fields")).await;
+        // The last field, focused, is scrolled into view and not covered.
+        let last = b
+            .in_widget(
+                "(() => { const p = w.querySelector('#candor-phone'); p.focus();
+                   const r = p.getBoundingClientRect();
+                   return w.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2) === p; })()",
+            )
+            .await;
+        assert_eq!(last, true, "{size}: the focused phone field is in view");
+        let centre = assert_send_in_view(&b, &format!("{size}, on the last field")).await;
+
+        // A real click there reaches Send: the empty answer is refused.
+        click_at(&b, centre).await;
+        b.wait_in_widget(
+            "the click on Send is answered",
+            "w.querySelector('[role=alert]').textContent.length > 0",
+            WAIT,
+        )
+        .await;
+        assert_eq!(focused(&b).await, "candor-gaps", "{size}");
+        assert_send_in_view(&b, &format!("{size}, with the complaint")).await;
+        std::fs::write(shot("refused"), b.client.screenshot().await.unwrap()).unwrap();
+        b.close().await;
+    }
+    assert!(stack.rows("SELECT id FROM responses").is_empty());
 }

@@ -129,7 +129,7 @@ fn contact_fields(doc: &Document, t: &Strings) -> Result<ContactFields, JsValue>
 }
 
 /// The required open question with its hint and a visible count.
-fn question(doc: &Document, form: &Element, copy: &Copy) -> Result<Element, JsValue> {
+fn question(doc: &Document, fields: &Element, copy: &Copy) -> Result<Element, JsValue> {
     let label = el(doc, "label", &[("for", "candor-gaps")], &copy.question)?;
     let hint = el(
         doc,
@@ -156,7 +156,7 @@ fn question(doc: &Document, form: &Element, copy: &Copy) -> Result<Element, JsVa
         &[("id", "candor-count"), ("class", "count")],
         "0/4000",
     )?;
-    append(form, &[&label, &hint, &gaps, &count])?;
+    append(fields, &[&label, &hint, &gaps, &count])?;
     on(&gaps, "input", move |e| {
         let used = e
             .target()
@@ -237,26 +237,30 @@ pub fn panel(
         header.append_child(&close)?;
     }
     let form = el(doc, "form", &[("novalidate", ""), ("class", "form")], "")?;
-    let gaps = question(doc, &form, copy)?;
+    // In the dialog only the fields scroll, so the title, the complaint and
+    // Send stay in view (panel.css; the fields' box reaches the dialog's
+    // sides, so focus rings are not clipped).
+    let fields = el(doc, "div", &[("class", "fields")], "")?;
+    let gaps = question(doc, &fields, copy)?;
     let chosen = if site.show_score {
         let (group, chosen) = score::scale(doc, &copy.score_question, t)?;
-        form.append_child(&group)?;
+        fields.append_child(&group)?;
         Some(chosen)
     } else {
         None
     };
     let (callback_row, callback) = checkbox(doc, "candor-callback", t.callback)?;
-    form.append_child(&callback_row)?;
+    fields.append_child(&callback_row)?;
     let guarantee = if site.show_guarantee {
         let (row, input) = checkbox(doc, "candor-guarantee", t.guarantee)?;
         let hint = el(doc, "p", &[("class", "hint")], t.guarantee_hint)?;
-        append(&form, &[&row, &hint])?;
+        append(&fields, &[&row, &hint])?;
         Some(input)
     } else {
         None
     };
     let contact = contact_fields(doc, t)?;
-    form.append_child(&contact.block)?;
+    fields.append_child(&contact.block)?;
     // Both a call back and the guarantee ("our president will call you")
     // need a way to reach the customer.
     for trigger in std::iter::once(&callback).chain(guarantee.as_ref()) {
@@ -285,7 +289,7 @@ pub fn panel(
         &[("type", "submit"), ("class", "send")],
         t.send,
     )?;
-    append(&form, &[&error, &send])?;
+    append(&form, &[&fields, &error, &send])?;
 
     append(&panel, &[&header, &form])?;
     let (done, done_title, next, finish) = thanks_area(doc, &panel, closable, t)?;
