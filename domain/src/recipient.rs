@@ -148,6 +148,79 @@ impl TryFrom<&str> for Format {
     }
 }
 
+/// A recipient's id. Delivery progress, dead letters and the delivery log
+/// are keyed by it, so a recipient keeps its id for life, and a new one gets
+/// a fresh id ([`RecipientId::fresh`]), never one that existed before.
+/// 1–200 characters of `A-Z a-z 0-9 _ -` (every id ever stored: the seed's
+/// `demo-service`, the old `{site}-{role}-{n}`, the random ones).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct RecipientId(String);
+
+impl TryFrom<&str> for RecipientId {
+    type Error = DomainError;
+    fn try_from(raw: &str) -> Result<Self, Self::Error> {
+        let ok = (1..=200).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "recipient_id",
+                "must be 1-200 characters of letters, digits, _ and -",
+            ))
+        }
+    }
+}
+
+impl RecipientId {
+    /// A new recipient's id: `{site}-{role}-{random}`, where `random` is hex
+    /// the edge drew from its CSPRNG (8 bytes: never an id seen before).
+    pub fn fresh(
+        site: &crate::fields::SiteKey,
+        role: Role,
+        random_hex: &str,
+    ) -> Result<Self, DomainError> {
+        let random_ok = (16..=64).contains(&random_hex.len())
+            && random_hex.bytes().all(|b| b.is_ascii_hexdigit());
+        if !random_ok {
+            return Err(DomainError::invalid(
+                "recipient_id",
+                "a fresh id needs at least 8 random bytes in hex",
+            ));
+        }
+        Self::try_from(format!("{}-{}-{random_hex}", site.as_str(), role.as_str()).as_str())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RecipientId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A recipient's URL with everything after the host hidden: the path and
+/// query of a chat webhook are its credential. The one masking the
+/// dashboard shows and `GET /v1/admin/sites/{site}` answers with.
+pub fn mask_url(raw: &str) -> String {
+    match url::Url::parse(raw.trim()) {
+        Ok(url) => match url.host_str() {
+            Some(host) => {
+                let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+                format!("{}://{host}{port}/\u{2026}", url.scheme())
+            }
+            None => "\u{2026}".to_owned(),
+        },
+        Err(_) => "\u{2026}".to_owned(),
+    }
+}
+
 /// A webhook URL that passed the rules of DESIGN §4: https to the platform's
 /// own hosts (any public host for `webhook`), never private, loopback or an
 /// IP literal — unless `allow_loopback` (the dev flag) is set, which admits
@@ -345,6 +418,43 @@ mod tests {
                 .as_str(),
             "http://localhost:8789/inbox"
         );
+    }
+
+    #[test]
+    fn urls_are_masked_after_the_host() {
+        assert_eq!(
+            mask_url("https://hooks.slack.com/services/T/B/X"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            mask_url("http://127.0.0.1:8789/inbox?k=v"),
+            "http://127.0.0.1:8789/…"
+        );
+        assert_eq!(
+            mask_url("https://chat.googleapis.com/v1/spaces/x/messages?key=k&token=t"),
+            "https://chat.googleapis.com/…"
+        );
+        assert_eq!(mask_url("not a url"), "…");
+        assert_eq!(mask_url("mailto:x@y.z"), "…");
+    }
+
+    #[test]
+    fn recipient_ids_are_plain_and_fresh_ones_random() {
+        for ok in ["demo-service", "acme-service_manager-0", "A_b-9"] {
+            assert_eq!(RecipientId::try_from(ok).unwrap().as_str(), ok);
+        }
+        for bad in ["", "a/b", "../x", "a b", "é", &"a".repeat(201)] {
+            let e = RecipientId::try_from(bad).unwrap_err();
+            assert_eq!(e.code(), "invalid_recipient_id", "{bad:?}");
+        }
+        let site = crate::fields::SiteKey::try_from("acme").unwrap();
+        let id = RecipientId::fresh(&site, Role::President, "00ff00ff00ff00ff").unwrap();
+        assert_eq!(id.as_str(), "acme-president-00ff00ff00ff00ff");
+        assert!(RecipientId::fresh(&site, Role::President, "00ff").is_err());
+        assert!(RecipientId::fresh(&site, Role::President, "zzzzzzzzzzzzzzzz").is_err());
+        // The longest site and role still make a valid id.
+        let long = crate::fields::SiteKey::try_from("a".repeat(63).as_str()).unwrap();
+        assert!(RecipientId::fresh(&long, Role::SeniorManagement, &"f".repeat(64)).is_ok());
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! Managers' site configuration against the real Worker: bearer auth (401
 //! without, 403 wrong), the wording check and URL rules refusing before
-//! anything is saved, and a saved configuration taking effect at once.
+//! anything is saved, a saved configuration taking effect at once, GET's
+//! answer being valid PUT input that keeps recipient ids, secrets and
+//! settings, and recipient URLs masked unless the owner reveals one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::{Stack, ADMIN_TOKEN, INBOX_SECRET};
+use common::{now_s, Stack, ADMIN_TOKEN, INBOX_SECRET};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::Method as M;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 async fn call(
     client: &reqwest::Client,
@@ -99,6 +103,7 @@ async fn site_configuration_contract() {
         400
     );
     assert_eq!(call(&client, M::PUT, &acme, None, Some(&good)).await.0, 401);
+    trailing_dots_are_refused(&client, &stack, &acme, &good).await;
     let (s, _, _) = call(&client, M::GET, &acme, Some(ADMIN_TOKEN), None).await;
     assert_eq!(s, 404, "refused configurations save nothing");
 
@@ -151,4 +156,478 @@ async fn saved_configuration_is_live(stack: &Stack, client: &reqwest::Client) {
         "phone numbers are masked in alerts: {}",
         alerts[0].body
     );
+}
+
+/// Issue 20, defect 7: `localhost.` is `localhost` (the trailing dot is the
+/// DNS root), so it is refused like it, for a new site and an existing one,
+/// and nothing is stored.
+async fn trailing_dots_are_refused(
+    client: &reqwest::Client,
+    stack: &Stack,
+    acme: &str,
+    good: &Value,
+) {
+    let demo = stack.worker.url("/v1/admin/sites/demo");
+    let before = stack.rows("SELECT * FROM recipients ORDER BY id");
+    for url in [
+        "https://localhost./x",
+        "https://metadata.google.internal./x",
+        "https://intranet./x",
+    ] {
+        let mut dotted = good.clone();
+        dotted["recipients"][0]["url"] = url.into();
+        for site in [acme, demo.as_str()] {
+            let (s, body, _) = call(client, M::PUT, site, Some(ADMIN_TOKEN), Some(&dotted)).await;
+            assert_eq!(
+                (s, body["error"]["code"].as_str()),
+                (400, Some("invalid_url")),
+                "{url} at {site}: {body}"
+            );
+        }
+    }
+    assert_eq!(
+        stack.rows("SELECT * FROM recipients ORDER BY id"),
+        before,
+        "nothing stored"
+    );
+}
+
+/// A second signing secret, so the test can tell which one signed.
+const SECOND_SECRET: &str = "whsec_c2Vjb25kLWluYm94LXNlY3JldC1mb3ItdGhlLXJvdW5kLXRyaXA=";
+const TURNSTILE_SECRET: &str = "1x0000000000000000000000000000000AA";
+
+/// The stored recipients of `site`, by role, with what GET never shows.
+fn recipient_rows(stack: &Stack, site: &str) -> Vec<Value> {
+    stack.rows(&format!(
+        "SELECT id, role, format, url, secret FROM recipients WHERE site = '{site}' ORDER BY role"
+    ))
+}
+
+fn ids(rows: &[Value]) -> BTreeSet<String> {
+    rows.iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn id_of(rows: &[Value], role: &str) -> String {
+    rows.iter().find(|r| r["role"] == role).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn site_row(stack: &Stack, site: &str) -> Value {
+    stack.rows(&format!(
+        "SELECT origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, \
+         rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at FROM sites WHERE key = '{site}'"
+    ))[0]
+        .clone()
+}
+
+/// Sends a test alert to recipient `rid` of `site`; returns what arrived.
+async fn test_alert(
+    client: &reqwest::Client,
+    stack: &Stack,
+    site: &str,
+    rid: &str,
+) -> tests::receiver::Received {
+    let before = stack.inbox.received().len();
+    let url = stack
+        .worker
+        .url(&format!("/v1/admin/sites/{site}/recipients/{rid}/test"));
+    let (s, body, text) = call(client, M::POST, &url, Some(ADMIN_TOKEN), None).await;
+    assert_eq!(
+        (s, body["result"].as_str()),
+        (200, Some("delivered")),
+        "{text}"
+    );
+    let got = stack.inbox.received();
+    assert_eq!(got.len(), before + 1, "one test alert arrived");
+    got[before].clone()
+}
+
+/// Issue 20, defect 8: GET's answer is valid PUT input; a PUT keeps the ids
+/// it names (and the secrets and URLs it omits), gives new recipients new
+/// ids, and leaves omitted settings as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_output_is_put_input_and_keeps_ids_secrets_and_settings() {
+    let stack = Stack::start("admin-sites-round-trip");
+    let client = reqwest::Client::new();
+    let trip = stack.worker.url("/v1/admin/sites/trip");
+    let (a, b) = (stack.inbox.url("/trip-a"), stack.inbox.url("/trip-b"));
+    let first = json!({
+        "origins": ["https://shop.trip.example"],
+        "recipients": [
+            {"role": "service_manager", "format": "webhook", "url": a, "secret": INBOX_SECRET},
+            {"role": "client_manager", "format": "webhook", "url": b, "secret": SECOND_SECRET}
+        ],
+        "rate_per_minute": 77,
+        "cooldown_days": 9,
+        "guarantee": true,
+        "sla_minutes": {"senior": 20},
+        "turnstile": {"sitekey": "1x00000000000000000000AA", "secret": TURNSTILE_SECRET}
+    });
+    let (s, _, text) = call(&client, M::PUT, &trip, Some(ADMIN_TOKEN), Some(&first)).await;
+    assert_eq!(s, 200, "{text}");
+    let rows = recipient_rows(&stack, "trip");
+    let site = site_row(&stack, "trip");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (
+            site["rate_per_minute"].as_u64(),
+            site["turnstile_secret"].as_str()
+        ),
+        (Some(77), Some(TURNSTILE_SECRET))
+    );
+
+    // GET, then PUT exactly what GET said: nothing changes but the time.
+    let (s, got, text) = call(&client, M::GET, &trip, Some(ADMIN_TOKEN), None).await;
+    assert_eq!(s, 200, "{text}");
+    let (s, again, text) = call(&client, M::PUT, &trip, Some(ADMIN_TOKEN), Some(&got)).await;
+    assert_eq!(s, 200, "GET's answer is valid PUT input: {text}");
+    assert_eq!(
+        recipient_rows(&stack, "trip"),
+        rows,
+        "ids, URLs and secrets kept"
+    );
+    let mut kept = site_row(&stack, "trip");
+    kept["updated_at"] = site["updated_at"].clone();
+    assert_eq!(kept, site, "every setting kept");
+    assert_eq!(again["recipients"], got["recipients"]);
+    assert_eq!(again["turnstile"], got["turnstile"]);
+
+    // The old secrets still sign.
+    let to_a = test_alert(&client, &stack, "trip", &id_of(&rows, "service_manager")).await;
+    assert_eq!(to_a.path, "/trip-a");
+    assert!(
+        to_a.signature_valid(INBOX_SECRET, now_s()),
+        "signed with A's old secret"
+    );
+    let to_b = test_alert(&client, &stack, "trip", &id_of(&rows, "client_manager")).await;
+    assert_eq!(to_b.path, "/trip-b");
+    assert!(
+        to_b.signature_valid(SECOND_SECRET, now_s()),
+        "signed with B's old secret"
+    );
+
+    // Omitted settings are unchanged: Turnstile, the rate, everything.
+    let (s, _, text) = call(
+        &client,
+        M::PUT,
+        &trip,
+        Some(ADMIN_TOKEN),
+        Some(&json!({"origins": ["https://shop.trip.example"]})),
+    )
+    .await;
+    assert_eq!(s, 200, "{text}");
+    let mut kept = site_row(&stack, "trip");
+    kept["updated_at"] = site["updated_at"].clone();
+    assert_eq!(kept, site, "omitted means unchanged");
+    assert_eq!(recipient_rows(&stack, "trip"), rows);
+
+    // A recipient added by a second PUT gets a new id; the others keep theirs.
+    let mut more = got.clone();
+    more["recipients"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"role": "president", "format": "webhook", "url": a, "secret": SECOND_SECRET}));
+    let (s, _, text) = call(&client, M::PUT, &trip, Some(ADMIN_TOKEN), Some(&more)).await;
+    assert_eq!(s, 200, "{text}");
+    let now = recipient_rows(&stack, "trip");
+    assert_eq!(now.len(), 3);
+    let added = id_of(&now, "president");
+    assert!(
+        !ids(&rows).contains(&added),
+        "a new id, not an old one: {added}"
+    );
+    assert!(ids(&now).is_superset(&ids(&rows)), "the others keep theirs");
+    assert_ne!(added, "trip-president-2", "not a position-based id");
+
+    refusals_change_nothing(&client, &stack, &trip, &got).await;
+
+    // A recipient the body leaves out is removed; its id is never reused.
+    let mut fewer = got.clone();
+    fewer["recipients"].as_array_mut().unwrap().truncate(1);
+    let kept_id = fewer["recipients"][0]["id"].as_str().unwrap().to_owned();
+    let (s, _, text) = call(&client, M::PUT, &trip, Some(ADMIN_TOKEN), Some(&fewer)).await;
+    assert_eq!(s, 200, "{text}");
+    assert_eq!(
+        ids(&recipient_rows(&stack, "trip")),
+        BTreeSet::from([kept_id])
+    );
+    let (s, _, text) = call(&client, M::PUT, &trip, Some(ADMIN_TOKEN), Some(&first)).await;
+    assert_eq!(s, 200, "{text}");
+    let fresh = ids(&recipient_rows(&stack, "trip"));
+    assert_eq!(fresh.len(), 2);
+    assert!(
+        fresh.is_disjoint(&ids(&now)),
+        "recipients without ids are new"
+    );
+
+    // A new sitekey without a secret keeps the stored secret.
+    let (s, _, text) = call(
+        &client,
+        M::PUT,
+        &trip,
+        Some(ADMIN_TOKEN),
+        Some(&json!({"turnstile": {"sitekey": "2x00000000000000000000AB"}})),
+    )
+    .await;
+    assert_eq!(s, 200, "{text}");
+    let row = site_row(&stack, "trip");
+    assert_eq!(
+        (
+            row["turnstile_sitekey"].as_str(),
+            row["turnstile_secret"].as_str()
+        ),
+        (Some("2x00000000000000000000AB"), Some(TURNSTILE_SECRET))
+    );
+
+    // Turnstile goes only when the body says so.
+    let (s, got, text) = call(
+        &client,
+        M::PUT,
+        &trip,
+        Some(ADMIN_TOKEN),
+        Some(&json!({"turnstile": null})),
+    )
+    .await;
+    assert_eq!(s, 200, "{text}");
+    assert!(got["turnstile"].is_null(), "{got}");
+    assert!(site_row(&stack, "trip")["turnstile_secret"].is_null());
+    assert_eq!(site_row(&stack, "trip")["rate_per_minute"], 77);
+}
+
+/// Refused PUTs answer 400 and change nothing.
+async fn refusals_change_nothing(client: &reqwest::Client, stack: &Stack, trip: &str, got: &Value) {
+    let rows = recipient_rows(stack, "trip");
+    let site = site_row(stack, "trip");
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut body = got.clone();
+        f(&mut body);
+        body
+    };
+    let cases = [
+        (
+            with(&|b| b["recipients"][0]["id"] = "demo-service".into()),
+            "invalid_recipient_id",
+        ),
+        (
+            with(&|b| b["recipients"][0]["id"] = "../x".into()),
+            "invalid_recipient_id",
+        ),
+        (
+            with(&|b| {
+                let first = b["recipients"][0]["id"].clone();
+                b["recipients"][1]["id"] = first;
+            }),
+            "invalid_recipient_id",
+        ),
+        (
+            with(&|b| b["recipients"][0]["id"] = "trip-nobody-0".into()),
+            "invalid_recipient_id",
+        ),
+        (
+            with(&|b| {
+                b["recipients"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"role": "president", "format": "webhook", "url": "https://alerts.example.com/x"}));
+            }),
+            "invalid_secret",
+        ),
+        (
+            with(&|b| {
+                b["recipients"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"role": "president", "format": "slack"}));
+            }),
+            "invalid_url",
+        ),
+        (
+            with(&|b| b["recipients"][0]["url"] = "https://localhost./x".into()),
+            "invalid_url",
+        ),
+        (with(&|b| b["site"] = "demo".into()), "invalid_site"),
+        (
+            with(&|b| b["rate_per_minute"] = Value::Null),
+            "invalid_json",
+        ),
+    ];
+    for (body, code) in &cases {
+        let (s, answer, _) = call(client, M::PUT, trip, Some(ADMIN_TOKEN), Some(body)).await;
+        assert_eq!(
+            (s, answer["error"]["code"].as_str()),
+            (400, Some(*code)),
+            "{body}: {answer}"
+        );
+        assert_eq!(recipient_rows(stack, "trip"), rows, "{body}");
+        assert_eq!(site_row(stack, "trip"), site, "{body}");
+    }
+    // A new site needs its origins, and a new Turnstile its secret.
+    let fresh = stack.worker.url("/v1/admin/sites/fresh");
+    for (body, code) in [
+        (json!({"score": false}), "invalid_origins"),
+        (
+            json!({"origins": [], "turnstile": {"sitekey": "k"}}),
+            "invalid_turnstile_secret",
+        ),
+    ] {
+        let (s, answer, _) = call(client, M::PUT, &fresh, Some(ADMIN_TOKEN), Some(&body)).await;
+        assert_eq!(
+            (s, answer["error"]["code"].as_str()),
+            (400, Some(code)),
+            "{answer}"
+        );
+    }
+    assert!(stack
+        .rows("SELECT 1 FROM sites WHERE key = 'fresh'")
+        .is_empty());
+}
+
+/// Signs in to the dashboard over HTTP; returns the `name=value` cookie.
+async fn dashboard_cookie(stack: &Stack) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let own = stack.worker.url("");
+    let resp = client
+        .post(stack.worker.url("/dashboard/login"))
+        .header("origin", own.trim_end_matches('/'))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("name", "Dana"),
+            ("token", ADMIN_TOKEN),
+            ("next", "/dashboard"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(resp.headers()[LOCATION], "/dashboard");
+    let set = resp.headers()[SET_COOKIE].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn get_with_cookie(
+    stack: &Stack,
+    path: &str,
+    cookie: &str,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let resp = reqwest::Client::new()
+        .get(stack.worker.url(path))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    (status, headers, resp.text().await.unwrap())
+}
+
+fn reveals(stack: &Stack) -> Vec<Value> {
+    stack
+        .rows("SELECT by, action, subject, note FROM audit WHERE action = 'recipient_url_revealed'")
+}
+
+/// Issue 20, defect 9: chat URLs are credentials. GET shows them masked as
+/// the dashboard does, with the bearer token and with a dashboard cookie;
+/// only the bearer token reveals one, and every reveal is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recipient_urls_are_masked_and_revealed_only_with_the_bearer() {
+    let stack = Stack::start("admin-sites-masked");
+    let client = reqwest::Client::new();
+    let demo = stack.worker.url("/v1/admin/sites/demo");
+    let inbox = stack.inbox.url("/inbox");
+    let masked = format!("http://127.0.0.1:{}/\u{2026}", stack.inbox.port);
+
+    let (s, body, text) = call(&client, M::GET, &demo, Some(ADMIN_TOKEN), None).await;
+    assert_eq!(s, 200, "{text}");
+    assert!(
+        !text.contains("/inbox"),
+        "the bearer reads masked URLs: {text}"
+    );
+    for r in body["recipients"].as_array().unwrap() {
+        assert_eq!(r["url_masked"], masked.as_str(), "{r}");
+        assert!(r.get("url").is_none(), "{r}");
+    }
+    let cookie = dashboard_cookie(&stack).await;
+    let (s, _, text) = get_with_cookie(&stack, "/v1/admin/sites/demo", &cookie).await;
+    assert_eq!(s, 200, "{text}");
+    assert!(
+        !text.contains("/inbox"),
+        "so does a dashboard cookie: {text}"
+    );
+    // PUT answers with the same masked view.
+    let (s, _, text) = call(&client, M::PUT, &demo, Some(ADMIN_TOKEN), Some(&body)).await;
+    assert_eq!(s, 200, "{text}");
+    assert!(!text.contains("/inbox"), "{text}");
+
+    // Revealing one URL takes the bearer token.
+    let reveal = "/v1/admin/sites/demo/recipients/demo-service/url";
+    let (s, _, text) = get_with_cookie(&stack, reveal, &cookie).await;
+    assert_eq!(s, 401, "a dashboard cookie cannot reveal: {text}");
+    assert!(!text.contains("/inbox"));
+    let (s, answer, _) = call(&client, M::GET, &stack.worker.url(reveal), None, None).await;
+    assert_eq!(
+        (s, answer["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let (s, answer, _) = call(
+        &client,
+        M::GET,
+        &stack.worker.url(reveal),
+        Some("not-the-token"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, answer["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    assert!(reveals(&stack).is_empty(), "refused reveals reveal nothing");
+
+    let resp = client
+        .get(stack.worker.url(reveal))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let answer: Value = resp.json().await.unwrap();
+    assert_eq!(answer, json!({"id": "demo-service", "url": inbox}));
+    let audit = reveals(&stack);
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(
+        (audit[0]["by"].as_str(), audit[0]["subject"].as_str()),
+        (Some("admin token"), Some("demo-service"))
+    );
+
+    // Only a recipient of that site; other methods are not allowed.
+    for path in [
+        "/v1/admin/sites/demo/recipients/nobody/url",
+        "/v1/admin/sites/other/recipients/demo-service/url",
+    ] {
+        let (s, _, _) = call(
+            &client,
+            M::GET,
+            &stack.worker.url(path),
+            Some(ADMIN_TOKEN),
+            None,
+        )
+        .await;
+        assert_eq!(s, 404, "{path}");
+    }
+    let (s, _, _) = call(
+        &client,
+        M::POST,
+        &stack.worker.url(reveal),
+        Some(ADMIN_TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(s, 405);
+    assert_eq!(reveals(&stack).len(), 1);
 }

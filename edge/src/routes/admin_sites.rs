@@ -1,18 +1,31 @@
-//! `PUT`/`GET /v1/admin/sites/{site}`: a site's whole configuration.
+//! `PUT`/`GET /v1/admin/sites/{site}`: a site's whole configuration, and
+//! `GET /v1/admin/sites/{site}/recipients/{id}/url`: one recipient's URL in
+//! full, for the owner only, audited.
+//!
+//! `GET` never shows a recipient's whole URL (a chat webhook's path is its
+//! credential) or a secret; its answer is valid `PUT` input, and a `PUT`
+//! leaves whatever it omits as it was (`domain::site::SiteBody`).
 
-use crate::error::EdgeResult;
-use crate::{auth, http, store};
+use crate::error::{EdgeError, EdgeResult};
+use crate::{auth, clock, http, store};
+use domain::auth::{bearer, secrets_match};
 use domain::fields::SiteKey;
-use domain::site::{RawSiteConfig, SiteConfig};
+use domain::recipient::RecipientId;
+use domain::site::{SiteBody, SiteConfig};
 use worker::{Env, Request, Response};
+
+/// Who the audit trail names for a reveal: the bearer token is the owner's
+/// one credential (there are no per-person API credentials yet).
+const OWNER: &str = "admin token";
 
 pub async fn put(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response> {
     auth::require_admin(&req, env).await?;
     let key = SiteKey::try_from(site)?;
-    let raw: RawSiteConfig = http::read_json(&mut req).await?;
-    let config = SiteConfig::parse(raw, auth::allow_loopback(env))?;
+    let body: SiteBody = http::read_json(&mut req).await?;
     let db = env.d1("DB")?;
-    store::sites::save_site(&db, key.as_str(), &config, crate::clock::now()).await?;
+    let stored = store::sites::stored_config(&db, key.as_str()).await?;
+    let config = SiteConfig::parse(body.resolve(&key, stored)?, auth::allow_loopback(env))?;
+    store::sites::save_site(&db, &key, &config, clock::now()).await?;
     Ok(http::json(
         200,
         &store::sites::site_config(&db, key.as_str()).await?,
@@ -26,4 +39,35 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> EdgeResult<Response> {
         200,
         &store::sites::site_config(&env.d1("DB")?, key.as_str()).await?,
     ))
+}
+
+/// `GET /v1/admin/sites/{site}/recipients/{id}/url`: the one way to read a
+/// recipient's URL in full. The bearer token only: a dashboard cookie reads
+/// the API, but a credential it may not read. Answered `no-store`, and
+/// written to `audit` in the same transaction as the read.
+pub async fn reveal_url(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult<Response> {
+    require_owner(req, env)?;
+    let key = SiteKey::try_from(site)?;
+    let id = RecipientId::try_from(rid)?;
+    let db = env.d1("DB")?;
+    let url = store::sites::reveal_url(&db, &key, &id, OWNER, clock::now())
+        .await?
+        .ok_or(EdgeError::NotFound("recipient"))?;
+    Ok(http::json(
+        200,
+        &serde_json::json!({"id": id.as_str(), "url": url}),
+    ))
+}
+
+/// The bearer token and nothing else: 401 without it (a session cookie is
+/// not a credential here, so it gets the same answer as none — which also
+/// tells nobody whether a cookie is live), 403 with a wrong one.
+fn require_owner(req: &Request, env: &Env) -> EdgeResult<()> {
+    let header = req.headers().get("authorization")?.unwrap_or_default();
+    let token = bearer(&header).ok_or(EdgeError::Unauthorized)?;
+    if secrets_match(token, &auth::admin_token(env).unwrap_or_default()) {
+        Ok(())
+    } else {
+        Err(EdgeError::Forbidden)
+    }
 }

@@ -43,6 +43,9 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
         (Method::Post, ["v1", "admin", "sites", site, "recipients", rid, "test"]) => {
             admin_alerts::test(&req, &env, site, rid).await
         }
+        (Method::Get, ["v1", "admin", "sites", site, "recipients", rid, "url"]) => {
+            admin_sites::reveal_url(&req, &env, site, rid).await
+        }
         (Method::Get, ["v1", "admin", "alerts"]) => admin_alerts::progress(&req, &env).await,
         (Method::Get, ["v1", "admin", "dead-letters"]) => {
             admin_alerts::dead_letters(&req, &env).await
@@ -59,7 +62,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
             | ["v1", "admin", "sites" | "responses", _]
             | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters" | "alerts"]
             | ["v1", "admin", "cases", _, "events"]
-            | ["v1", "admin", "sites", _, "recipients", _, "test"]
+            | ["v1", "admin", "sites", _, "recipients", _, "test" | "url"]
             | ["ack", _],
         ) => Err(EdgeError::MethodNotAllowed),
         _ => Err(EdgeError::NotFound("route")),

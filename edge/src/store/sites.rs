@@ -2,7 +2,9 @@
 
 use super::{flag, int, json, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
+use domain::fields::SiteKey;
 use domain::origin::OriginRule;
+use domain::recipient::{mask_url, RecipientId, Role};
 use domain::sla::SlaPolicy;
 use domain::Timestamp;
 use serde::Deserialize;
@@ -122,40 +124,79 @@ pub async fn save_settings(
     Ok(())
 }
 
+/// A new recipient's id: random, so never one that existed before (the
+/// delivery log, dead letters and alert progress of a removed recipient
+/// stay keyed by its id, and a new recipient must not inherit them).
+pub fn new_recipient_id(site: &SiteKey, role: Role) -> EdgeResult<RecipientId> {
+    RecipientId::fresh(site, role, &crate::random::hex(8)?)
+        .map_err(|e| EdgeError::Internal(format!("a fresh recipient id was refused: {e}")))
+}
+
 /// Saves a whole site configuration in one transaction: the site row and its
-/// recipients, replaced together so no reader sees half of an update.
+/// recipients, together so no reader sees half of an update. A recipient
+/// with an id (checked by `SiteBody::resolve` to be one of this site's) is
+/// updated in place, so its delivery progress stays its own; one without
+/// gets a fresh id; recipients the configuration no longer lists go.
 pub async fn save_site(
     db: &D1Database,
-    key: &str,
+    key: &SiteKey,
     c: &domain::site::SiteConfig,
     now: Timestamp,
 ) -> EdgeResult<()> {
-    let mut statements = vec![upsert_site(db, key, c, now)?];
-    statements.push(
-        db.prepare("DELETE FROM recipients WHERE site = ?1")
-            .bind(&[text(key)])?,
-    );
-    for (n, r) in c.recipients.iter().enumerate() {
-        statements.push(
-            db.prepare(
-                "INSERT INTO recipients (id, site, role, format, url, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .bind(&[
-                text(&format!("{key}-{}-{n}", r.role.as_str())),
-                text(key),
-                text(r.role.as_str()),
-                text(r.format.as_str()),
-                text(r.url.as_str()),
-                opt_text(r.secret.as_deref()),
-                millis(now),
-            ])?,
+    let kept: Vec<&str> = c
+        .recipients
+        .iter()
+        .filter_map(|r| r.id.as_ref().map(RecipientId::as_str))
+        .collect();
+    let mut statements = vec![
+        upsert_site(db, key.as_str(), c, now)?,
+        db.prepare(
+            "DELETE FROM recipients WHERE site = ?1 AND id NOT IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&[text(key.as_str()), text(&json(&kept))])?,
+    ];
+    for r in &c.recipients {
+        let (role, format, url, secret) = (
+            text(r.role.as_str()),
+            text(r.format.as_str()),
+            text(r.url.as_str()),
+            opt_text(r.secret.as_deref()),
         );
+        statements.push(match &r.id {
+            Some(id) => db
+                .prepare(
+                    "UPDATE recipients SET role = ?3, format = ?4, url = ?5, secret = ?6 \
+                     WHERE id = ?1 AND site = ?2",
+                )
+                .bind(&[
+                    text(id.as_str()),
+                    text(key.as_str()),
+                    role,
+                    format,
+                    url,
+                    secret,
+                ])?,
+            None => db
+                .prepare(
+                    "INSERT INTO recipients (id, site, role, format, url, secret, created_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .bind(&[
+                    text(new_recipient_id(key, r.role)?.as_str()),
+                    text(key.as_str()),
+                    role,
+                    format,
+                    url,
+                    secret,
+                    millis(now),
+                ])?,
+        });
     }
     db.batch(statements).await?;
     Ok(())
 }
 
-#[derive(Deserialize, serde::Serialize)]
+#[derive(Deserialize)]
 struct RecipientView {
     id: String,
     role: String,
@@ -170,11 +211,25 @@ struct CounterView {
     count: f64,
 }
 
-/// A site's configuration as managers read it back (never with secrets),
-/// with the last 30 days of abuse counters.
+/// A site's configuration as managers read it back, with the last 30 days
+/// of abuse counters. Never a secret, and never a recipient's whole URL
+/// (a chat webhook's path is its credential): `url_masked` shows its scheme
+/// and host as the dashboard does. The answer is valid `PUT` input
+/// (`domain::site::SiteBody`), its read-only fields ignored there.
 pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::Value> {
     let site = site(db, key).await?;
-    let recipients = recipient_views(db, key).await?;
+    let recipients: Vec<serde_json::Value> = recipient_views(db, key)
+        .await?
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "role": r.role,
+                "format": r.format,
+                "url_masked": mask_url(&r.url),
+            })
+        })
+        .collect();
     let counters: Vec<CounterView> = db
         .prepare("SELECT day, name, count FROM counters WHERE site = ?1 ORDER BY day DESC, name LIMIT 90")
         .bind(&[text(key)])?
@@ -198,30 +253,56 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::V
     }))
 }
 
-/// A site's whole stored configuration in the form `PUT` takes, secrets
-/// included (never sent anywhere): the base a dashboard edit changes and
-/// `SiteConfig::parse` checks again before anything is saved.
+/// A site's whole stored configuration, recipients' ids and secrets
+/// included (never sent anywhere): the base a dashboard edit or a `PUT`
+/// changes and `SiteConfig::parse` checks again before anything is saved.
 pub async fn raw_config(db: &D1Database, key: &str) -> EdgeResult<domain::site::RawSiteConfig> {
+    stored_config(db, key)
+        .await?
+        .ok_or(EdgeError::NotFound("site"))
+}
+
+/// As [`raw_config`]; `None` for a site that does not exist yet. The site
+/// and its recipients are read in one batch, so they agree.
+pub async fn stored_config(
+    db: &D1Database,
+    key: &str,
+) -> EdgeResult<Option<domain::site::RawSiteConfig>> {
     #[derive(Deserialize)]
     struct RecipientRow {
+        id: String,
         role: String,
         format: String,
         url: String,
         secret: Option<String>,
     }
-    let site = site(db, key).await?;
-    let recipients: Vec<RecipientRow> = db
-        .prepare("SELECT role, format, url, secret FROM recipients WHERE site = ?1 ORDER BY id")
-        .bind(&[text(key)])?
-        .all()
-        .await?
-        .results()?;
-    Ok(domain::site::RawSiteConfig {
+    let results = db
+        .batch(vec![
+            select_site(db, key)?,
+            db.prepare(
+                "SELECT id, role, format, url, secret FROM recipients WHERE site = ?1 \
+                 ORDER BY created_at, id",
+            )
+            .bind(&[text(key)])?,
+        ])
+        .await?;
+    let (Some(site), Some(recipients)) = (results.first(), results.get(1)) else {
+        return Err(EdgeError::Internal(
+            "a two-statement batch lost a result".into(),
+        ));
+    };
+    let Some(site) = site.results::<SiteRow>()?.into_iter().next() else {
+        return Ok(None);
+    };
+    let site = Site::try_from(site)?;
+    let recipients: Vec<RecipientRow> = recipients.results()?;
+    Ok(Some(domain::site::RawSiteConfig {
         origins: site.origins.into_iter().map(String::from).collect(),
         copy: site.copy,
         recipients: recipients
             .into_iter()
             .map(|r| domain::site::RawRecipient {
+                id: Some(r.id),
                 role: r.role,
                 format: r.format,
                 url: r.url,
@@ -237,13 +318,15 @@ pub async fn raw_config(db: &D1Database, key: &str) -> EdgeResult<domain::site::
             (Some(sitekey), Some(secret)) => Some(domain::site::RawTurnstile { sitekey, secret }),
             _ => None,
         },
-    })
+    }))
 }
 
-/// A site's recipients without their secrets, by id.
+/// A site's recipients without their secrets, oldest first.
 async fn recipient_views(db: &D1Database, key: &str) -> EdgeResult<Vec<RecipientView>> {
     Ok(db
-        .prepare("SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY id")
+        .prepare(
+            "SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY created_at, id",
+        )
         .bind(&[text(key)])?
         .all()
         .await?
@@ -273,7 +356,7 @@ pub async fn recipient_lines(
 pub async fn insert_recipient(
     db: &D1Database,
     key: &str,
-    id: &str,
+    id: &RecipientId,
     r: &domain::site::Recipient,
     now: Timestamp,
 ) -> EdgeResult<()> {
@@ -281,7 +364,7 @@ pub async fn insert_recipient(
         "INSERT INTO recipients (id, site, role, format, url, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .bind(&[
-        text(id),
+        text(id.as_str()),
         text(key),
         text(r.role.as_str()),
         text(r.format.as_str()),
@@ -302,4 +385,46 @@ pub async fn delete_recipient(db: &D1Database, key: &str, id: &str) -> EdgeResul
         .run()
         .await?;
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+}
+
+/// One recipient's whole URL, for its owner, with an `audit` row saying who
+/// read it and when, written in the same transaction (no row, no URL).
+/// `None` when `site` has no such recipient (and nothing is written).
+pub async fn reveal_url(
+    db: &D1Database,
+    site: &SiteKey,
+    id: &RecipientId,
+    by: &str,
+    now: Timestamp,
+) -> EdgeResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct UrlRow {
+        url: String,
+    }
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO audit (at, by, action, subject, note) \
+                 SELECT ?3, ?4, 'recipient_url_revealed', id, \
+                 'the full URL of this ' || format || ' recipient of site ' || site || ' was read' \
+                 FROM recipients WHERE id = ?1 AND site = ?2",
+            )
+            .bind(&[
+                text(id.as_str()),
+                text(site.as_str()),
+                millis(now),
+                text(by),
+            ])?,
+            db.prepare("SELECT url FROM recipients WHERE id = ?1 AND site = ?2")
+                .bind(&[text(id.as_str()), text(site.as_str())])?,
+        ])
+        .await?;
+    if super::first_changes(&results) == 0 {
+        return Ok(None);
+    }
+    let rows: Vec<UrlRow> = match results.get(1) {
+        Some(r) => r.results()?,
+        None => Vec::new(),
+    };
+    Ok(rows.into_iter().next().map(|r| r.url))
 }

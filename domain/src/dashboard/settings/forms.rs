@@ -6,7 +6,7 @@
 use super::FieldError;
 use crate::fields::{clean_text, ResponseId, SiteKey};
 use crate::origin::OriginRule;
-use crate::recipient::{Format, Role};
+use crate::recipient::{Format, RecipientId, Role};
 use crate::site::{RawRecipient, RawSiteConfig, SiteConfig, COPY_KEYS};
 use crate::sla::SlaPolicy;
 use crate::webhook::WebhookSecret;
@@ -480,6 +480,7 @@ pub fn parse_recipient(body: &str) -> Result<RawRecipient, DomainError> {
         (_, _) => None,
     };
     Ok(RawRecipient {
+        id: None,
         role: role.as_str().to_owned(),
         format: format.as_str().to_owned(),
         url,
@@ -507,16 +508,11 @@ pub fn parse_retry(body: &str) -> Result<(String, String), DomainError> {
         ));
     }
     let recipient = fields.remove("recipient_id").unwrap_or_default();
-    if !id_like(&recipient) {
-        return Err(DomainError::invalid(
-            "recipient_id",
-            "must be 1-200 characters of letters, digits, _ and -",
-        ));
-    }
+    let recipient = RecipientId::try_from(recipient.as_str())?;
     if let Some(site) = fields.remove("site") {
         SiteKey::try_from(site.as_str())?;
     }
-    Ok((alert, recipient))
+    Ok((alert, recipient.as_str().to_owned()))
 }
 
 /// Reads the "Erase a customer's data" form: the response id, once the
@@ -648,6 +644,7 @@ mod tests {
     fn apply_keeps_recipients_and_secrets_of_the_base() {
         let mut b = base();
         b.recipients.push(RawRecipient {
+            id: Some("demo-service".into()),
             role: "service_manager".into(),
             format: "webhook".into(),
             url: "https://alerts.example.com/x".into(),

@@ -8,7 +8,7 @@ use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::routes::admin_alerts;
 use crate::store::{dashboard, erasure, outbox, sites};
-use crate::{clock, http, random};
+use crate::{clock, http};
 use domain::dashboard::settings::{
     self, parse_erase, parse_general, parse_recipient, parse_retry, FieldError, GeneralForm,
     Notice, SettingsView,
@@ -169,12 +169,7 @@ pub async fn add_recipient(
                     "a parsed config lost its new recipient".into(),
                 ));
             };
-            let id = format!(
-                "{}-{}-{}",
-                site.as_str(),
-                added.role.as_str(),
-                random::hex(4)?
-            );
+            let id = sites::new_recipient_id(&site, added.role)?;
             sites::insert_recipient(&db, site.as_str(), &id, added, clock::now()).await?;
             Ok(http::see_other(&settings_url(&site, "recipient-added")))
         }
