@@ -131,6 +131,43 @@ async fn add_refusing_recipient(b: &Browser, stack: &Stack) -> String {
         .as_str()
         .unwrap()
         .to_owned();
+    // A fresh random id (16 hex digits), like a recipient added through the API.
+    let random = rid.strip_prefix("demo-president-").unwrap_or_default();
+    assert!(
+        random.len() == 16 && random.bytes().all(|c| c.is_ascii_hexdigit()),
+        "{rid}"
+    );
+    // The page masks the URL exactly as the API does.
+    let (status, _, site) = common::call(
+        &reqwest::Client::new(),
+        reqwest::Method::GET,
+        &stack.worker.url("/v1/admin/sites/demo"),
+        Some(common::ADMIN_TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let masked = site["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == rid.as_str())
+        .map(|r| r["url_masked"].as_str().unwrap().to_owned())
+        .unwrap();
+    assert!(!masked.contains("/gone"), "{masked}");
+    let cells = js(
+        b,
+        "[...document.querySelectorAll('td[data-label=URL] code')].map(c => c.textContent)",
+    )
+    .await;
+    assert!(
+        cells
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == masked.as_str()),
+        "{cells} shows {masked}"
+    );
 
     click_and_wait(b, &format!("form[action$='/recipients/{rid}/test'] button")).await;
     let page = text(b).await;
@@ -225,6 +262,7 @@ async fn bait_is_refused_beside_the_field(b: &Browser, stack: &Stack) {
 }
 
 async fn neutral_copy_is_saved(b: &Browser, stack: &Stack) {
+    let recipients = stack.rows("SELECT id, url, secret FROM recipients ORDER BY id");
     fill(b, "[name='copy.de.title']", "Ihre Rückmeldung").await;
     fill(
         b,
@@ -239,6 +277,11 @@ async fn neutral_copy_is_saved(b: &Browser, stack: &Stack) {
     )
     .await;
     assert!(text(b).await.contains("Settings saved"));
+    assert_eq!(
+        stack.rows("SELECT id, url, secret FROM recipients ORDER BY id"),
+        recipients,
+        "saving settings keeps every recipient, its id and its secret"
+    );
     let row = &stack.rows("SELECT copy, cooldown_days FROM sites WHERE key = 'demo'")[0];
     assert_eq!(row["cooldown_days"], 14);
     let copy: serde_json::Value = serde_json::from_str(row["copy"].as_str().unwrap()).unwrap();
