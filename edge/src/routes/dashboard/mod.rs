@@ -81,7 +81,7 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
 /// (the browser's `Origin`, or `Sec-Fetch-Site` when it sends no Origin),
 /// a live session, and the CSRF token of that session in the form.
 async fn signed_post(req: &mut Request, env: &Env) -> EdgeResult<(Manager, String)> {
-    same_origin(req)?;
+    http::same_origin_post(req)?;
     let m = auth::manager(req, env)
         .await?
         .ok_or(EdgeError::Unauthorized)?;
@@ -91,25 +91,6 @@ async fn signed_post(req: &mut Request, env: &Env) -> EdgeResult<(Manager, Strin
         return Err(EdgeError::StaleForm);
     }
     Ok((m, body))
-}
-
-/// Refuses a post that another site's page made. Browsers say where a
-/// request came from in `Sec-Fetch-Site`; older ones only in `Origin`.
-pub fn same_origin(req: &Request) -> EdgeResult<()> {
-    let own = req.url()?.origin().ascii_serialization();
-    let headers = req.headers();
-    let ours = match (headers.get("sec-fetch-site")?, headers.get("origin")?) {
-        (Some(site), _) => site == "same-origin",
-        (None, Some(origin)) => origin == own,
-        // Not a browser (no browser posts a form without either): the
-        // session cookie and the CSRF token still have to match.
-        (None, None) => true,
-    };
-    if ours {
-        Ok(())
-    } else {
-        Err(EdgeError::Forbidden)
-    }
 }
 
 pub fn chrome(m: &Manager, section: Section) -> Chrome {
