@@ -49,26 +49,31 @@ pub async fn delete(db: &D1Database, id: &str) -> EdgeResult<()> {
     Ok(())
 }
 
-/// Wrong tokens from this client in this minute so far.
-pub async fn failures(db: &D1Database, client_key: &str, window: Window) -> EdgeResult<u32> {
+/// Counts one sign-in attempt of this client in this window and returns
+/// the count, in one atomic statement. It runs before the token is compared,
+/// so attempts sent in parallel are each counted before any is checked.
+pub async fn count_attempt(db: &D1Database, client_key: &str, window: Window) -> EdgeResult<u32> {
     #[derive(Deserialize)]
     struct Row {
         count: f64,
     }
     let row: Option<Row> = db
-        .prepare("SELECT count FROM rate_windows WHERE key = ?1 AND window = ?2")
+        .prepare(
+            "INSERT INTO rate_windows (key, window, count) VALUES (?1, ?2, 1) \
+             ON CONFLICT(key, window) DO UPDATE SET count = count + 1 RETURNING count",
+        )
         .bind(&[text(client_key), millis(window.start)])?
         .first(None)
         .await?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
-    Ok(row.map_or(0, |r| r.count as u32))
+    Ok(row.map_or(u32::MAX, |r| r.count as u32))
 }
 
-/// Counts one wrong token.
-pub async fn count_failure(db: &D1Database, client_key: &str, window: Window) -> EdgeResult<()> {
+/// Takes back an attempt that compared no wrong token (the right token, or a
+/// form that named no token at all), so only wrong tokens use up the limit.
+pub async fn forgive_attempt(db: &D1Database, client_key: &str, window: Window) -> EdgeResult<()> {
     db.prepare(
-        "INSERT INTO rate_windows (key, window, count) VALUES (?1, ?2, 1) \
-         ON CONFLICT(key, window) DO UPDATE SET count = count + 1",
+        "UPDATE rate_windows SET count = count - 1 WHERE key = ?1 AND window = ?2 AND count > 0",
     )
     .bind(&[text(client_key), millis(window.start)])?
     .run()

@@ -2,7 +2,6 @@
 //! the rest of the minute after five; the token itself is compared in
 //! constant time and never stored or logged.
 
-use super::same_origin;
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::sessions;
@@ -42,7 +41,7 @@ pub async fn page(req: &Request, env: &Env) -> EdgeResult<Response> {
 }
 
 pub async fn sign_in(mut req: Request, env: &Env) -> EdgeResult<Response> {
-    same_origin(&req)?;
+    http::same_origin_post(&req)?;
     let key = auth::session_key(env).ok_or(EdgeError::Forbidden)?;
     let db = env.d1("DB")?;
     let now = clock::now();
@@ -52,7 +51,11 @@ pub async fn sign_in(mut req: Request, env: &Env) -> EdgeResult<Response> {
         .get("cf-connecting-ip")?
         .unwrap_or_else(|| "unknown".into());
     let client = rate::sign_in_key(&ip);
-    if sessions::failures(&db, &client, window).await? >= rate::SIGN_IN_FAILURES_PER_WINDOW {
+    // Counted before anything is compared, in one atomic step: a burst of
+    // parallel guesses is counted whole, and all past the limit are refused
+    // unread. Attempts that compared no wrong token are given back below.
+    let attempt = sessions::count_attempt(&db, &client, window).await?;
+    if attempt > rate::SIGN_IN_FAILURES_PER_WINDOW {
         return Err(EdgeError::RateLimited(window.retry_after_secs));
     }
     let body = http::read_form_body(&mut req).await?;
@@ -61,17 +64,18 @@ pub async fn sign_in(mut req: Request, env: &Env) -> EdgeResult<Response> {
     let form = match login::parse(&body) {
         Ok(form) => form,
         Err(e) => {
+            sessions::forgive_attempt(&db, &client, window).await?;
             return Ok(http::page(
                 400,
                 login::render(Some(&e.to_string()), &name, &next),
-            ))
+            ));
         }
     };
     if !secrets_match(&form.token, &auth::admin_token(env).unwrap_or_default()) {
-        sessions::count_failure(&db, &client, window).await?;
         let why = "That token is not right. After five wrong tries, sign-in pauses for a minute.";
         return Ok(http::page(401, login::render(Some(why), &form.name, &next)));
     }
+    sessions::forgive_attempt(&db, &client, window).await?;
     let (session, cookie) = key.issue(&random::hex(16)?, now)?;
     sessions::create(&db, &session.id, &form.name, now, session.expires_at).await?;
     let mut resp = http::see_other(&next);
