@@ -2,6 +2,7 @@
 //! answers end the attempts, and how a receiver's `Retry-After` stretches it.
 //! The edge's queue consumer asks these questions; the answers live here.
 
+use crate::recipient::Role;
 use crate::{DomainError, Timestamp};
 
 /// The longest delay a Cloudflare Queue accepts for a retry (12 h).
@@ -94,10 +95,49 @@ pub fn parse_retry_after(raw: &str, now: Timestamp) -> Option<u32> {
     Some(u32::try_from(secs).unwrap_or(u32::MAX).min(MAX_DELAY_SECS))
 }
 
+/// A role of the alert's level that has no recipient at all: the alert
+/// cannot reach those people, and managers must see it as a dead letter
+/// (listed with the others, retried once a recipient exists). Its
+/// recipient id names the role; `recipient_id` newtypes refuse the prefix,
+/// so it never collides with a real recipient.
+pub fn no_recipient(role: Role) -> (String, String) {
+    (
+        format!("{NO_RECIPIENT_PREFIX}{}", role.as_str()),
+        format!("no recipient for {}", role.audience()),
+    )
+}
+
+/// The prefix of [`no_recipient`]'s ids.
+pub const NO_RECIPIENT_PREFIX: &str = "no-recipient-";
+
+/// How long a consumer may hold its claim on one delivery: the call's
+/// timeout and a margin for the writes around it. Until it passes no other
+/// consumer starts an attempt for the same alert and recipient.
+pub const fn claim_lease_secs(timeout_secs: u32) -> u32 {
+    timeout_secs.saturating_mul(2).saturating_add(10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_level_without_a_recipient_names_who_is_missing() {
+        let (id, why) = no_recipient(Role::SeniorManagement);
+        assert_eq!(id, "no-recipient-senior_management");
+        assert_eq!(why, "no recipient for senior management");
+        assert_eq!(
+            no_recipient(Role::President).1,
+            "no recipient for the president"
+        );
+    }
+
+    #[test]
+    fn a_claim_outlives_its_call() {
+        assert_eq!(claim_lease_secs(10), 30);
+        assert_eq!(claim_lease_secs(u32::MAX), u32::MAX);
+    }
 
     #[test]
     fn production_schedule_is_the_designed_one() {

@@ -26,6 +26,11 @@ impl Timestamp {
     pub const fn plus_minutes(self, minutes: u32) -> Self {
         Self(self.0.saturating_add(minutes as i64 * 60_000))
     }
+
+    #[must_use]
+    pub const fn plus_seconds(self, seconds: u32) -> Self {
+        Self(self.0.saturating_add(seconds as i64 * 1000))
+    }
 }
 
 impl Timestamp {

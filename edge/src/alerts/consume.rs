@@ -7,10 +7,11 @@
 //! recipient are counted in D1, so a redelivered message never resends to a
 //! recipient that already has the alert.
 
-use super::send::Target;
+use super::send::{self, Target};
 use super::{Job, Settings};
 use crate::clock;
 use crate::error::EdgeResult;
+use crate::store::deliveries;
 use crate::store::outbox::{self, DeadLetter, Pending, Recipient};
 use domain::alert::{Alert, Reason};
 use domain::delivery::Outcome;
@@ -64,40 +65,35 @@ async fn deliver(db: &D1Database, settings: &Settings, alert_id: &str) -> EdgeRe
     if pending.finished {
         return Ok(Next::Done);
     }
+    for role in &pending.missing_roles {
+        let (recipient_id, why) = domain::delivery::no_recipient(*role);
+        outbox::bury(
+            db,
+            &DeadLetter {
+                alert_id: &pending.id,
+                recipient_id: &recipient_id,
+                case_id: &pending.facts.case_id,
+                why,
+                last_status: None,
+                at: clock::now(),
+            },
+        )
+        .await?;
+    }
     let alert = render(&pending, settings);
-    let todo: Vec<&Recipient> = pending.recipients.iter().filter(|r| !r.settled).collect();
     let mut wait: Option<u32> = None;
-    for r in todo {
-        let (status, retry_after) = attempt(db, settings, &alert, r).await?;
-        let number = r.attempts + 1;
-        let dead = |why: String| DeadLetter {
-            alert_id: &pending.id,
-            recipient_id: &r.id,
-            case_id: &pending.facts.case_id,
-            why,
-            last_status: status,
-            at: clock::now(),
+    for r in pending.recipients.iter().filter(|r| !r.settled) {
+        let secs = match attempt(db, settings, &pending, &alert, r).await? {
+            Tried::Settled => continue,
+            Tried::RetryIn(secs) => secs,
+            // Another consumer is sending this one now: look again once its
+            // claim has run out, to finish the alert (or take over).
+            Tried::Busy => settings.claim_lease_secs(),
         };
-        match Outcome::of(status, retry_after) {
-            Outcome::Delivered => {}
-            Outcome::Permanent => {
-                let why = format!(
-                    "refused with HTTP {}; not retried",
-                    status.unwrap_or_default()
-                );
-                outbox::bury(db, &dead(why)).await?;
-            }
-            Outcome::Retry { after_secs } => {
-                if let Some(secs) = settings.schedule.next_delay(number, after_secs) {
-                    wait = Some(wait.map_or(secs, |w| w.max(secs)));
-                } else {
-                    let why = format!("no delivery after {number} attempts");
-                    outbox::bury(db, &dead(why)).await?;
-                }
-            }
-        }
+        wait = Some(wait.map_or(secs, |w| w.max(secs)));
     }
     if let Some(secs) = wait {
+        outbox::due_at(db, &pending.id, clock::now().plus_seconds(secs)).await?;
         return Ok(Next::RetryIn(secs));
     }
     outbox::finish(db, &pending.id, clock::now()).await?;
@@ -106,7 +102,10 @@ async fn deliver(db: &D1Database, settings: &Settings, alert_id: &str) -> EdgeRe
 
 /// The alert as it reads now. An open case gets a fresh acknowledge link.
 fn render(p: &Pending, settings: &Settings) -> Alert {
-    let wants_ack = matches!(p.reason, Reason::Opened | Reason::NotAcknowledged { .. });
+    let wants_ack = matches!(
+        p.reason,
+        Reason::Opened | Reason::NotAcknowledged { .. } | Reason::Raised { .. }
+    );
     let ack_url = match (&settings.ack_key, wants_ack && p.case_open) {
         (Some(key), true) => Some(format!(
             "{}/ack/{}",
@@ -118,21 +117,100 @@ fn render(p: &Pending, settings: &Settings) -> Alert {
     Alert::new(p.facts.clone(), p.reason.clone(), &p.base_url, ack_url)
 }
 
-/// One call, logged. Returns the status (if any) and the `Retry-After`.
+/// What one recipient's turn came to.
+enum Tried {
+    /// Delivered, or buried as a dead letter: nothing more to do.
+    Settled,
+    /// Failed, worth another attempt after this many seconds.
+    RetryIn(u32),
+    /// Another consumer holds the claim on this recipient right now.
+    Busy,
+}
+
+/// Claims the recipient's next attempt, makes the call, records it, and
+/// buries the delivery if it can never succeed.
 async fn attempt(
     db: &D1Database,
     settings: &Settings,
+    pending: &Pending,
     alert: &Alert,
     r: &Recipient,
-) -> EdgeResult<(Option<u16>, Option<u32>)> {
+) -> EdgeResult<Tried> {
+    let now = clock::now();
+    let lease_until = now.plus_seconds(settings.claim_lease_secs());
+    let Some(claimed) = deliveries::claim(
+        db,
+        &pending.facts.case_id,
+        &r.id,
+        &pending.id,
+        now,
+        lease_until,
+    )
+    .await?
+    else {
+        return Ok(Tried::Busy);
+    };
     let target = Target {
         format: &r.format,
         url: &r.url,
         secret: r.secret.as_deref(),
     };
-    let sent =
-        super::send_logged(db, settings, alert, &r.id, &target, r.attempts + 1, false).await?;
-    Ok((sent.status, sent.retry_after))
+    let sent = send::send(
+        &target,
+        alert,
+        settings.allow_loopback,
+        settings.timeout,
+        false,
+    )
+    .await;
+    // The call happened: if its record is lost, the claim expires and the
+    // attempt counts as one with no answer (at least once, same id).
+    let complete = || {
+        deliveries::complete(
+            db,
+            claimed,
+            sent.status,
+            sent.error.as_deref(),
+            sent.duration_ms,
+        )
+    };
+    if let Err(first) = complete().await {
+        worker::console_warn!(
+            "alert {}: recording attempt {} failed once: {first}",
+            pending.id,
+            claimed.attempt
+        );
+        complete().await?;
+    }
+    let why = match Outcome::of(sent.status, sent.retry_after) {
+        // Nothing was sent: the stored URL breaks today's rules. Only a
+        // manager's edit can help, so it is a dead letter at once.
+        _ if sent.refused => sent.error.clone().unwrap_or_default(),
+        Outcome::Delivered => return Ok(Tried::Settled),
+        Outcome::Permanent => format!(
+            "refused with HTTP {}; not retried",
+            sent.status.unwrap_or_default()
+        ),
+        Outcome::Retry { after_secs } => {
+            match settings.schedule.next_delay(claimed.attempt, after_secs) {
+                Some(secs) => return Ok(Tried::RetryIn(secs)),
+                None => format!("no delivery after {} attempts", claimed.attempt),
+            }
+        }
+    };
+    outbox::bury(
+        db,
+        &DeadLetter {
+            alert_id: &pending.id,
+            recipient_id: &r.id,
+            case_id: &pending.facts.case_id,
+            why,
+            last_status: sent.status,
+            at: clock::now(),
+        },
+    )
+    .await?;
+    Ok(Tried::Settled)
 }
 
 /// The dead-letter queue's consumer: messages the queue gave up on (the

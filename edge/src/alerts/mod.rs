@@ -40,6 +40,38 @@ pub async fn enqueue(env: &Env, ids: &[String]) -> EdgeResult<()> {
     Ok(())
 }
 
+/// The fast path: puts alerts on the queue right after the commit that
+/// wrote their outbox rows. If this send is lost, nothing else is: the cron
+/// finds the unfinished rows and queues them (`outbox::claim_unqueued`).
+///
+/// `FAULT_SKIP_FAST_QUEUE_SENDS=true` makes every fast-path send a no-op, as
+/// if the queue had been unreachable: the end-to-end suite passes it (with
+/// `--var`, like the loopback flag) to prove the cron alone delivers. No
+/// deploy configuration sets it.
+pub async fn enqueue_after_commit(env: &Env, ids: &[String]) -> EdgeResult<()> {
+    let skip = env
+        .var("FAULT_SKIP_FAST_QUEUE_SENDS")
+        .is_ok_and(|v| v.to_string() == "true");
+    if skip {
+        worker::console_warn!("fault injection: {} queue send(s) skipped", ids.len());
+        return Ok(());
+    }
+    enqueue(env, ids).await
+}
+
+/// How long past its due time an unfinished alert's message may be before
+/// the cron assumes it was lost and queues the alert again: 5 minutes, or
+/// `ALERT_LOST_AFTER_SECS` (0 to 3600), which tests shorten the way they
+/// shorten the retry schedule (0: every tick queues every unfinished alert
+/// again, to put two copies of one message in flight at once).
+pub fn lost_after_secs(env: &Env) -> u32 {
+    env.var("ALERT_LOST_AFTER_SECS")
+        .ok()
+        .and_then(|v| v.to_string().parse::<u32>().ok())
+        .filter(|s| *s <= 3600)
+        .unwrap_or(300)
+}
+
 /// Delivery settings. Production uses the DESIGN schedule and a 10 s
 /// timeout; tests and `cargo xtask dev` may shorten both with variables.
 pub struct Settings {
@@ -50,6 +82,13 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// How long a consumer's claim on one delivery lasts (its call's timeout
+    /// and a margin).
+    pub fn claim_lease_secs(&self) -> u32 {
+        let timeout = u32::try_from(self.timeout.as_secs().max(1)).unwrap_or(u32::MAX);
+        domain::delivery::claim_lease_secs(timeout)
+    }
+
     pub fn from_env(env: &Env) -> Self {
         let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
         let schedule = var("ALERT_SCHEDULE")

@@ -33,6 +33,9 @@ pub struct Sent {
     pub retry_after: Option<u32>,
     /// Why there was no answer (timeout, network), or why nothing was sent.
     pub error: Option<String>,
+    /// Nothing was sent: the stored target fails today's rules (format, URL,
+    /// secret). Retrying cannot help; only a manager's edit can.
+    pub refused: bool,
     /// The start of the receiver's answer, when asked for (test alerts).
     pub answer: Option<String>,
 }
@@ -57,20 +60,39 @@ pub async fn send(
             status: Some(status),
             retry_after,
             error: None,
+            refused: false,
             answer,
         },
-        Err(error) => Sent {
+        Err(Failure::Refused(why)) => Sent {
+            started,
+            duration_ms,
+            status: None,
+            retry_after: None,
+            error: Some(format!("not sent: {why}")),
+            refused: true,
+            answer: None,
+        },
+        Err(Failure::NoAnswer(error)) => Sent {
             started,
             duration_ms,
             status: None,
             retry_after: None,
             error: Some(error),
+            refused: false,
             answer: None,
         },
     }
 }
 
 type Answered = (u16, Option<u32>, Option<String>);
+
+/// Why a call brought no answer.
+enum Failure {
+    /// Not sent: the target breaks a rule (permanent until edited).
+    Refused(String),
+    /// Sent, or tried to: timeout, network error (worth retrying).
+    NoAnswer(String),
+}
 
 async fn call(
     target: &Target<'_>,
@@ -79,12 +101,17 @@ async fn call(
     timeout: Duration,
     read_answer: bool,
     now: Timestamp,
-) -> Result<Answered, String> {
-    let format = Format::try_from(target.format).map_err(|e| e.to_string())?;
-    let url = RecipientUrl::parse(target.url, format, allow_loopback).map_err(|e| e.to_string())?;
+) -> Result<Answered, Failure> {
+    let refused = |e: &dyn std::fmt::Display| Failure::Refused(e.to_string());
+    let format = Format::try_from(target.format).map_err(|e| refused(&e))?;
+    let url = RecipientUrl::parse(target.url, format, allow_loopback).map_err(|e| refused(&e))?;
     let body = domain::render::body(alert, format, now);
     let headers = Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
+    let set = |k: &str, v: &str| {
+        headers
+            .set(k, v)
+            .map_err(|e| Failure::NoAnswer(e.to_string()))
+    };
     set("content-type", "application/json; charset=utf-8")?;
     set("user-agent", "Candor-Alerts/1")?;
     // Every format carries the idempotency id; the generic one also signs.
@@ -93,7 +120,8 @@ async fn call(
         let secret = target
             .secret
             .ok_or("webhook recipient has no secret")
-            .and_then(|s| WebhookSecret::try_from(s).map_err(|_| "webhook secret is malformed"))?;
+            .and_then(|s| WebhookSecret::try_from(s).map_err(|_| "webhook secret is malformed"))
+            .map_err(|e| refused(&e))?;
         let ts = now.seconds();
         set("webhook-timestamp", &ts.to_string())?;
         set(
@@ -107,14 +135,14 @@ async fn call(
         .with_redirect(RequestRedirect::Manual)
         .with_body(Some(body.into()));
     let target_url = domain::render::target_url(format, url.as_str());
-    let request = Request::new_with_init(&target_url, &init).map_err(|e| e.to_string())?;
+    let request = Request::new_with_init(&target_url, &init).map_err(|e| refused(&e))?;
     let controller = AbortController::default();
     let signal = controller.signal();
     let exchange = async {
         let mut resp = Fetch::Request(request)
             .send_with_signal(&signal)
             .await
-            .map_err(|e| format!("network error: {e}"))?;
+            .map_err(|e| Failure::NoAnswer(format!("network error: {e}")))?;
         let status = resp.status_code();
         let retry_after = resp
             .headers()
@@ -128,7 +156,7 @@ async fn call(
         } else {
             None
         };
-        Ok::<Answered, String>((status, retry_after, answer))
+        Ok::<Answered, Failure>((status, retry_after, answer))
     };
     let timer = Delay::from(timeout);
     // Bound to a name so the race (which borrows `signal`) ends before it.
@@ -136,7 +164,10 @@ async fn call(
         Either::Left((outcome, _)) => outcome,
         Either::Right(((), _)) => {
             controller.abort();
-            Err(format!("timed out after {} ms", timeout.as_millis()))
+            Err(Failure::NoAnswer(format!(
+                "timed out after {} ms",
+                timeout.as_millis()
+            )))
         }
     };
     outcome

@@ -15,17 +15,11 @@ use domain::{Tier, Timestamp};
 use serde::Deserialize;
 use worker::{D1Database, Env};
 
-/// How long a queued alert may sit without a single attempt before the tick
-/// assumes its message was lost and queues it again.
-const LOST_AFTER_MINUTES: u32 = 5;
-
-/// `now` is the tick's scheduled time (tests pass a later one to play an
-/// SLA forward without waiting).
+/// `now` is the tick's scheduled time.
 pub async fn tick(env: &Env, now: Timestamp) -> EdgeResult<()> {
     let db = env.d1("DB")?;
     let escalated = escalate_overdue(&db, now).await?;
-    let stale = Timestamp::from_millis(now.millis() - i64::from(LOST_AFTER_MINUTES) * 60_000);
-    let ids = outbox::claim_unqueued(&db, now, stale).await?;
+    let ids = outbox::claim_unqueued(&db, now, super::lost_after_secs(env)).await?;
     if escalated > 0 || !ids.is_empty() {
         worker::console_log!(
             "tick: {escalated} case(s) re-escalated, {} alert(s) queued",

@@ -54,6 +54,7 @@ pub async fn send_test(env: &Env, site: &SiteKey, rid: &str, base: &str) -> Edge
     };
     let sent = alerts::send_logged(&db, &settings, &alert, &r.id, &target, 1, true).await?;
     let verdict = match Outcome::of(sent.status, sent.retry_after) {
+        _ if sent.refused => "refused",
         Outcome::Delivered => "delivered",
         Outcome::Permanent => "refused",
         Outcome::Retry { .. } => "failed",

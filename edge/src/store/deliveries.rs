@@ -18,6 +18,8 @@ pub struct Attempt<'a> {
     pub duration_ms: i64,
 }
 
+/// Logs an attempt made without a claim: a manager's test alert, whose
+/// idempotency id is new each time.
 pub async fn log(db: &D1Database, a: &Attempt<'_>) -> EdgeResult<()> {
     #[allow(clippy::cast_precision_loss)]
     db.prepare(
@@ -33,6 +35,80 @@ pub async fn log(db: &D1Database, a: &Attempt<'_>) -> EdgeResult<()> {
         opt_text(a.error.as_deref()),
         millis(a.started_at),
         int(a.duration_ms as f64),
+    ])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// A claimed attempt: the row to complete, and its number (1-based).
+#[derive(Debug, Clone, Copy)]
+pub struct Claimed {
+    pub row: i64,
+    pub attempt: u32,
+}
+
+/// Claims the next attempt of `idempotency_id` for `recipient_id`, in one
+/// statement: only while no other claim on the pair is live (another
+/// consumer is sending it right now) and the pair is not settled (delivered,
+/// or a dead letter). `None`: somebody else has it, or nothing is left to do.
+pub async fn claim(
+    db: &D1Database,
+    case_id: &str,
+    recipient_id: &str,
+    idempotency_id: &str,
+    now: Timestamp,
+    lease_until: Timestamp,
+) -> EdgeResult<Option<Claimed>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: f64,
+        attempt: f64,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "INSERT INTO deliveries (case_id, recipient_id, idempotency_id, attempt, status, error, \
+             started_at, duration_ms, claimed_until) \
+             SELECT ?1, ?2, ?3, (SELECT COUNT(*) + 1 FROM deliveries WHERE idempotency_id = ?3 AND recipient_id = ?2), \
+             NULL, 'in flight: no result recorded yet', ?4, 0, ?5 \
+             WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE idempotency_id = ?3 AND recipient_id = ?2 \
+               AND (claimed_until > ?4 OR status BETWEEN 200 AND 299)) \
+             AND NOT EXISTS (SELECT 1 FROM dead_letters WHERE alert_id = ?3 AND recipient_id = ?2) \
+             RETURNING id, attempt",
+        )
+        .bind(&[
+            text(case_id),
+            text(recipient_id),
+            text(idempotency_id),
+            millis(now),
+            millis(lease_until),
+        ])?
+        .first(None)
+        .await?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // row ids and counts
+    Ok(row.map(|r| Claimed {
+        row: r.id as i64,
+        attempt: r.attempt as u32,
+    }))
+}
+
+/// Completes a claimed attempt with what the call came to, and ends the claim.
+pub async fn complete(
+    db: &D1Database,
+    claimed: Claimed,
+    status: Option<u16>,
+    error: Option<&str>,
+    duration_ms: i64,
+) -> EdgeResult<()> {
+    #[allow(clippy::cast_precision_loss)]
+    db.prepare(
+        "UPDATE deliveries SET status = ?2, error = ?3, duration_ms = ?4, claimed_until = NULL WHERE id = ?1",
+    )
+    .bind(&[
+        int(claimed.row as f64),
+        status.map_or(wasm_bindgen::JsValue::NULL, int),
+        opt_text(error),
+        int(duration_ms as f64),
     ])?
     .run()
     .await?;

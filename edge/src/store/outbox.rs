@@ -4,6 +4,7 @@
 use super::{int, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
 use domain::alert::{CaseFacts, Reason};
+use domain::recipient::Role;
 use domain::{Tier, Timestamp};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -50,29 +51,44 @@ pub fn insert_if(
 }
 
 /// Claims, in one statement (so two cron runs never both take a row), the
-/// alerts to put on the queue: never queued, or queued `stale` ago without
-/// a single attempt since (the message was lost).
+/// alerts to put on the queue: never queued, or whose message is overdue by
+/// more than `grace_secs` — it was due (queued, or retried with a delay) and no
+/// consumer has touched it since, so it was lost: a failed send after the
+/// commit, a dead letter revived while the queue was unreachable, a retry
+/// the queue dropped. Every unfinished alert is thus sent or buried in the
+/// end, whatever happened to its messages.
 pub async fn claim_unqueued(
     db: &D1Database,
     now: Timestamp,
-    stale: Timestamp,
+    grace_secs: u32,
 ) -> EdgeResult<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
     }
+    let overdue = Timestamp::from_millis(now.millis() - i64::from(grace_secs) * 1000);
     let rows: Vec<Row> = db
         .prepare(
-            "UPDATE alerts SET queued_at = ?1 WHERE id IN (\
-             SELECT a.id FROM alerts a WHERE a.finished_at IS NULL AND (a.queued_at IS NULL OR \
-             (a.queued_at < ?2 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.idempotency_id = a.id))) \
+            "UPDATE alerts SET queued_at = ?1, due_at = ?1 WHERE id IN (\
+             SELECT a.id FROM alerts a WHERE a.finished_at IS NULL \
+             AND (a.queued_at IS NULL OR COALESCE(a.due_at, a.queued_at) < ?2) \
              LIMIT 100) RETURNING id",
         )
-        .bind(&[millis(now), millis(stale)])?
+        .bind(&[millis(now), millis(overdue)])?
         .all()
         .await?
         .results()?;
     Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// The consumer retries the alert's message with a delay: it is due then,
+/// and only overdue (lost) some minutes after that.
+pub async fn due_at(db: &D1Database, alert_id: &str, due: Timestamp) -> EdgeResult<()> {
+    db.prepare("UPDATE alerts SET due_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
+        .bind(&[text(alert_id), millis(due)])?
+        .run()
+        .await?;
+    Ok(())
 }
 
 /// Everything the consumer needs about one alert, read in one round trip.
@@ -84,6 +100,8 @@ pub struct Pending {
     pub case_open: bool,
     pub facts: CaseFacts,
     pub recipients: Vec<Recipient>,
+    /// Roles of the alert's level with no recipient at all on the site.
+    pub missing_roles: Vec<Role>,
 }
 
 /// A recipient of the alert's level, with its progress on this alert.
@@ -118,6 +136,7 @@ struct FactsRow {
     contact_email: Option<String>,
     contact_phone: Option<String>,
     callback: f64,
+    erased_at: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -137,8 +156,10 @@ pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>
             db.prepare(
                 "SELECT a.id, a.finished_at, a.reason, a.base_url, a.level, a.case_id, \
                  c.site, c.tier, c.state, c.opened_at, c.ack_due_at, \
-                 r.gaps, r.score, r.guarantee, r.transaction_ref, r.contact_email, r.contact_phone, r.callback \
-                 FROM alerts a JOIN cases c ON c.id = a.case_id JOIN responses r ON r.id = a.case_id \
+                 r.gaps, r.score, r.guarantee, r.transaction_ref, r.contact_email, r.contact_phone, r.callback, \
+                 r.erased_at \
+                 FROM alerts a JOIN cases c ON c.id = a.case_id \
+                 JOIN responses r ON r.id = COALESCE(json_extract(a.reason, '$.response'), a.case_id) \
                  WHERE a.id = ?1",
             )
             .bind(&[text(alert_id)])?,
@@ -168,12 +189,25 @@ pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>
         |what: &str| EdgeError::Internal(format!("alert {}: stored {what} is unreadable", row.id));
     let level = Tier::parse(&row.level).ok_or_else(|| bad("level"))?;
     let reason: Reason = serde_json::from_str(&row.reason).map_err(|_| bad("reason"))?;
-    // A channel shared by several roles gets one message, not one per role.
-    let mut seen = std::collections::HashSet::new();
-    let recipients = recipients
+    let rows: Vec<RecipientRow> = recipients
         .results::<RecipientRow>()?
         .into_iter()
         .filter(|p| level.roles().iter().any(|r| r.as_str() == p.role))
+        .collect();
+    let missing_roles = if reason == Reason::Test {
+        Vec::new()
+    } else {
+        level
+            .roles()
+            .iter()
+            .copied()
+            .filter(|role| !rows.iter().any(|p| p.role == role.as_str()))
+            .collect()
+    };
+    // A channel shared by several roles gets one message, not one per role.
+    let mut seen = std::collections::HashSet::new();
+    let recipients = rows
+        .into_iter()
         .filter(|p| seen.insert(p.url.clone()))
         .map(|p| Recipient {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -193,7 +227,12 @@ pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>
         level,
         score: row.score.map(|s| s as u8),
         guarantee: row.guarantee != 0.0,
-        gaps: row.gaps,
+        // Erased since the alert was written: it carries the erasure too.
+        gaps: if row.erased_at.is_some() {
+            domain::alert::ERASED_WORDS.to_owned()
+        } else {
+            row.gaps
+        },
         transaction: row.transaction_ref,
         email: row.contact_email,
         phone: row.contact_phone,
@@ -209,6 +248,7 @@ pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>
         case_open: row.state == "open",
         facts,
         recipients,
+        missing_roles,
     }))
 }
 
@@ -366,7 +406,7 @@ pub async fn revive(
             )
             .bind(&[text(alert_id), text(recipient_id), text(site)])?,
             db.prepare(
-                "UPDATE alerts SET finished_at = NULL, queued_at = ?2 WHERE id = ?1 AND changes() = 1",
+                "UPDATE alerts SET finished_at = NULL, queued_at = ?2, due_at = ?2 WHERE id = ?1 AND changes() = 1",
             )
             .bind(&[text(alert_id), millis(now)])?,
         ])
