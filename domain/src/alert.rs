@@ -16,6 +16,11 @@ pub enum Reason {
     /// Nobody acknowledged the case within `minutes` at the previous level,
     /// so it went one level up (rule 5).
     NotAcknowledged { minutes: u32 },
+    /// A later answer from the same contact joined the open case (rule 6)
+    /// and was more severe than the case: its tier rose to that answer's,
+    /// and the people of the new level hear about it. `response` is that
+    /// answer; the alert shows its words and score.
+    Raised { response: String },
     /// Someone acknowledged the case: the follow-up that tells the channel.
     Acknowledged { by: String },
     /// A manager checking a recipient URL; not a real case.
@@ -27,6 +32,7 @@ impl Reason {
         match self {
             Self::Opened => "opened",
             Self::NotAcknowledged { .. } => "overdue",
+            Self::Raised { .. } => "raised",
             Self::Acknowledged { .. } => "acknowledged",
             Self::Test => "test",
         }
@@ -78,6 +84,10 @@ pub struct Alert {
     /// The signed acknowledge link; absent once there is nothing to acknowledge.
     pub ack_url: Option<String>,
 }
+
+/// What an alert shows instead of the customer's words once their data is
+/// erased (an alert still queued is rendered after the erasure).
+pub const ERASED_WORDS: &str = "(erased at the customer\u{2019}s request)";
 
 /// `ana@example.com` → `a***@example.com`; `+44 20 7946 0958` → `***958`.
 pub fn mask_email(email: &str) -> String {
@@ -162,6 +172,10 @@ impl Alert {
             Reason::Opened => format!("New case: {}", self.tier.label()),
             Reason::NotAcknowledged { minutes } => format!(
                 "Re-escalated to {}: not acknowledged within {minutes} min",
+                self.level.audience()
+            ),
+            Reason::Raised { .. } => format!(
+                "Raised to {}: the customer wrote again",
                 self.level.audience()
             ),
             Reason::Acknowledged { by } => format!("Acknowledged by {by}"),

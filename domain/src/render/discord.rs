@@ -29,13 +29,15 @@ const fn color(alert: &Alert) -> u32 {
     match alert.reason {
         Reason::Acknowledged { .. } => 0x2E_7D32,
         Reason::Test => 0x60_7D8B,
-        Reason::Opened | Reason::NotAcknowledged { .. } => match alert.level {
-            Tier::President => 0xC6_2828,
-            Tier::Senior => 0xEF_6C00,
-            Tier::Account => 0xF9_A825,
-            Tier::Service => 0x15_65C0,
-            Tier::None => 0x60_7D8B,
-        },
+        Reason::Opened | Reason::NotAcknowledged { .. } | Reason::Raised { .. } => {
+            match alert.level {
+                Tier::President => 0xC6_2828,
+                Tier::Senior => 0xEF_6C00,
+                Tier::Account => 0xF9_A825,
+                Tier::Service => 0x15_65C0,
+                Tier::None => 0x60_7D8B,
+            }
+        }
     }
 }
 
@@ -205,6 +207,7 @@ mod tests {
     fn snapshots() {
         insta::assert_json_snapshot!("opened", render(&opened()));
         insta::assert_json_snapshot!("overdue_president", render(&overdue()));
+        insta::assert_json_snapshot!("raised_president", render(&raised()));
         insta::assert_json_snapshot!("acknowledged", render(&acknowledged()));
         insta::assert_json_snapshot!("test", render(&test_alert()));
     }

@@ -178,6 +178,7 @@ mod tests {
     fn snapshots() {
         insta::assert_json_snapshot!("opened", render(&opened()));
         insta::assert_json_snapshot!("overdue_president", render(&overdue()));
+        insta::assert_json_snapshot!("raised_president", render(&raised()));
         insta::assert_json_snapshot!("acknowledged", render(&acknowledged()));
         insta::assert_json_snapshot!("test", render(&test_alert()));
     }

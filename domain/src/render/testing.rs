@@ -31,6 +31,24 @@ pub(super) fn overdue() -> Alert {
     )
 }
 
+/// A service case (a callback) that a later score-1 guarantee answer from
+/// the same customer raised to the president.
+pub(super) fn raised() -> Alert {
+    let mut f = facts();
+    f.tier = Tier::President;
+    f.level = Tier::President;
+    f.guarantee = true;
+    f.score = Some(1);
+    Alert::new(
+        f,
+        Reason::Raised {
+            response: "7d1c0a52-3c4e-4b0a-9d1e-5f2a8b6c4d3e".to_owned(),
+        },
+        BASE,
+        Some(ACK.to_owned()),
+    )
+}
+
 pub(super) fn acknowledged() -> Alert {
     Alert::new(
         facts(),

@@ -215,7 +215,7 @@ fn starts_with_ignore_case(chars: &[char], word: &str) -> bool {
 pub(super) const fn is_full(alert: &Alert) -> bool {
     matches!(
         alert.reason,
-        Reason::Opened | Reason::NotAcknowledged { .. }
+        Reason::Opened | Reason::NotAcknowledged { .. } | Reason::Raised { .. }
     )
 }
 

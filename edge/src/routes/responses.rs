@@ -101,11 +101,7 @@ async fn handle(
     }
 
     let joined_reply = match &open_case {
-        Some(c) => {
-            let case_tier = Tier::parse(&c.tier).unwrap_or(Tier::Service);
-            let left = c.ack_due_at.map(|due| minutes_until(now, due));
-            reply_json(&submission, tier, added_to_open_case(case_tier, left, lang))?
-        }
+        Some(c) => joined_reply(&submission, c, now, ack_minutes, lang)?,
         None => reply.clone(),
     };
     let base = req.url()?.origin().ascii_serialization();
@@ -119,14 +115,23 @@ async fn handle(
         base_url: &base,
     };
     match ingest::insert(&db, &new).await? {
-        Stored::Created { case, reply } => {
-            if case == CaseLink::Own {
+        Stored::Created {
+            case,
+            reply,
+            raised,
+        } => {
+            let first = match case {
+                CaseLink::Own => Some(ingest::opened_alert_id(submission.id.as_str(), tier)),
+                CaseLink::Joined(_) => raised,
+                CaseLink::None => None,
+            };
+            if let Some(first) = first {
                 // Committed: now the fast path to the queue. If this send is
                 // lost, the cron finds the outbox row and queues it.
-                let ids = vec![ingest::opened_alert_id(submission.id.as_str(), tier)];
+                let ids = vec![first];
                 let env = env.clone();
                 ctx.wait_until(async move {
-                    if let Err(e) = alerts::enqueue(&env, &ids).await {
+                    if let Err(e) = alerts::enqueue_after_commit(&env, &ids).await {
                         worker::console_error!("alert {}: not queued yet: {e}", ids[0]);
                     }
                 });
@@ -172,6 +177,31 @@ async fn load(
         .unwrap_or(0);
     let open_case = first_row(2)?.and_then(|row| serde_json::from_value(row).ok());
     Ok((site, count, open_case))
+}
+
+/// The thank-you for an answer that joins the contact's open case (rule 6).
+/// Joining never lowers severity: a more severe answer raises the case to
+/// its own tier, and its own, sooner deadline applies.
+fn joined_reply(
+    s: &Submission,
+    open: &OpenCase,
+    now: Timestamp,
+    ack_minutes: Option<u32>,
+    lang: Lang,
+) -> EdgeResult<String> {
+    let tier = s.tier();
+    let case_tier = Tier::parse(&open.tier).unwrap_or(Tier::Service);
+    let left = open.ack_due_at.map(|due| minutes_until(now, due));
+    let (case_tier, left) = if tier > case_tier {
+        let sooner = match (left, ack_minutes) {
+            (Some(l), Some(m)) => Some(l.min(m)),
+            (l, m) => l.or(m),
+        };
+        (tier, sooner)
+    } else {
+        (case_tier, left)
+    };
+    reply_json(s, tier, added_to_open_case(case_tier, left, lang))
 }
 
 fn reply_json(s: &Submission, tier: Tier, next: String) -> EdgeResult<String> {

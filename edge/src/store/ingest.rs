@@ -69,7 +69,12 @@ pub struct NewResponse<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
     /// New; `case` is its own case id, the open case it joined, or none.
-    Created { case: CaseLink, reply: String },
+    /// `raised`: the alert to queue when joining raised the case's tier.
+    Created {
+        case: CaseLink,
+        reply: String,
+        raised: Option<String>,
+    },
     /// This id was stored before: the reply given then, and its site.
     Replayed { site: String, reply: String },
 }
@@ -86,6 +91,8 @@ struct StoredRow {
     site: String,
     reply: String,
     case_id: Option<String>,
+    #[serde(default)]
+    raised_alert: Option<String>,
 }
 
 pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> {
@@ -136,10 +143,19 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
     }
     if may_join {
         statements.push(joined_event(db, s, tier, n.now)?);
+        if tier.opens_case() {
+            statements.extend(raise_joined_case(db, n, tier)?);
+        }
     }
+    // What is stored now, and the alert a raise (above) wrote, if any.
     statements.push(
-        db.prepare("SELECT site, reply, case_id FROM responses WHERE id = ?1")
-            .bind(&[id])?,
+        db.prepare(
+            "SELECT r.site, r.reply, r.case_id, \
+             (SELECT a.id FROM alerts a WHERE a.case_id = r.case_id \
+              AND json_extract(a.reason, '$.response') = r.id) AS raised_alert \
+             FROM responses r WHERE r.id = ?1",
+        )
+        .bind(&[id])?,
     );
     let results = db.batch(statements).await?;
     let created = super::first_changes(&results) > 0;
@@ -160,6 +176,7 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
         Stored::Created {
             case,
             reply: row.reply,
+            raised: row.raised_alert,
         }
     } else {
         Stored::Replayed {
@@ -264,6 +281,82 @@ fn joined_event(
             )),
             millis(now),
         ])?)
+}
+
+/// SQL for a tier's rank in the order of [`Tier`]: `none` 0 … `president` 4.
+fn tier_rank(expr: &str) -> String {
+    use std::fmt::Write;
+    let mut sql = format!("(CASE {expr}");
+    for (rank, t) in Tier::ALL.iter().enumerate() {
+        let _ = write!(sql, " WHEN '{}' THEN {rank}", t.as_str());
+    }
+    sql.push_str(" ELSE 0 END)");
+    sql
+}
+
+/// Rule 6 never lowers severity: when the answer that joined an open case
+/// has a higher tier than the case, the case takes that tier (and that
+/// level, if it is higher than the level already alerted), an `escalated`
+/// event says why, and the new level's people get a `raised` alert about
+/// the new answer — all in the ingest transaction, each step only if the
+/// one before it changed a row. A replay changes nothing: the tier is no
+/// longer lower.
+///
+/// The case is the one the response row joined inside this transaction, so
+/// the alert's id is built here in SQL, in the exact form of
+/// `domain::alert::idempotency_id` (`msg_<case without dashes>_<level>_raised`).
+fn raise_joined_case(
+    db: &D1Database,
+    n: &NewResponse<'_>,
+    tier: Tier,
+) -> EdgeResult<[D1PreparedStatement; 3]> {
+    let s = n.submission;
+    let joined = "(SELECT case_id FROM responses WHERE id = ?1 AND site = ?2 \
+                  AND case_id IS NOT NULL AND case_id != id)";
+    let (new_rank, level_rank, tier_rank_now) =
+        (tier_rank("?3"), tier_rank("level"), tier_rank("tier"));
+    let slug = Reason::Raised {
+        response: String::new(),
+    }
+    .slug();
+    Ok([
+        db.prepare(format!(
+            "UPDATE cases SET tier = ?3, \
+             level = CASE WHEN {level_rank} < {new_rank} THEN ?3 ELSE level END, \
+             ack_due_at = CASE WHEN state = 'open' AND {level_rank} < {new_rank} AND ?5 IS NOT NULL \
+               THEN MIN(COALESCE(ack_due_at, ?5), ?5) ELSE ack_due_at END, \
+             updated_at = ?4 \
+             WHERE id = {joined} AND state != 'closed' AND {tier_rank_now} < {new_rank}"
+        ))
+        .bind(&[
+            text(s.id.as_str()),
+            text(s.site.as_str()),
+            text(tier.as_str()),
+            millis(n.now),
+            n.ack_due.map_or(JsValue::NULL, millis),
+        ])?,
+        db.prepare(format!(
+            "INSERT INTO events (case_id, type, by, note, data, at) \
+             SELECT c.id, 'escalated', 'customer', \
+             'a later answer from the customer (response ' || ?1 || ') raised the case to tier ' || c.tier \
+             || '; alerted: level ' || c.level, json_object('response', ?1), ?3 \
+             FROM cases c WHERE c.id = {joined} AND changes() = 1"
+        ))
+        .bind(&[text(s.id.as_str()), text(s.site.as_str()), millis(n.now)])?,
+        db.prepare(format!(
+            "INSERT INTO alerts (id, case_id, level, reason, base_url, created_at, queued_at) \
+             SELECT 'msg_' || replace(c.id, '-', '') || '_' || c.level || '_{slug}', c.id, c.level, \
+             json_object('kind', '{slug}', 'response', ?1), ?3, ?4, ?4 \
+             FROM cases c WHERE c.id = {joined} AND changes() = 1 \
+             ON CONFLICT(id) DO NOTHING"
+        ))
+        .bind(&[
+            text(s.id.as_str()),
+            text(s.site.as_str()),
+            text(n.base_url),
+            millis(n.now),
+        ])?,
+    ])
 }
 
 /// The reply stored for an id, if taken, with its site (for Turnstile sites,
