@@ -49,10 +49,23 @@ pub async fn erase(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
     if admin_view::one(&db, id.as_str()).await?.is_none() {
         return Err(EdgeError::NotFound("response"));
     }
-    let erased_now = erasure::erase(&db, id.as_str(), &by, crate::clock::now()).await?;
+    // The customer's data goes from every answer of theirs, not only this one.
+    let erased = erasure::erase(
+        &db,
+        &erasure::Customer::Answer(id.as_str()),
+        &by,
+        crate::clock::now(),
+    )
+    .await?;
+    let already = !erased.answers.iter().any(|a| a == id.as_str());
     Ok(http::json(
         200,
-        &serde_json::json!({"id": id.as_str(), "erased": true, "already_erased": !erased_now}),
+        &serde_json::json!({
+            "id": id.as_str(),
+            "erased": true,
+            "already_erased": already,
+            "answers_erased": erased.answers,
+        }),
     ))
 }
 

@@ -1,37 +1,141 @@
-//! `DELETE /v1/admin/responses/{id}`: erase what identifies the customer,
-//! keep the anonymous record (time, site, tier, score, case) and the audit
-//! trail. What is erased: the words (they may name people), name, email,
-//! phone, the contact keys, the page URL and the transaction reference.
+//! Erasing a customer: what identifies them goes, from every answer they
+//! gave — the one named, every answer of the site that shares its email or
+//! phone key (rule 6 joined those to the same case), and every answer in the
+//! cases those answers belong to. The anonymous record (time, site, tier,
+//! score, case) and the audit trail stay. What is erased: the words (they
+//! may name people), name, email, phone, the contact keys, the page URL and
+//! the transaction reference.
+//!
+//! Queued alerts hold no copy of any of it: the consumer renders each alert
+//! from these rows when it sends, so an alert still waiting carries the
+//! erasure too (see `outbox::load`).
 
 use super::{millis, text};
 use crate::error::EdgeResult;
+use domain::submission::ContactKeys;
 use domain::Timestamp;
+use serde::Deserialize;
 use worker::D1Database;
 
-/// Returns whether anything was erased now (false: already erased).
-pub async fn erase(db: &D1Database, id: &str, by: &str, now: Timestamp) -> EdgeResult<bool> {
+/// Whose data to erase.
+pub enum Customer<'a> {
+    /// The customer who gave this answer.
+    Answer(&'a str),
+    /// The customer with this email or phone on this site (keys as
+    /// `domain::submission::Contact::keys` makes them).
+    Contact {
+        site: &'a str,
+        keys: &'a ContactKeys,
+    },
+}
+
+/// What an erasure did.
+#[derive(Debug, Default)]
+pub struct Erased {
+    /// Answers whose personal data was erased now (not those erased before).
+    pub answers: Vec<String>,
+    /// The case of the answer named, for the dashboard to show.
+    pub case_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Seed {
+    site: String,
+    email_key: Option<String>,
+    phone_key: Option<String>,
+    case_id: Option<String>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+struct Id {
+    id: String,
+}
+
+/// Erases every answer of one customer, in one transaction. A repeat finds
+/// nothing left to erase and changes nothing.
+pub async fn erase(
+    db: &D1Database,
+    who: &Customer<'_>,
+    by: &str,
+    now: Timestamp,
+) -> EdgeResult<Erased> {
+    let (site, keys, seed, case_id) = match who {
+        Customer::Answer(id) => {
+            let row: Option<Seed> = db
+                .prepare("SELECT site, email_key, phone_key, case_id FROM responses WHERE id = ?1")
+                .bind(&[text(id)])?
+                .first(None)
+                .await?;
+            let Some(row) = row else {
+                return Ok(Erased::default());
+            };
+            let keys: Vec<String> = row.email_key.into_iter().chain(row.phone_key).collect();
+            (row.site, keys, Some((*id).to_owned()), row.case_id)
+        }
+        Customer::Contact { site, keys } => {
+            let keys: Vec<String> = keys.email.iter().chain(&keys.phone).cloned().collect();
+            ((*site).to_owned(), keys, None, None)
+        }
+    };
+    // The customer's answers: the one named and those sharing a contact key
+    // (two indexed lookups), then every answer of the cases they are in.
+    // Read first, because erasing clears the keys that find them.
+    let theirs = "SELECT value AS id FROM json_each(?1) \
+         UNION SELECT id FROM responses WHERE site = ?2 AND email_key IN (SELECT value FROM json_each(?3)) \
+         UNION SELECT id FROM responses WHERE site = ?2 AND phone_key IN (SELECT value FROM json_each(?3))";
+    let ids: Vec<Id> = db
+        .prepare(format!(
+            "SELECT id FROM ({theirs}) \
+             UNION SELECT r.id FROM responses r WHERE r.case_id IN \
+             (SELECT case_id FROM responses WHERE id IN ({theirs}) AND case_id IS NOT NULL)"
+        ))
+        .bind(&[
+            text(&super::json(&seed.iter().collect::<Vec<_>>())),
+            text(&site),
+            text(&super::json(&keys)),
+        ])?
+        .all()
+        .await?
+        .results()?;
+    let ids = super::json(&ids.into_iter().map(|r| r.id).collect::<Vec<_>>());
+    let these = "SELECT value FROM json_each(?3)";
+    let args = [millis(now), text(by), text(&ids)];
     let results = db
         .batch(vec![
-            db.prepare(
+            db.prepare(format!(
                 "UPDATE responses SET gaps = '', contact_name = NULL, contact_email = NULL, \
                  contact_phone = NULL, email_key = NULL, phone_key = NULL, page = NULL, \
-                 transaction_ref = NULL, erased_at = ?2 WHERE id = ?1 AND erased_at IS NULL",
-            )
-            .bind(&[text(id), millis(now)])?,
-            db.prepare(
+                 transaction_ref = NULL, erased_at = ?1 WHERE erased_at IS NULL AND id IN ({these})"
+            ))
+            .bind(&args)?,
+            // `erased_at = ?1`: the rows the statement above erased (?1 is
+            // this erasure's instant), not those erased before.
+            db.prepare(format!(
                 "INSERT INTO audit (at, by, action, subject, note) \
-                 SELECT ?2, ?3, 'erased', ?1, 'personal data erased on request' WHERE changes() = 1",
-            )
-            .bind(&[text(id), millis(now), text(by)])?,
-            db.prepare(
+                 SELECT ?1, ?2, 'erased', r.id, 'personal data erased on request' \
+                 FROM responses r WHERE r.erased_at = ?1 AND r.id IN ({these})"
+            ))
+            .bind(&args)?,
+            db.prepare(format!(
                 "INSERT INTO events (case_id, type, by, note, at) \
-                 SELECT r.case_id, 'erased', ?3, 'personal data of response ' || r.id || ' erased on request', ?2 \
-                 FROM responses r WHERE r.id = ?1 AND r.case_id IS NOT NULL AND r.erased_at = ?2 \
-                 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = r.case_id AND e.type = 'erased' \
-                 AND e.note = 'personal data of response ' || r.id || ' erased on request')",
+                 SELECT r.case_id, 'erased', ?2, 'personal data of response ' || r.id || ' erased on request', ?1 \
+                 FROM responses r WHERE r.erased_at = ?1 AND r.case_id IS NOT NULL AND r.id IN ({these})"
+            ))
+            .bind(&args)?,
+            db.prepare(
+                "SELECT r.id FROM responses r WHERE r.erased_at = ?1 \
+                 AND r.id IN (SELECT value FROM json_each(?2)) ORDER BY r.id",
             )
-            .bind(&[text(id), millis(now), text(by)])?,
+            .bind(&[millis(now), text(&ids)])?,
         ])
         .await?;
-    Ok(super::first_changes(&results) > 0)
+    let answers = results
+        .last()
+        .map(worker::D1Result::results::<Id>)
+        .transpose()?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    Ok(Erased { answers, case_id })
 }

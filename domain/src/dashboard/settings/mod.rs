@@ -12,8 +12,8 @@ mod view;
 
 pub use forms::{
     bait_in, bait_message, copy_name, copy_problems, copy_text, parse_erase, parse_general,
-    parse_recipient, parse_retry, GeneralForm, MAX_COOLDOWN_DAYS, MAX_COPY_CHARS, MAX_ORIGINS,
-    SLA_FIELDS, SLA_MINUTES,
+    parse_recipient, parse_retry, EraseRequest, GeneralForm, MAX_COOLDOWN_DAYS, MAX_COPY_CHARS,
+    MAX_ORIGINS, SLA_FIELDS, SLA_MINUTES,
 };
 pub use view::{mask_url, render, SHIPPED_LOCALES};
 

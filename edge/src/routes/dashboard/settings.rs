@@ -10,8 +10,8 @@ use crate::routes::admin_alerts;
 use crate::store::{dashboard, erasure, outbox, sites};
 use crate::{clock, http};
 use domain::dashboard::settings::{
-    self, parse_erase, parse_general, parse_recipient, parse_retry, FieldError, GeneralForm,
-    Notice, SettingsView,
+    self, parse_erase, parse_general, parse_recipient, parse_retry, EraseRequest, FieldError,
+    GeneralForm, Notice, SettingsView,
 };
 use domain::dashboard::Section;
 use domain::fields::SiteKey;
@@ -27,8 +27,8 @@ fn done_notice(code: &str) -> Option<Notice> {
         "recipient-removed" => (true, "Recipient removed."),
         "retried" => (true, "The alert is queued again; its delivery shows on the case."),
         "retry-gone" => (false, "That dead letter was already retried or belongs to another site."),
-        "erased" => (true, "The customer's personal data is erased; the anonymous record and the audit trail remain."),
-        "not-erased" => (false, "Nothing to erase: no such answer, or it was erased already."),
+        "erased" => (true, "The customer's personal data is erased from every answer they gave; the anonymous record and the audit trail remain."),
+        "not-erased" => (false, "Nothing to erase: no such answer or customer, or their data was erased already."),
         _ => return None,
     };
     Some(Notice {
@@ -241,7 +241,8 @@ pub async fn retry(env: &Env, body: &str) -> EdgeResult<Response> {
     if !outbox::revive(&db, site.as_str(), &alert_id, &recipient_id, clock::now()).await? {
         return Ok(http::see_other(&settings_url(&site, "retry-gone")));
     }
-    if let Err(e) = crate::alerts::enqueue(env, std::slice::from_ref(&alert_id)).await {
+    if let Err(e) = crate::alerts::enqueue_after_commit(env, std::slice::from_ref(&alert_id)).await
+    {
         // The cron re-queues unfinished alerts, so this only delays it.
         worker::console_error!("alert {alert_id}: not queued yet: {e}");
     }
@@ -249,18 +250,35 @@ pub async fn retry(env: &Env, body: &str) -> EdgeResult<Response> {
 }
 
 pub async fn erase(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response> {
-    let id = parse_erase(body)?;
+    let request = parse_erase(body)?;
     let db = env.d1("DB")?;
-    let erased = erasure::erase(&db, id.as_str(), &m.name, clock::now()).await?;
-    let done = if erased { "erased" } else { "not-erased" };
-    let site = crate::store::admin_view::one(&db, id.as_str())
-        .await?
-        .and_then(|r| SiteKey::try_from(r.site.as_str()).ok());
-    let has_case = dashboard::case(&db, id.as_str()).await?.is_some();
-    Ok(http::see_other(&match site {
+    let (who, site) = match &request {
+        EraseRequest::Answer(id) => (
+            erasure::Customer::Answer(id.as_str()),
+            crate::store::admin_view::one(&db, id.as_str())
+                .await?
+                .and_then(|r| SiteKey::try_from(r.site.as_str()).ok()),
+        ),
+        EraseRequest::Contact { site, keys } => (
+            erasure::Customer::Contact {
+                site: site.as_str(),
+                keys,
+            },
+            Some(site.clone()),
+        ),
+    };
+    let erased = erasure::erase(&db, &who, &m.name, clock::now()).await?;
+    let done = if erased.answers.is_empty() {
+        "not-erased"
+    } else {
+        "erased"
+    };
+    Ok(http::see_other(&match (site, erased.case_id) {
         // The case page shows what is left and logs the erasure.
-        Some(_) if erased && has_case => format!("/dashboard/cases/{}?done=erased", id.as_str()),
-        Some(site) => settings_url(&site, done),
-        None => format!("/dashboard/settings?done={done}"),
+        (Some(_), Some(case)) if done == "erased" => {
+            format!("/dashboard/cases/{case}?done=erased")
+        }
+        (Some(site), _) => settings_url(&site, done),
+        (None, _) => format!("/dashboard/settings?done={done}"),
     }))
 }
