@@ -2,6 +2,7 @@
 //! real Worker under wrangler/workerd with a local D1, run a webhook receiver
 //! on 127.0.0.1, and stop every process again — also when a test fails.
 
+pub mod listening;
 pub mod paths;
 pub mod process;
 pub mod receiver;

@@ -282,6 +282,16 @@ impl LocalWorker {
         self.process.id()
     }
 
+    /// workerd's own entry port for this Worker, behind wrangler's local
+    /// proxy (which rewrites some requests it forwards): what a raw client
+    /// there sends reaches the Worker unchanged.
+    pub fn workerd_port(&self) -> Option<u16> {
+        crate::listening::loopback_ports_of_group(self.process.id())
+            .into_iter()
+            .filter(|&p| p != self.port)
+            .find(|&p| crate::listening::answers_health(p))
+    }
+
     pub fn stop(&mut self) {
         self.process.stop(Duration::from_secs(10));
     }

@@ -564,3 +564,209 @@ async fn erasure_keeps_the_anonymous_record(api: &Api<'_>, case: &str) {
         "unknown_response",
     );
 }
+
+/// The answers a customer gave: one id each. All on the demo site.
+fn with_id(mut body: Value) -> (String, Value) {
+    let id = uuid::Uuid::new_v4().to_string();
+    body["site"] = json!("demo");
+    body["id"] = json!(id);
+    (id, body)
+}
+
+/// Defect: erasing an answer cleared that row only. The same customer's
+/// other answers (joined to the case by rule 6, or not) kept name, email,
+/// phone and words, and the case page still showed them. Erasing a customer
+/// now covers every answer that shares a contact key, and every answer in
+/// their cases; a queued alert carries the erasure too; and the dashboard
+/// can erase by email or phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_a_customer_covers_every_answer_they_gave() {
+    let stack = Stack::start_full(
+        "erase-customer",
+        tests::receiver::Options::default(),
+        vec![
+            ("FAULT_SKIP_FAST_QUEUE_SENDS".into(), "true".into()),
+            ("ALERT_LOST_AFTER_SECS".into(), "1".into()),
+        ],
+    );
+    let api = Api {
+        stack: &stack,
+        client: reqwest::Client::new(),
+    };
+    let ana = json!({"name": "Ana Lima", "email": "ana@example.com", "phone": "+44 20 7946 0958", "callback": true});
+    let (first, body) =
+        with_id(json!({"gaps": "Ana: the refund is late.", "score": 2, "contact": ana}));
+    api.submit(body).await;
+    // Joins by email; joins by phone only; a second answer with no callback
+    // (its own record, same email); and someone else.
+    let (by_email, body) = with_id(
+        json!({"gaps": "Ana again: still late.", "contact": {"email": "ANA@example.com", "callback": true}}),
+    );
+    api.submit(body).await;
+    let (by_phone, body) = with_id(
+        json!({"gaps": "Ana from her phone.", "contact": {"phone": "+442079460958", "callback": true}}),
+    );
+    api.submit(body).await;
+    let (no_callback, body) = with_id(
+        json!({"gaps": "Ana, later: fine now.", "score": 4, "contact": {"email": "ana@example.com"}}),
+    );
+    api.submit(body).await;
+    let (bob, body) = with_id(
+        json!({"gaps": "Bob: wrong size.", "score": 3, "contact": {"email": "bob@example.com", "callback": true}}),
+    );
+    api.submit(body).await;
+
+    let (s, _, v) = api
+        .admin(
+            Method::DELETE,
+            &format!("/v1/admin/responses/{first}?by=Privacy%20desk"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let expected: BTreeSet<&str> = [&first, &by_email, &by_phone, &no_callback]
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    // What the defect left behind: the other answers kept everything.
+    for id in &expected {
+        let row = &stack.rows(&format!(
+            "SELECT gaps, contact_name, contact_email, contact_phone, email_key, phone_key, erased_at \
+             FROM responses WHERE id = '{id}'"
+        ))[0];
+        assert_eq!(row["gaps"], "", "{id}: {row}");
+        for field in [
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "email_key",
+            "phone_key",
+        ] {
+            assert!(row[field].is_null(), "{id}: {field} kept: {row}");
+        }
+        assert!(row["erased_at"].is_number());
+        assert_eq!(
+            stack.rows(&format!(
+                "SELECT count(*) AS n FROM audit WHERE subject = '{id}' AND action = 'erased'"
+            ))[0]["n"],
+            1,
+            "{id} audited"
+        );
+    }
+    let erased: BTreeSet<&str> = v["answers_erased"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(erased, expected, "the API names every answer it erased");
+    let kept = &stack.rows(&format!(
+        "SELECT gaps, contact_email FROM responses WHERE id = '{bob}'"
+    ))[0];
+    assert_eq!(
+        kept["contact_email"], "bob@example.com",
+        "another customer stays"
+    );
+
+    // The case page shows none of it any more.
+    let manager = common::dashboard::HttpSession::sign_in(&stack, "Privacy desk").await;
+    let (s, page) = manager
+        .get(&stack, &format!("/dashboard/cases/{first}"))
+        .await;
+    assert_eq!(s, 200);
+    for gone in [
+        "Ana",
+        "ana@example.com",
+        "7946",
+        "still late",
+        "from her phone",
+    ] {
+        assert!(!page.contains(gone), "{gone:?} still on the case page");
+    }
+
+    erase_by_email_from_the_dashboard(&api, &manager, &bob).await;
+}
+
+/// By email from the dashboard: Gil's two answers, and the alerts still
+/// waiting in the outbox, which then go out without Gil's words.
+async fn erase_by_email_from_the_dashboard(
+    api: &Api<'_>,
+    manager: &common::dashboard::HttpSession,
+    bob: &str,
+) {
+    let stack = api.stack;
+    let gil = json!({"email": "gil@example.com", "callback": true});
+    let (gil_first, body) =
+        with_id(json!({"gaps": "Gil: broken on arrival.", "score": 1, "contact": gil}));
+    api.submit(body).await;
+    let (gil_second, body) = with_id(json!({"gaps": "Gil: no reply yet.", "contact": gil}));
+    api.submit(body).await;
+    let (s, location) = manager
+        .post(
+            stack,
+            "/dashboard/erase",
+            &[
+                ("email", " Gil@Example.com "),
+                ("site", "demo"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    assert!(location.ends_with("done=erased"), "{location}");
+    for id in [&gil_first, &gil_second] {
+        let row = &stack.rows(&format!(
+            "SELECT gaps, contact_email FROM responses WHERE id = '{id}'"
+        ))[0];
+        assert_eq!(
+            (&row["gaps"], &row["contact_email"]),
+            (&json!(""), &Value::Null),
+            "{id}"
+        );
+    }
+    // Nothing more to erase for that address.
+    let (_, location) = manager
+        .post(
+            stack,
+            "/dashboard/erase",
+            &[
+                ("phone", ""),
+                ("email", "gil@example.com"),
+                ("site", "demo"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert!(location.ends_with("done=not-erased"), "{location}");
+    // The alerts were written when the answers came, but their queue sends
+    // were skipped (a fault flag): they wait in the outbox until the cron
+    // sends them, after the erasure, and carry none of Gil's data.
+    let tick = stack.worker.url(&format!(
+        "/__scheduled?cron=*+*+*+*+*&time={}",
+        (common::now_s() + 6 * 60) * 1000
+    ));
+    assert_eq!(
+        api.client
+            .get(&tick)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let told = stack
+        .wait_for_alert(&common::alert_id(&gil_first, "senior", "opened"))
+        .await;
+    assert_eq!(
+        told["data"]["gaps"],
+        "(erased at the customer\u{2019}s request)"
+    );
+    assert!(told["data"]["contact"].is_null(), "{told}");
+    let body = told.to_string();
+    assert!(!body.contains("Gil") && !body.contains("gil@"), "{body}");
+    let bobs = stack
+        .wait_for_alert(&common::alert_id(bob, "account", "opened"))
+        .await;
+    assert_eq!(bobs["data"]["gaps"], "Bob: wrong size.");
+}

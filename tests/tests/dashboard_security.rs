@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::dashboard::{js, sign_in, submit, text};
+use common::dashboard::{click_and_wait, fill, js, sign_in, submit, text, wait_js};
 use common::{Browser, Stack, ADMIN_TOKEN};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
@@ -482,4 +482,124 @@ async fn put_hostile_copy(stack: &Stack) {
     )
     .await;
     assert_eq!(status, 200, "{answer}");
+}
+
+/// Defect: the acknowledge link from a chat alert, clicked through in
+/// Chromium. The confirm page's own form post must acknowledge, whatever
+/// `Origin` the page's referrer policy makes Chromium send (it sent
+/// `Origin: null` under `no-referrer`, and the post was refused), while the
+/// same post from another site's page (an opaque origin: `Origin: null`,
+/// `Sec-Fetch-Site: cross-site`) still changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_link_acknowledges_in_chromium_and_another_sites_page_cannot() {
+    let stack = Stack::start("ack-in-chromium");
+    let taken = submit(&stack, json!({"gaps": "Nobody called back.", "score": 1})).await;
+    let targeted = submit(&stack, json!({"gaps": "Still waiting.", "score": 2})).await;
+    let link = |case: &str| {
+        let id = common::alert_id(case, "senior", "opened");
+        let stack = &stack;
+        async move {
+            stack.wait_for_alert(&id).await["data"]["ack_url"]
+                .as_str()
+                .expect("the alert carries an acknowledge link")
+                .to_owned()
+        }
+    };
+    let state = |case: &str| {
+        stack.rows(&format!("SELECT state FROM cases WHERE id = '{case}'"))[0]["state"].clone()
+    };
+    let b = Browser::start(&stack.dir, 1280, 800).await;
+
+    // Another site's page posts the form to a valid link by itself.
+    let victim = link(&targeted).await;
+    b.client.goto("about:blank").await.unwrap();
+    js(
+        &b,
+        &format!(
+            "(() => {{ const f = document.createElement('form'); f.method = 'post'; \
+             f.action = {victim:?}; const i = document.createElement('input'); i.name = 'by'; \
+             i.value = 'Mallory'; f.appendChild(i); document.body.appendChild(f); f.submit(); \
+             return true; }})()"
+        ),
+    )
+    .await;
+    wait_js(
+        &b,
+        "the refusal page loads",
+        "location.href.includes('/ack/') && document.readyState === 'complete'",
+    )
+    .await;
+    let refused = text(&b).await;
+    assert!(
+        refused.contains("This link cannot be used right now"),
+        "{refused}"
+    );
+    assert_eq!(
+        state(&targeted),
+        "open",
+        "a cross-site post acts on nothing"
+    );
+
+    // The chat link itself: a confirm page, a name, the button.
+    let ours = link(&taken).await;
+    b.client.goto(&ours).await.unwrap();
+    assert_eq!(state(&taken), "open", "opening the link changes nothing");
+    b.screenshot("ack-confirm").await;
+    fill(&b, "#by", "Dana Reyes").await;
+    click_and_wait(&b, "form button[type=submit]").await;
+    let done = text(&b).await;
+    b.screenshot("ack-done").await;
+    assert!(done.contains("thank you, Dana Reyes"), "{done}");
+    assert_eq!(state(&taken), "acknowledged");
+    let by = stack.rows(&format!(
+        "SELECT by FROM events WHERE case_id = '{taken}' AND type = 'acknowledged'"
+    ));
+    assert_eq!(by.len(), 1, "{by:?}");
+    assert_eq!(by[0]["by"], "Dana Reyes (alert link)");
+    assert_eq!(state(&targeted), "open");
+    b.close().await;
+}
+
+/// Defect: twelve wrong tokens sent at once in a fresh minute were all
+/// compared (12 × 401). Each attempt is counted before its token is read,
+/// so exactly five are compared and the rest wait out the minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_tokens_sent_at_once_are_counted_before_any_is_compared() {
+    let stack = std::sync::Arc::new(Stack::start("sign-in-burst"));
+    // All twelve must land in one one-minute window.
+    while common::now_s() % 60 > 45 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let own = stack.worker.url("").trim_end_matches('/').to_owned();
+    let mut burst = tokio::task::JoinSet::new();
+    for n in 0..12 {
+        let (stack, own) = (stack.clone(), own.clone());
+        burst.spawn(async move {
+            let how = Post {
+                cookie: None,
+                origin: Some(&own),
+                fetch_site: Some("same-origin"),
+            };
+            let guess = format!("guess-{n}");
+            post(
+                &stack,
+                "/dashboard/login",
+                &[("name", "Mallory"), ("token", &guess)],
+                &how,
+            )
+            .await
+            .0
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = burst.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    statuses.sort_unstable();
+    let count = |s: u16| statuses.iter().filter(|&&x| x == s).count();
+    assert_eq!(
+        (count(401), count(429)),
+        (5, 7),
+        "five compared, seven refused unread: {statuses:?}"
+    );
 }

@@ -482,3 +482,293 @@ async fn check_test_alerts(stack: &Stack, client: &reqwest::Client) {
     .await;
     common::assert_error(&anonymous, 401, "unauthorized");
 }
+
+/// How long past due an alert's message may be before the cron queues it
+/// again: 2 s here (5 minutes in production), so a test waits 3 s.
+const LOST_AFTER: (&str, &str) = ("ALERT_LOST_AFTER_SECS", "2");
+
+/// Lets a message become overdue, then runs the cron handler as the
+/// every-minute trigger would.
+async fn tick_after_grace(client: &reqwest::Client, stack: &Stack) {
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let url = stack.worker.url("/__scheduled?cron=*+*+*+*+*");
+    let resp = client.get(&url).send().await.expect("tick");
+    assert_eq!(resp.status().as_u16(), 200, "the tick ran");
+}
+
+/// Saves `site` with one webhook recipient per (role, receiver path).
+async fn put_site(client: &reqwest::Client, stack: &Stack, site: &str, routes: &[(&str, &str)]) {
+    let recipients: Vec<Value> = routes
+        .iter()
+        .map(|(role, path)| {
+            json!({"role": role, "format": "webhook", "url": stack.inbox.url(path), "secret": INBOX_SECRET})
+        })
+        .collect();
+    let body = json!({"origins": ["https://shop.example.com"], "recipients": recipients});
+    let (s, _, saved) = call(
+        client,
+        M::PUT,
+        &stack.worker.url(&format!("/v1/admin/sites/{site}")),
+        Some(ADMIN_TOKEN),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(s, 200, "{saved}");
+}
+
+/// Posts one answer to `site`; returns its id.
+async fn answer_on(client: &reqwest::Client, stack: &Stack, site: &str, extra: Value) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut body = json!({"site": site, "id": id, "gaps": "The parcel never came."});
+    for (k, v) in extra.as_object().expect("an object") {
+        body[k] = v.clone();
+    }
+    let status = submit(client, &stack.worker.url("/v1/responses"), &body).await;
+    assert_eq!(status, 201);
+    id
+}
+
+/// Polls a SQL query until its first row's `n` is `want`.
+async fn wait_for_count(stack: &Stack, what: &str, sql: &str, want: i64) {
+    common::wait_until(what, Duration::from_secs(30), || {
+        let n = stack.rows(sql).first().and_then(|r| r["n"].as_i64());
+        async move { n == Some(want) }
+    })
+    .await;
+}
+
+/// Defect: a dead letter's Retry reopened its alert and then queued it; if
+/// that queue send was lost, the cron never queued it again, because the
+/// alert already had attempts. Every unfinished alert is now sent or buried
+/// in the end. The fast path's sends are skipped here (a fault flag), so
+/// only the cron can deliver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_dead_letter_whose_queue_send_was_lost_is_sent_by_the_cron() {
+    let fixed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let receiver_fixed = fixed.clone();
+    let inbox = Options {
+        responder: Box::new(move |_: &Received, _| {
+            let ok = receiver_fixed.load(std::sync::atomic::Ordering::SeqCst);
+            Answer {
+                status: if ok { 200 } else { 500 },
+                ..Answer::default()
+            }
+        }),
+        ..Options::default()
+    };
+    let stack = Stack::start_full(
+        "lost-queue-send",
+        inbox,
+        vec![
+            ("ALERT_SCHEDULE".into(), "0,1".into()),
+            ("FAULT_SKIP_FAST_QUEUE_SENDS".into(), "true".into()),
+            (LOST_AFTER.0.into(), LOST_AFTER.1.into()),
+        ],
+    );
+    let client = reqwest::Client::new();
+    put_site(&client, &stack, "lost", &[("service_manager", "/inbox")]).await;
+    let case = answer_on(
+        &client,
+        &stack,
+        "lost",
+        json!({"contact": {"email": "ana@example.com", "callback": true}}),
+    )
+    .await;
+    let alert = common::alert_id(&case, "service", "opened");
+
+    // Its fast-path send was skipped: the cron finds it, two attempts fail,
+    // and it is a dead letter.
+    tick_after_grace(&client, &stack).await;
+    let dead = format!("SELECT COUNT(*) AS n FROM dead_letters WHERE alert_id = '{alert}'");
+    wait_for_count(&stack, "the alert is a dead letter", &dead, 1).await;
+
+    // The receiver is fixed and a manager presses Retry; that queue send is
+    // lost too.
+    fixed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let recipient = stack.rows(&format!(
+        "SELECT recipient_id FROM dead_letters WHERE alert_id = '{alert}'"
+    ))[0]["recipient_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let manager = common::dashboard::HttpSession::sign_in(&stack, "Dana Reyes").await;
+    let (status, location) = manager
+        .post(
+            &stack,
+            "/dashboard/dead-letters/retry",
+            &[
+                ("alert_id", &alert),
+                ("recipient_id", &recipient),
+                ("site", "lost"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.contains("done=retried")),
+        (303, true),
+        "{location}"
+    );
+    wait_for_count(&stack, "the dead letter is gone", &dead, 0).await;
+
+    // The cron finds the reopened alert overdue and queues it.
+    tick_after_grace(&client, &stack).await;
+    let delivered = format!(
+        "SELECT COUNT(*) AS n FROM deliveries WHERE idempotency_id = '{alert}' AND status = 200"
+    );
+    wait_for_count(&stack, "the retried alert is delivered", &delivered, 1).await;
+    let finished = format!(
+        "SELECT COUNT(*) AS n FROM alerts WHERE id = '{alert}' AND finished_at IS NOT NULL"
+    );
+    wait_for_count(&stack, "the alert is finished", &finished, 1).await;
+    wait_for_count(&stack, "no dead letter is left", &dead, 0).await;
+}
+
+/// Defects: an alert whose level had no recipient was marked finished with
+/// nobody told, and a stored URL that today's rules refuse (here a host with
+/// a trailing dot, `localhost.`, which older rules let through) was retried
+/// for hours. Both are dead letters at once, with the reason, and the rest
+/// of the level still gets the alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_level_without_recipients_and_a_refused_url_are_dead_letters_at_once() {
+    let stack = Stack::start_full(
+        "no-recipient",
+        Options::default(),
+        // A long second step: a retry would not end inside this test.
+        vec![("ALERT_SCHEDULE".into(), "0,600".into())],
+    );
+    let client = reqwest::Client::new();
+    // Service and client managers only: nobody for senior management.
+    put_site(
+        &client,
+        &stack,
+        "thin",
+        &[("service_manager", "/inbox"), ("client_manager", "/inbox")],
+    )
+    .await;
+    // A president stored under older rules, straight into D1.
+    stack.rows(&format!(
+        "INSERT INTO recipients (id, site, role, format, url, secret, created_at) \
+         VALUES ('thin-legacy-president', 'thin', 'president', 'webhook', \
+         'https://localhost./inbox', '{INBOX_SECRET}', 0)"
+    ));
+    let case = answer_on(
+        &client,
+        &stack,
+        "thin",
+        json!({"score": 1, "guarantee": true}),
+    )
+    .await;
+    let alert = common::alert_id(&case, "president", "opened");
+    stack.wait_for_alert(&alert).await;
+    let finished = format!(
+        "SELECT COUNT(*) AS n FROM alerts WHERE id = '{alert}' AND finished_at IS NOT NULL"
+    );
+    wait_for_count(&stack, "the alert is finished", &finished, 1).await;
+    let dead: BTreeMap<String, String> = stack
+        .rows(&format!(
+            "SELECT recipient_id, why FROM dead_letters WHERE alert_id = '{alert}'"
+        ))
+        .iter()
+        .map(|r| {
+            (
+                r["recipient_id"].as_str().unwrap().to_owned(),
+                r["why"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dead.get("no-recipient-senior_management")
+            .map(String::as_str),
+        Some("no recipient for senior management"),
+        "{dead:?}"
+    );
+    let refused = dead
+        .get("thin-legacy-president")
+        .expect("the refused URL is a dead letter");
+    assert!(refused.starts_with("not sent: url:"), "{refused}");
+    assert_eq!(dead.len(), 2, "{dead:?}");
+    // One attempt was logged for the refused URL, and none was sent.
+    let tries = stack.rows(&format!(
+        "SELECT COUNT(*) AS n FROM deliveries WHERE idempotency_id = '{alert}' \
+         AND recipient_id = 'thin-legacy-president'"
+    ));
+    assert_eq!(tries[0]["n"], 1);
+    // The managers' dead-letter view lists both, with the reasons.
+    let (s, _, view) = call(
+        &client,
+        M::GET,
+        &stack.worker.url("/v1/admin/dead-letters"),
+        Some(ADMIN_TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let whys: BTreeSet<&str> = view
+        .as_array()
+        .or_else(|| view["dead_letters"].as_array())
+        .expect("a list")
+        .iter()
+        .filter(|l| l["alert"] == alert.as_str())
+        .filter_map(|l| l["why"].as_str())
+        .collect();
+    assert!(
+        whys.contains("no recipient for senior management"),
+        "{view}"
+    );
+}
+
+/// Defect: when the cron queued an alert again while its first message was
+/// still being handled (a slow receiver, a backlog), two consumers sent it
+/// twice. Here two copies of one alert's message land in one batch (the
+/// fast path's, and the cron's with no grace at all), and the consumer
+/// handles them at once. Each send is now claimed first: the second copy
+/// finds the claim and leaves the recipient to the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_copies_of_one_alert_in_flight_reach_the_recipient_once() {
+    let inbox = Options {
+        responder: Box::new(|_: &Received, _| Answer {
+            status: 200,
+            delay: Some(Duration::from_secs(2)),
+            ..Answer::default()
+        }),
+        ..Options::default()
+    };
+    let stack = Stack::start_full(
+        "claimed-send",
+        inbox,
+        vec![
+            ("ALERT_TIMEOUT_MS".into(), "15000".into()),
+            ("ALERT_LOST_AFTER_SECS".into(), "0".into()),
+        ],
+    );
+    let client = reqwest::Client::new();
+    put_site(&client, &stack, "slow", &[("service_manager", "/inbox")]).await;
+    let case = answer_on(
+        &client,
+        &stack,
+        "slow",
+        json!({"contact": {"phone": "+44 20 7946 0958", "callback": true}}),
+    )
+    .await;
+    // Within the queue's one-second batch window: the cron queues the same
+    // alert again, so the batch holds both copies.
+    let url = stack.worker.url("/__scheduled?cron=*+*+*+*+*");
+    let resp = client.get(&url).send().await.expect("tick");
+    assert_eq!(resp.status().as_u16(), 200);
+    let alert = common::alert_id(&case, "service", "opened");
+    let delivered = format!(
+        "SELECT MIN(COUNT(*), 1) AS n FROM deliveries WHERE idempotency_id = '{alert}' AND status = 200"
+    );
+    wait_for_count(&stack, "a send is recorded", &delivered, 1).await;
+    // Long enough for a second send to arrive and be answered.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        stack.alerts_with_id(&alert).len(),
+        1,
+        "the receiver got the alert once"
+    );
+    let attempts = stack.rows(&format!(
+        "SELECT COUNT(*) AS n FROM deliveries WHERE idempotency_id = '{alert}'"
+    ));
+    assert_eq!(attempts[0]["n"], 1, "one attempt logged");
+}

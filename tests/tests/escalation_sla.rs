@@ -133,7 +133,8 @@ async fn acknowledge_through_the_link(
         csp.starts_with("default-src 'none'") && !csp.contains("unsafe"),
         "{csp}"
     );
-    assert_eq!(headers["referrer-policy"], "no-referrer");
+    // The token never leaves this origin; the page's own post carries it.
+    assert_eq!(headers["referrer-policy"], "same-origin");
     assert_eq!(case_of(client, stack, acked).await["state"], "open");
 
     // Forged, altered and expired links are refused with a page and 4xx.
@@ -278,4 +279,136 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), all, "an alert arrived twice: {ids:?}");
+}
+
+/// One answer to the "raise" site as the widget sends it; (status, reply).
+async fn answer(client: &reqwest::Client, stack: &Stack, id: &str, extra: Value) -> (u16, Value) {
+    let mut body = json!({"site": "raise", "id": id, "gaps": "Nobody has called me back."});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (s, _, reply) = call(
+        client,
+        M::POST,
+        &stack.worker.url("/v1/responses"),
+        None,
+        Some(&body),
+    )
+    .await;
+    (s, reply)
+}
+
+/// Defect (rule 6): a callback from a contact with an open `service` case
+/// joined it even when the new answer invoked the guarantee, so the case
+/// stayed `service` and the president was never told. Joining never lowers
+/// severity: the case takes the new tier and level, an `escalated` event
+/// says why, and the new level gets an alert about the new answer — once,
+/// whatever the retries. A milder answer joins without changing anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level() {
+    let stack = Stack::start("rule-six-raise");
+    let client = reqwest::Client::new();
+    let recipients: Vec<Value> = ["service_manager", "client_manager", "senior_management", "president"]
+        .iter()
+        .map(|role| json!({"role": role, "format": "webhook", "url": stack.inbox.url("/inbox"), "secret": INBOX_SECRET}))
+        .collect();
+    let site = json!({"origins": ["https://shop.raise.example"], "recipients": recipients, "guarantee": true});
+    let (s, _, saved) = call(
+        &client,
+        M::PUT,
+        &stack.worker.url("/v1/admin/sites/raise"),
+        Some(ADMIN_TOKEN),
+        Some(&site),
+    )
+    .await;
+    assert_eq!(s, 200, "{saved}");
+    let contact = json!({"email": "ana@example.com", "callback": true});
+
+    // A callback request: a service case.
+    let case = uuid::Uuid::new_v4().to_string();
+    let (s, reply) = answer(&client, &stack, &case, json!({"contact": contact})).await;
+    assert_eq!(s, 201, "{reply}");
+    wait_for_alert(&stack, &alert_id(&case, "service", "opened")).await;
+
+    // The same customer again: score 1 and the guarantee.
+    let worse = uuid::Uuid::new_v4().to_string();
+    let extra = json!({"contact": contact, "score": 1, "guarantee": true});
+    let (s, reply) = answer(&client, &stack, &worse, extra.clone()).await;
+    assert_eq!(s, 201, "{reply}");
+    assert_eq!(reply["tier"], "president");
+    let next = reply["next"].as_str().unwrap();
+    assert!(
+        next.contains("added this to the request") && next.contains("president"),
+        "{next}"
+    );
+    let raised = wait_for_alert(&stack, &alert_id(&case, "president", "raised")).await;
+    assert_eq!(
+        raised["data"]["reason"],
+        json!({"kind": "raised", "response": worse})
+    );
+    assert_eq!(raised["data"]["level"], "president");
+    assert_eq!(raised["data"]["score"], 1, "the alert shows the new answer");
+    assert_eq!(raised["data"]["guarantee"], true);
+    assert!(raised["data"]["ack_url"].is_string(), "{raised}");
+    let stored = case_of(&client, &stack, &case).await;
+    assert_eq!(
+        (&stored["tier"], &stored["level"], &stored["state"]),
+        (&json!("president"), &json!("president"), &json!("open")),
+        "{stored}"
+    );
+
+    // The widget retries the same answer; a milder one joins quietly.
+    let (s, _) = answer(&client, &stack, &worse, extra).await;
+    assert_eq!(s, 200);
+    let milder = uuid::Uuid::new_v4().to_string();
+    let (s, reply) = answer(
+        &client,
+        &stack,
+        &milder,
+        json!({"contact": contact, "score": 3}),
+    )
+    .await;
+    assert_eq!(s, 201, "{reply}");
+    assert!(
+        reply["next"].as_str().unwrap().contains("president"),
+        "{reply}"
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let stored = case_of(&client, &stack, &case).await;
+    assert_eq!(stored["tier"], "president", "never lowered");
+    let types: Vec<&str> = stored["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        ["opened", "message", "escalated", "message"],
+        "{stored}"
+    );
+    let escalated = stored["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "escalated")
+        .unwrap();
+    assert_eq!(escalated["by"], "customer");
+    assert_eq!(
+        alerts_with_id(&stack, &alert_id(&case, "president", "raised")).len(),
+        1,
+        "the raise is told once"
+    );
+    let alerts: Vec<String> = stack
+        .inbox
+        .received()
+        .iter()
+        .filter_map(|r| r.header("webhook-id").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        alerts.len(),
+        2,
+        "opened and raised, nothing else: {alerts:?}"
+    );
 }

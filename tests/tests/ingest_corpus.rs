@@ -557,3 +557,95 @@ fn raw_post(port: u16, head: &str, what: &str) -> (u16, String) {
         .unwrap_or_else(|| panic!("{what}: no status in {text:?}"));
     (status, text)
 }
+
+/// Defect: workerd hands a POST with neither `Content-Length` nor
+/// `Transfer-Encoding` to the Worker with a null body, and reading it failed
+/// inside the Worker: a 500 on every form and JSON post. wrangler's local
+/// proxy supplies an empty body instead, so the requests go to workerd's own
+/// entry port as well as through the proxy. Every one must be a 4xx in its
+/// route's error shape (JSON, or a page), and change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_with_no_body_at_all_is_a_4xx_on_every_route() {
+    let stack = Stack::start("no-body");
+    let direct = stack
+        .worker
+        .workerd_port()
+        .expect("workerd's own entry port, behind wrangler's proxy");
+    let case = {
+        let body = valid();
+        let id = body["id"].as_str().unwrap().to_owned();
+        let mut body = body;
+        body["score"] = json!(1);
+        let resp = reqwest::Client::new()
+            .post(stack.worker.url("/v1/responses"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 201);
+        id
+    };
+    let token = domain::ack::AckKey::try_from(common::ACK_SECRET)
+        .unwrap()
+        .sign(
+            &case,
+            domain::Timestamp::from_millis(common::now_s() * 1000),
+        );
+    let bearer = format!("Authorization: Bearer {}\r\n", common::ADMIN_TOKEN);
+    let json = "application/json";
+    let form = "application/x-www-form-urlencoded";
+    let routes: [(&str, String, &str, String, bool); 5] = [
+        ("POST", "/v1/responses".into(), json, String::new(), true),
+        (
+            "POST",
+            format!("/v1/admin/cases/{case}/events"),
+            json,
+            bearer.clone(),
+            true,
+        ),
+        ("PUT", "/v1/admin/sites/nobody".into(), json, bearer, true),
+        (
+            "POST",
+            "/dashboard/login".into(),
+            form,
+            "Sec-Fetch-Site: same-origin\r\n".into(),
+            false,
+        ),
+        (
+            "POST",
+            format!("/ack/{token}"),
+            form,
+            "Sec-Fetch-Site: same-origin\r\n".into(),
+            false,
+        ),
+    ];
+    for port in [direct, stack.worker.port] {
+        for (method, path, ctype, extra, is_json) in &routes {
+            let what = format!("{method} {path} with no body on port {port}");
+            let head = format!(
+                "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {ctype}\r\n\
+                 {extra}Connection: close\r\n\r\n"
+            );
+            let (status, text) = raw_post(port, &head, &what);
+            assert!((400..500).contains(&status), "{what}: got {status}: {text}");
+            let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+            if *is_json {
+                let start = body.find('{').unwrap_or(0);
+                let end = body.rfind('}').map_or(body.len(), |e| e + 1);
+                let parsed: Value = serde_json::from_str(&body[start..end]).unwrap_or(Value::Null);
+                assert_shape(status, &parsed, &what);
+            } else {
+                assert!(
+                    text.contains("text/html") && body.contains("</html>"),
+                    "{what}: {text}"
+                );
+            }
+        }
+    }
+    // Nothing changed: the case is still open, no site was made.
+    let state = stack.rows(&format!("SELECT state FROM cases WHERE id = '{case}'"));
+    assert_eq!(state[0]["state"], "open");
+    assert!(stack
+        .rows("SELECT key FROM sites WHERE key = 'nobody'")
+        .is_empty());
+}

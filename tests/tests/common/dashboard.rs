@@ -146,3 +146,100 @@ pub async fn assert_accessible(b: &Browser, page: &str) {
     let violations = b.axe_violations_in("document").await;
     assert!(violations.is_empty(), "{page}: {violations:#?}");
 }
+
+/// A dashboard session over plain HTTP, as a browser on the dashboard's own
+/// pages would hold it: the `candor_session=…` cookie and the CSRF token its
+/// forms carry.
+pub struct HttpSession {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl HttpSession {
+    /// Signs in through the real form as `name`.
+    pub async fn sign_in(stack: &Stack, name: &str) -> Self {
+        let client = no_redirects();
+        let own = stack.worker.url("").trim_end_matches('/').to_owned();
+        let resp = client
+            .post(stack.worker.url("/dashboard/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", &own)
+            .header("sec-fetch-site", "same-origin")
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs([
+                        ("name", name),
+                        ("token", ADMIN_TOKEN),
+                        ("next", "/dashboard"),
+                    ])
+                    .finish(),
+            )
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(resp.status().as_u16(), 303, "signed in");
+        let cookie = resp
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let mut session = Self {
+            cookie,
+            csrf: String::new(),
+        };
+        let (_, page) = session.get(stack, "/dashboard").await;
+        let marker = "name=\"csrf\" value=\"";
+        let start = page.find(marker).expect("a form with a CSRF token") + marker.len();
+        let end = page[start..].find('"').expect("end of the token") + start;
+        page[start..end].clone_into(&mut session.csrf);
+        session
+    }
+
+    /// A page, with its status.
+    pub async fn get(&self, stack: &Stack, path: &str) -> (u16, String) {
+        let resp = no_redirects()
+            .get(stack.worker.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("get a page");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap_or_default())
+    }
+
+    /// A dashboard form post from its own page (the CSRF token is added):
+    /// the status and the `Location` it sends the browser to.
+    pub async fn post(&self, stack: &Stack, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let own = stack.worker.url("").trim_end_matches('/').to_owned();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.iter().copied().chain([("csrf", self.csrf.as_str())]))
+            .finish();
+        let resp = no_redirects()
+            .post(stack.worker.url(path))
+            .header("cookie", &self.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", &own)
+            .header("sec-fetch-site", "same-origin")
+            .body(body)
+            .send()
+            .await
+            .expect("post a form");
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, location)
+    }
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
+}

@@ -78,6 +78,31 @@ impl Stack {
         self.worker.query(sql).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The alerts the inbox received with this idempotency id (`webhook-id`),
+    /// as parsed bodies.
+    pub fn alerts_with_id(&self, id: &str) -> Vec<serde_json::Value> {
+        self.inbox
+            .received()
+            .iter()
+            .filter(|r| r.header("webhook-id") == Some(id))
+            .map(|r| serde_json::from_str(&r.body).expect("an alert body is JSON"))
+            .collect()
+    }
+
+    /// Waits up to 30 s for the first alert with this idempotency id.
+    pub async fn wait_for_alert(&self, id: &str) -> serde_json::Value {
+        wait_until(
+            &format!("alert {id} arrived"),
+            Duration::from_secs(30),
+            || {
+                let found = !self.alerts_with_id(id).is_empty();
+                async move { found }
+            },
+        )
+        .await;
+        self.alerts_with_id(id).remove(0)
+    }
+
     /// Waits up to `limit` until the inbox holds at least `n` requests.
     pub async fn wait_for_alerts(
         &self,
@@ -152,6 +177,12 @@ where
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// `msg_<case>_<level>_<reason>`: an alert's idempotency id, as the Worker
+/// builds it.
+pub fn alert_id(case: &str, level: &str, reason: &str) -> String {
+    format!("msg_{}_{level}_{reason}", case.replace('-', ""))
 }
 
 pub fn now_s() -> i64 {
