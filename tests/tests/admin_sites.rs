@@ -296,44 +296,65 @@ async fn get_output_is_put_input_and_keeps_ids_secrets_and_settings() {
     assert_eq!(again["recipients"], got["recipients"]);
     assert_eq!(again["turnstile"], got["turnstile"]);
 
-    // The old secrets still sign.
-    let to_a = test_alert(&client, &stack, "trip", &id_of(&rows, "service_manager")).await;
-    assert_eq!(to_a.path, "/trip-a");
-    assert!(
-        to_a.signature_valid(INBOX_SECRET, now_s()),
-        "signed with A's old secret"
-    );
-    let to_b = test_alert(&client, &stack, "trip", &id_of(&rows, "client_manager")).await;
-    assert_eq!(to_b.path, "/trip-b");
-    assert!(
-        to_b.signature_valid(SECOND_SECRET, now_s()),
-        "signed with B's old secret"
-    );
+    old_secrets_still_sign(&client, &stack, &rows).await;
 
     // Omitted settings are unchanged: Turnstile, the rate, everything.
-    let (s, _, text) = call(
+    put_ok(
         &client,
-        M::PUT,
         &trip,
-        Some(ADMIN_TOKEN),
-        Some(&json!({"origins": ["https://shop.trip.example"]})),
+        &json!({"origins": ["https://shop.trip.example"]}),
     )
     .await;
-    assert_eq!(s, 200, "{text}");
     let mut kept = site_row(&stack, "trip");
     kept["updated_at"] = site["updated_at"].clone();
     assert_eq!(kept, site, "omitted means unchanged");
     assert_eq!(recipient_rows(&stack, "trip"), rows);
 
-    // A recipient added by a second PUT gets a new id; the others keep theirs.
+    ids_are_kept_added_and_never_reused(&client, &stack, &first, &got).await;
+    turnstile_changes_only_when_asked(&client, &stack, &trip).await;
+}
+
+/// A PUT that must succeed; returns its answer.
+async fn put_ok(client: &reqwest::Client, url: &str, body: &Value) -> Value {
+    let (s, answer, text) = call(client, M::PUT, url, Some(ADMIN_TOKEN), Some(body)).await;
+    assert_eq!(s, 200, "{body} → {text}");
+    answer
+}
+
+/// After round trips, each webhook recipient still signs with its secret.
+async fn old_secrets_still_sign(client: &reqwest::Client, stack: &Stack, rows: &[Value]) {
+    let to_a = test_alert(client, stack, "trip", &id_of(rows, "service_manager")).await;
+    assert_eq!(to_a.path, "/trip-a");
+    assert!(
+        to_a.signature_valid(INBOX_SECRET, now_s()),
+        "signed with A's old secret"
+    );
+    let to_b = test_alert(client, stack, "trip", &id_of(rows, "client_manager")).await;
+    assert_eq!(to_b.path, "/trip-b");
+    assert!(
+        to_b.signature_valid(SECOND_SECRET, now_s()),
+        "signed with B's old secret"
+    );
+}
+
+/// A recipient added by a later PUT gets a new id while the others keep
+/// theirs; one left out goes; ids are never reused.
+async fn ids_are_kept_added_and_never_reused(
+    client: &reqwest::Client,
+    stack: &Stack,
+    first: &Value,
+    got: &Value,
+) {
+    let trip = stack.worker.url("/v1/admin/sites/trip");
+    let rows = recipient_rows(stack, "trip");
     let mut more = got.clone();
     more["recipients"]
         .as_array_mut()
         .unwrap()
-        .push(json!({"role": "president", "format": "webhook", "url": a, "secret": SECOND_SECRET}));
-    let (s, _, text) = call(&client, M::PUT, &trip, Some(ADMIN_TOKEN), Some(&more)).await;
-    assert_eq!(s, 200, "{text}");
-    let now = recipient_rows(&stack, "trip");
+        .push(json!({"role": "president",
+        "format": "webhook", "url": stack.inbox.url("/trip-a"), "secret": SECOND_SECRET}));
+    put_ok(client, &trip, &more).await;
+    let now = recipient_rows(stack, "trip");
     assert_eq!(now.len(), 3);
     let added = id_of(&now, "president");
     assert!(
@@ -343,38 +364,36 @@ async fn get_output_is_put_input_and_keeps_ids_secrets_and_settings() {
     assert!(ids(&now).is_superset(&ids(&rows)), "the others keep theirs");
     assert_ne!(added, "trip-president-2", "not a position-based id");
 
-    refusals_change_nothing(&client, &stack, &trip, &got).await;
+    refusals_change_nothing(client, stack, &trip, got).await;
 
     // A recipient the body leaves out is removed; its id is never reused.
     let mut fewer = got.clone();
     fewer["recipients"].as_array_mut().unwrap().truncate(1);
     let kept_id = fewer["recipients"][0]["id"].as_str().unwrap().to_owned();
-    let (s, _, text) = call(&client, M::PUT, &trip, Some(ADMIN_TOKEN), Some(&fewer)).await;
-    assert_eq!(s, 200, "{text}");
+    put_ok(client, &trip, &fewer).await;
     assert_eq!(
-        ids(&recipient_rows(&stack, "trip")),
+        ids(&recipient_rows(stack, "trip")),
         BTreeSet::from([kept_id])
     );
-    let (s, _, text) = call(&client, M::PUT, &trip, Some(ADMIN_TOKEN), Some(&first)).await;
-    assert_eq!(s, 200, "{text}");
-    let fresh = ids(&recipient_rows(&stack, "trip"));
+    put_ok(client, &trip, first).await;
+    let fresh = ids(&recipient_rows(stack, "trip"));
     assert_eq!(fresh.len(), 2);
     assert!(
         fresh.is_disjoint(&ids(&now)),
         "recipients without ids are new"
     );
+}
 
-    // A new sitekey without a secret keeps the stored secret.
-    let (s, _, text) = call(
-        &client,
-        M::PUT,
-        &trip,
-        Some(ADMIN_TOKEN),
-        Some(&json!({"turnstile": {"sitekey": "2x00000000000000000000AB"}})),
+/// A new sitekey without a secret keeps the stored secret; Turnstile goes
+/// only when the body says `null`.
+async fn turnstile_changes_only_when_asked(client: &reqwest::Client, stack: &Stack, trip: &str) {
+    put_ok(
+        client,
+        trip,
+        &json!({"turnstile": {"sitekey": "2x00000000000000000000AB"}}),
     )
     .await;
-    assert_eq!(s, 200, "{text}");
-    let row = site_row(&stack, "trip");
+    let row = site_row(stack, "trip");
     assert_eq!(
         (
             row["turnstile_sitekey"].as_str(),
@@ -382,20 +401,10 @@ async fn get_output_is_put_input_and_keeps_ids_secrets_and_settings() {
         ),
         (Some("2x00000000000000000000AB"), Some(TURNSTILE_SECRET))
     );
-
-    // Turnstile goes only when the body says so.
-    let (s, got, text) = call(
-        &client,
-        M::PUT,
-        &trip,
-        Some(ADMIN_TOKEN),
-        Some(&json!({"turnstile": null})),
-    )
-    .await;
-    assert_eq!(s, 200, "{text}");
+    let got = put_ok(client, trip, &json!({"turnstile": null})).await;
     assert!(got["turnstile"].is_null(), "{got}");
-    assert!(site_row(&stack, "trip")["turnstile_secret"].is_null());
-    assert_eq!(site_row(&stack, "trip")["rate_per_minute"], 77);
+    assert!(site_row(stack, "trip")["turnstile_secret"].is_null());
+    assert_eq!(site_row(stack, "trip")["rate_per_minute"], 77);
 }
 
 /// Refused PUTs answer 400 and change nothing.
