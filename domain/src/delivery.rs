@@ -131,6 +131,12 @@ mod tests {
             no_recipient(Role::President).1,
             "no recipient for the president"
         );
+        // No real recipient can have that id.
+        for role in Role::ALL {
+            let (id, _) = no_recipient(role);
+            assert!(crate::recipient::RecipientId::try_from(id.as_str()).is_err());
+        }
+        assert!(crate::recipient::RecipientId::try_from("no-recipient-x").is_ok());
     }
 
     #[test]

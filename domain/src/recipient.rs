@@ -164,6 +164,16 @@ impl TryFrom<&str> for RecipientId {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        // The dead letter of a role with no recipient carries this id.
+        let reserved = Role::ALL
+            .iter()
+            .any(|r| raw == crate::delivery::no_recipient(*r).0);
+        if reserved {
+            return Err(DomainError::invalid(
+                "recipient_id",
+                "is reserved for the dead letters of a role without recipients",
+            ));
+        }
         if ok {
             Ok(Self(raw.to_owned()))
         } else {

@@ -99,6 +99,16 @@ const ROUTES: [(&str, &str, &str); 4] = [
     ("president", "google_chat", "/broken"),
 ];
 
+/// The id the site's recipient for `role` was given (ids are random).
+fn rid(stack: &Stack, role: &str) -> String {
+    stack.rows(&format!(
+        "SELECT id FROM recipients WHERE site = 'faults' AND role = '{role}'"
+    ))[0]["id"]
+        .as_str()
+        .expect("a recipient for the role")
+        .to_owned()
+}
+
 fn paths_for(tier: &str) -> &'static [&'static str] {
     match tier {
         "service" => &["/flaky"],
@@ -287,8 +297,7 @@ fn check_log_matches(stack: &Stack, seen: &Seen<'_>) {
     );
     let path_of: HashMap<String, &str> = ROUTES
         .iter()
-        .enumerate()
-        .map(|(i, (role, _, path))| (format!("faults-{role}-{i}"), *path))
+        .map(|(role, _, path)| (rid(stack, role), *path))
         .collect();
     let mut statuses: BTreeMap<(String, String), Vec<Option<u64>>> = BTreeMap::new();
     for row in &logged {
@@ -375,16 +384,13 @@ async fn check_dead_letters(
     .await;
     assert_eq!(s, 200, "{dead}");
     let dead = dead["dead_letters"].as_array().unwrap();
-    let dead_gone = dead
-        .iter()
-        .filter(|d| d["recipient"] == "faults-senior_management-2");
+    let (gone, broken) = (rid(stack, "senior_management"), rid(stack, "president"));
+    let dead_gone = dead.iter().filter(|d| d["recipient"] == gone.as_str());
     assert!(dead_gone
         .clone()
         .all(|d| d["why"].as_str().unwrap().contains("410")));
     assert_eq!(dead_gone.count(), expected["/gone"].len());
-    let dead_broken = dead
-        .iter()
-        .filter(|d| d["recipient"] == "faults-president-3");
+    let dead_broken = dead.iter().filter(|d| d["recipient"] == broken.as_str());
     assert!(dead_broken
         .clone()
         .all(|d| d["why"] == format!("no delivery after {ATTEMPTS} attempts")));
@@ -429,7 +435,7 @@ async fn check_test_alerts(stack: &Stack, client: &reqwest::Client) {
     let (s, _, ok) = call(
         &client,
         M::POST,
-        &test("faults-client_manager-1"),
+        &test(&rid(stack, "client_manager")),
         Some(ADMIN_TOKEN),
         None,
     )
@@ -444,7 +450,7 @@ async fn check_test_alerts(stack: &Stack, client: &reqwest::Client) {
     let (s, _, gone) = call(
         &client,
         M::POST,
-        &test("faults-senior_management-2"),
+        &test(&rid(stack, "senior_management")),
         Some(ADMIN_TOKEN),
         None,
     )
@@ -475,7 +481,7 @@ async fn check_test_alerts(stack: &Stack, client: &reqwest::Client) {
     let anonymous = call(
         &client,
         M::POST,
-        &test("faults-client_manager-1"),
+        &test(&rid(stack, "client_manager")),
         None,
         None,
     )
@@ -494,26 +500,6 @@ async fn tick_after_grace(client: &reqwest::Client, stack: &Stack) {
     let url = stack.worker.url("/__scheduled?cron=*+*+*+*+*");
     let resp = client.get(&url).send().await.expect("tick");
     assert_eq!(resp.status().as_u16(), 200, "the tick ran");
-}
-
-/// Saves `site` with one webhook recipient per (role, receiver path).
-async fn put_site(client: &reqwest::Client, stack: &Stack, site: &str, routes: &[(&str, &str)]) {
-    let recipients: Vec<Value> = routes
-        .iter()
-        .map(|(role, path)| {
-            json!({"role": role, "format": "webhook", "url": stack.inbox.url(path), "secret": INBOX_SECRET})
-        })
-        .collect();
-    let body = json!({"origins": ["https://shop.example.com"], "recipients": recipients});
-    let (s, _, saved) = call(
-        client,
-        M::PUT,
-        &stack.worker.url(&format!("/v1/admin/sites/{site}")),
-        Some(ADMIN_TOKEN),
-        Some(&body),
-    )
-    .await;
-    assert_eq!(s, 200, "{saved}");
 }
 
 /// Posts one answer to `site`; returns its id.
@@ -566,7 +552,9 @@ async fn a_retried_dead_letter_whose_queue_send_was_lost_is_sent_by_the_cron() {
         ],
     );
     let client = reqwest::Client::new();
-    put_site(&client, &stack, "lost", &[("service_manager", "/inbox")]).await;
+    stack
+        .put_site("lost", &[("service_manager", "/inbox")], json!({}))
+        .await;
     let case = answer_on(
         &client,
         &stack,
@@ -638,13 +626,13 @@ async fn a_level_without_recipients_and_a_refused_url_are_dead_letters_at_once()
     );
     let client = reqwest::Client::new();
     // Service and client managers only: nobody for senior management.
-    put_site(
-        &client,
-        &stack,
-        "thin",
-        &[("service_manager", "/inbox"), ("client_manager", "/inbox")],
-    )
-    .await;
+    stack
+        .put_site(
+            "thin",
+            &[("service_manager", "/inbox"), ("client_manager", "/inbox")],
+            json!({}),
+        )
+        .await;
     // A president stored under older rules, straight into D1.
     stack.rows(&format!(
         "INSERT INTO recipients (id, site, role, format, url, secret, created_at) \
@@ -715,6 +703,69 @@ async fn a_level_without_recipients_and_a_refused_url_are_dead_letters_at_once()
         whys.contains("no recipient for senior management"),
         "{view}"
     );
+    retry_once_senior_management_exists(&client, &stack, &alert, &finished).await;
+}
+
+/// A manager adds senior management and presses Retry on the "no recipient"
+/// dead letter: the alert reaches the new recipient, and nobody else again.
+async fn retry_once_senior_management_exists(
+    client: &reqwest::Client,
+    stack: &Stack,
+    alert: &str,
+    finished: &str,
+) {
+    let before = stack.alerts_with_id(alert).len();
+    let site = stack.worker.url("/v1/admin/sites/thin");
+    let (s, _, saved) = call(client, M::GET, &site, Some(ADMIN_TOKEN), None).await;
+    assert_eq!(s, 200);
+    // The president stored under older rules goes (a PUT checks every URL
+    // it keeps against today's rules); senior management comes.
+    let mut recipients: Vec<Value> = saved["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] != "thin-legacy-president")
+        .cloned()
+        .collect();
+    recipients.push(json!({"role": "senior_management", "format": "webhook",
+        "url": stack.inbox.url("/senior"), "secret": INBOX_SECRET}));
+    let body = json!({"recipients": recipients});
+    let (s, _, saved) = call(client, M::PUT, &site, Some(ADMIN_TOKEN), Some(&body)).await;
+    assert_eq!(s, 200, "{saved}");
+    let manager = common::dashboard::HttpSession::sign_in(stack, "Dana Reyes").await;
+    let (status, location) = manager
+        .post(
+            stack,
+            "/dashboard/dead-letters/retry",
+            &[
+                ("alert_id", alert),
+                ("recipient_id", "no-recipient-senior_management"),
+                ("site", "thin"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert!(location.contains("done=retried"), "{location}");
+    common::wait_until(
+        "the alert reaches senior management",
+        Duration::from_secs(30),
+        || {
+            let senior = stack
+                .inbox
+                .received()
+                .iter()
+                .filter(|r| r.path == "/senior" && r.header("webhook-id") == Some(alert))
+                .count();
+            async move { senior == 1 }
+        },
+    )
+    .await;
+    wait_for_count(stack, "the alert is finished again", finished, 1).await;
+    assert_eq!(
+        stack.alerts_with_id(alert).len(),
+        before + 1,
+        "nobody else got it twice"
+    );
 }
 
 /// Defect: when the cron queued an alert again while its first message was
@@ -742,7 +793,9 @@ async fn two_copies_of_one_alert_in_flight_reach_the_recipient_once() {
         ],
     );
     let client = reqwest::Client::new();
-    put_site(&client, &stack, "slow", &[("service_manager", "/inbox")]).await;
+    stack
+        .put_site("slow", &[("service_manager", "/inbox")], json!({}))
+        .await;
     let case = answer_on(
         &client,
         &stack,

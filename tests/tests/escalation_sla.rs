@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{call, Stack, ACK_SECRET, ADMIN_TOKEN, INBOX_SECRET};
+use common::{call, Stack, ACK_SECRET, ADMIN_TOKEN};
 use domain::ack::AckKey;
 use domain::Timestamp;
 use reqwest::Method as M;
@@ -194,21 +194,13 @@ async fn acknowledge_through_the_link(
 async fn overdue_cases_climb_once_and_links_acknowledge_once() {
     let stack = Stack::start("escalation-sla");
     let client = reqwest::Client::new();
-    let recipients: Vec<Value> = ["service_manager", "client_manager", "senior_management", "president"]
-        .iter()
-        .map(|role| json!({"role": role, "format": "webhook", "url": stack.inbox.url("/inbox"), "secret": INBOX_SECRET}))
-        .collect();
-    let site = json!({"origins": ["https://shop.sla.example"], "recipients": recipients,
-        "sla_minutes": {"senior": 1, "president": 1}});
-    let (s, _, saved) = call(
-        &client,
-        M::PUT,
-        &stack.worker.url("/v1/admin/sites/sla"),
-        Some(ADMIN_TOKEN),
-        Some(&site),
-    )
-    .await;
-    assert_eq!(s, 200, "{saved}");
+    stack
+        .put_site(
+            "sla",
+            &common::ALL_ROLES_TO_INBOX,
+            json!({"origins": ["https://shop.sla.example"], "sla_minutes": {"senior": 1, "president": 1}}),
+        )
+        .await;
     let start = now_ms();
     let late = submit(&client, &stack, 1).await;
     let acked = submit(&client, &stack, 2).await;
@@ -308,20 +300,13 @@ async fn answer(client: &reqwest::Client, stack: &Stack, id: &str, extra: Value)
 async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level() {
     let stack = Stack::start("rule-six-raise");
     let client = reqwest::Client::new();
-    let recipients: Vec<Value> = ["service_manager", "client_manager", "senior_management", "president"]
-        .iter()
-        .map(|role| json!({"role": role, "format": "webhook", "url": stack.inbox.url("/inbox"), "secret": INBOX_SECRET}))
-        .collect();
-    let site = json!({"origins": ["https://shop.raise.example"], "recipients": recipients, "guarantee": true});
-    let (s, _, saved) = call(
-        &client,
-        M::PUT,
-        &stack.worker.url("/v1/admin/sites/raise"),
-        Some(ADMIN_TOKEN),
-        Some(&site),
-    )
-    .await;
-    assert_eq!(s, 200, "{saved}");
+    stack
+        .put_site(
+            "raise",
+            &common::ALL_ROLES_TO_INBOX,
+            json!({"guarantee": true}),
+        )
+        .await;
     let contact = json!({"email": "ana@example.com", "callback": true});
 
     // A callback request: a service case.

@@ -78,6 +78,33 @@ impl Stack {
         self.worker.query(sql).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Saves `site` through the managers' API: one generic-webhook recipient
+    /// per (role, inbox path), signed with the inbox's secret, plus the
+    /// settings in `extra` (origins default to `https://shop.example.com`).
+    pub async fn put_site(&self, site: &str, routes: &[(&str, &str)], extra: serde_json::Value) {
+        let recipients: Vec<serde_json::Value> = routes
+            .iter()
+            .map(|(role, path)| {
+                serde_json::json!({"role": role, "format": "webhook",
+                    "url": self.inbox.url(path), "secret": INBOX_SECRET})
+            })
+            .collect();
+        let mut body =
+            serde_json::json!({"origins": ["https://shop.example.com"], "recipients": recipients});
+        for (k, v) in extra.as_object().expect("settings are an object") {
+            body[k] = v.clone();
+        }
+        let got = call(
+            &reqwest::Client::new(),
+            reqwest::Method::PUT,
+            &self.worker.url(&format!("/v1/admin/sites/{site}")),
+            Some(ADMIN_TOKEN),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(got.0, 200, "{}", got.2);
+    }
+
     /// The alerts the inbox received with this idempotency id (`webhook-id`),
     /// as parsed bodies.
     pub fn alerts_with_id(&self, id: &str) -> Vec<serde_json::Value> {
@@ -181,6 +208,14 @@ where
 
 /// `msg_<case>_<level>_<reason>`: an alert's idempotency id, as the Worker
 /// builds it.
+/// Every role, each to the inbox's `/inbox`.
+pub const ALL_ROLES_TO_INBOX: [(&str, &str); 4] = [
+    ("service_manager", "/inbox"),
+    ("client_manager", "/inbox"),
+    ("senior_management", "/inbox"),
+    ("president", "/inbox"),
+];
+
 pub fn alert_id(case: &str, level: &str, reason: &str) -> String {
     format!("msg_{}_{level}_{reason}", case.replace('-', ""))
 }
