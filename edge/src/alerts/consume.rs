@@ -5,7 +5,10 @@
 //! attempt, and then either acks the message or retries it after the longest
 //! wait any recipient needs (schedule or `Retry-After`). Attempts per
 //! recipient are counted in D1, so a redelivered message never resends to a
-//! recipient that already has the alert.
+//! recipient that already has the alert. Each attempt is claimed in D1
+//! before its call, so two copies of one message in flight at once never
+//! send it to one recipient twice; a role of the alert's level with no
+//! recipient, and a stored URL today's rules refuse, are dead letters at once.
 
 use super::send::{self, Target};
 use super::{Job, Settings};
