@@ -113,6 +113,7 @@ async fn handle(
         now,
         ack_due: ack_minutes.map(|m| now.plus_minutes(m)),
         base_url: &base,
+        may_raise: open_case.as_ref().is_some_and(|c| c.is_below(tier)),
     };
     match ingest::insert(&db, &new).await? {
         Stored::Created {
@@ -126,20 +127,23 @@ async fn handle(
                 CaseLink::None => None,
             };
             if let Some(first) = first {
-                // Committed: now the fast path to the queue. If this send is
-                // lost, the cron finds the outbox row and queues it.
-                let ids = vec![first];
-                let env = env.clone();
-                ctx.wait_until(async move {
-                    if let Err(e) = alerts::enqueue_after_commit(&env, &ids).await {
-                        worker::console_error!("alert {}: not queued yet: {e}", ids[0]);
-                    }
-                });
+                queue_after_commit(ctx, env, first);
             }
             Ok(created(reply, 201))
         }
         Stored::Replayed { site, reply } => replayed(&submission, &site, reply),
     }
+}
+
+/// Committed: now the fast path to the queue. If this send is lost, the
+/// cron finds the outbox row and queues it.
+fn queue_after_commit(ctx: &Context, env: &Env, alert_id: String) {
+    let (env, ids) = (env.clone(), vec![alert_id]);
+    ctx.wait_until(async move {
+        if let Err(e) = alerts::enqueue_after_commit(&env, &ids).await {
+            worker::console_error!("alert {}: not queued yet: {e}", ids[0]);
+        }
+    });
 }
 
 /// One round trip for everything the checks need: the site, this client's

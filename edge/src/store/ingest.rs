@@ -19,6 +19,13 @@ pub struct OpenCase {
     pub ack_due_at: Option<f64>,
 }
 
+impl OpenCase {
+    /// Whether an answer of `tier` joining this case would raise it.
+    pub fn is_below(&self, tier: Tier) -> bool {
+        Tier::parse(&self.tier).is_some_and(|t| t < tier)
+    }
+}
+
 /// Finds the open case of a contact (same email or phone on the same site).
 /// Read before storing only to word the thank-you; the insert itself decides
 /// again inside its transaction.
@@ -63,6 +70,9 @@ pub struct NewResponse<'a> {
     pub ack_due: Option<Timestamp>,
     /// The Worker's public origin, for the alert's links.
     pub base_url: &'a str,
+    /// The contact's open case, as read before storing, has a lower tier
+    /// than this answer: the batch carries the raise (rule 6).
+    pub may_raise: bool,
 }
 
 /// What storing did.
@@ -141,32 +151,26 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
         statements.extend(own_case(db, n, tier)?);
         statements.push(opened_alert(db, n, tier)?);
     }
+    let raise_now = may_join && n.may_raise && tier.opens_case();
     if may_join {
         statements.push(joined_event(db, s, tier, n.now)?);
-        if tier.opens_case() {
-            statements.extend(raise_joined_case(db, n, tier)?);
-        }
     }
-    // What is stored now, and the alert a raise (above) wrote, if any.
-    statements.push(
-        db.prepare(
-            "SELECT r.site, r.reply, r.case_id, \
-             (SELECT a.id FROM alerts a WHERE a.case_id = r.case_id \
-              AND json_extract(a.reason, '$.response') = r.id) AS raised_alert \
-             FROM responses r WHERE r.id = ?1",
-        )
-        .bind(&[id])?,
-    );
+    if raise_now {
+        statements.extend(raise_joined_case(db, n, tier)?);
+    }
+    statements.push(stored_row(db, s.id.as_str(), may_join)?);
     let results = db.batch(statements).await?;
     let created = super::first_changes(&results) > 0;
-    let row: StoredRow = results
-        .last()
-        .map(worker::D1Result::results::<StoredRow>)
-        .transpose()?
-        .and_then(|rows| rows.into_iter().next())
-        .ok_or_else(|| {
-            EdgeError::Internal(format!("response {} neither stored nor found", s.id))
-        })?;
+    let mut row = last_stored_row(&results, s.id.as_str())?;
+    let joined = row.case_id.as_deref().is_some_and(|c| c != s.id.as_str());
+    if created && joined && !raise_now && tier.opens_case() {
+        // The open case was read before this answer joined it: another
+        // answer opened or changed it in between. The raise is guarded
+        // (only while the case's tier is lower), so run it now on its own.
+        let mut raise = raise_joined_case(db, n, tier)?.to_vec();
+        raise.push(stored_row(db, s.id.as_str(), true)?);
+        row = last_stored_row(&db.batch(raise).await?, s.id.as_str())?;
+    }
     Ok(if created {
         let case = match row.case_id {
             None => CaseLink::None,
@@ -281,6 +285,31 @@ fn joined_event(
             )),
             millis(now),
         ])?)
+}
+
+/// What is stored for the answer `id` now and, for an answer that may join
+/// a case, the `raised` alert its raise wrote (if any).
+fn stored_row(db: &D1Database, id: &str, may_join: bool) -> EdgeResult<D1PreparedStatement> {
+    let raised = if may_join {
+        "(SELECT a.id FROM alerts a WHERE a.case_id = r.case_id \
+         AND json_extract(a.reason, '$.response') = r.id)"
+    } else {
+        "NULL"
+    };
+    Ok(db
+        .prepare(format!(
+            "SELECT r.site, r.reply, r.case_id, {raised} AS raised_alert FROM responses r WHERE r.id = ?1"
+        ))
+        .bind(&[text(id)])?)
+}
+
+fn last_stored_row(results: &[worker::D1Result], id: &str) -> EdgeResult<StoredRow> {
+    results
+        .last()
+        .map(worker::D1Result::results::<StoredRow>)
+        .transpose()?
+        .and_then(|rows| rows.into_iter().next())
+        .ok_or_else(|| EdgeError::Internal(format!("response {id} neither stored nor found")))
 }
 
 /// SQL for a tier's rank in the order of [`Tier`]: `none` 0 … `president` 4.
