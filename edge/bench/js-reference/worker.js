@@ -509,24 +509,43 @@ function openedAlertId(caseId, tier) {
 }
 
 /** The consumer's work for a site without recipients (the bench site): read
- * the alert with its case and response, find no one to send to, finish it —
- * the same two D1 round trips as the edge's `consume::deliver`. */
+ * the alert with its case and response, find no one to send to, write one
+ * dead letter per role of the alert's level ("no recipient for …", in one
+ * batch), finish it — the same three D1 round trips as the edge's
+ * `consume::deliver`. */
+const ROLE_AUDIENCE = {
+  service_manager: "the service manager",
+  client_manager: "the client manager",
+  senior_management: "senior management",
+  president: "the president",
+};
+
 async function consumeAlerts(batch, env) {
   for (const m of batch.messages) {
     const id = m.body.alert;
-    const [facts] = await env.DB.batch([
+    const [facts, recipients] = await env.DB.batch([
       env.DB.prepare(
         "SELECT a.id, a.finished_at, a.reason, a.base_url, a.level, a.case_id, c.site, c.tier, c.state, " +
         "c.opened_at, c.ack_due_at, r.gaps, r.score, r.guarantee, r.transaction_ref, r.contact_email, " +
-        "r.contact_phone, r.callback FROM alerts a JOIN cases c ON c.id = a.case_id " +
-        "JOIN responses r ON r.id = a.case_id WHERE a.id = ?1").bind(id),
+        "r.contact_phone, r.callback, r.erased_at FROM alerts a JOIN cases c ON c.id = a.case_id " +
+        "JOIN responses r ON r.id = COALESCE(json_extract(a.reason, '$.response'), a.case_id) WHERE a.id = ?1").bind(id),
       env.DB.prepare(
-        "SELECT p.id, p.role, p.format, p.url, p.secret FROM recipients p WHERE p.site = " +
+        "SELECT p.id, p.role, p.format, p.url, p.secret, 0 AS attempts, 0 AS settled FROM recipients p WHERE p.site = " +
         "(SELECT c.site FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.id = ?1) ORDER BY p.id").bind(id),
     ]);
-    if (facts.results.length > 0) {
+    const alert = facts.results[0];
+    if (alert && alert.finished_at === null) {
+      const now = Date.now();
+      const missing = (TIER_ROLES[alert.level] ?? [])
+        .filter((role) => !recipients.results.some((p) => p.role === role));
+      if (missing.length > 0) {
+        await env.DB.batch(missing.map((role) => env.DB.prepare(
+          "INSERT INTO dead_letters (alert_id, recipient_id, case_id, why, last_status, at) " +
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING")
+          .bind(id, `no-recipient-${role}`, alert.case_id, `no recipient for ${ROLE_AUDIENCE[role]}`, null, now)));
+      }
       await env.DB.prepare("UPDATE alerts SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
-        .bind(id, Date.now()).run();
+        .bind(id, now).run();
     }
     m.ack();
   }

@@ -68,32 +68,38 @@ async fn deliver(db: &D1Database, settings: &Settings, alert_id: &str) -> EdgeRe
     if pending.finished {
         return Ok(Next::Done);
     }
-    for role in &pending.missing_roles {
-        let (recipient_id, why) = domain::delivery::no_recipient(*role);
-        outbox::bury(
-            db,
-            &DeadLetter {
-                alert_id: &pending.id,
-                recipient_id: &recipient_id,
-                case_id: &pending.facts.case_id,
-                why,
-                last_status: None,
-                at: clock::now(),
-            },
-        )
-        .await?;
-    }
-    let alert = render(&pending, settings);
+    let unreachable: Vec<(String, String)> = pending
+        .missing_roles
+        .iter()
+        .map(|role| domain::delivery::no_recipient(*role))
+        .collect();
+    let now = clock::now();
+    let letters: Vec<DeadLetter<'_>> = unreachable
+        .iter()
+        .map(|(recipient_id, why)| DeadLetter {
+            alert_id: &pending.id,
+            recipient_id,
+            case_id: &pending.facts.case_id,
+            why: why.clone(),
+            last_status: None,
+            at: now,
+        })
+        .collect();
+    outbox::bury_many(db, &letters).await?;
+    let todo: Vec<&Recipient> = pending.recipients.iter().filter(|r| !r.settled).collect();
     let mut wait: Option<u32> = None;
-    for r in pending.recipients.iter().filter(|r| !r.settled) {
-        let secs = match attempt(db, settings, &pending, &alert, r).await? {
-            Tried::Settled => continue,
-            Tried::RetryIn(secs) => secs,
-            // Another consumer is sending this one now: look again once its
-            // claim has run out, to finish the alert (or take over).
-            Tried::Busy => settings.claim_lease_secs(),
-        };
-        wait = Some(wait.map_or(secs, |w| w.max(secs)));
+    if !todo.is_empty() {
+        let alert = render(&pending, settings);
+        for r in todo {
+            let secs = match attempt(db, settings, &pending, &alert, r).await? {
+                Tried::Settled => continue,
+                Tried::RetryIn(secs) => secs,
+                // Another consumer is sending this one now: look again once
+                // its claim has run out, to finish the alert (or take over).
+                Tried::Busy => settings.claim_lease_secs(),
+            };
+            wait = Some(wait.map_or(secs, |w| w.max(secs)));
+        }
     }
     if let Some(secs) = wait {
         outbox::due_at(db, &pending.id, clock::now().plus_seconds(secs)).await?;

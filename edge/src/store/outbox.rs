@@ -272,21 +272,38 @@ pub struct DeadLetter<'a> {
 }
 
 pub async fn bury(db: &D1Database, d: &DeadLetter<'_>) -> EdgeResult<()> {
-    db.prepare(
-        "INSERT INTO dead_letters (alert_id, recipient_id, case_id, why, last_status, at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-    )
-    .bind(&[
-        text(d.alert_id),
-        text(d.recipient_id),
-        text(d.case_id),
-        text(&d.why),
-        d.last_status.map_or(JsValue::NULL, int),
-        millis(d.at),
-    ])?
-    .run()
-    .await?;
+    bury_statement(db, d)?.run().await?;
     Ok(())
+}
+
+/// Several dead letters in one round trip (the roles of a level that have
+/// nobody to reach).
+pub async fn bury_many(db: &D1Database, letters: &[DeadLetter<'_>]) -> EdgeResult<()> {
+    if letters.is_empty() {
+        return Ok(());
+    }
+    let statements = letters
+        .iter()
+        .map(|d| bury_statement(db, d))
+        .collect::<EdgeResult<Vec<_>>>()?;
+    db.batch(statements).await?;
+    Ok(())
+}
+
+fn bury_statement(db: &D1Database, d: &DeadLetter<'_>) -> EdgeResult<D1PreparedStatement> {
+    Ok(db
+        .prepare(
+            "INSERT INTO dead_letters (alert_id, recipient_id, case_id, why, last_status, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )
+        .bind(&[
+            text(d.alert_id),
+            text(d.recipient_id),
+            text(d.case_id),
+            text(&d.why),
+            d.last_status.map_or(JsValue::NULL, int),
+            millis(d.at),
+        ])?)
 }
 
 /// The dead-letter view, newest first, optionally for one site.
