@@ -27,38 +27,27 @@ async fn tick(client: &reqwest::Client, stack: &Stack) {
     assert_eq!(status, 200, "{}", resp.text().await.unwrap_or_default());
 }
 
-/// The alerts the inbox received with this idempotency id.
-fn alerts_with_id(stack: &Stack, id: &str) -> Vec<Value> {
-    stack
-        .inbox
-        .received()
-        .iter()
-        .filter(|r| r.header("webhook-id") == Some(id))
-        .map(|r| serde_json::from_str(&r.body).unwrap())
-        .collect()
-}
-
-async fn wait_for_alert(stack: &Stack, id: &str) -> Value {
-    common::wait_until(
-        &format!("alert {id} arrived"),
-        Duration::from_secs(20),
-        || {
-            let found = !alerts_with_id(stack, id).is_empty();
-            async move { found }
-        },
-    )
-    .await;
-    alerts_with_id(stack, id).remove(0)
-}
-
-fn alert_id(case: &str, level: &str, reason: &str) -> String {
-    format!("msg_{}_{level}_{reason}", case.replace('-', ""))
-}
-
 async fn submit(client: &reqwest::Client, stack: &Stack, score: u8) -> String {
     let id = uuid::Uuid::new_v4().to_string();
-    let body =
-        json!({"site": "sla", "id": id, "gaps": "The delivery was a week late", "score": score});
+    let extra = json!({"gaps": "The delivery was a week late", "score": score});
+    let (s, reply) = answer(client, stack, "sla", &id, extra).await;
+    assert_eq!(s, 201, "{reply}");
+    id
+}
+
+/// One answer to `site` as the widget sends it, with the fields in `extra`;
+/// (status, reply).
+async fn answer(
+    client: &reqwest::Client,
+    stack: &Stack,
+    site: &str,
+    id: &str,
+    extra: Value,
+) -> (u16, Value) {
+    let mut body = json!({"site": site, "id": id, "gaps": "Nobody has called me back."});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
     let (s, _, reply) = call(
         client,
         M::POST,
@@ -67,8 +56,7 @@ async fn submit(client: &reqwest::Client, stack: &Stack, score: u8) -> String {
         Some(&body),
     )
     .await;
-    assert_eq!(s, 201, "{reply}");
-    id
+    (s, reply)
 }
 
 async fn case_of(client: &reqwest::Client, stack: &Stack, id: &str) -> Value {
@@ -184,7 +172,9 @@ async fn acknowledge_through_the_link(
     assert_eq!(s, 409, "{page}");
     assert!(page.contains("Already acknowledged"), "{page}");
     assert_eq!(get_page(client, &link).await.0, 409);
-    let told = wait_for_alert(stack, &alert_id(acked, "senior", "acknowledged")).await;
+    let told = stack
+        .wait_for_alert(&common::alert_id(acked, "senior", "acknowledged"))
+        .await;
     assert_eq!(told["data"]["reason"]["kind"], "acknowledged");
     assert_eq!(told["data"]["reason"]["by"], "Ana Lima (alert link)");
     assert!(told["data"]["ack_url"].is_null());
@@ -204,8 +194,12 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
     let start = now_ms();
     let late = submit(&client, &stack, 1).await;
     let acked = submit(&client, &stack, 2).await;
-    let opened = wait_for_alert(&stack, &alert_id(&acked, "senior", "opened")).await;
-    wait_for_alert(&stack, &alert_id(&late, "senior", "opened")).await;
+    let opened = stack
+        .wait_for_alert(&common::alert_id(&acked, "senior", "opened"))
+        .await;
+    stack
+        .wait_for_alert(&common::alert_id(&late, "senior", "opened"))
+        .await;
 
     acknowledge_through_the_link(&client, &stack, &acked, &opened).await;
 
@@ -220,8 +214,8 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
         tick(&client, &stack),
         tick(&client, &stack)
     );
-    let up = alert_id(&late, "president", "overdue");
-    let alert = wait_for_alert(&stack, &up).await;
+    let up = common::alert_id(&late, "president", "overdue");
+    let alert = stack.wait_for_alert(&up).await;
     assert_eq!(alert["data"]["level"], "president");
     assert_eq!(
         alert["data"]["reason"],
@@ -236,7 +230,7 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
     tick(&client, &stack).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
 
-    assert_eq!(alerts_with_id(&stack, &up).len(), 1);
+    assert_eq!(stack.alerts_with_id(&up).len(), 1);
     let late_case = case_of(&client, &stack, &late).await;
     assert_eq!(late_case["level"], "president");
     let escalations: Vec<&Value> = late_case["events"]
@@ -273,23 +267,6 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
     assert_eq!(ids.len(), all, "an alert arrived twice: {ids:?}");
 }
 
-/// One answer to the "raise" site as the widget sends it; (status, reply).
-async fn answer(client: &reqwest::Client, stack: &Stack, id: &str, extra: Value) -> (u16, Value) {
-    let mut body = json!({"site": "raise", "id": id, "gaps": "Nobody has called me back."});
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let (s, _, reply) = call(
-        client,
-        M::POST,
-        &stack.worker.url("/v1/responses"),
-        None,
-        Some(&body),
-    )
-    .await;
-    (s, reply)
-}
-
 /// Defect (rule 6): a callback from a contact with an open `service` case
 /// joined it even when the new answer invoked the guarantee, so the case
 /// stayed `service` and the president was never told. Joining never lowers
@@ -311,14 +288,16 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
 
     // A callback request: a service case.
     let case = uuid::Uuid::new_v4().to_string();
-    let (s, reply) = answer(&client, &stack, &case, json!({"contact": contact})).await;
+    let (s, reply) = answer(&client, &stack, "raise", &case, json!({"contact": contact})).await;
     assert_eq!(s, 201, "{reply}");
-    wait_for_alert(&stack, &alert_id(&case, "service", "opened")).await;
+    stack
+        .wait_for_alert(&common::alert_id(&case, "service", "opened"))
+        .await;
 
     // The same customer again: score 1 and the guarantee.
     let worse = uuid::Uuid::new_v4().to_string();
     let extra = json!({"contact": contact, "score": 1, "guarantee": true});
-    let (s, reply) = answer(&client, &stack, &worse, extra.clone()).await;
+    let (s, reply) = answer(&client, &stack, "raise", &worse, extra.clone()).await;
     assert_eq!(s, 201, "{reply}");
     assert_eq!(reply["tier"], "president");
     let next = reply["next"].as_str().unwrap();
@@ -326,7 +305,9 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
         next.contains("added this to the request") && next.contains("president"),
         "{next}"
     );
-    let raised = wait_for_alert(&stack, &alert_id(&case, "president", "raised")).await;
+    let raised = stack
+        .wait_for_alert(&common::alert_id(&case, "president", "raised"))
+        .await;
     assert_eq!(
         raised["data"]["reason"],
         json!({"kind": "raised", "response": worse})
@@ -343,12 +324,13 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
     );
 
     // The widget retries the same answer; a milder one joins quietly.
-    let (s, _) = answer(&client, &stack, &worse, extra).await;
+    let (s, _) = answer(&client, &stack, "raise", &worse, extra).await;
     assert_eq!(s, 200);
     let milder = uuid::Uuid::new_v4().to_string();
     let (s, reply) = answer(
         &client,
         &stack,
+        "raise",
         &milder,
         json!({"contact": contact, "score": 3}),
     )
@@ -381,7 +363,9 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
         .unwrap();
     assert_eq!(escalated["by"], "customer");
     assert_eq!(
-        alerts_with_id(&stack, &alert_id(&case, "president", "raised")).len(),
+        stack
+            .alerts_with_id(&common::alert_id(&case, "president", "raised"))
+            .len(),
         1,
         "the raise is told once"
     );
