@@ -47,6 +47,16 @@ impl Api<'_> {
         got.2
     }
 
+    /// `DELETE /v1/admin/responses/{id}`, as the privacy desk.
+    async fn erase(&self, id: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+        self.admin(
+            Method::DELETE,
+            &format!("/v1/admin/responses/{id}?by=Privacy%20desk"),
+            None,
+        )
+        .await
+    }
+
     async fn event(&self, case: &str, body: Value) -> (u16, reqwest::header::HeaderMap, Value) {
         self.admin(
             Method::POST,
@@ -496,13 +506,7 @@ async fn export_streams_csv_and_ndjson(api: &Api<'_>) {
 /// Erasure removes what identifies the customer, keeps the anonymous record,
 /// the case and its audit trail, and is idempotent.
 async fn erasure_keeps_the_anonymous_record(api: &Api<'_>, case: &str) {
-    let (s, _, v) = api
-        .admin(
-            Method::DELETE,
-            &format!("/v1/admin/responses/{case}?by=Privacy%20desk"),
-            None,
-        )
-        .await;
+    let (s, _, v) = api.erase(case).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["already_erased"], false);
     let row = &api
@@ -618,13 +622,7 @@ async fn erasing_a_customer_covers_every_answer_they_gave() {
     );
     api.submit(body).await;
 
-    let (s, _, v) = api
-        .admin(
-            Method::DELETE,
-            &format!("/v1/admin/responses/{first}?by=Privacy%20desk"),
-            None,
-        )
-        .await;
+    let (s, _, v) = api.erase(&first).await;
     assert_eq!(s, 200, "{v}");
     let expected: BTreeSet<&str> = [&first, &by_email, &by_phone, &no_callback]
         .iter()

@@ -36,6 +36,8 @@ pub struct Erased {
     pub answers: Vec<String>,
     /// The case of the answer named, for the dashboard to show.
     pub case_id: Option<String>,
+    /// The site of the customer's answers (`None`: no such answer).
+    pub site: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -137,5 +139,9 @@ pub async fn erase(
         .into_iter()
         .map(|r| r.id)
         .collect();
-    Ok(Erased { answers, case_id })
+    Ok(Erased {
+        answers,
+        case_id,
+        site: Some(site),
+    })
 }

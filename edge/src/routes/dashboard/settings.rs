@@ -252,22 +252,19 @@ pub async fn retry(env: &Env, body: &str) -> EdgeResult<Response> {
 pub async fn erase(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response> {
     let request = parse_erase(body)?;
     let db = env.d1("DB")?;
-    let (who, site) = match &request {
-        EraseRequest::Answer(id) => (
-            erasure::Customer::Answer(id.as_str()),
-            crate::store::admin_view::one(&db, id.as_str())
-                .await?
-                .and_then(|r| SiteKey::try_from(r.site.as_str()).ok()),
-        ),
-        EraseRequest::Contact { site, keys } => (
-            erasure::Customer::Contact {
-                site: site.as_str(),
-                keys,
-            },
-            Some(site.clone()),
-        ),
+    let who = match &request {
+        EraseRequest::Answer(id) => erasure::Customer::Answer(id.as_str()),
+        EraseRequest::Contact { site, keys } => erasure::Customer::Contact {
+            site: site.as_str(),
+            keys,
+        },
     };
     let erased = erasure::erase(&db, &who, &m.name, clock::now()).await?;
+    // The site the erasure read the answer from: no second look-up.
+    let site = erased
+        .site
+        .as_deref()
+        .and_then(|s| SiteKey::try_from(s).ok());
     let done = if erased.answers.is_empty() {
         "not-erased"
     } else {
