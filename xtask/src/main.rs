@@ -3,10 +3,6 @@
 //! machine needs only Rust, Node and root.
 
 mod bench;
-mod bench_alerts;
-mod bench_ingest;
-mod bench_render;
-mod bench_size;
 mod build;
 mod deploy;
 mod dev;

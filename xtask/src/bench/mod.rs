@@ -1,10 +1,15 @@
 //! `cargo xtask bench`: the budgets of DESIGN §7, written to BENCHMARKS.md
 //! and printed. Sizes are exact byte counts; timings are ratios against a
-//! reference measured in the same run (`bench_ingest`), never timed tests.
+//! reference measured in the same run (`ingest`), never timed tests.
+
+mod alerts;
+mod ingest;
+mod render;
+mod size;
 
 use crate::step::step;
 use crate::tools::{ensure, root};
-use crate::{bench_alerts, bench_ingest, bench_render, bench_size, build, Result};
+use crate::{build, Result};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::fmt::Write as _;
@@ -137,7 +142,7 @@ bar charts that maud draws in a few hundred lines, with the `<title>`/`<desc>` a
 readers need, which plotters' SVG backend does not write.\n";
 
 pub fn run(args: &[String]) -> Result {
-    let options = bench_ingest::Options::from_args(args)?;
+    let options = ingest::Options::from_args(args)?;
     let tools = ensure(true)?;
     build::edge(&tools)?;
     let widget = build::widget(&tools)?;
@@ -170,18 +175,18 @@ pub fn run(args: &[String]) -> Result {
     let parts = step(
         "attribute the widget's wasm bytes per crate (twiggy)",
         "see the twiggy output above",
-        || bench_size::table(&tools),
+        || size::table(&tools),
     )?;
     let render = step(
         "measure the widget's render time in headless Chromium (20 loads + baseline)",
         "read target/bench/render/",
-        || Ok(bench_render::run()?.markdown()),
+        || Ok(render::run()?.markdown()),
     )?;
-    let ingest = bench_ingest::run(options)?.markdown()?;
+    let ingest = ingest::run(options)?.markdown()?;
     let alerts = step(
         "measure submit → alert received (500 alerts paced, 500 flat out)",
         "read target/bench/alerts/wrangler.log",
-        || bench_alerts::run(500)?.markdown(),
+        || alerts::run(500)?.markdown(),
     )?;
     let doc = format!(
         "# Benchmarks\n\nWritten by `cargo xtask bench` (widget version `{}`). Budgets: DESIGN §7.\n\n\
