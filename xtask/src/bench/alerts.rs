@@ -6,6 +6,7 @@
 //! moment just before the POST, both read from this process's clock; the
 //! POST's own round trip in the same run is the reference it is set against.
 
+use super::stats::Sample;
 use crate::Result;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -24,9 +25,10 @@ pub struct Figures {
 }
 
 struct Phase {
-    alerts: usize,
-    latency_ms: Vec<f64>,
-    post_ms: Vec<f64>,
+    /// Submit → alert received, one per alert that arrived.
+    latency_ms: Sample,
+    /// The POST's own round trip, one per answer sent.
+    post_ms: Sample,
     /// First POST to last alert received.
     wall: Duration,
     errors: usize,
@@ -36,19 +38,6 @@ fn now_ms() -> u128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis())
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 /// Sends `n` score-2 answers (each opens a case and alerts the inbox) from
@@ -132,9 +121,7 @@ fn phase(
         }
     }
     let first = sent_at.values().min().copied().unwrap_or(0);
-    latency_ms.sort_by(f64::total_cmp);
-    let mut post_ms = post_ms.into_inner().unwrap_or_default();
-    post_ms.sort_by(f64::total_cmp);
+    let post_ms = Sample::new(post_ms.into_inner().unwrap_or_default());
     if latency_ms.len() < expected {
         return Err(format!(
             "only {} of {expected} alerts arrived within 120 s (started {:?} ago)",
@@ -145,12 +132,18 @@ fn phase(
     }
     #[allow(clippy::cast_possible_truncation)]
     Ok(Phase {
-        alerts: latency_ms.len(),
-        latency_ms,
+        latency_ms: Sample::new(latency_ms),
         post_ms,
         wall: Duration::from_millis(last.saturating_sub(first) as u64),
         errors,
     })
+}
+
+impl Phase {
+    /// The alert latency's p99, the figure the budget is about.
+    fn p99(&self) -> f64 {
+        self.latency_ms.percentile(99.0).unwrap_or(f64::NAN)
+    }
 }
 
 pub fn run(n: usize) -> Result<Figures> {
@@ -205,23 +198,23 @@ impl Figures {
             (format!("paced, {} answers/s", self.rate_per_s), &self.paced),
             ("burst, 8 clients flat out".to_owned(), &self.burst),
         ] {
-            let post = quantile(&p.post_ms, 0.5);
-            let p99 = quantile(&p.latency_ms, 0.99);
+            let post = p.post_ms.median().unwrap_or(f64::NAN);
+            let p99 = p.p99();
+            let alerts = p.latency_ms.len();
             #[allow(clippy::cast_precision_loss)]
-            let rate = p.alerts as f64 / p.wall.as_secs_f64().max(0.001);
+            let rate = alerts as f64 / p.wall.as_secs_f64().max(0.001);
             writeln!(
                 md,
-                "| {name} | {} | {post:.1} ms | {:.0} ms | **{p99:.0} ms** | {:.0} ms | {:.1}× | {rate:.1} |",
-                p.alerts,
-                quantile(&p.latency_ms, 0.5),
-                quantile(&p.latency_ms, 1.0),
+                "| {name} | {alerts} | {post:.1} ms | {:.0} ms | **{p99:.0} ms** | {:.0} ms | {:.1}× | {rate:.1} |",
+                p.latency_ms.median().unwrap_or(f64::NAN),
+                p.latency_ms.max().unwrap_or(f64::NAN),
                 p99 / post.max(0.001),
             )?;
             if p.errors > 0 {
                 writeln!(md, "\n{} POSTs did not answer 201 in this phase.", p.errors)?;
             }
         }
-        let p99 = quantile(&self.paced.latency_ms, 0.99);
+        let p99 = self.paced.p99();
         let verdict = if p99 <= 2000.0 {
             "meets the p99 ≤ 2 s budget"
         } else {

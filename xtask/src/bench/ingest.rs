@@ -15,6 +15,7 @@
 //! logging), and one round of `GET /health` per Worker gives the fixed cost
 //! of a request that touches no D1.
 
+use super::stats::Sample;
 use crate::step::step;
 use crate::Result;
 use std::collections::BTreeMap;
@@ -81,7 +82,7 @@ struct Target {
 pub struct Figures {
     /// Requests per second of each round, in order.
     pub rounds: Vec<f64>,
-    /// Every measured request's latency, sorted.
+    /// Every measured request's latency.
     pub latencies: Vec<Duration>,
     /// CPU time its processes spent during the measured rounds, by command
     /// name (`workerd`, `node`, …); empty where `/proc` cannot be read.
@@ -104,15 +105,19 @@ impl Figures {
         per_request(&self.health_cpu, command, self.health_requests)
     }
 
+    /// The median of the rounds' requests per second.
     pub fn throughput(&self) -> f64 {
-        median(&self.rounds)
+        Sample::new(self.rounds.iter().copied())
+            .median()
+            .unwrap_or(0.0)
     }
 
-    pub fn percentile(&self, p: usize) -> Duration {
-        // Nearest rank: the smallest latency with at least p% at or below it.
-        let n = self.latencies.len();
-        let rank = (p * n).div_ceil(100).clamp(1, n.max(1));
-        self.latencies.get(rank - 1).copied().unwrap_or_default()
+    /// Percentile `p` of every measured latency, in milliseconds (linear
+    /// interpolation, see `stats`).
+    pub fn latency_ms(&self, p: f64) -> f64 {
+        Sample::new(self.latencies.iter().map(|d| d.as_secs_f64() * 1000.0))
+            .percentile(p)
+            .unwrap_or(0.0)
     }
 }
 
@@ -125,16 +130,6 @@ pub struct Report {
 fn per_request(cpu: &BTreeMap<String, Duration>, command: &str, n: usize) -> Option<Duration> {
     let n = u32::try_from(n).ok().filter(|&n| n > 0)?;
     cpu.get(command).map(|d| *d / n)
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => v[n / 2],
-        n => f64::midpoint(v[n / 2 - 1], v[n / 2]),
-    }
 }
 
 /// The answer posted as request number `k`: ten shapes in turn, half of
@@ -523,22 +518,15 @@ pub fn run(options: Options) -> Result<Report> {
             Ok(())
         },
     )?;
-    let mut figures = ingest_rounds(&targets, o)?;
+    let figures = ingest_rounds(&targets, o)?;
     step(
         "check both databases hold every answer once, with its case",
         "a Worker lost or duplicated answers: compare the two Workers' stores",
         || check_stores(&targets, o),
     )?;
     drop(targets);
-    for f in &mut figures {
-        f.latencies.sort_unstable();
-    }
     let [rust, js] = figures;
     Ok(Report { rust, js, options })
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn ms2(d: Duration) -> String {
@@ -604,14 +592,12 @@ impl Report {
             rust.throughput(),
             js.throughput()
         )?;
-        for p in [50, 99] {
-            let (fast, slow) = (rust.percentile(p), js.percentile(p));
-            let ratio = slow.as_secs_f64() / fast.as_secs_f64().max(f64::EPSILON);
+        for p in [50_u8, 99] {
+            let (fast, slow) = (rust.latency_ms(p.into()), js.latency_ms(p.into()));
+            let ratio = slow / fast.max(f64::EPSILON);
             writeln!(
                 md,
-                "| p{p} latency | {} | {} | JS/Rust {ratio:.2}× |",
-                ms(fast),
-                ms(slow)
+                "| p{p} latency | {fast:.1} ms | {slow:.1} ms | JS/Rust {ratio:.2}× |"
             )?;
         }
         let rounds = |f: &Figures| {

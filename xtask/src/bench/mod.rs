@@ -6,6 +6,7 @@ mod alerts;
 mod ingest;
 mod render;
 mod size;
+mod stats;
 
 use crate::step::step;
 use crate::tools::{ensure, root};

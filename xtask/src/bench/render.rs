@@ -9,6 +9,7 @@
 //! WebDriver is spoken directly (a handful of JSON calls) so xtask needs no
 //! async runtime.
 
+use super::stats::Sample;
 use crate::Result;
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
@@ -18,10 +19,10 @@ use tests::worker::{Config, LocalWorker, Seed};
 
 const LOADS: usize = 20;
 
-/// Milliseconds from `candor:start` to `candor:rendered`, per load.
+/// Milliseconds from `candor:start` to `candor:rendered`, one per load.
 pub struct Figures {
-    pub widget: Vec<f64>,
-    pub baseline: Vec<f64>,
+    pub widget: Sample,
+    pub baseline: Sample,
     /// The cold first load of the widget.
     pub first_widget: f64,
 }
@@ -159,27 +160,22 @@ pub fn run() -> Result<Figures> {
         baseline_ms.push(driver.render_ms(&baseline)?);
     }
     Ok(Figures {
-        widget: widget_ms,
-        baseline: baseline_ms,
+        widget: Sample::new(widget_ms),
+        baseline: Sample::new(baseline_ms),
         first_widget: first_widget_ms,
     })
 }
 
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
 impl Figures {
     pub fn markdown(&self) -> String {
+        let median = |s: &Sample| s.median().unwrap_or(f64::NAN);
+        let max = |s: &Sample| s.max().unwrap_or(0.0);
         let (w, b) = (median(&self.widget), median(&self.baseline));
         let verdict = if w <= 50.0 {
             "within the 50 ms budget"
         } else {
             "OVER the 50 ms budget"
         };
-        let max = |v: &[f64]| v.iter().copied().fold(0.0_f64, f64::max);
         format!(
             "| page ({LOADS} loads each, interleaved) | median | max |\n|---|---:|---:|\n\
              | widget launcher (loader → launcher drawn) | **{w:.1} ms**, {verdict} | {:.1} ms |\n\
