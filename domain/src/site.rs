@@ -17,6 +17,16 @@ use crate::{wording, DomainError};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
+
+/// The most origins a site may list.
+pub const MAX_ORIGINS: usize = 50;
+/// The longest line of copy, in characters, once cleaned and trimmed.
+pub const MAX_COPY_CHARS: usize = 500;
+/// The longest cooldown, in days: a year.
+pub const MAX_COOLDOWN_DAYS: u32 = 365;
+/// Acknowledge deadlines run from one minute to a week.
+pub const SLA_MINUTES: RangeInclusive<u32> = 1..=10_080;
 
 /// Copy keys a site may override, per locale.
 pub const COPY_KEYS: [&str; 5] = ["title", "question", "hint", "score_question", "thanks"];
@@ -157,7 +167,8 @@ fn parse_copy(
                     ),
                 ));
             }
-            let text = crate::fields::short_text("copy", &text, 500)?.unwrap_or_default();
+            let text =
+                crate::fields::short_text("copy", &text, MAX_COPY_CHARS)?.unwrap_or_default();
             if let Some(phrase) = wording::bait_phrase(&text) {
                 return Err(DomainError::invalid(
                     "copy",
@@ -174,8 +185,11 @@ fn parse_copy(
 impl SiteConfig {
     /// Parses a whole configuration. `allow_loopback` is the dev flag.
     pub fn parse(raw: RawSiteConfig, allow_loopback: bool) -> Result<Self, DomainError> {
-        if raw.origins.len() > 50 {
-            return Err(DomainError::invalid("origins", "at most 50"));
+        if raw.origins.len() > MAX_ORIGINS {
+            return Err(DomainError::invalid(
+                "origins",
+                format!("at most {MAX_ORIGINS}"),
+            ));
         }
         let origins = raw
             .origins
@@ -220,15 +234,22 @@ impl SiteConfig {
         let sla = raw.sla_minutes.unwrap_or_default();
         let sla_ok = [sla.service, sla.account, sla.senior, sla.president]
             .iter()
-            .all(|m| (1..=10_080).contains(m));
+            .all(|m| SLA_MINUTES.contains(m));
         if !sla_ok {
             return Err(DomainError::invalid(
                 "sla_minutes",
-                "each tier's minutes must be 1 to 10080 (a week)",
+                format!(
+                    "each tier's minutes must be {} to {} (a week)",
+                    SLA_MINUTES.start(),
+                    SLA_MINUTES.end()
+                ),
             ));
         }
-        if raw.cooldown_days > 365 {
-            return Err(DomainError::invalid("cooldown_days", "at most 365"));
+        if raw.cooldown_days > MAX_COOLDOWN_DAYS {
+            return Err(DomainError::invalid(
+                "cooldown_days",
+                format!("at most {MAX_COOLDOWN_DAYS}"),
+            ));
         }
         if !(1..=100_000).contains(&raw.rate_per_minute) {
             return Err(DomainError::invalid("rate_per_minute", "1 to 100000"));

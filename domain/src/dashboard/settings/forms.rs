@@ -8,6 +8,9 @@ use crate::fields::{clean_text, Email, Phone, ResponseId, SiteKey};
 use crate::origin::OriginRule;
 use crate::recipient::{Format, RecipientId, Role};
 use crate::site::{RawRecipient, RawSiteConfig, SiteConfig, COPY_KEYS};
+// The limits are [`SiteConfig::parse`]'s own, so a form that passes here
+// is not refused there.
+pub use crate::site::{MAX_COOLDOWN_DAYS, MAX_COPY_CHARS, MAX_ORIGINS, SLA_MINUTES};
 use crate::sla::SlaPolicy;
 use crate::submission::{Contact, ContactKeys};
 use crate::webhook::WebhookSecret;
@@ -15,15 +18,6 @@ use crate::{wording, DomainError, Tier};
 use std::collections::{BTreeMap, BTreeSet};
 use url::form_urlencoded;
 
-/// The most origins a site may list (as [`SiteConfig::parse`] enforces).
-pub const MAX_ORIGINS: usize = 50;
-/// The longest line of copy, in characters (as [`SiteConfig::parse`] enforces).
-pub const MAX_COPY_CHARS: usize = 500;
-/// The longest cooldown, in days. [`SiteConfig::parse`] refuses more than
-/// 365, so the form does too: a value it accepted would only fail later.
-pub const MAX_COOLDOWN_DAYS: u32 = 365;
-/// Acknowledge deadlines run from one minute to a week.
-pub const SLA_MINUTES: std::ops::RangeInclusive<u32> = 1..=10_080;
 /// A settings form has a few fixed fields and five per locale; a body with
 /// more pairs than this is not one of ours.
 const MAX_PAIRS: usize = 400;
