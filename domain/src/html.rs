@@ -16,7 +16,7 @@ pub fn escape(raw: &str) -> String {
     out
 }
 
-/// One character of [`escape`] (Google Chat's card text uses it too).
+/// One character of [`escape`].
 pub fn escape_char(c: char, out: &mut String) {
     match c {
         '&' => out.push_str("&amp;"),

@@ -115,9 +115,17 @@ pub(super) fn slack(c: char, out: &mut String) {
     }
 }
 
-/// Google Chat card text is HTML.
+/// Google Chat card text is HTML: `& < > " '` become entities, so no tag,
+/// attribute or entity the customer typed is read as markup.
 pub(super) fn html(c: char, out: &mut String) {
-    crate::html::escape_char(c, out);
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
 }
 
 /// The characters Discord's markdown gives a meaning to: formatting, quotes,
