@@ -18,6 +18,7 @@
 use super::stats::Sample;
 use crate::step::step;
 use crate::Result;
+use domain::submission::{RawContact, RawContext, RawSubmission};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -136,75 +137,58 @@ fn per_request(cpu: &BTreeMap<String, Duration>, command: &str, n: usize) -> Opt
 /// them opening a case (account, senior, service, president), half not, so
 /// both paths of the store are exercised in the same proportion for both.
 /// Every contact is distinct, so no callback joins an earlier open case
-/// (rule 6) and each case-opening answer opens exactly one case.
-fn body(k: usize) -> String {
-    let id = uuid::Uuid::new_v4().to_string();
-    let gaps = format!("Bench answer {k}: the delivery was two days late and nobody told me why.");
-    let email = format!("ana.{k}@example.com");
-    let phone = format!("+44 20 7946 {k:06}");
-    let contact = |email: Option<&str>, phone: Option<&str>, callback: bool| {
-        serde_json::json!({
-            "name": "Ana Bench",
-            "email": email,
-            "phone": phone,
-            "callback": callback,
+/// (rule 6) and each case-opening answer opens exactly one case. Built from
+/// the domain's wire type, so the body is what the widget sends.
+fn answer(k: usize) -> RawSubmission {
+    let email = || Some(format!("ana.{k}@example.com"));
+    let phone = || Some(format!("+44 20 7946 {k:06}"));
+    let contact = |email, phone, callback| {
+        Some(RawContact {
+            name: Some("Ana Bench".into()),
+            email,
+            phone,
+            callback,
         })
     };
-    let context = serde_json::json!({
-        "page": "http://127.0.0.1:5173/checkout?step=3",
-        "transaction": format!("order-{k}"),
-        "locale": "en-GB",
-    });
+    let context = || {
+        Some(RawContext {
+            page: Some("http://127.0.0.1:5173/checkout?step=3".into()),
+            transaction: Some(format!("order-{k}")),
+            locale: Some("en-GB".into()),
+        })
+    };
     let (score, guarantee, contact, context) = match k % 10 {
         0 => (Some(5), false, None, None),
-        1 => (Some(4), false, None, Some(context)),
+        1 => (Some(4), false, None, context()),
         2 => (None, false, None, None),
-        3 => (Some(3), false, None, Some(context)),
-        4 => (
-            Some(2),
-            false,
-            Some(contact(Some(&email), None, true)),
-            None,
-        ),
-        5 => (
-            Some(1),
-            false,
-            Some(contact(None, Some(&phone), true)),
-            Some(context),
-        ),
-        6 => (Some(5), false, None, Some(context)),
-        7 => (
-            None,
-            false,
-            Some(contact(Some(&email), Some(&phone), true)),
-            None,
-        ),
-        8 => (
-            Some(4),
-            false,
-            Some(contact(None, None, false)),
-            Some(context),
-        ),
-        _ => (
-            Some(5),
-            true,
-            Some(contact(Some(&email), None, false)),
-            Some(context),
-        ),
+        3 => (Some(3), false, None, context()),
+        4 => (Some(2), false, contact(email(), None, true), None),
+        5 => (Some(1), false, contact(None, phone(), true), context()),
+        6 => (Some(5), false, None, context()),
+        7 => (None, false, contact(email(), phone(), true), None),
+        8 => (Some(4), false, contact(None, None, false), context()),
+        _ => (Some(5), true, contact(email(), None, false), context()),
     };
-    let mut v = serde_json::json!({"site": "bench", "id": id, "gaps": gaps, "hp": ""});
-    v["score"] = score.into();
-    v["guarantee"] = guarantee.into();
-    if let Some(c) = contact {
-        v["contact"] = c;
+    RawSubmission {
+        site: "bench".into(),
+        id: uuid::Uuid::new_v4().to_string(),
+        gaps: format!("Bench answer {k}: the delivery was two days late and nobody told me why."),
+        score,
+        guarantee,
+        contact,
+        context,
+        hp: String::new(),
+        turnstile: None,
     }
-    if let Some(c) = context {
-        v["context"] = c;
-    }
-    v.to_string()
 }
 
-/// Whether request number `k` opens a case (see [`body`]).
+/// [`answer`] `k` as JSON. A struct of strings, numbers and booleans always
+/// serializes, so the fallback (an empty body, refused loudly) never runs.
+fn body(k: usize) -> String {
+    serde_json::to_string(&answer(k)).unwrap_or_default()
+}
+
+/// Whether request number `k` opens a case (see [`answer`]).
 fn opens_case(k: usize) -> bool {
     matches!(k % 10, 3 | 4 | 5 | 7 | 9)
 }
@@ -641,5 +625,23 @@ impl Report {
             js.latencies.len()
         )?;
         Ok(md)
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::{body, opens_case};
+    use domain::submission::{RawSubmission, Submission};
+
+    /// Every shape is a valid answer by the server's own rules, and
+    /// `opens_case` (which the store check counts on) agrees with its tier.
+    #[test]
+    fn every_answer_is_valid_and_opens_a_case_exactly_when_expected() {
+        for k in 0..20 {
+            let raw: RawSubmission = domain::wire::from_object(body(k).as_bytes()).unwrap();
+            let answer = Submission::try_from(raw).unwrap();
+            assert_eq!(answer.tier().opens_case(), opens_case(k), "answer {k}");
+        }
+        assert_eq!((0..10).filter(|&k| opens_case(k)).count(), 5);
     }
 }
