@@ -8,6 +8,7 @@
 
 use super::stats::Sample;
 use crate::Result;
+use domain::submission::RawSubmission;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,6 +41,21 @@ fn now_ms() -> u128 {
         .map_or(0, |d| d.as_millis())
 }
 
+/// A score-2 answer to the demo site (senior tier: it opens a case and
+/// alerts the inbox), written with the domain's wire type.
+fn score_two(id: &str) -> String {
+    let answer = RawSubmission {
+        site: "demo".into(),
+        id: id.into(),
+        gaps: "bench: the parcel never came".into(),
+        score: Some(2),
+        ..RawSubmission::default()
+    };
+    // A struct of strings and numbers always serializes; an empty body
+    // would be refused and counted as an error, never silently skipped.
+    serde_json::to_string(&answer).unwrap_or_default()
+}
+
 /// Sends `n` score-2 answers (each opens a case and alerts the inbox) from
 /// `clients` threads, each at most `per_client_rate` a second (0: as fast
 /// as it can), and waits until every alert arrived.
@@ -63,13 +79,12 @@ fn phase(
                 let agent = ureq::AgentBuilder::new()
                     .timeout(Duration::from_secs(30))
                     .build();
-                let gap = (per_client_rate > 0.0).then(|| Duration::from_secs_f64(1.0 / per_client_rate));
+                let gap =
+                    (per_client_rate > 0.0).then(|| Duration::from_secs_f64(1.0 / per_client_rate));
                 while next.fetch_add(1, Ordering::Relaxed) < n {
                     let tick = Instant::now();
                     let id = uuid::Uuid::new_v4().to_string();
-                    let body = format!(
-                        r#"{{"site":"demo","id":"{id}","gaps":"bench: the parcel never came","score":2}}"#
-                    );
+                    let body = score_two(&id);
                     if let Ok(mut m) = sent_at.lock() {
                         m.insert(id.replace('-', ""), now_ms());
                     }
@@ -231,5 +246,19 @@ impl Figures {
              under load. Delivered per second = alerts / (first POST → last arrival)."
         )?;
         Ok(md)
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use domain::submission::{RawSubmission, Submission};
+
+    /// The answer is valid by the server's own rules and opens a case, so
+    /// every accepted POST owes exactly one alert.
+    #[test]
+    fn a_score_two_answer_opens_a_case() {
+        let body = super::score_two("0b3c5a8e-6f1d-4c2a-9e7b-3d4f5a6b7c8d");
+        let raw: RawSubmission = domain::wire::from_object(body.as_bytes()).unwrap();
+        assert!(Submission::try_from(raw).unwrap().tier().opens_case());
     }
 }
