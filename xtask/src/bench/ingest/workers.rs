@@ -1,0 +1,80 @@
+//! The two Workers under test: each started by `wrangler dev` on a fresh
+//! local D1 with the same migrations and bench site, and asked afterwards
+//! what it stored, so a Worker that lost or duplicated answers fails the
+//! bench instead of looking fast.
+
+use super::answers::opens_case;
+use super::Options;
+use crate::Result;
+use std::path::{Path, PathBuf};
+use tests::worker::{self, Config, LocalWorker};
+
+/// The bench site, the same in both databases: any local origin, a rate
+/// limit that never triggers, no recipients (alerts are not measured).
+const SEED_SQL: &str = "INSERT INTO sites (key, origins, show_score, show_guarantee, cooldown_days, sla_minutes, rate_per_minute, updated_at) \
+VALUES ('bench', '[\"http://127.0.0.1:*\"]', 1, 1, 30, '{}', 1000000, 0);\n";
+
+/// One Worker under test.
+pub(super) struct Target {
+    pub name: &'static str,
+    pub worker: LocalWorker,
+    pub config: Option<PathBuf>,
+}
+
+/// A fresh state directory, the schema, the bench site, and the Worker.
+pub(super) fn start(name: &'static str, dir: &Path, config: Option<PathBuf>) -> Result<Target> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    let state = dir.join("state");
+    std::fs::create_dir_all(&state)?;
+    worker::migrate_with(config.as_deref(), &state)?;
+    let seed = dir.join("seed.sql");
+    std::fs::write(&seed, SEED_SQL)?;
+    worker::execute_file(config.as_deref(), &state, &seed, "seeding the bench site")?;
+    let cfg = Config {
+        port: tests::free_port()?,
+        state_dir: state,
+        vars: Vec::new(),
+        log: Some(dir.join("wrangler.log")),
+        seed: None,
+        test_scheduled: false,
+    };
+    let worker = LocalWorker::start_with(cfg, config.clone())?;
+    eprintln!("    {name} on {}", worker.url(""));
+    Ok(Target {
+        name,
+        worker,
+        config,
+    })
+}
+
+/// How many rows a table holds in a Worker's local D1.
+fn count(target: &Target, table: &str) -> Result<u64> {
+    let rows = worker::query_with(
+        target.config.as_deref(),
+        &target.worker.state_dir,
+        &format!("SELECT COUNT(*) AS n FROM {table}"),
+    )?;
+    rows.first()
+        .and_then(|r| r.get("n"))
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| format!("no count from {table} of the {}", target.name).into())
+}
+
+/// Every answer stored once, with exactly the cases its tier opens.
+pub(super) fn check_stores(targets: &[Target; 2], o: &Options) -> Result {
+    let total = o.warmup + o.rounds * o.requests;
+    let cases = (0..total).filter(|&k| opens_case(k)).count();
+    for t in targets {
+        let (responses, opened) = (count(t, "responses")?, count(t, "cases")?);
+        if responses != total as u64 || opened != cases as u64 {
+            return Err(format!(
+                "the {} stored {responses} responses and {opened} cases; expected {total} and {cases}",
+                t.name
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
