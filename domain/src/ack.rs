@@ -1,14 +1,16 @@
 //! Acknowledge links (DESIGN §4): `/ack/{token}`, where the token is an
 //! HMAC-SHA256-signed, expiring capability for one case and one action.
 //! Chat apps fetch links to unfurl them, so opening the link only shows a
-//! confirm page; the POST from that page acts. A reused link is refused by
-//! the case's state machine (the case is no longer open).
+//! confirm page; the POST from that page acts ([`parse_form`] reads who
+//! acknowledges). A reused link is refused by the case's state machine (the
+//! case is no longer open).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::fields::short_text;
 use crate::{DomainError, Timestamp};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -107,6 +109,17 @@ impl AckKey {
     }
 }
 
+/// The confirm form's body (`application/x-www-form-urlencoded`): the name
+/// of whoever acknowledges, 1–120 characters.
+pub fn parse_form(body: &str) -> Result<String, DomainError> {
+    let by = url::form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == "by")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    short_text("by", &by, 120)?
+        .ok_or_else(|| DomainError::invalid("by", "say who is acknowledging"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +174,15 @@ mod tests {
             ));
         }
         assert!(AckKey::try_from("short").is_err());
+    }
+
+    #[test]
+    fn the_form_needs_a_name() {
+        assert_eq!(parse_form("by=Ana+Lima").unwrap(), "Ana Lima");
+        assert_eq!(parse_form("x=1&by=%E2%9C%93%20Bo").unwrap(), "✓ Bo");
+        for bad in ["", "by=", "by=+++", &format!("by={}", "a".repeat(121))] {
+            assert!(parse_form(bad).is_err(), "{bad}");
+        }
     }
 
     proptest! {

@@ -4,9 +4,8 @@
 //! or contact details appear here: the link may be forwarded; the dashboard
 //! holds the details.
 
-use crate::fields::short_text;
 use crate::html::{escape, Page};
-use crate::{DomainError, Tier, Timestamp};
+use crate::{Tier, Timestamp};
 
 /// What the pages say about the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,17 +76,6 @@ pub fn refused(headline: &str, why: &str) -> Page {
     }
 }
 
-/// The confirm form's body (`application/x-www-form-urlencoded`): the name
-/// of whoever acknowledges, 1–120 characters.
-pub fn parse_form(body: &str) -> Result<String, DomainError> {
-    let by = url::form_urlencoded::parse(body.as_bytes())
-        .find(|(k, _)| k == "by")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    short_text("by", &by, 120)?
-        .ok_or_else(|| DomainError::invalid("by", "say who is acknowledging"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,15 +107,6 @@ mod tests {
             "ack_refused",
             refused("This link has expired", "Links work for 24 hours.").html()
         );
-    }
-
-    #[test]
-    fn the_form_needs_a_name() {
-        assert_eq!(parse_form("by=Ana+Lima").unwrap(), "Ana Lima");
-        assert_eq!(parse_form("x=1&by=%E2%9C%93%20Bo").unwrap(), "✓ Bo");
-        for bad in ["", "by=", "by=+++", &format!("by={}", "a".repeat(121))] {
-            assert!(parse_form(bad).is_err(), "{bad}");
-        }
     }
 
     proptest! {

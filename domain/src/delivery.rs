@@ -110,6 +110,20 @@ pub fn no_recipient(role: Role) -> (String, String) {
 /// The prefix of [`no_recipient`]'s ids.
 pub const NO_RECIPIENT_PREFIX: &str = "no-recipient-";
 
+/// An alert that will never arrive at one recipient, as stored in
+/// `dead_letters`: what Settings lists with a Retry and what
+/// `GET /v1/admin/dead-letters` answers with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub alert_id: String,
+    pub recipient_id: String,
+    pub case_id: String,
+    pub why: String,
+    /// The last HTTP status the recipient answered, if it answered at all.
+    pub last_status: Option<u16>,
+    pub at: Timestamp,
+}
+
 /// How long a consumer may hold its claim on one delivery: the call's
 /// timeout and a margin for the writes around it. Until it passes no other
 /// consumer starts an attempt for the same alert and recipient.

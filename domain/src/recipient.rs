@@ -215,6 +215,18 @@ impl std::fmt::Display for RecipientId {
     }
 }
 
+/// One alert recipient as stored, for listing (never its secret). `role`
+/// and `format` are the wire names (`service_manager`, `google_chat`, …),
+/// kept as stored so a list still shows a row today's rules would refuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientLine {
+    pub id: String,
+    pub role: String,
+    pub format: String,
+    /// The full URL: a credential, shown only through [`mask_url`].
+    pub url: String,
+}
+
 /// A recipient's URL with everything after the host hidden: the path and
 /// query of a chat webhook are its credential. The one masking the
 /// dashboard shows and `GET /v1/admin/sites/{site}` answers with.

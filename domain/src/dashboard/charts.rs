@@ -9,6 +9,7 @@
 //! `dashboard.css` (never a `style` attribute), and the `viewBox` has no
 //! pixel size: CSS makes every chart as wide as its card.
 
+use crate::insights::count_f64;
 use crate::Tier;
 use maud::{html, Markup};
 
@@ -612,12 +613,6 @@ fn bars_table(frame: &Frame, data: &Bars) -> Markup {
             }
         }
     }
-}
-
-/// A count as a float, for scaling. Counts here are at most a few
-/// thousand; anything beyond `u32` saturates rather than needing a cast.
-pub fn count_f64(n: usize) -> f64 {
-    u32::try_from(n).map_or(f64::from(u32::MAX), f64::from)
 }
 
 #[cfg(test)]

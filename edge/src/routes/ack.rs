@@ -6,7 +6,7 @@
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::cases::{self, CaseRow};
 use crate::{case_steps, clock, http};
-use domain::ack::{AckClaim, AckKey};
+use domain::ack::{self, AckClaim, AckKey};
 use domain::ack_pages::{self, CaseSummary};
 use domain::case::{Action, CaseEvent};
 use domain::{DomainError, Tier};
@@ -38,7 +38,7 @@ async fn acknowledge(
     // → button), whatever `Origin` its referrer policy makes the browser send.
     http::same_origin_post(req)?;
     let (db, case) = open(env, token).await?;
-    let by = ack_pages::parse_form(&http::read_form_body(req).await?)?;
+    let by = ack::parse_form(&http::read_form_body(req).await?)?;
     let event = CaseEvent {
         by: format!("{by} (alert link)"),
         action: Action::Acknowledged,

@@ -3,8 +3,8 @@
 use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
 use domain::case::{CaseState, Closure};
-use domain::dashboard::case_page::{AddedAnswer, DeliveryLine, EventLine};
-use domain::dashboard::inbox::{Filter, InboxCase};
+use domain::case_view::{AddedAnswer, DeliveryLine, EventLine};
+use domain::inbox::{Filter, InboxCase};
 use domain::recipient::Role;
 use domain::{Tier, Timestamp};
 use serde::Deserialize;
@@ -50,7 +50,7 @@ const CASE_COLUMNS: &str = "c.id, c.site, c.tier, c.level, c.state, c.opened_at,
      r.score, r.guarantee, r.gaps";
 
 /// Cases matching the filter, overdue and nearest deadlines first (the
-/// caller sorts the page finely with `domain::dashboard::inbox::sort`).
+/// caller sorts the page finely with `domain::inbox::sort`).
 pub async fn inbox(db: &D1Database, f: &Filter, now: Timestamp) -> EdgeResult<Vec<InboxCase>> {
     let rows: Vec<CaseLine> = db
         .prepare(format!(
@@ -189,12 +189,12 @@ pub async fn site_keys(db: &D1Database) -> EdgeResult<Vec<String>> {
 }
 
 /// The answers of a period for the insights charts, newest first, at most
-/// `domain::dashboard::insights::MAX_ANSWERS`.
+/// `domain::insights::MAX_ANSWERS`.
 pub async fn answer_facts(
     db: &D1Database,
     site: Option<&str>,
     since: Timestamp,
-) -> EdgeResult<Vec<domain::dashboard::insights::AnswerFact>> {
+) -> EdgeResult<Vec<domain::insights::AnswerFact>> {
     #[derive(Deserialize)]
     struct Row {
         received_at: f64,
@@ -207,7 +207,7 @@ pub async fn answer_facts(
             "SELECT received_at, tier, score, gaps FROM responses \
              WHERE (?1 IS NULL OR site = ?1) AND received_at >= ?2 \
              ORDER BY received_at DESC LIMIT {}",
-            domain::dashboard::insights::MAX_ANSWERS
+            domain::insights::MAX_ANSWERS
         ))
         .bind(&[opt_text(site), millis(since)])?
         .all()
@@ -217,7 +217,7 @@ pub async fn answer_facts(
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            Some(domain::dashboard::insights::AnswerFact {
+            Some(domain::insights::AnswerFact {
                 received_at: ms(r.received_at),
                 tier: Tier::parse(&r.tier)?,
                 score: r.score.map(|s| s as u8),
@@ -234,7 +234,7 @@ pub async fn case_facts(
     db: &D1Database,
     site: Option<&str>,
     since: Timestamp,
-) -> EdgeResult<Vec<domain::dashboard::insights::CaseFact>> {
+) -> EdgeResult<Vec<domain::insights::CaseFact>> {
     #[derive(Deserialize)]
     struct Row {
         tier: String,
@@ -268,7 +268,7 @@ pub async fn case_facts(
                 .closure
                 .as_deref()
                 .and_then(|d| serde_json::from_str::<Closure>(d).ok());
-            Some(domain::dashboard::insights::CaseFact {
+            Some(domain::insights::CaseFact {
                 tier,
                 opened_at,
                 ack_due_at: policy.ack_minutes(tier).map(|m| opened_at.plus_minutes(m)),

@@ -352,7 +352,7 @@ pub async fn progress(db: &D1Database, site: Option<&str>) -> EdgeResult<(u64, u
 pub async fn dead_letter_lines(
     db: &D1Database,
     site: &str,
-) -> EdgeResult<Vec<domain::dashboard::settings::DeadLetterLine>> {
+) -> EdgeResult<Vec<domain::delivery::DeadLetter>> {
     Ok(dead_letter_rows(db, Some(site), 200)
         .await?
         .into_iter()
@@ -366,7 +366,7 @@ async fn dead_letter_rows(
     db: &D1Database,
     site: Option<&str>,
     limit: u32,
-) -> EdgeResult<Vec<(Option<String>, domain::dashboard::settings::DeadLetterLine)>> {
+) -> EdgeResult<Vec<(Option<String>, domain::delivery::DeadLetter)>> {
     #[derive(Deserialize)]
     struct Row {
         alert_id: String,
@@ -391,7 +391,7 @@ async fn dead_letter_rows(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let line = domain::dashboard::settings::DeadLetterLine {
+            let line = domain::delivery::DeadLetter {
                 alert_id: r.alert_id,
                 recipient_id: r.recipient_id,
                 case_id: r.case_id,

@@ -337,11 +337,11 @@ async fn recipient_views(db: &D1Database, key: &str) -> EdgeResult<Vec<Recipient
 pub async fn recipient_lines(
     db: &D1Database,
     key: &str,
-) -> EdgeResult<Vec<domain::dashboard::settings::RecipientLine>> {
+) -> EdgeResult<Vec<domain::recipient::RecipientLine>> {
     Ok(recipient_views(db, key)
         .await?
         .into_iter()
-        .map(|r| domain::dashboard::settings::RecipientLine {
+        .map(|r| domain::recipient::RecipientLine {
             id: r.id,
             role: r.role,
             format: r.format,

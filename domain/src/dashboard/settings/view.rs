@@ -1,12 +1,15 @@
 //! The Settings page's markup: one function per section. Every value goes
 //! through maud, which escapes it; URLs built here percent-encode their parts.
 
-use super::forms::{bait_in, bait_message, copy_name, GeneralForm, MAX_COOLDOWN_DAYS, SLA_FIELDS};
-use super::{DeadLetterLine, FieldError, Notice, RecipientLine, SettingsView};
+use super::SettingsView;
 use crate::dashboard::format::when;
 use crate::dashboard::layout::csrf_field;
-use crate::recipient::{Format, Role};
-use crate::site::COPY_KEYS;
+use crate::delivery::DeadLetter;
+use crate::recipient::{mask_url, Format, RecipientLine, Role};
+use crate::settings_form::{
+    bait_in, bait_message, copy_name, FieldError, GeneralForm, Notice, SLA_FIELDS,
+};
+use crate::site::{COPY_KEYS, MAX_COOLDOWN_DAYS};
 use crate::Tier;
 use maud::{html, Markup};
 use std::fmt::Write as _;
@@ -63,9 +66,6 @@ fn field_id(name: &str) -> String {
 fn settings_path(site: &str) -> String {
     format!("/dashboard/settings/{}", segment(site))
 }
-
-/// The dashboard masks recipient URLs as the API does: one function.
-pub use crate::recipient::mask_url;
 
 fn role_label(raw: &str) -> &str {
     Role::try_from(raw).map_or(raw, |r| r.label())
@@ -600,7 +600,7 @@ fn dead_letters(v: &SettingsView) -> Markup {
     }
 }
 
-fn dead_letter_row(v: &SettingsView, i: usize, d: &DeadLetterLine) -> Markup {
+fn dead_letter_row(v: &SettingsView, i: usize, d: &DeadLetter) -> Markup {
     let alert_cell = format!("dead-{i}-alert");
     let recipient = v
         .recipients
@@ -696,9 +696,9 @@ fn erase(v: &SettingsView) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::super::forms::parse_general;
     use super::*;
     use crate::dashboard::{Chrome, Section};
+    use crate::settings_form::parse_general;
     use crate::Timestamp;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
@@ -728,8 +728,8 @@ mod tests {
         ]
     }
 
-    fn dead() -> Vec<DeadLetterLine> {
-        vec![DeadLetterLine {
+    fn dead() -> Vec<DeadLetter> {
+        vec![DeadLetter {
             alert_id: "msg_0f8fad5bd9cb469fa16570867728950e_senior_opened".into(),
             recipient_id: "demo-president-1".into(),
             case_id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
@@ -997,7 +997,7 @@ mod tests {
             let errors = form.check();
             let chrome = Chrome { manager: v(10), csrf: v(11), section: Section::Settings };
             let recipients = vec![RecipientLine { id: v(0), role: v(1), format: v(2), url: v(3) }];
-            let dead = vec![DeadLetterLine {
+            let dead = vec![DeadLetter {
                 alert_id: v(4), recipient_id: v(0), case_id: v(5), why: v(6),
                 last_status: status, at: Timestamp::from_millis(0),
             }];

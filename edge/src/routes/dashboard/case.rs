@@ -7,10 +7,10 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::store::{admin_view, cases, dashboard};
 use crate::{case_steps, clock, http};
 use domain::case::CaseEvent;
-use domain::dashboard::case_page::{self, Answer, CaseDetail, Flash};
-use domain::dashboard::inbox::{self, Filter};
-use domain::dashboard::Section;
+use domain::case_view::{self, Answer, CaseDetail, Flash};
+use domain::dashboard::{case_page, inbox as inbox_page, Section};
 use domain::fields::ResponseId;
+use domain::inbox::{self, Filter};
 use worker::{Context, Env, Request, Response};
 
 pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
@@ -20,7 +20,7 @@ pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response
     let mut cases = dashboard::inbox(&db, &filter, now).await?;
     inbox::sort(&mut cases, now);
     let sites = dashboard::site_keys(&db).await?;
-    let html = inbox::render(&chrome(m, Section::Inbox), &sites, &filter, &cases, now);
+    let html = inbox_page::render(&chrome(m, Section::Inbox), &sites, &filter, &cases, now);
     Ok(http::page(200, html))
 }
 
@@ -61,7 +61,7 @@ pub async fn get(req: &Request, env: &Env, m: &Manager, id: &str) -> EdgeResult<
         .map(|(_, v)| v.into_owned());
     let flash = done
         .as_deref()
-        .and_then(case_page::recorded)
+        .and_then(case_view::recorded)
         .map(|text| (200, Flash::Recorded(text)));
     page(env, m, id, flash).await
 }
@@ -95,7 +95,7 @@ pub async fn step(
     let case = cases::case(&db, case_id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
-    let recorded = match case_page::parse_event_form(body, &m.name).and_then(CaseEvent::try_from) {
+    let recorded = match case_view::parse_event_form(body, &m.name).and_then(CaseEvent::try_from) {
         Ok(event) => case_steps::record(&db, env, ctx, &case, &event, base, clock::now())
             .await
             .map(|()| event.action.kind()),

@@ -1,13 +1,13 @@
 //! `GET /dashboard/insights?site=&weeks=`: where the gaps are, drawn on the
-//! server (`domain::dashboard::insights`) from one period's answers and cases.
+//! server (`domain::insights` and its page) from one period's answers and cases.
 
 use super::chrome;
 use crate::auth::Manager;
 use crate::error::EdgeResult;
 use crate::store::dashboard;
 use crate::{clock, http};
-use domain::dashboard::insights::{self, Filter};
-use domain::dashboard::Section;
+use domain::dashboard::{insights as insights_page, Section};
+use domain::insights::{self, Filter};
 use worker::{Env, Request, Response};
 
 pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
@@ -20,6 +20,6 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
     let cases = dashboard::case_facts(&db, site, since).await?;
     let sites = dashboard::site_keys(&db).await?;
     let data = insights::compute(&answers, &cases, now, filter.weeks);
-    let html = insights::render(&chrome(m, Section::Insights), &sites, &filter, &data);
+    let html = insights_page::render(&chrome(m, Section::Insights), &sites, &filter, &data);
     Ok(http::page(200, html))
 }

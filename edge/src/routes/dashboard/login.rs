@@ -7,10 +7,11 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::store::sessions;
 use crate::{clock, http, random};
 use domain::auth::secrets_match;
-use domain::dashboard::layout::{form_field, safe_next};
 use domain::dashboard::login;
+use domain::form::form_field;
 use domain::rate;
 use domain::session::{self, LIFETIME_MINUTES};
+use domain::sign_in::{self, safe_next};
 use worker::{Env, Request, Response};
 
 fn next_param(req: &Request) -> EdgeResult<String> {
@@ -61,7 +62,7 @@ pub async fn sign_in(mut req: Request, env: &Env) -> EdgeResult<Response> {
     let body = http::read_form_body(&mut req).await?;
     let next = safe_next(form_field(&body, "next").as_deref()).to_owned();
     let name = form_field(&body, "name").unwrap_or_default();
-    let form = match login::parse(&body) {
+    let form = match sign_in::parse(&body) {
         Ok(form) => form,
         Err(e) => {
             sessions::forgive_attempt(&db, &client, window).await?;

@@ -13,8 +13,10 @@ mod settings;
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
-use domain::dashboard::layout::{form_field, message};
+use domain::dashboard::layout::message;
 use domain::dashboard::{Chrome, Section};
+use domain::form::form_field;
+use domain::sign_in::safe_next;
 use worker::{Context, Env, Method, Request, Response};
 
 /// The largest dashboard form: the settings page's copy, in every locale,
@@ -37,7 +39,7 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                 let next = req.path();
                 return Ok(http::see_other(&format!(
                     "/dashboard/login?next={}",
-                    url_encode(domain::dashboard::layout::safe_next(Some(&next)))
+                    url_encode(safe_next(Some(&next)))
                 )));
             };
             match rest {

@@ -9,12 +9,14 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::routes::admin_alerts;
 use crate::store::{dashboard, erasure, outbox, sites};
 use crate::{clock, http};
-use domain::dashboard::settings::{
-    self, parse_erase, parse_general, parse_recipient, parse_retry, EraseRequest, FieldError,
-    GeneralForm, Notice, SettingsView,
-};
+use domain::dashboard::settings::{self, SettingsView};
 use domain::dashboard::Section;
 use domain::fields::SiteKey;
+use domain::form::form_field;
+use domain::settings_form::{
+    parse_erase, parse_general, parse_recipient, parse_retry, EraseRequest, FieldError,
+    GeneralForm, Notice,
+};
 use domain::site::SiteConfig;
 use worker::{Env, Request, Response};
 
@@ -232,11 +234,7 @@ pub async fn test_recipient(
 
 pub async fn retry(env: &Env, body: &str) -> EdgeResult<Response> {
     let (alert_id, recipient_id) = parse_retry(body)?;
-    let site = SiteKey::try_from(
-        domain::dashboard::layout::form_field(body, "site")
-            .unwrap_or_default()
-            .as_str(),
-    )?;
+    let site = SiteKey::try_from(form_field(body, "site").unwrap_or_default().as_str())?;
     let db = env.d1("DB")?;
     if !outbox::revive(&db, site.as_str(), &alert_id, &recipient_id, clock::now()).await? {
         return Ok(http::see_other(&settings_url(&site, "retry-gone")));

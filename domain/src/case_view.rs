@@ -1,0 +1,133 @@
+//! What the case page knows about one case, as plain data the edge reads
+//! from D1 (the answer, later answers of the same customer, the log, every
+//! delivery attempt), the confirmation after a step, and the step form's
+//! post read into the API's [`RawEvent`], so the dashboard and the API go
+//! through the same rules (rule 4). The page itself is `pages::case`.
+
+use crate::case::{Closure, RawEvent};
+use crate::inbox::InboxCase;
+use crate::{DomainError, Timestamp};
+
+/// What the customer told us, beyond the inbox line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    pub received_at: Option<Timestamp>,
+    pub transaction: Option<String>,
+    pub page: Option<String>,
+    pub locale: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub callback: bool,
+    pub erased: bool,
+}
+
+/// A later answer from the same contact, added to this case (rule 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedAnswer {
+    pub at: Timestamp,
+    pub score: Option<u8>,
+    pub gaps: String,
+}
+
+/// One step in the case's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventLine {
+    pub kind: String,
+    pub by: Option<String>,
+    pub note: Option<String>,
+    pub closure: Option<Closure>,
+    pub at: Timestamp,
+}
+
+/// One attempt to deliver one alert to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryLine {
+    pub alert_id: String,
+    /// "Client manager · slack", or the recipient id once it was removed.
+    pub recipient: String,
+    pub attempt: u32,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub at: Timestamp,
+    pub duration_ms: i64,
+}
+
+/// Everything the case page shows about one case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDetail {
+    pub case: InboxCase,
+    pub answer: Answer,
+    pub added: Vec<AddedAnswer>,
+    pub events: Vec<EventLine>,
+    pub deliveries: Vec<DeliveryLine>,
+}
+
+/// What the page says above everything else after a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flash {
+    Recorded(&'static str),
+    Refused(String),
+}
+
+/// The confirmation after a step was recorded (`?done=<step>`).
+pub fn recorded(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "acknowledged" => "Acknowledged. Everyone alerted now knows you own this case.",
+        "contacted" => "The contact is recorded. Next: send the customer the report.",
+        "report_sent" => "The report is recorded. Next: find the root cause and close the loop.",
+        "closed" => "Closed. The root cause now counts in Insights.",
+        "note" => "Note added.",
+        "erased" => {
+            "The customer's personal data is erased. The anonymous record and this log remain."
+        }
+        _ => return None,
+    })
+}
+
+/// The event form's body as the API's [`RawEvent`]; `by` is the signed-in
+/// manager, never a form field.
+pub fn parse_event_form(body: &str, by: &str) -> Result<RawEvent, DomainError> {
+    let mut raw = RawEvent {
+        by: by.to_owned(),
+        ..RawEvent::default()
+    };
+    for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
+        let text = Some(v.clone().into_owned()).filter(|t| !t.trim().is_empty());
+        match k.as_ref() {
+            "type" => raw.r#type = v.into_owned(),
+            "note" => raw.note = text,
+            "root_cause" => raw.root_cause = text,
+            "short_fix" => raw.short_fix = text,
+            "systemic_fix" => raw.systemic_fix = text,
+            "effort" => {
+                raw.effort = match text {
+                    None => None,
+                    Some(t) => Some(t.trim().replace(',', ".").parse::<f64>().map_err(|_| {
+                        DomainError::invalid("effort", "person-days as a number, like 2 or 0.5")
+                    })?),
+                };
+            }
+            _ => {}
+        }
+    }
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_event_form_becomes_the_api_event() {
+        let raw = parse_event_form("csrf=x&type=closed&root_cause=late-delivery&short_fix=refund&systemic_fix=none&effort=1%2C5&by=mallory", "Bo").unwrap();
+        assert_eq!(raw.by, "Bo", "by comes from the session, never the form");
+        assert_eq!(raw.r#type, "closed");
+        assert_eq!(raw.effort, Some(1.5));
+        assert_eq!(raw.root_cause.as_deref(), Some("late-delivery"));
+        let raw = parse_event_form("type=contacted&note=+++&effort=", "Bo").unwrap();
+        assert_eq!(raw.note, None);
+        assert_eq!(raw.effort, None);
+        assert!(parse_event_form("type=closed&effort=lots", "Bo").is_err());
+    }
+}
