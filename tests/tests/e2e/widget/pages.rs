@@ -3,11 +3,7 @@
 //! origin whose global CSS fights every widget. Each renders, passes
 //! axe-core where it is ours to pass, and stores an answer.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{Browser, Stack};
+use crate::support::{Browser, Stack};
 use serde_json::Value;
 use std::time::Duration;
 use tests::receiver::{Answer, Options, Receiver};

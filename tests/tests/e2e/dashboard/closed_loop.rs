@@ -4,14 +4,10 @@
 //! cause, and find it all on the case and in the charts. axe-core checks
 //! every page; each page is photographed at desktop and phone width.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::dashboard::{
+use crate::support::dashboard::{
     assert_accessible, click_and_wait, fill, js, screenshots, sign_in, submit, text, wait_js,
 };
-use common::{Browser, Stack};
+use crate::support::{Browser, Stack};
 use serde_json::json;
 
 const MANAGER: &str = "Dana Reyes";

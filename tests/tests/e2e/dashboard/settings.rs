@@ -4,14 +4,10 @@
 //! alert; an alert it refused becomes a dead letter, is retried from the
 //! page and arrives; the recipient is removed; a customer's data is erased.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::dashboard::{
+use crate::support::dashboard::{
     assert_accessible, click_and_wait, fill, js, screenshots, sign_in, submit, text,
 };
-use common::{wait_until, Browser, Stack, INBOX_SECRET};
+use crate::support::{wait_until, Browser, Stack, INBOX_SECRET};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -138,11 +134,11 @@ async fn add_refusing_recipient(b: &Browser, stack: &Stack) -> String {
         "{rid}"
     );
     // The page masks the URL exactly as the API does.
-    let (status, _, site) = common::call(
+    let (status, _, site) = crate::support::call(
         &reqwest::Client::new(),
         reqwest::Method::GET,
         &stack.worker.url("/v1/admin/sites/demo"),
-        Some(common::ADMIN_TOKEN),
+        Some(crate::support::ADMIN_TOKEN),
         None,
     )
     .await;

@@ -2,13 +2,6 @@
 //! and a receiver as the demo site's chat inbox, and (for browser tests) real
 //! headless Chromium through ChromeDriver. Everything stops on drop.
 
-#![allow(
-    dead_code,
-    clippy::missing_panics_doc,
-    clippy::expect_used,
-    clippy::unwrap_used
-)]
-
 pub mod dashboard;
 
 use fantoccini::{Client, ClientBuilder};

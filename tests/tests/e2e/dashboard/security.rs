@@ -5,12 +5,8 @@
 //! with its CSP switched off so that only escaping stands between a payload
 //! and the page.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::dashboard::{click_and_wait, fill, js, sign_in, submit, text, wait_js};
-use common::{Browser, Stack, ADMIN_TOKEN};
+use crate::support::dashboard::{click_and_wait, fill, js, sign_in, submit, text, wait_js};
+use crate::support::{Browser, Stack, ADMIN_TOKEN};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use serde_json::json;
@@ -458,7 +454,7 @@ async fn an_xss_corpus_renders_as_text_everywhere() {
 }
 
 async fn put_hostile_copy(stack: &Stack) {
-    let (status, _, config) = common::call(
+    let (status, _, config) = crate::support::call(
         &reqwest::Client::new(),
         reqwest::Method::GET,
         &stack.worker.url("/v1/admin/sites/demo"),
@@ -473,7 +469,7 @@ async fn put_hostile_copy(stack: &Stack) {
         "score": true, "guarantee": true,
         "recipients": [],
     });
-    let (status, _, answer) = common::call(
+    let (status, _, answer) = crate::support::call(
         &reqwest::Client::new(),
         reqwest::Method::PUT,
         &stack.worker.url("/v1/admin/sites/demo"),
@@ -496,7 +492,7 @@ async fn a_chat_link_acknowledges_in_chromium_and_another_sites_page_cannot() {
     let taken = submit(&stack, json!({"gaps": "Nobody called back.", "score": 1})).await;
     let targeted = submit(&stack, json!({"gaps": "Still waiting.", "score": 2})).await;
     let link = |case: &str| {
-        let id = common::alert_id(case, "senior", "opened");
+        let id = crate::support::alert_id(case, "senior", "opened");
         let stack = &stack;
         async move {
             stack.wait_for_alert(&id).await["data"]["ack_url"]
@@ -567,7 +563,7 @@ async fn a_chat_link_acknowledges_in_chromium_and_another_sites_page_cannot() {
 async fn wrong_tokens_sent_at_once_are_counted_before_any_is_compared() {
     let stack = std::sync::Arc::new(Stack::start("sign-in-burst"));
     // All twelve must land in one one-minute window.
-    while common::now_s() % 60 > 45 {
+    while crate::support::now_s() % 60 > 45 {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
     let own = stack.worker.url("").trim_end_matches('/').to_owned();

@@ -2,11 +2,7 @@
 //! answer with its case, the closed loop (rule 4), rule 6 (one open case per
 //! contact), export and erasure.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{assert_error, call, Stack, ADMIN_TOKEN};
+use crate::support::{assert_error, call, Stack, ADMIN_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -669,7 +665,7 @@ async fn erasing_a_customer_covers_every_answer_they_gave() {
     );
 
     // The case page shows none of it any more.
-    let manager = common::dashboard::HttpSession::sign_in(&stack, "Privacy desk").await;
+    let manager = crate::support::dashboard::HttpSession::sign_in(&stack, "Privacy desk").await;
     let (s, page) = manager
         .get(&stack, &format!("/dashboard/cases/{first}"))
         .await;
@@ -691,7 +687,7 @@ async fn erasing_a_customer_covers_every_answer_they_gave() {
 /// waiting in the outbox, which then go out without Gil's words.
 async fn erase_by_email_from_the_dashboard(
     api: &Api<'_>,
-    manager: &common::dashboard::HttpSession,
+    manager: &crate::support::dashboard::HttpSession,
     bob: &str,
 ) {
     let stack = api.stack;
@@ -743,7 +739,7 @@ async fn erase_by_email_from_the_dashboard(
     // sends them, after the erasure, and carry none of Gil's data.
     let tick = stack.worker.url(&format!(
         "/__scheduled?cron=*+*+*+*+*&time={}",
-        (common::now_s() + 6 * 60) * 1000
+        (crate::support::now_s() + 6 * 60) * 1000
     ));
     assert_eq!(
         api.client
@@ -756,7 +752,7 @@ async fn erase_by_email_from_the_dashboard(
         200
     );
     let told = stack
-        .wait_for_alert(&common::alert_id(&gil_first, "senior", "opened"))
+        .wait_for_alert(&crate::support::alert_id(&gil_first, "senior", "opened"))
         .await;
     assert_eq!(
         told["data"]["gaps"],
@@ -766,7 +762,7 @@ async fn erase_by_email_from_the_dashboard(
     let body = told.to_string();
     assert!(!body.contains("Gil") && !body.contains("gil@"), "{body}");
     let bobs = stack
-        .wait_for_alert(&common::alert_id(bob, "account", "opened"))
+        .wait_for_alert(&crate::support::alert_id(bob, "account", "opened"))
         .await;
     assert_eq!(bobs["data"]["gaps"], "Bob: wrong size.");
 }

@@ -4,11 +4,7 @@
 //! and gives its site the shortest SLA a site may have (1 minute), so a
 //! senior case is overdue a minute after it opened.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{call, Stack, ACK_SECRET, ADMIN_TOKEN};
+use crate::support::{call, Stack, ACK_SECRET, ADMIN_TOKEN};
 use domain::ack::AckKey;
 use domain::Timestamp;
 use reqwest::Method as M;
@@ -16,7 +12,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 fn now_ms() -> i64 {
-    common::now_s() * 1000
+    crate::support::now_s() * 1000
 }
 
 /// Runs the cron handler now, as the every-minute trigger would.
@@ -173,7 +169,7 @@ async fn acknowledge_through_the_link(
     assert!(page.contains("Already acknowledged"), "{page}");
     assert_eq!(get_page(client, &link).await.0, 409);
     let told = stack
-        .wait_for_alert(&common::alert_id(acked, "senior", "acknowledged"))
+        .wait_for_alert(&crate::support::alert_id(acked, "senior", "acknowledged"))
         .await;
     assert_eq!(told["data"]["reason"]["kind"], "acknowledged");
     assert_eq!(told["data"]["reason"]["by"], "Ana Lima (alert link)");
@@ -187,7 +183,7 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
     stack
         .put_site(
             "sla",
-            &common::ALL_ROLES_TO_INBOX,
+            &crate::support::ALL_ROLES_TO_INBOX,
             json!({"origins": ["https://shop.sla.example"], "sla_minutes": {"senior": 1, "president": 1}}),
         )
         .await;
@@ -195,10 +191,10 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
     let late = submit(&client, &stack, 1).await;
     let acked = submit(&client, &stack, 2).await;
     let opened = stack
-        .wait_for_alert(&common::alert_id(&acked, "senior", "opened"))
+        .wait_for_alert(&crate::support::alert_id(&acked, "senior", "opened"))
         .await;
     stack
-        .wait_for_alert(&common::alert_id(&late, "senior", "opened"))
+        .wait_for_alert(&crate::support::alert_id(&late, "senior", "opened"))
         .await;
 
     acknowledge_through_the_link(&client, &stack, &acked, &opened).await;
@@ -214,7 +210,7 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
         tick(&client, &stack),
         tick(&client, &stack)
     );
-    let up = common::alert_id(&late, "president", "overdue");
+    let up = crate::support::alert_id(&late, "president", "overdue");
     let alert = stack.wait_for_alert(&up).await;
     assert_eq!(alert["data"]["level"], "president");
     assert_eq!(
@@ -280,7 +276,7 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
     stack
         .put_site(
             "raise",
-            &common::ALL_ROLES_TO_INBOX,
+            &crate::support::ALL_ROLES_TO_INBOX,
             json!({"guarantee": true}),
         )
         .await;
@@ -291,7 +287,7 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
     let (s, reply) = answer(&client, &stack, "raise", &case, json!({"contact": contact})).await;
     assert_eq!(s, 201, "{reply}");
     stack
-        .wait_for_alert(&common::alert_id(&case, "service", "opened"))
+        .wait_for_alert(&crate::support::alert_id(&case, "service", "opened"))
         .await;
 
     // The same customer again: score 1 and the guarantee.
@@ -306,7 +302,7 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
         "{next}"
     );
     let raised = stack
-        .wait_for_alert(&common::alert_id(&case, "president", "raised"))
+        .wait_for_alert(&crate::support::alert_id(&case, "president", "raised"))
         .await;
     assert_eq!(
         raised["data"]["reason"],
@@ -364,7 +360,7 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
     assert_eq!(escalated["by"], "customer");
     assert_eq!(
         stack
-            .alerts_with_id(&common::alert_id(&case, "president", "raised"))
+            .alerts_with_id(&crate::support::alert_id(&case, "president", "raised"))
             .len(),
         1,
         "the raise is told once"

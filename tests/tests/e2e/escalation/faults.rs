@@ -8,11 +8,7 @@
 //! attempt, what the receiver saw. A short retry schedule keeps it bounded;
 //! production uses DESIGN's.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{call, Stack, ADMIN_TOKEN, INBOX_SECRET};
+use crate::support::{call, Stack, ADMIN_TOKEN, INBOX_SECRET};
 use reqwest::Method as M;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -407,7 +403,7 @@ fn check_formats(seen: &Seen<'_>) {
         let r = calls[0];
         let body: Value = serde_json::from_str(&r.body).expect("JSON body");
         match path.as_str() {
-            "/flaky" => assert!(r.signature_valid(INBOX_SECRET, common::now_s())),
+            "/flaky" => assert!(r.signature_valid(INBOX_SECRET, crate::support::now_s())),
             "/slack" => {
                 assert!(body["blocks"].as_array().is_some_and(|b| !b.is_empty()));
                 assert!(!r.body.contains("<!channel>"), "{}", r.body);
@@ -477,7 +473,7 @@ async fn check_test_alerts(stack: &Stack, client: &reqwest::Client) {
         None,
     )
     .await;
-    common::assert_error(&unknown, 404, "unknown_recipient");
+    crate::support::assert_error(&unknown, 404, "unknown_recipient");
     let anonymous = call(
         &client,
         M::POST,
@@ -486,7 +482,7 @@ async fn check_test_alerts(stack: &Stack, client: &reqwest::Client) {
         None,
     )
     .await;
-    common::assert_error(&anonymous, 401, "unauthorized");
+    crate::support::assert_error(&anonymous, 401, "unauthorized");
 }
 
 /// How long past due an alert's message may be before the cron queues it
@@ -516,7 +512,7 @@ async fn answer_on(client: &reqwest::Client, stack: &Stack, site: &str, extra: V
 
 /// Polls a SQL query until its first row's `n` is `want`.
 async fn wait_for_count(stack: &Stack, what: &str, sql: &str, want: i64) {
-    common::wait_until(what, Duration::from_secs(30), || {
+    crate::support::wait_until(what, Duration::from_secs(30), || {
         let n = stack.rows(sql).first().and_then(|r| r["n"].as_i64());
         async move { n == Some(want) }
     })
@@ -562,7 +558,7 @@ async fn a_retried_dead_letter_whose_queue_send_was_lost_is_sent_by_the_cron() {
         json!({"contact": {"email": "ana@example.com", "callback": true}}),
     )
     .await;
-    let alert = common::alert_id(&case, "service", "opened");
+    let alert = crate::support::alert_id(&case, "service", "opened");
 
     // Its fast-path send was skipped: the cron finds it, two attempts fail,
     // and it is a dead letter.
@@ -579,7 +575,7 @@ async fn a_retried_dead_letter_whose_queue_send_was_lost_is_sent_by_the_cron() {
         .as_str()
         .unwrap()
         .to_owned();
-    let manager = common::dashboard::HttpSession::sign_in(&stack, "Dana Reyes").await;
+    let manager = crate::support::dashboard::HttpSession::sign_in(&stack, "Dana Reyes").await;
     let (status, location) = manager
         .post(
             &stack,
@@ -646,7 +642,7 @@ async fn a_level_without_recipients_and_a_refused_url_are_dead_letters_at_once()
         json!({"score": 1, "guarantee": true}),
     )
     .await;
-    let alert = common::alert_id(&case, "president", "opened");
+    let alert = crate::support::alert_id(&case, "president", "opened");
     stack.wait_for_alert(&alert).await;
     let finished = format!(
         "SELECT COUNT(*) AS n FROM alerts WHERE id = '{alert}' AND finished_at IS NOT NULL"
@@ -732,7 +728,7 @@ async fn retry_once_senior_management_exists(
     let body = json!({"recipients": recipients});
     let (s, _, saved) = call(client, M::PUT, &site, Some(ADMIN_TOKEN), Some(&body)).await;
     assert_eq!(s, 200, "{saved}");
-    let manager = common::dashboard::HttpSession::sign_in(stack, "Dana Reyes").await;
+    let manager = crate::support::dashboard::HttpSession::sign_in(stack, "Dana Reyes").await;
     let (status, location) = manager
         .post(
             stack,
@@ -746,7 +742,7 @@ async fn retry_once_senior_management_exists(
         .await;
     assert_eq!(status, 303);
     assert!(location.contains("done=retried"), "{location}");
-    common::wait_until(
+    crate::support::wait_until(
         "the alert reaches senior management",
         Duration::from_secs(30),
         || {
@@ -808,7 +804,7 @@ async fn two_copies_of_one_alert_in_flight_reach_the_recipient_once() {
     let url = stack.worker.url("/__scheduled?cron=*+*+*+*+*");
     let resp = client.get(&url).send().await.expect("tick");
     assert_eq!(resp.status().as_u16(), 200);
-    let alert = common::alert_id(&case, "service", "opened");
+    let alert = crate::support::alert_id(&case, "service", "opened");
     let delivered = format!(
         "SELECT MIN(COUNT(*), 1) AS n FROM deliveries WHERE idempotency_id = '{alert}' AND status = 200"
     );

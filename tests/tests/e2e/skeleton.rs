@@ -3,11 +3,7 @@
 //! score 2 and sends it; the thank-you shows, D1 holds exactly one row, and
 //! exactly one correctly signed alert reaches the receiver.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{now_s, wait_until, Browser, Stack, INBOX_SECRET};
+use crate::support::{now_s, wait_until, Browser, Stack, INBOX_SECRET};
 use fantoccini::Locator::Css;
 use std::time::Duration;
 

@@ -3,11 +3,7 @@
 //! stand-in for siteverify: the real endpoint is not reachable from here),
 //! CORS on refusals, and the cacheable widget configuration.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{assert_error, call, Stack, ADMIN_TOKEN};
+use crate::support::{assert_error, call, Stack, ADMIN_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -83,7 +79,7 @@ impl Ctx {
 
     /// Counters are written after the answer (`wait_until`): poll for them.
     async fn wait_for_counter(&self, site: &str, name: &str, n: u64) {
-        common::wait_until(
+        crate::support::wait_until(
             &format!("the {name} counter of {site} reaches {n}"),
             std::time::Duration::from_secs(5),
             || async { self.counter(site, name) == n },

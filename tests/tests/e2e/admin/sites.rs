@@ -4,11 +4,7 @@
 //! answer being valid PUT input that keeps recipient ids, secrets and
 //! settings, and recipient URLs masked unless the owner reveals one.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{now_s, Stack, ADMIN_TOKEN, INBOX_SECRET};
+use crate::support::{now_s, Stack, ADMIN_TOKEN, INBOX_SECRET};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::Method as M;
 use serde_json::{json, Value};

@@ -1,11 +1,7 @@
 //! `POST /v1/responses` against the real Worker: bad bodies get a 4xx JSON
 //! error and store nothing; retries of one id store it once.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::Stack;
+use crate::support::Stack;
 use reqwest::StatusCode;
 
 fn valid(id: &str) -> serde_json::Value {

@@ -5,11 +5,7 @@
 //! and dark, and the launcher stays away afterwards (cooldown). On laptop
 //! and phone screens the open dialog fits the window and keeps Send in view.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{wait_until, Browser, Stack};
+use crate::support::{wait_until, Browser, Stack};
 use serde_json::Value;
 use std::time::Duration;
 

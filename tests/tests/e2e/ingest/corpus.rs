@@ -3,11 +3,7 @@
 //! shape — never a 5xx — and afterwards the database holds exactly the
 //! answers that were accepted, each stored as clean text.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::Stack;
+use crate::support::Stack;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -585,13 +581,13 @@ async fn a_post_with_no_body_at_all_is_a_4xx_on_every_route() {
         assert_eq!(resp.status().as_u16(), 201);
         id
     };
-    let token = domain::ack::AckKey::try_from(common::ACK_SECRET)
+    let token = domain::ack::AckKey::try_from(crate::support::ACK_SECRET)
         .unwrap()
         .sign(
             &case,
-            domain::Timestamp::from_millis(common::now_s() * 1000),
+            domain::Timestamp::from_millis(crate::support::now_s() * 1000),
         );
-    let bearer = format!("Authorization: Bearer {}\r\n", common::ADMIN_TOKEN);
+    let bearer = format!("Authorization: Bearer {}\r\n", crate::support::ADMIN_TOKEN);
     let json = "application/json";
     let form = "application/x-www-form-urlencoded";
     let routes: [(&str, String, &str, String, bool); 5] = [

@@ -9,11 +9,7 @@
 //! how it also checks that a retry after a lost answer stores nothing twice.
 //! A 5xx from the Worker itself (the JSON error shape) fails the test.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::Stack;
+use crate::support::Stack;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What wrangler's dev proxy says when it lost the request on the way.

@@ -4,11 +4,7 @@
 //! notice. A retry of an answer whose response was lost (the same id sent
 //! again on the next page load) is recognised: exactly one stored row.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{wait_until, Browser, Stack};
+use crate::support::{wait_until, Browser, Stack};
 use serde_json::Value;
 use std::time::Duration;
 

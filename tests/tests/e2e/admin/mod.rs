@@ -1,0 +1,4 @@
+//! The managers' API: answers, cases, export and erasure; site configuration.
+
+mod api;
+mod sites;

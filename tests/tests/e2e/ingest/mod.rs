@@ -1,0 +1,5 @@
+//! `POST /v1/responses`: its contract, a hostile corpus, and load.
+
+mod contract;
+mod corpus;
+mod load;

@@ -1,0 +1,6 @@
+//! The widget in real Chromium: the keyboard flow, offline and back, and
+//! the pages web teams really have.
+
+mod flow;
+mod offline;
+mod pages;
