@@ -4,23 +4,24 @@
 //! - no IO, no clock, no randomness: time arrives as a [`Timestamp`] parameter;
 //! - no wasm, `worker` or `web-sys` dependency: this crate builds and tests natively;
 //! - every value that crosses the wire is parsed into a newtype here, so an
-//!   invalid value cannot exist past the edge.
+//!   invalid value cannot exist past the edge;
+//! - no HTML: the dashboard's and the acknowledge link's pages live in
+//!   `candor-pages` (`edge/pages/`), which draws the plain data the rules
+//!   here produce (the inbox order, the insights figures, the parsed
+//!   forms). The only escaping here is each chat format's, in [`render`].
 
 pub mod ack;
-pub mod ack_pages;
 pub mod acknowledgement;
 pub mod alert;
 pub mod auth;
 pub mod case;
 pub mod case_view;
-pub mod dashboard;
 pub mod delivery;
 pub mod digest;
 pub mod error;
 pub mod export;
 pub mod fields;
 pub mod form;
-pub mod html;
 pub mod inbox;
 pub mod insights;
 pub mod lang;

@@ -89,10 +89,10 @@ async fn read_body(req: &mut Request, media_type: &str, max: usize) -> EdgeResul
 /// A server-rendered page with headers that keep it inert elsewhere: its
 /// own CSP, no framing, no caching, and no `Referer` to other sites (its URL
 /// holds a capability token).
-pub fn html(status: u16, page: &domain::html::Page) -> Response {
+pub fn html(status: u16, page: &pages::html::Page) -> Response {
     let headers = Headers::new();
     let _ = headers.set("content-type", "text/html; charset=utf-8");
-    let _ = headers.set("content-security-policy", &domain::html::Page::csp());
+    let _ = headers.set("content-security-policy", &pages::html::Page::csp());
     let _ = headers.set("cache-control", "no-store");
     let _ = headers.set("x-content-type-options", "nosniff");
     let _ = headers.set("x-frame-options", "DENY");
@@ -157,7 +157,7 @@ pub fn preflight(req: &Request) -> EdgeResult<Response> {
 pub fn page(status: u16, html: String) -> Response {
     let headers = Headers::new();
     let _ = headers.set("content-type", "text/html; charset=utf-8");
-    let _ = headers.set("content-security-policy", domain::dashboard::CSP);
+    let _ = headers.set("content-security-policy", pages::CSP);
     let _ = headers.set("cache-control", "no-store");
     let _ = headers.set("x-content-type-options", "nosniff");
     let _ = headers.set("x-frame-options", "DENY");

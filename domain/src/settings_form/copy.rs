@@ -12,7 +12,8 @@ pub fn copy_name(locale: &str, key: &str) -> String {
 }
 
 /// Copy as it will be saved: one line, control characters removed, NFC,
-/// trimmed — what [`SiteConfig::parse`] stores.
+/// trimmed — what [`SiteConfig::parse`](crate::site::SiteConfig::parse)
+/// stores.
 pub fn copy_text(raw: &str) -> String {
     let one_line = raw.replace(['\r', '\n', '\t'], " ");
     clean_text(&one_line, false).trim().to_owned()
@@ -47,7 +48,8 @@ pub fn bait_message(phrase: &str) -> String {
     )
 }
 
-/// A language tag as [`SiteConfig::parse`] accepts it, lowercased.
+/// A language tag as [`SiteConfig::parse`](crate::site::SiteConfig::parse)
+/// accepts it, lowercased.
 fn locale_tag(raw: &str) -> Option<String> {
     let ok =
         (2..=35).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');

@@ -10,8 +10,9 @@ use crate::DomainError;
 
 /// Reads the "Add a recipient" form. Checks the role, the format, that a URL
 /// is there, and the secret's shape (required for `webhook`, ignored for
-/// chat formats). The URL's host rules are [`SiteConfig::parse`]'s, which
-/// knows whether the dev loopback flag is set.
+/// chat formats). The URL's host rules are those of
+/// [`SiteConfig::parse`](crate::site::SiteConfig::parse), which knows
+/// whether the dev loopback flag is set.
 pub fn parse_recipient(body: &str) -> Result<RawRecipient, DomainError> {
     let mut fields = single_fields(body, &["role", "format", "url", "secret"])?;
     let mut take = |name: &'static str| fields.remove(name).unwrap_or_default();

@@ -7,9 +7,9 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::store::cases::{self, CaseRow};
 use crate::{case_steps, clock, http};
 use domain::ack::{self, AckClaim, AckKey};
-use domain::ack_pages::{self, CaseSummary};
 use domain::case::{Action, CaseEvent};
 use domain::{DomainError, Tier};
+use pages::ack::{self as ack_pages, CaseSummary};
 use worker::{Context, D1Database, Env, Request, Response};
 
 pub async fn get(env: &Env, token: &str) -> Response {

@@ -8,9 +8,9 @@ use crate::store::{admin_view, cases, dashboard};
 use crate::{case_steps, clock, http};
 use domain::case::CaseEvent;
 use domain::case_view::{self, Answer, CaseDetail, Flash};
-use domain::dashboard::{case_page, inbox as inbox_page, Section};
 use domain::fields::ResponseId;
 use domain::inbox::{self, Filter};
+use pages::{case as case_page, inbox as inbox_page, Section};
 use worker::{Context, Env, Request, Response};
 
 pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {

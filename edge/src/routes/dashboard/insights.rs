@@ -1,13 +1,14 @@
 //! `GET /dashboard/insights?site=&weeks=`: where the gaps are, drawn on the
-//! server (`domain::insights` and its page) from one period's answers and cases.
+//! server (figures by `domain::insights`, page by `pages::insights`) from one
+//! period's answers and cases.
 
 use super::chrome;
 use crate::auth::Manager;
 use crate::error::EdgeResult;
 use crate::store::dashboard;
 use crate::{clock, http};
-use domain::dashboard::{insights as insights_page, Section};
 use domain::insights::{self, Filter};
+use pages::{insights as insights_page, Section};
 use worker::{Env, Request, Response};
 
 pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {

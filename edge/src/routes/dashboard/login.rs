@@ -7,11 +7,11 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::store::sessions;
 use crate::{clock, http, random};
 use domain::auth::secrets_match;
-use domain::dashboard::login;
 use domain::form::form_field;
 use domain::rate;
 use domain::session::{self, LIFETIME_MINUTES};
 use domain::sign_in::{self, safe_next};
+use pages::login;
 use worker::{Env, Request, Response};
 
 fn next_param(req: &Request) -> EdgeResult<String> {

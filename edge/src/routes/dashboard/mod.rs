@@ -1,4 +1,5 @@
-//! `/dashboard/…`: the managers' pages, rendered by `domain::dashboard`.
+//! `/dashboard/…`: the managers' pages, rendered by `pages` from what
+//! `domain` reads and decides.
 //!
 //! Every GET needs a live session (else: the sign-in page, then back).
 //! Every POST must come from our own origin, carry a live session and the
@@ -13,10 +14,10 @@ mod settings;
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
-use domain::dashboard::layout::message;
-use domain::dashboard::{Chrome, Section};
 use domain::form::form_field;
 use domain::sign_in::safe_next;
+use pages::layout::message;
+use pages::{Chrome, Section};
 use worker::{Context, Env, Method, Request, Response};
 
 /// The largest dashboard form: the settings page's copy, in every locale,

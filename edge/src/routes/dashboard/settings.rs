@@ -9,8 +9,6 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::routes::admin_alerts;
 use crate::store::{dashboard, erasure, outbox, sites};
 use crate::{clock, http};
-use domain::dashboard::settings::{self, SettingsView};
-use domain::dashboard::Section;
 use domain::fields::SiteKey;
 use domain::form::form_field;
 use domain::settings_form::{
@@ -18,6 +16,8 @@ use domain::settings_form::{
     GeneralForm, Notice,
 };
 use domain::site::SiteConfig;
+use pages::settings::{self, SettingsView};
+use pages::Section;
 use worker::{Env, Request, Response};
 
 /// The confirmation after a redirect (`?done=`): fixed texts, so nothing a

@@ -2,10 +2,11 @@
 //! nothing: chat apps fetch links to unfurl them), the result of the POST,
 //! and a clear refusal for forged, expired or reused links. No customer words
 //! or contact details appear here: the link may be forwarded; the dashboard
-//! holds the details.
+//! holds the details. The confirm form's post is read by
+//! `domain::ack::parse_form`.
 
 use crate::html::{escape, Page};
-use crate::{Tier, Timestamp};
+use domain::{Tier, Timestamp};
 
 /// What the pages say about the case.
 #[derive(Debug, Clone, PartialEq, Eq)]

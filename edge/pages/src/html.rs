@@ -17,7 +17,7 @@ pub fn escape(raw: &str) -> String {
 }
 
 /// One character of [`escape`].
-pub fn escape_char(c: char, out: &mut String) {
+fn escape_char(c: char, out: &mut String) {
     match c {
         '&' => out.push_str("&amp;"),
         '<' => out.push_str("&lt;"),

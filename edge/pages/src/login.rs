@@ -6,7 +6,7 @@ use maud::html;
 
 /// The sign-in page; `error` says why the last attempt failed, `name` keeps
 /// what was typed (never the token), `next` is where to go after (a path
-/// [`crate::sign_in::safe_next`] let through).
+/// [`domain::sign_in::safe_next`] let through).
 pub fn render(error: Option<&str>, name: &str, next: &str) -> String {
     let body = html! {
         div.card.signin {
@@ -36,7 +36,7 @@ pub fn render(error: Option<&str>, name: &str, next: &str) -> String {
             }
         }
     };
-    super::page("Sign in", None, &body)
+    crate::page("Sign in", None, &body)
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 //! machine allows (rule 4). Only that step's form is offered; the server
 //! refuses any other all the same.
 
-use super::format::{score_text, span, state_label, tier_tag, when};
-use super::layout::csrf_field;
-use super::Chrome;
-use crate::case::CaseState;
-use crate::case_view::{AddedAnswer, Answer, CaseDetail, EventLine, Flash};
-use crate::Timestamp;
+use crate::format::{score_text, span, state_label, tier_tag, when};
+use crate::layout::csrf_field;
+use crate::Chrome;
+use domain::case::CaseState;
+use domain::case_view::{AddedAnswer, Answer, CaseDetail, EventLine, Flash};
+use domain::Timestamp;
 use maud::{html, Markup};
 
 fn facts(d: &CaseDetail, now: Timestamp) -> Markup {
@@ -269,15 +269,15 @@ pub fn render(chrome: &Chrome, d: &CaseDetail, flash: Option<&Flash>, now: Times
         (timeline(d))
         (deliveries(d))
     };
-    super::page(&title, Some(chrome), &body)
+    crate::page(&title, Some(chrome), &body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case_view::DeliveryLine;
-    use crate::inbox::InboxCase;
-    use crate::Tier;
+    use domain::case_view::DeliveryLine;
+    use domain::inbox::InboxCase;
+    use domain::Tier;
 
     fn detail(state: CaseState) -> CaseDetail {
         CaseDetail {
@@ -317,7 +317,7 @@ mod tests {
         Chrome {
             manager: "Bo".into(),
             csrf: "tok".into(),
-            section: super::super::Section::Inbox,
+            section: crate::Section::Inbox,
         }
     }
 

@@ -1,8 +1,8 @@
 //! Small pieces every dashboard page writes the same way: times, spans of
 //! time, tier and state labels.
 
-use crate::case::CaseState;
-use crate::{Tier, Timestamp};
+use domain::case::CaseState;
+use domain::{Tier, Timestamp};
 use maud::{html, Markup};
 
 /// A span of time for a person: "under a minute", "12 min", "3 h 5 min",

@@ -2,12 +2,12 @@
 //! filter form above them. Which cases and in what order are
 //! `domain::inbox`'s rules; this draws them.
 
-use super::format::{score_text, span, state_label, tier_tag, when};
-use super::Chrome;
-use crate::case::CaseState;
-use crate::fields::SiteKey;
-use crate::inbox::{Filter, InboxCase};
-use crate::{Tier, Timestamp};
+use crate::format::{score_text, span, state_label, tier_tag, when};
+use crate::Chrome;
+use domain::case::CaseState;
+use domain::fields::SiteKey;
+use domain::inbox::{Filter, InboxCase};
+use domain::{Tier, Timestamp};
 use maud::{html, Markup};
 
 /// The SLA cell: time left, or how late, or where the case stands.
@@ -100,7 +100,7 @@ fn table(cases: &[InboxCase], now: Timestamp) -> Markup {
 }
 
 /// The whole inbox page. `cases` must already be sorted
-/// ([`crate::inbox::sort`]).
+/// ([`domain::inbox::sort`]).
 pub fn render(
     chrome: &Chrome,
     sites: &[String],
@@ -127,13 +127,13 @@ pub fn render(
             (table(cases, now))
         }
     };
-    super::page("Inbox", Some(chrome), &body)
+    crate::page("Inbox", Some(chrome), &body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inbox::sort;
+    use domain::inbox::sort;
 
     fn case(id: &str, tier: Tier, state: CaseState, due_min: Option<i64>) -> InboxCase {
         InboxCase {
@@ -156,7 +156,7 @@ mod tests {
         let chrome = Chrome {
             manager: "Ana".into(),
             csrf: "t".into(),
-            section: super::super::Section::Inbox,
+            section: crate::Section::Inbox,
         };
         let mut cases = vec![
             case("late", Tier::Senior, CaseState::Open, Some(40)),
@@ -177,7 +177,7 @@ mod tests {
         let chrome = Chrome {
             manager: "Ana".into(),
             csrf: "t".into(),
-            section: super::super::Section::Inbox,
+            section: crate::Section::Inbox,
         };
         let mut cases = vec![
             case(
