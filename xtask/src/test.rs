@@ -27,7 +27,7 @@ pub fn run(_args: &[String]) -> Result {
         || {
             cmd!(
                 sh,
-                "cargo clippy -p domain -p tests -p xtask --all-targets -- -D warnings"
+                "cargo clippy -p domain -p candor-pages -p tests -p xtask --all-targets -- -D warnings"
             )
             .run()?;
             Ok(())
@@ -52,20 +52,28 @@ pub fn run(_args: &[String]) -> Result {
         },
     )?;
     step(
-        "domain stays pure (cargo tree -p domain -e normal)",
-        "move the IO or wasm code out of domain/",
+        "domain stays pure, pages stay native (cargo tree, domain/src)",
+        "keep IO, wasm and markup out of domain/ (pages go in edge/pages/), and wasm out of edge/pages/",
         || {
             let tree = cmd!(sh, "cargo tree -p domain -e normal --prefix none")
                 .quiet()
                 .read()?;
-            domain_is_pure(&tree)
+            domain_is_pure(&tree)?;
+            domain_has_no_markup(&root().join("domain").join("src"))?;
+            let pages = cmd!(sh, "cargo tree -p candor-pages -e normal --prefix none")
+                .quiet()
+                .read()?;
+            pages_are_native(&pages)
         },
     )?;
     step(
-        "unit and property tests (domain, xtask)",
+        "unit and property tests (domain, pages, xtask)",
         "read the failing test above",
         || {
-            counted(cmd!(sh, "cargo test -p domain -p xtask"), &tally)?;
+            counted(
+                cmd!(sh, "cargo test -p domain -p candor-pages -p xtask"),
+                &tally,
+            )?;
             Ok(())
         },
     )?;
@@ -141,26 +149,37 @@ fn test_counts(line: &str) -> Option<(u64, u64)> {
     Some((number_before(" passed")?, number_before(" failed")?))
 }
 
-/// Crates that would bring IO, a clock or wasm into `domain`.
-const IMPURE: [&str; 6] = [
+/// Crates that would bring IO, a clock or wasm into `domain`, or a
+/// template engine: `domain` holds rules, and pages belong in `candor-pages`.
+const IMPURE: [&str; 7] = [
     "worker",
     "web-sys",
     "js-sys",
     "wasm-bindgen",
     "gloo",
     "getrandom",
+    "maud",
 ];
 
-fn domain_is_pure(tree: &str) -> Result {
-    let found: Vec<&str> = tree
-        .lines()
+/// Crates that would tie the pages to the Worker runtime: `candor-pages`
+/// must build and test on the host, like `domain`.
+const NOT_NATIVE: [&str; 4] = ["worker", "wasm-bindgen", "web-sys", "js-sys"];
+
+/// The crates of a `cargo tree --prefix none` listing that are `banned`,
+/// or belong to a banned family (`gloo-net` for `gloo`).
+fn banned_in<'a>(tree: &'a str, banned: &[&str]) -> Vec<&'a str> {
+    tree.lines()
         .filter_map(|l| l.split_whitespace().next())
         .filter(|name| {
-            IMPURE
+            banned
                 .iter()
-                .any(|bad| name == bad || name.starts_with(&format!("{bad}-")))
+                .any(|bad| *name == *bad || name.starts_with(&format!("{bad}-")))
         })
-        .collect();
+        .collect()
+}
+
+fn domain_is_pure(tree: &str) -> Result {
+    let found = banned_in(tree, &IMPURE);
     if found.is_empty() {
         Ok(())
     } else {
@@ -168,9 +187,56 @@ fn domain_is_pure(tree: &str) -> Result {
     }
 }
 
+fn pages_are_native(tree: &str) -> Result {
+    let found = banned_in(tree, &NOT_NATIVE);
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("candor-pages depends on {}", found.join(", ")).into())
+    }
+}
+
+/// What marks a file as building HTML with maud: its macro and its escape
+/// hatch.
+const MARKUP: [&str; 2] = ["html!", "PreEscaped"];
+
+/// The lines of one source file that build HTML, as `path:line: text`.
+fn markup_in(path: &str, source: &str) -> Vec<String> {
+    source
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| MARKUP.iter().any(|m| line.contains(m)))
+        .map(|(i, line)| format!("{path}:{}: {}", i + 1, line.trim()))
+        .collect()
+}
+
+/// Fails if any Rust file under `dir` (domain/src) builds HTML: the
+/// dependency check alone would miss markup written by hand or a
+/// re-exported macro.
+fn domain_has_no_markup(dir: &std::path::Path) -> Result {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path)?;
+                found.extend(markup_in(&path.display().to_string(), &source));
+            }
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("domain builds HTML:\n{}", found.join("\n")).into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{domain_is_pure, test_counts};
+    use super::{domain_has_no_markup, domain_is_pure, markup_in, pages_are_native, test_counts};
 
     #[test]
     fn reads_cargo_and_wasm_test_summaries() {
@@ -194,11 +260,50 @@ mod tests {
             "gloo-net v0.6.0",
             "wasm-bindgen v0.2.130",
             "getrandom v0.3.0",
+            "maud v0.27.0",
         ] {
             assert!(
                 domain_is_pure(&format!("domain v0.1.0\n{bad}")).is_err(),
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn pages_may_use_maud_but_not_the_worker_runtime() {
+        let native = "candor-pages v0.1.0 (/x)\ndomain v0.1.0 (/y)\nmaud v0.27.0\nurl v2.5.0";
+        assert!(pages_are_native(native).is_ok());
+        for bad in [
+            "worker v0.8.7",
+            "wasm-bindgen v0.2.130",
+            "web-sys v0.3.1",
+            "js-sys v0.3.1",
+        ] {
+            assert!(
+                pages_are_native(&format!("candor-pages v0.1.0\n{bad}")).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn markup_in_domain_sources_is_found_with_its_place() {
+        let source = "fn a() {}\n    let page = html! { p { \"x\" } };\nuse maud::PreEscaped;\n";
+        assert_eq!(
+            markup_in("domain/src/x.rs", source),
+            [
+                "domain/src/x.rs:2: let page = html! { p { \"x\" } };",
+                "domain/src/x.rs:3: use maud::PreEscaped;",
+            ]
+        );
+        // Chat escaping (`fn html(c: char, …)` in render) is not a page.
+        assert!(markup_in("domain/src/y.rs", "fn html(c: char) {}\n// escaped").is_empty());
+    }
+
+    #[test]
+    fn domain_sources_build_no_html_today() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/src");
+        assert!(dir.is_dir(), "{}", dir.display());
+        assert!(domain_has_no_markup(&dir).is_ok());
     }
 }
