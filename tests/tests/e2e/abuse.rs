@@ -3,7 +3,8 @@
 //! stand-in for siteverify: the real endpoint is not reachable from here),
 //! CORS on refusals, and the cacheable widget configuration.
 
-use crate::support::{assert_error, call, Stack, ADMIN_TOKEN};
+use crate::support::{answer_on, assert_error, call, Api, Stack};
+use domain::submission::RawSubmission;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -35,40 +36,20 @@ fn siteverify() -> Receiver {
     .expect("siteverify stand-in")
 }
 
-fn answer(site: &str) -> Value {
-    json!({"site": site, "id": uuid::Uuid::new_v4().to_string(), "gaps": "Slow checkout.", "score": 4})
+fn slow_checkout(site: &str) -> RawSubmission {
+    RawSubmission {
+        score: Some(4),
+        ..answer_on(site, "Slow checkout.")
+    }
 }
 
 struct Ctx {
     stack: Stack,
-    client: reqwest::Client,
+    api: Api,
     verify: Arc<Receiver>,
 }
 
 impl Ctx {
-    async fn post(&self, body: &Value) -> (u16, reqwest::header::HeaderMap, Value) {
-        call(
-            &self.client,
-            Method::POST,
-            &self.stack.worker.url("/v1/responses"),
-            None,
-            Some(body),
-        )
-        .await
-    }
-
-    async fn put_site(&self, site: &str, config: Value) {
-        let got = call(
-            &self.client,
-            Method::PUT,
-            &self.stack.worker.url(&format!("/v1/admin/sites/{site}")),
-            Some(ADMIN_TOKEN),
-            Some(&config),
-        )
-        .await;
-        assert_eq!(got.0, 200, "{}", got.2);
-    }
-
     fn stored(&self, id: &str) -> u64 {
         self.stack.rows(&format!(
             "SELECT count(*) AS n FROM responses WHERE id = '{id}'"
@@ -104,8 +85,8 @@ async fn abuse_protection_contract() {
         vec![("TURNSTILE_VERIFY_URL".into(), verify.url("/siteverify"))],
     );
     let ctx = Ctx {
+        api: stack.api(),
         stack,
-        client: reqwest::Client::new(),
         verify,
     };
     rate_limit_answers_429_with_retry_after(&ctx).await;
@@ -116,15 +97,16 @@ async fn abuse_protection_contract() {
 }
 
 async fn rate_limit_answers_429_with_retry_after(ctx: &Ctx) {
-    ctx.put_site(
-        "tiny",
-        json!({"origins": ["http://127.0.0.1:*"], "rate_per_minute": 3}),
-    )
-    .await;
+    ctx.api
+        .put_site(
+            "tiny",
+            &json!({"origins": ["http://127.0.0.1:*"], "rate_per_minute": 3}),
+        )
+        .await;
     let mut statuses = Vec::new();
     let mut limited = None;
     for _ in 0..10 {
-        let got = ctx.post(&answer("tiny")).await;
+        let got = ctx.api.send(&slow_checkout("tiny")).await;
         statuses.push(got.0);
         if got.0 == 429 && limited.is_none() {
             limited = Some(got);
@@ -157,9 +139,11 @@ async fn rate_limit_answers_429_with_retry_after(ctx: &Ctx) {
 }
 
 async fn honeypot_looks_accepted_stores_nothing_and_counts(ctx: &Ctx) {
-    let mut body = answer("demo");
-    body["hp"] = json!("https://spam.example");
-    let (status, _, reply) = ctx.post(&body).await;
+    let body = RawSubmission {
+        hp: "https://spam.example".into(),
+        ..slow_checkout("demo")
+    };
+    let (status, _, reply) = ctx.api.send(&body).await;
     assert_eq!(status, 201);
     assert!(
         reply["next"]
@@ -167,17 +151,12 @@ async fn honeypot_looks_accepted_stores_nothing_and_counts(ctx: &Ctx) {
             .is_some_and(|n| n.starts_with("Thank you")),
         "{reply}"
     );
-    let id = body["id"].as_str().unwrap();
-    assert_eq!(ctx.stored(id), 0, "nothing stored");
+    assert_eq!(ctx.stored(&body.id), 0, "nothing stored");
     ctx.wait_for_counter("demo", "honeypot", 1).await;
-    let (_, _, site) = call(
-        &ctx.client,
-        Method::GET,
-        &ctx.stack.worker.url("/v1/admin/sites/demo"),
-        Some(ADMIN_TOKEN),
-        None,
-    )
-    .await;
+    let (_, _, site) = ctx
+        .api
+        .admin(Method::GET, "/v1/admin/sites/demo", None)
+        .await;
     assert!(
         site["counters"]
             .as_array()
@@ -190,38 +169,45 @@ async fn honeypot_looks_accepted_stores_nothing_and_counts(ctx: &Ctx) {
 
 async fn turnstile_passes_fails_and_spares_retries(ctx: &Ctx) {
     let guarded = |secret: &str| json!({"origins": ["http://127.0.0.1:*"], "turnstile": {"sitekey": "1x00000000000000000000AA", "secret": secret}});
-    ctx.put_site("guarded", guarded(ALWAYS_PASSES)).await;
-    ctx.put_site("blocked", guarded(ALWAYS_FAILS)).await;
+    ctx.api.put_site("guarded", &guarded(ALWAYS_PASSES)).await;
+    ctx.api.put_site("blocked", &guarded(ALWAYS_FAILS)).await;
 
-    assert_error(&ctx.post(&answer("guarded")).await, 403, "turnstile_failed");
-    let mut body = answer("guarded");
-    body["turnstile"] = json!("XXXX.DUMMY.TOKEN.XXXX");
+    assert_error(
+        &ctx.api.send(&slow_checkout("guarded")).await,
+        403,
+        "turnstile_failed",
+    );
+    let body = RawSubmission {
+        turnstile: Some("XXXX.DUMMY.TOKEN.XXXX".into()),
+        ..slow_checkout("guarded")
+    };
     let before = ctx.verify.received().len();
-    let first = ctx.post(&body).await;
+    let first = ctx.api.send(&body).await;
     assert_eq!(first.0, 201, "{}", first.2);
     let calls = ctx.verify.received();
     assert_eq!(calls.len(), before + 1);
     let sent: Value = serde_json::from_str(&calls[before].body).unwrap();
     assert_eq!(
         (sent["response"].as_str(), sent["idempotency_key"].as_str()),
-        (Some("XXXX.DUMMY.TOKEN.XXXX"), body["id"].as_str())
+        (Some("XXXX.DUMMY.TOKEN.XXXX"), Some(body.id.as_str()))
     );
     // The widget retrying after a lost answer spends no second token.
-    let retry = ctx.post(&body).await;
+    let retry = ctx.api.send(&body).await;
     assert_eq!((retry.0, &retry.2), (200, &first.2));
     assert_eq!(ctx.verify.received().len(), before + 1);
 
-    let mut refused = answer("blocked");
-    refused["turnstile"] = json!("XXXX.DUMMY.TOKEN.XXXX");
-    assert_error(&ctx.post(&refused).await, 403, "turnstile_failed");
-    let id = refused["id"].as_str().unwrap();
-    assert_eq!(ctx.stored(id), 0, "nothing stored");
+    let refused = RawSubmission {
+        turnstile: Some("XXXX.DUMMY.TOKEN.XXXX".into()),
+        ..slow_checkout("blocked")
+    };
+    assert_error(&ctx.api.send(&refused).await, 403, "turnstile_failed");
+    assert_eq!(ctx.stored(&refused.id), 0, "nothing stored");
     ctx.wait_for_counter("blocked", "turnstile_failed", 1).await;
     // The public config names the sitekey, never the secret.
     let (_, _, config) = call(
-        &ctx.client,
+        &ctx.api.client,
         Method::GET,
-        &ctx.stack.worker.url("/v1/sites/guarded/widget"),
+        &ctx.api.url("/v1/sites/guarded/widget"),
         None,
         None,
     )
@@ -231,30 +217,27 @@ async fn turnstile_passes_fails_and_spares_retries(ctx: &Ctx) {
 }
 
 async fn refusals_are_readable_by_allowed_pages_only(ctx: &Ctx) {
-    let url = ctx.stack.worker.url("/v1/responses");
-    let send = |origin: &'static str, body: Value| {
-        ctx.client
-            .post(&url)
-            .header("origin", origin)
-            .json(&body)
-            .send()
+    let bad = RawSubmission {
+        score: Some(9),
+        ..slow_checkout("demo")
     };
-    let mut bad = answer("demo");
-    bad["score"] = json!(9);
-    let resp = send("http://127.0.0.1:5000", bad.clone()).await.unwrap();
-    assert_eq!(resp.status(), 400);
+    let (status, headers, _) = ctx.api.send_from("http://127.0.0.1:5000", &bad).await;
+    assert_eq!(status, 400);
     assert_eq!(
-        resp.headers()["access-control-allow-origin"],
+        headers["access-control-allow-origin"],
         "http://127.0.0.1:5000"
     );
-    let resp = send("https://evil.example", answer("demo")).await.unwrap();
-    assert_eq!(resp.status(), 403);
-    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    let (status, headers, _) = ctx
+        .api
+        .send_from("https://evil.example", &slow_checkout("demo"))
+        .await;
+    assert_eq!(status, 403);
+    assert!(headers.get("access-control-allow-origin").is_none());
 }
 
 async fn widget_config_is_cacheable(ctx: &Ctx) {
-    let url = ctx.stack.worker.url("/v1/sites/demo/widget");
-    let first = ctx.client.get(&url).send().await.unwrap();
+    let url = ctx.api.url("/v1/sites/demo/widget");
+    let first = ctx.api.client.get(&url).send().await.unwrap();
     assert_eq!(first.status(), 200);
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     assert!(first.headers()["cache-control"]
@@ -262,6 +245,7 @@ async fn widget_config_is_cacheable(ctx: &Ctx) {
         .unwrap()
         .contains("max-age="));
     let again = ctx
+        .api
         .client
         .get(&url)
         .header("if-none-match", &etag)
@@ -272,8 +256,9 @@ async fn widget_config_is_cacheable(ctx: &Ctx) {
     assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
     assert!(again.text().await.unwrap().is_empty());
 
-    ctx.put_site("demo", json!({"origins": ["http://127.0.0.1:*"], "copy": {"en": {"question": "What could we have done better?"}}})).await;
+    ctx.api.put_site("demo", &json!({"origins": ["http://127.0.0.1:*"], "copy": {"en": {"question": "What could we have done better?"}}})).await;
     let changed = ctx
+        .api
         .client
         .get(&url)
         .header("if-none-match", &etag)
@@ -289,9 +274,9 @@ async fn widget_config_is_cacheable(ctx: &Ctx) {
     );
     assert_error(
         &call(
-            &ctx.client,
+            &ctx.api.client,
             Method::GET,
-            &ctx.stack.worker.url("/v1/sites/nope/widget"),
+            &ctx.api.url("/v1/sites/nope/widget"),
             None,
             None,
         )

@@ -2,94 +2,38 @@
 //! answer with its case, the closed loop (rule 4), rule 6 (one open case per
 //! contact), export and erasure.
 
-use crate::support::{assert_error, call, Stack, ADMIN_TOKEN};
+use crate::support::dashboard::HttpSession;
+use crate::support::{answer, assert_error, call, contact, Api, Stack, ADMIN_TOKEN};
+use domain::submission::{RawContact, RawSubmission};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-struct Api<'a> {
-    stack: &'a Stack,
-    client: reqwest::Client,
-}
-
-impl Api<'_> {
-    async fn admin(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> (u16, reqwest::header::HeaderMap, Value) {
-        call(
-            &self.client,
-            method,
-            &self.stack.worker.url(path),
-            Some(ADMIN_TOKEN),
-            body,
-        )
-        .await
+/// An answer to the demo site with a score and contact details.
+fn answer_with(gaps: &str, score: Option<i64>, contact: Option<RawContact>) -> RawSubmission {
+    RawSubmission {
+        score,
+        contact,
+        ..answer(gaps)
     }
-
-    async fn submit(&self, body: Value) -> Value {
-        let got = call(
-            &self.client,
-            Method::POST,
-            &self.stack.worker.url("/v1/responses"),
-            None,
-            Some(&body),
-        )
-        .await;
-        assert_eq!(got.0, 201, "{}", got.2);
-        got.2
-    }
-
-    /// `DELETE /v1/admin/responses/{id}`, as the privacy desk.
-    async fn erase(&self, id: &str) -> (u16, reqwest::header::HeaderMap, Value) {
-        self.admin(
-            Method::DELETE,
-            &format!("/v1/admin/responses/{id}?by=Privacy%20desk"),
-            None,
-        )
-        .await
-    }
-
-    async fn event(&self, case: &str, body: Value) -> (u16, reqwest::header::HeaderMap, Value) {
-        self.admin(
-            Method::POST,
-            &format!("/v1/admin/cases/{case}/events"),
-            Some(&body),
-        )
-        .await
-    }
-}
-
-fn answer(gaps: &str, score: Option<u8>, contact: Option<Value>) -> Value {
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut body = json!({"site": "demo", "id": id, "gaps": gaps, "score": score});
-    if let Some(c) = contact {
-        body["contact"] = c;
-    }
-    body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn managers_api_contract() {
     let stack = Stack::start("admin-api");
-    let api = Api {
-        stack: &stack,
-        client: reqwest::Client::new(),
-    };
+    let api = stack.api();
     auth_is_required(&api).await;
-    let ana_case = rule_six_joins_an_open_case(&api).await;
+    let ana_case = rule_six_joins_an_open_case(&stack, &api).await;
     list_filters_and_pages(&api).await;
     the_closed_loop(&api, &ana_case).await;
-    a_closed_case_is_not_joined(&api, &ana_case).await;
-    export_streams_csv_and_ndjson(&api).await;
-    erasure_keeps_the_anonymous_record(&api, &ana_case).await;
+    a_closed_case_is_not_joined(&stack, &api, &ana_case).await;
+    export_streams_csv_and_ndjson(&stack, &api).await;
+    erasure_keeps_the_anonymous_record(&stack, &api, &ana_case).await;
 }
 
-async fn auth_is_required(api: &Api<'_>) {
-    let url = api.stack.worker.url("/v1/admin/responses");
+async fn auth_is_required(api: &Api) {
+    let url = api.url("/v1/admin/responses");
     assert_error(
         &call(&api.client, Method::GET, &url, None, None).await,
         401,
@@ -104,7 +48,7 @@ async fn auth_is_required(api: &Api<'_>) {
         &call(
             &api.client,
             Method::GET,
-            &api.stack.worker.url("/v1/admin/export?format=csv"),
+            &api.url("/v1/admin/export?format=csv"),
             None,
             None,
         )
@@ -121,23 +65,26 @@ async fn auth_is_required(api: &Api<'_>) {
 
 /// Rule 6: Ana's second callback request joins her open case — one case,
 /// one alert, a message event — and says who will call and when.
-async fn rule_six_joins_an_open_case(api: &Api<'_>) -> String {
+async fn rule_six_joins_an_open_case(stack: &Stack, api: &Api) -> String {
     let first = api
-        .submit(answer(
+        .submit(&answer_with(
             "Billed twice for one order.",
             Some(1),
-            Some(json!({"name": "Ana", "email": "ana@example.com", "callback": true})),
+            Some(RawContact {
+                name: Some("Ana".into()),
+                ..contact("ana@example.com", true)
+            }),
         ))
         .await;
     let case = first["id"].as_str().unwrap().to_owned();
     assert_eq!(first["tier"], "senior");
-    api.stack.wait_for_alerts(1, Duration::from_secs(10)).await;
+    stack.wait_for_alerts(1, Duration::from_secs(10)).await;
 
     let again = api
-        .submit(answer(
+        .submit(&answer_with(
             "Still no refund, please call.",
             None,
-            Some(json!({"email": "ANA@example.com", "callback": true})),
+            Some(contact("ANA@example.com", true)),
         ))
         .await;
     assert_eq!(again["case"], "open");
@@ -149,35 +96,16 @@ async fn rule_six_joins_an_open_case(api: &Api<'_>) -> String {
     );
     let again_id = again["id"].as_str().unwrap();
 
-    let rows = api.stack.rows(&format!(
+    let rows = stack.rows(&format!(
         "SELECT case_id FROM responses WHERE id = '{again_id}'"
     ));
     assert_eq!(rows[0]["case_id"], case.as_str(), "joined the open case");
-    let cases = api.stack.rows("SELECT count(*) AS n FROM cases");
+    let cases = stack.rows("SELECT count(*) AS n FROM cases");
     assert_eq!(cases[0]["n"], 1, "no second case");
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(api.stack.inbox.received().len(), 1, "no second alert");
+    assert_eq!(stack.inbox.received().len(), 1, "no second alert");
 
-    // A phone match joins too; an answer without a callback opens its own.
-    let by_phone = api
-        .submit(answer("Third try.", Some(5), Some(json!({"email": "other@example.com", "phone": "+44 20 7946 0000", "callback": true}))))
-        .await;
-    assert_eq!(by_phone["tier"], "service");
-    let own = api
-        .submit(answer(
-            "Rude driver.",
-            Some(2),
-            Some(json!({"email": "ana@example.com"})),
-        ))
-        .await;
-    let own_id = own["id"].as_str().unwrap();
-    let own_case = api.stack.rows(&format!(
-        "SELECT case_id FROM responses WHERE id = '{own_id}'"
-    ));
-    assert_eq!(
-        own_case[0]["case_id"], own_id,
-        "no callback asked: its own case"
-    );
+    a_phone_match_joins_and_no_callback_opens_its_own(stack, api).await;
 
     let (status, _, detail) = api
         .admin(Method::GET, &format!("/v1/admin/responses/{case}"), None)
@@ -225,9 +153,39 @@ async fn rule_six_joins_an_open_case(api: &Api<'_>) -> String {
     case
 }
 
-async fn list_filters_and_pages(api: &Api<'_>) {
+/// A phone match joins too; an answer without a callback opens its own.
+async fn a_phone_match_joins_and_no_callback_opens_its_own(stack: &Stack, api: &Api) {
+    let by_phone = api
+        .submit(&answer_with(
+            "Third try.",
+            Some(5),
+            Some(RawContact {
+                phone: Some("+44 20 7946 0000".into()),
+                ..contact("other@example.com", true)
+            }),
+        ))
+        .await;
+    assert_eq!(by_phone["tier"], "service");
+    let own = api
+        .submit(&answer_with(
+            "Rude driver.",
+            Some(2),
+            Some(contact("ana@example.com", false)),
+        ))
+        .await;
+    let own_id = own["id"].as_str().unwrap();
+    let own_case = stack.rows(&format!(
+        "SELECT case_id FROM responses WHERE id = '{own_id}'"
+    ));
+    assert_eq!(
+        own_case[0]["case_id"], own_id,
+        "no callback asked: its own case"
+    );
+}
+
+async fn list_filters_and_pages(api: &Api) {
     for i in 0..7 {
-        api.submit(answer(&format!("Filler {i}"), Some(4), None))
+        api.submit(&answer_with(&format!("Filler {i}"), Some(4), None))
             .await;
     }
     let (_, _, all) = api
@@ -301,7 +259,7 @@ async fn list_filters_and_pages(api: &Api<'_>) {
 
 /// Rule 4: open → acknowledged → contacted → report_sent → closed, each step
 /// recorded; steps out of order are 409; closing needs its three answers.
-async fn the_closed_loop(api: &Api<'_>, case: &str) {
+async fn the_closed_loop(api: &Api, case: &str) {
     assert_error(
         &api.event(case, json!({"type": "contacted", "by": "Sam", "note": "x"}))
             .await,
@@ -406,40 +364,39 @@ async fn the_closed_loop(api: &Api<'_>, case: &str) {
 }
 
 /// After closing, Ana's next callback request does not join the closed case.
-async fn a_closed_case_is_not_joined(api: &Api<'_>, case: &str) {
+async fn a_closed_case_is_not_joined(stack: &Stack, api: &Api, case: &str) {
     // The case is closed: Ana's next callback request does not join it (she
     // still has the "rude driver" case open, so it joins that one).
     let fresh = api
-        .submit(answer(
+        .submit(&answer_with(
             "New problem.",
             None,
-            Some(json!({"email": "ana@example.com", "callback": true})),
+            Some(contact("ana@example.com", true)),
         ))
         .await;
     let fresh_id = fresh["id"].as_str().unwrap();
-    let rows = api.stack.rows(&format!("SELECT r.case_id, c.state FROM responses r JOIN cases c ON c.id = r.case_id WHERE r.id = '{fresh_id}'"));
+    let rows = stack.rows(&format!("SELECT r.case_id, c.state FROM responses r JOIN cases c ON c.id = r.case_id WHERE r.id = '{fresh_id}'"));
     assert_ne!(rows[0]["case_id"], case);
     assert_eq!(rows[0]["state"], "open");
 }
 
-async fn export_streams_csv_and_ndjson(api: &Api<'_>) {
-    api.submit(answer(
+async fn export_streams_csv_and_ndjson(stack: &Stack, api: &Api) {
+    api.submit(&answer_with(
         "=HYPERLINK(\"https://evil.example\",\"x\")",
         Some(4),
-        Some(json!({"name": "+cmd|' /C calc'!A0"})),
+        Some(RawContact {
+            name: Some("+cmd|' /C calc'!A0".into()),
+            ..RawContact::default()
+        }),
     ))
     .await;
-    let count = api.stack.rows("SELECT count(*) AS n FROM responses")[0]["n"]
+    let count = stack.rows("SELECT count(*) AS n FROM responses")[0]["n"]
         .as_u64()
         .unwrap();
 
     let resp = api
         .client
-        .get(
-            api.stack
-                .worker
-                .url("/v1/admin/export?site=demo&format=csv"),
-        )
+        .get(api.url("/v1/admin/export?site=demo&format=csv"))
         .bearer_auth(ADMIN_TOKEN)
         .send()
         .await
@@ -466,11 +423,7 @@ async fn export_streams_csv_and_ndjson(api: &Api<'_>) {
 
     let resp = api
         .client
-        .get(
-            api.stack
-                .worker
-                .url("/v1/admin/export?format=ndjson&tier=none"),
-        )
+        .get(api.url("/v1/admin/export?format=ndjson&tier=none"))
         .bearer_auth(ADMIN_TOKEN)
         .send()
         .await
@@ -501,13 +454,11 @@ async fn export_streams_csv_and_ndjson(api: &Api<'_>) {
 
 /// Erasure removes what identifies the customer, keeps the anonymous record,
 /// the case and its audit trail, and is idempotent.
-async fn erasure_keeps_the_anonymous_record(api: &Api<'_>, case: &str) {
+async fn erasure_keeps_the_anonymous_record(stack: &Stack, api: &Api, case: &str) {
     let (s, _, v) = api.erase(case).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["already_erased"], false);
-    let row = &api
-        .stack
-        .rows(&format!("SELECT * FROM responses WHERE id = '{case}'"))[0];
+    let row = &stack.rows(&format!("SELECT * FROM responses WHERE id = '{case}'"))[0];
     for field in [
         "contact_name",
         "contact_email",
@@ -526,7 +477,7 @@ async fn erasure_keeps_the_anonymous_record(api: &Api<'_>, case: &str) {
         "anonymous record kept"
     );
     assert!(row["erased_at"].is_number());
-    let audit = api.stack.rows(&format!(
+    let audit = stack.rows(&format!(
         "SELECT by, action FROM audit WHERE subject = '{case}'"
     ));
     assert_eq!(audit, [json!({"by": "Privacy desk", "action": "erased"})]);
@@ -550,7 +501,7 @@ async fn erasure_keeps_the_anonymous_record(api: &Api<'_>, case: &str) {
         .await;
     assert_eq!((s, v["already_erased"].as_bool()), (200, Some(true)));
     assert_eq!(
-        api.stack.rows(&format!(
+        stack.rows(&format!(
             "SELECT count(*) AS n FROM audit WHERE subject = '{case}'"
         ))[0]["n"],
         1
@@ -567,12 +518,41 @@ async fn erasure_keeps_the_anonymous_record(api: &Api<'_>, case: &str) {
     );
 }
 
-/// The answers a customer gave: one id each. All on the demo site.
-fn with_id(mut body: Value) -> (String, Value) {
-    let id = uuid::Uuid::new_v4().to_string();
-    body["site"] = json!("demo");
-    body["id"] = json!(id);
-    (id, body)
+/// Ana's answers: the first, one that joins by email, one that joins by
+/// phone only, and a second with no callback (its own record, same email);
+/// then Bob's, someone else.
+fn anas_answers_and_bobs() -> [RawSubmission; 5] {
+    let ana = RawContact {
+        name: Some("Ana Lima".into()),
+        phone: Some("+44 20 7946 0958".into()),
+        ..contact("ana@example.com", true)
+    };
+    let first = answer_with("Ana: the refund is late.", Some(2), Some(ana));
+    let ana_by_email = answer_with(
+        "Ana again: still late.",
+        None,
+        Some(contact("ANA@example.com", true)),
+    );
+    let by_phone = answer_with(
+        "Ana from her phone.",
+        None,
+        Some(RawContact {
+            phone: Some("+442079460958".into()),
+            callback: true,
+            ..RawContact::default()
+        }),
+    );
+    let no_callback = answer_with(
+        "Ana, later: fine now.",
+        Some(4),
+        Some(contact("ana@example.com", false)),
+    );
+    let bob = answer_with(
+        "Bob: wrong size.",
+        Some(3),
+        Some(contact("bob@example.com", true)),
+    );
+    [first, ana_by_email, by_phone, no_callback, bob]
 }
 
 /// Defect: erasing an answer cleared that row only. The same customer's
@@ -591,32 +571,12 @@ async fn erasing_a_customer_covers_every_answer_they_gave() {
             ("ALERT_LOST_AFTER_SECS".into(), "1".into()),
         ],
     );
-    let api = Api {
-        stack: &stack,
-        client: reqwest::Client::new(),
-    };
-    let ana = json!({"name": "Ana Lima", "email": "ana@example.com", "phone": "+44 20 7946 0958", "callback": true});
-    let (first, body) =
-        with_id(json!({"gaps": "Ana: the refund is late.", "score": 2, "contact": ana}));
-    api.submit(body).await;
-    // Joins by email; joins by phone only; a second answer with no callback
-    // (its own record, same email); and someone else.
-    let (by_email, body) = with_id(
-        json!({"gaps": "Ana again: still late.", "contact": {"email": "ANA@example.com", "callback": true}}),
-    );
-    api.submit(body).await;
-    let (by_phone, body) = with_id(
-        json!({"gaps": "Ana from her phone.", "contact": {"phone": "+442079460958", "callback": true}}),
-    );
-    api.submit(body).await;
-    let (no_callback, body) = with_id(
-        json!({"gaps": "Ana, later: fine now.", "score": 4, "contact": {"email": "ana@example.com"}}),
-    );
-    api.submit(body).await;
-    let (bob, body) = with_id(
-        json!({"gaps": "Bob: wrong size.", "score": 3, "contact": {"email": "bob@example.com", "callback": true}}),
-    );
-    api.submit(body).await;
+    let api = stack.api();
+    let answers = anas_answers_and_bobs();
+    for given in &answers {
+        api.submit(given).await;
+    }
+    let [first, by_email, by_phone, no_callback, bob] = answers.map(|a| a.id);
 
     let (s, _, v) = api.erase(&first).await;
     assert_eq!(s, 200, "{v}");
@@ -665,7 +625,7 @@ async fn erasing_a_customer_covers_every_answer_they_gave() {
     );
 
     // The case page shows none of it any more.
-    let manager = crate::support::dashboard::HttpSession::sign_in(&stack, "Privacy desk").await;
+    let manager = HttpSession::sign_in(&stack, "Privacy desk").await;
     let (s, page) = manager
         .get(&stack, &format!("/dashboard/cases/{first}"))
         .await;
@@ -680,23 +640,23 @@ async fn erasing_a_customer_covers_every_answer_they_gave() {
         assert!(!page.contains(gone), "{gone:?} still on the case page");
     }
 
-    erase_by_email_from_the_dashboard(&api, &manager, &bob).await;
+    erase_by_email_from_the_dashboard(&stack, &api, &manager, &bob).await;
 }
 
 /// By email from the dashboard: Gil's two answers, and the alerts still
 /// waiting in the outbox, which then go out without Gil's words.
 async fn erase_by_email_from_the_dashboard(
-    api: &Api<'_>,
-    manager: &crate::support::dashboard::HttpSession,
+    stack: &Stack,
+    api: &Api,
+    manager: &HttpSession,
     bob: &str,
 ) {
-    let stack = api.stack;
-    let gil = json!({"email": "gil@example.com", "callback": true});
-    let (gil_first, body) =
-        with_id(json!({"gaps": "Gil: broken on arrival.", "score": 1, "contact": gil}));
-    api.submit(body).await;
-    let (gil_second, body) = with_id(json!({"gaps": "Gil: no reply yet.", "contact": gil}));
-    api.submit(body).await;
+    let gil = contact("gil@example.com", true);
+    let broken = answer_with("Gil: broken on arrival.", Some(1), Some(gil.clone()));
+    api.submit(&broken).await;
+    let waiting = answer_with("Gil: no reply yet.", None, Some(gil));
+    api.submit(&waiting).await;
+    let (gil_first, gil_second) = (broken.id, waiting.id);
     let (s, location) = manager
         .post(
             stack,

@@ -4,12 +4,17 @@
 //! answer being valid PUT input that keeps recipient ids, secrets and
 //! settings, and recipient URLs masked unless the owner reveals one.
 
-use crate::support::{now_s, Stack, ADMIN_TOKEN, INBOX_SECRET};
+use crate::support::api::call_text;
+use crate::support::{answer_on, now_s, Stack, ADMIN_TOKEN, INBOX_SECRET};
+use domain::submission::{RawContact, RawSubmission};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::Method as M;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
+/// One call (see [`call_text`]): the status, the body parsed as JSON
+/// (`Null` if it is not) and the body as it came, to search for what must
+/// never be in it.
 async fn call(
     client: &reqwest::Client,
     method: reqwest::Method,
@@ -17,23 +22,9 @@ async fn call(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> (u16, Value, String) {
-    let mut req = client.request(method, url);
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    )
+    let (status, _, text) = call_text(client, method, url, token, body).await;
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    (status, json, text)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,28 +107,24 @@ async fn site_configuration_contract() {
         405
     );
 
-    saved_configuration_is_live(&stack, &client).await;
+    saved_configuration_is_live(&stack).await;
 }
 
 /// The saved configuration is live: its origin may post, others may not, and
 /// a callback request reaches its service manager with the phone masked.
-async fn saved_configuration_is_live(stack: &Stack, client: &reqwest::Client) {
-    let answer = json!({"site": "acme", "id": uuid::Uuid::new_v4().to_string(), "gaps": "Call me about the refund",
-                        "contact": {"phone": "+44 20 7946 0958", "callback": true}});
-    let post = |origin: &'static str| {
-        client
-            .post(stack.worker.url("/v1/responses"))
-            .header("content-type", "application/json")
-            .header("origin", origin)
-            .body(answer.to_string())
+async fn saved_configuration_is_live(stack: &Stack) {
+    let api = stack.api();
+    let answer = RawSubmission {
+        contact: Some(RawContact {
+            phone: Some("+44 20 7946 0958".into()),
+            callback: true,
+            ..RawContact::default()
+        }),
+        ..answer_on("acme", "Call me about the refund")
     };
-    assert_eq!(
-        post("https://other.example").send().await.unwrap().status(),
-        403
-    );
-    let created = post("https://shop.acme.example").send().await.unwrap();
-    assert_eq!(created.status(), 201);
-    let reply: Value = created.json().await.unwrap();
+    assert_eq!(api.send_from("https://other.example", &answer).await.0, 403);
+    let (status, _, reply) = api.send_from("https://shop.acme.example", &answer).await;
+    assert_eq!(status, 201);
     assert_eq!(reply["tier"], "service");
     assert!(
         reply["next"].as_str().unwrap().contains("within 2 hours"),

@@ -5,9 +5,10 @@
 //! every page; each page is photographed at desktop and phone width.
 
 use crate::support::dashboard::{
-    assert_accessible, click_and_wait, fill, js, screenshots, sign_in, submit, text, wait_js,
+    assert_accessible, click_and_wait, fill, js, screenshots, sign_in, text, wait_js,
 };
-use crate::support::{Browser, Stack};
+use crate::support::{answer, contact, scored, Browser, Stack};
+use domain::submission::{RawContact, RawContext, RawSubmission};
 use serde_json::json;
 
 const MANAGER: &str = "Dana Reyes";
@@ -15,19 +16,16 @@ const MANAGER: &str = "Dana Reyes";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manager_closes_the_loop_in_the_browser() {
     let stack = Stack::start("dashboard-loop");
+    let api = stack.api();
     // Some history, so the charts have something to draw.
-    submit(
-        &stack,
-        json!({"gaps": "Checkout was fine, delivery slow.", "score": 4}),
-    )
+    api.submit(&scored("Checkout was fine, delivery slow.", 4))
+        .await;
+    api.submit(&RawSubmission {
+        contact: Some(contact("sam@example.com", true)),
+        ..scored("The delivery was late and nobody told me.", 3)
+    })
     .await;
-    submit(
-        &stack,
-        json!({"gaps": "The delivery was late and nobody told me.", "score": 3,
-        "contact": {"email": "sam@example.com", "callback": true}}),
-    )
-    .await;
-    submit(&stack, json!({"gaps": "Nothing to add.", "score": null})).await;
+    api.submit(&answer("Nothing to add.")).await;
 
     let b = Browser::start(&stack.dir, 1280, 900).await;
     sign_in(&b, &stack, "/dashboard", MANAGER).await;
@@ -37,13 +35,9 @@ async fn a_manager_closes_the_loop_in_the_browser() {
     );
 
     // A new score-1 answer arrives while the inbox is open.
-    let case = submit(&stack, json!({
-        "gaps": "The parcel came a week late and support never answered my emails.",
-        "score": 1,
-        "contact": {"name": "Ana Lima", "email": "ana@example.com", "phone": "+44 20 7946 0000", "callback": true},
-        "context": {"transaction": "order-8812", "page": "http://127.0.0.1/checkout", "locale": "en"}
-    }))
-    .await;
+    let late = the_late_parcel();
+    api.submit(&late).await;
+    let case = late.id;
     wait_js(
         &b,
         "the new case appears without a reload",
@@ -108,6 +102,26 @@ async fn a_manager_closes_the_loop_in_the_browser() {
 
     the_other_pages(&b, &stack).await;
     b.close().await;
+}
+
+/// Ana's answer: score 1, a call back, an order and the page it came from.
+fn the_late_parcel() -> RawSubmission {
+    RawSubmission {
+        contact: Some(RawContact {
+            name: Some("Ana Lima".into()),
+            phone: Some("+44 20 7946 0000".into()),
+            ..contact("ana@example.com", true)
+        }),
+        context: Some(RawContext {
+            transaction: Some("order-8812".into()),
+            page: Some("http://127.0.0.1/checkout".into()),
+            locale: Some("en".into()),
+        }),
+        ..scored(
+            "The parcel came a week late and support never answered my emails.",
+            1,
+        )
+    }
 }
 
 /// Insights reflect the closed case; settings and sign-out work; each page

@@ -5,8 +5,9 @@
 //! with its CSP switched off so that only escaping stands between a payload
 //! and the page.
 
-use crate::support::dashboard::{click_and_wait, fill, js, sign_in, submit, text, wait_js};
-use crate::support::{Browser, Stack, ADMIN_TOKEN};
+use crate::support::dashboard::{click_and_wait, fill, js, sign_in, text, wait_js};
+use crate::support::{contact, scored, Browser, Stack, ADMIN_TOKEN};
+use domain::submission::{RawContact, RawContext, RawSubmission};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use serde_json::json;
@@ -109,20 +110,11 @@ fn state(stack: &Stack, case: &str) -> String {
 async fn sessions_csrf_and_rate_limits_hold() {
     let stack = Stack::start("dashboard-security");
     let own = stack.worker.url("").trim_end_matches('/').to_owned();
-    let case = submit(&stack, json!({"gaps": "Slow refund.", "score": 2})).await;
+    let slow = scored("Slow refund.", 2);
+    stack.api().submit(&slow).await;
+    let case = slow.id;
 
-    // Not signed in: sent to sign in, and back afterwards.
-    let (status, headers, _) = get(&stack, &format!("/dashboard/cases/{case}"), None).await;
-    assert_eq!(status, 303);
-    assert_eq!(
-        headers[LOCATION],
-        format!("/dashboard/login?next=%2Fdashboard%2Fcases%2F{case}")
-    );
-    let (status, headers, _) = get(&stack, "/dashboard/login", None).await;
-    assert_eq!(status, 200);
-    assert_eq!(headers["content-security-policy"], "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-    assert_eq!(headers["x-frame-options"], "DENY");
-    assert_eq!(headers["cache-control"], "no-store");
+    not_signed_in_is_sent_to_sign_in(&stack, &case).await;
 
     // Signing in from another site's page is refused.
     for how in [
@@ -219,6 +211,22 @@ async fn sessions_csrf_and_rate_limits_hold() {
     assert_eq!(status, 303, "a copied cookie stops working after sign-out");
 
     wrong_tokens_are_rate_limited(&stack, &own).await;
+}
+
+/// Not signed in: sent to sign in, and back afterwards; the sign-in page
+/// carries the dashboard's headers.
+async fn not_signed_in_is_sent_to_sign_in(stack: &Stack, case: &str) {
+    let (status, headers, _) = get(stack, &format!("/dashboard/cases/{case}"), None).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        headers[LOCATION],
+        format!("/dashboard/login?next=%2Fdashboard%2Fcases%2F{case}")
+    );
+    let (status, headers, _) = get(stack, "/dashboard/login", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-security-policy"], "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["cache-control"], "no-store");
 }
 
 /// What a forged post tried, its form, how it was sent, the status it must get.
@@ -391,20 +399,23 @@ const XSS: [&str; 8] = [
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_xss_corpus_renders_as_text_everywhere() {
     let stack = Stack::start("dashboard-xss");
+    let api = stack.api();
     let mut cases = Vec::new();
     for (n, payload) in XSS.iter().enumerate() {
-        let email = format!("x{n}@example.com");
-        cases.push(
-            submit(
-                &stack,
-                json!({
-                    "gaps": format!("{payload} gap {n}"), "score": 1,
-                    "contact": {"name": payload, "email": email, "callback": true},
-                    "context": {"transaction": payload, "locale": "en"}
-                }),
-            )
-            .await,
-        );
+        let hostile = RawSubmission {
+            contact: Some(RawContact {
+                name: Some((*payload).into()),
+                ..contact(&format!("x{n}@example.com"), true)
+            }),
+            context: Some(RawContext {
+                transaction: Some((*payload).into()),
+                locale: Some("en".into()),
+                ..RawContext::default()
+            }),
+            ..scored(&format!("{payload} gap {n}"), 1)
+        };
+        api.submit(&hostile).await;
+        cases.push(hostile.id);
     }
     put_hostile_copy(&stack).await;
     let b = Browser::start(&stack.dir, 1280, 900).await;
@@ -454,14 +465,10 @@ async fn an_xss_corpus_renders_as_text_everywhere() {
 }
 
 async fn put_hostile_copy(stack: &Stack) {
-    let (status, _, config) = crate::support::call(
-        &reqwest::Client::new(),
-        reqwest::Method::GET,
-        &stack.worker.url("/v1/admin/sites/demo"),
-        Some(ADMIN_TOKEN),
-        None,
-    )
-    .await;
+    let api = stack.api();
+    let (status, _, config) = api
+        .admin(reqwest::Method::GET, "/v1/admin/sites/demo", None)
+        .await;
     assert_eq!(status, 200);
     let body = json!({
         "origins": config["origins"],
@@ -469,15 +476,7 @@ async fn put_hostile_copy(stack: &Stack) {
         "score": true, "guarantee": true,
         "recipients": [],
     });
-    let (status, _, answer) = crate::support::call(
-        &reqwest::Client::new(),
-        reqwest::Method::PUT,
-        &stack.worker.url("/v1/admin/sites/demo"),
-        Some(ADMIN_TOKEN),
-        Some(&body),
-    )
-    .await;
-    assert_eq!(status, 200, "{answer}");
+    api.put_site("demo", &body).await;
 }
 
 /// Defect: the acknowledge link from a chat alert, clicked through in
@@ -489,8 +488,12 @@ async fn put_hostile_copy(stack: &Stack) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chat_link_acknowledges_in_chromium_and_another_sites_page_cannot() {
     let stack = Stack::start("ack-in-chromium");
-    let taken = submit(&stack, json!({"gaps": "Nobody called back.", "score": 1})).await;
-    let targeted = submit(&stack, json!({"gaps": "Still waiting.", "score": 2})).await;
+    let api = stack.api();
+    let taken = scored("Nobody called back.", 1);
+    let targeted = scored("Still waiting.", 2);
+    api.submit(&taken).await;
+    api.submit(&targeted).await;
+    let (taken, targeted) = (taken.id, targeted.id);
     let link = |case: &str| {
         let id = crate::support::alert_id(case, "senior", "opened");
         let stack = &stack;

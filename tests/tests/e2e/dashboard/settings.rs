@@ -5,9 +5,10 @@
 //! page and arrives; the recipient is removed; a customer's data is erased.
 
 use crate::support::dashboard::{
-    assert_accessible, click_and_wait, fill, js, screenshots, sign_in, submit, text,
+    assert_accessible, click_and_wait, fill, js, screenshots, sign_in, text,
 };
-use crate::support::{wait_until, Browser, Stack, INBOX_SECRET};
+use crate::support::{answer, contact, wait_until, Browser, Stack, INBOX_SECRET};
+use domain::submission::{RawContact, RawSubmission};
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -44,12 +45,16 @@ async fn a_manager_edits_a_site_and_rescues_a_dead_letter() {
     let rid = add_refusing_recipient(&b, &stack).await;
 
     // A guarantee case alerts the president: refused, so a dead letter.
-    let case = submit(
-        &stack,
-        json!({"gaps": "Not worth the price.", "guarantee": true,
-        "contact": {"name": "Kim", "email": "kim@example.com"}}),
-    )
-    .await;
+    let pricey = RawSubmission {
+        guarantee: true,
+        contact: Some(RawContact {
+            name: Some("Kim".into()),
+            ..contact("kim@example.com", false)
+        }),
+        ..answer("Not worth the price.")
+    };
+    stack.api().submit(&pricey).await;
+    let case = pricey.id;
     wait_until("the refused alert is a dead letter", Duration::from_secs(30), || async {
         !stack.rows(&format!("SELECT 1 FROM dead_letters WHERE recipient_id = '{rid}' AND case_id = '{case}'")).is_empty()
     }).await;
@@ -134,14 +139,10 @@ async fn add_refusing_recipient(b: &Browser, stack: &Stack) -> String {
         "{rid}"
     );
     // The page masks the URL exactly as the API does.
-    let (status, _, site) = crate::support::call(
-        &reqwest::Client::new(),
-        reqwest::Method::GET,
-        &stack.worker.url("/v1/admin/sites/demo"),
-        Some(crate::support::ADMIN_TOKEN),
-        None,
-    )
-    .await;
+    let (status, _, site) = stack
+        .api()
+        .admin(reqwest::Method::GET, "/v1/admin/sites/demo", None)
+        .await;
     assert_eq!(status, 200);
     let masked = site["recipients"]
         .as_array()

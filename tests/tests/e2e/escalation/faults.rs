@@ -8,7 +8,9 @@
 //! attempt, what the receiver saw. A short retry schedule keeps it bounded;
 //! production uses DESIGN's.
 
-use crate::support::{call, Stack, ADMIN_TOKEN, INBOX_SECRET};
+use crate::support::api::answer_on;
+use crate::support::{call, contact, Api, Stack, ADMIN_TOKEN, INBOX_SECRET};
+use domain::submission::{RawContact, RawSubmission};
 use reqwest::Method as M;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -16,7 +18,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 use tests::receiver::{Answer, Options, Received};
 
-const PROXY_LOST: &str = "Your worker restarted mid-request";
 /// Attempts per alert in this test's schedule (DESIGN's has 7 as well).
 const SCHEDULE: &str = "0,1,1,1,1,1,1";
 const ATTEMPTS: usize = 7;
@@ -117,7 +118,7 @@ fn paths_for(tier: &str) -> &'static [&'static str] {
 
 /// The i-th answer: every tier, and a contact per callback so none joins
 /// another's case.
-fn answer(i: usize, id: &str) -> (Value, &'static str) {
+fn answer(i: usize) -> (RawSubmission, &'static str) {
     let (score, guarantee, callback, tier) = match i % 8 {
         0 => (None, false, false, "none"),
         1 => (Some(5), false, true, "service"),
@@ -128,28 +129,27 @@ fn answer(i: usize, id: &str) -> (Value, &'static str) {
         6 => (Some(4), false, false, "none"),
         _ => (None, false, true, "service"),
     };
-    let contact = callback.then(|| json!({"email": format!("c{i}@example.com"), "callback": true}));
-    let mut body = json!({"site": "faults", "id": id, "gaps": format!("answer {i} <!channel> @everyone"),
-        "score": score, "guarantee": guarantee});
-    if let Some(c) = contact {
-        body["contact"] = c;
-    }
+    let contact = callback.then(|| contact(&format!("c{i}@example.com"), true));
+    let body = RawSubmission {
+        score,
+        guarantee,
+        contact,
+        ..answer_on("faults", &format!("answer {i} <!channel> @everyone"))
+    };
     (body, tier)
 }
 
-async fn submit(client: &reqwest::Client, url: &str, body: &Value) -> u16 {
-    for _ in 0..6 {
-        let resp = client.post(url).json(body).send().await.expect("send");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        if status == 503 && text.contains(PROXY_LOST) {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            continue;
-        }
-        assert!(status < 500, "the Worker answered {status}: {text}");
-        return status;
-    }
-    panic!("the dev proxy lost the same request six times");
+/// Sends `answer` through the dev proxy's losses (see
+/// [`Api::send_despite_lost_requests`]); the Worker's own status.
+async fn submit(api: &Api, answer: &RawSubmission) -> u16 {
+    let sent = api.send_despite_lost_requests(answer).await;
+    assert!(
+        !sent.lost(),
+        "the dev proxy lost the same request six times"
+    );
+    let (status, text) = (sent.status, &sent.text);
+    assert!(status < 500, "the Worker answered {status}: {text}");
+    status
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,7 +162,8 @@ async fn every_alert_arrives_once_through_receiver_faults() {
             ("ALERT_TIMEOUT_MS".into(), "2000".into()),
         ],
     );
-    let client = reqwest::Client::new();
+    let api = stack.api();
+    let client = api.client.clone();
     let recipients: Vec<Value> = ROUTES
         .iter()
         .map(|(role, format, path)| {
@@ -181,7 +182,7 @@ async fn every_alert_arrives_once_through_receiver_faults() {
     .await;
     assert_eq!(s, 200, "{body}");
 
-    let answers = send_answers(&stack, &client).await;
+    let answers = send_answers(&api).await;
     let expected = expected_alerts(&answers);
     let alerts: usize = answers.iter().filter(|(_, _, t)| *t != "none").count();
     wait_until_settled(&stack, &client, alerts).await;
@@ -220,16 +221,11 @@ async fn every_alert_arrives_once_through_receiver_faults() {
 type Seen<'a> = BTreeMap<(String, String), Vec<&'a Received>>;
 
 /// 200 answers, 16 at a time; every tenth is sent twice (a client retry).
-async fn send_answers(
-    stack: &Stack,
-    client: &reqwest::Client,
-) -> Vec<(String, Value, &'static str)> {
-    let url = stack.worker.url("/v1/responses");
-    let answers: Vec<(String, Value, &'static str)> = (0..200)
+async fn send_answers(api: &Api) -> Vec<(String, RawSubmission, &'static str)> {
+    let answers: Vec<(String, RawSubmission, &'static str)> = (0..200)
         .map(|i| {
-            let id = uuid::Uuid::new_v4().to_string();
-            let (body, tier) = answer(i, &id);
-            (id, body, tier)
+            let (body, tier) = answer(i);
+            (body.id.clone(), body, tier)
         })
         .collect();
     for chunk in answers.chunks(16) {
@@ -237,8 +233,8 @@ async fn send_answers(
         for (i, (_, body, _)) in chunk.iter().enumerate() {
             let copies = if i % 10 == 0 { 2 } else { 1 };
             for _ in 0..copies {
-                let (client, url, body) = (client.clone(), url.clone(), body.clone());
-                sends.spawn(async move { submit(&client, &url, &body).await });
+                let (api, body) = (api.clone(), body.clone());
+                sends.spawn(async move { submit(&api, &body).await });
             }
         }
         while let Some(status) = sends.join_next().await {
@@ -251,7 +247,7 @@ async fn send_answers(
 
 /// One alert per case, to each path its tier reaches.
 fn expected_alerts(
-    answers: &[(String, Value, &'static str)],
+    answers: &[(String, RawSubmission, &'static str)],
 ) -> BTreeMap<&'static str, BTreeSet<String>> {
     let mut expected: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
     for (id, _, tier) in answers {
@@ -498,16 +494,17 @@ async fn tick_after_grace(client: &reqwest::Client, stack: &Stack) {
     assert_eq!(resp.status().as_u16(), 200, "the tick ran");
 }
 
-/// Posts one answer to `site`; returns its id.
-async fn answer_on(client: &reqwest::Client, stack: &Stack, site: &str, extra: Value) -> String {
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut body = json!({"site": site, "id": id, "gaps": "The parcel never came."});
-    for (k, v) in extra.as_object().expect("an object") {
-        body[k] = v.clone();
-    }
-    let status = submit(client, &stack.worker.url("/v1/responses"), &body).await;
+/// An answer to `site` that the parcel never came.
+fn never_came(site: &str) -> RawSubmission {
+    answer_on(site, "The parcel never came.")
+}
+
+/// Posts `answer`, which must be stored (through the dev proxy's losses);
+/// returns its id.
+async fn open_case(api: &Api, answer: RawSubmission) -> String {
+    let status = submit(api, &answer).await;
     assert_eq!(status, 201);
-    id
+    answer.id
 }
 
 /// Polls a SQL query until its first row's `n` is `want`.
@@ -551,11 +548,12 @@ async fn a_retried_dead_letter_whose_queue_send_was_lost_is_sent_by_the_cron() {
     stack
         .put_site("lost", &[("service_manager", "/inbox")], json!({}))
         .await;
-    let case = answer_on(
-        &client,
-        &stack,
-        "lost",
-        json!({"contact": {"email": "ana@example.com", "callback": true}}),
+    let case = open_case(
+        &stack.api(),
+        RawSubmission {
+            contact: Some(contact("ana@example.com", true)),
+            ..never_came("lost")
+        },
     )
     .await;
     let alert = crate::support::alert_id(&case, "service", "opened");
@@ -635,11 +633,13 @@ async fn a_level_without_recipients_and_a_refused_url_are_dead_letters_at_once()
          VALUES ('thin-legacy-president', 'thin', 'president', 'webhook', \
          'https://localhost./inbox', '{INBOX_SECRET}', 0)"
     ));
-    let case = answer_on(
-        &client,
-        &stack,
-        "thin",
-        json!({"score": 1, "guarantee": true}),
+    let case = open_case(
+        &stack.api(),
+        RawSubmission {
+            score: Some(1),
+            guarantee: true,
+            ..never_came("thin")
+        },
     )
     .await;
     let alert = crate::support::alert_id(&case, "president", "opened");
@@ -792,11 +792,16 @@ async fn two_copies_of_one_alert_in_flight_reach_the_recipient_once() {
     stack
         .put_site("slow", &[("service_manager", "/inbox")], json!({}))
         .await;
-    let case = answer_on(
-        &client,
-        &stack,
-        "slow",
-        json!({"contact": {"phone": "+44 20 7946 0958", "callback": true}}),
+    let case = open_case(
+        &stack.api(),
+        RawSubmission {
+            contact: Some(RawContact {
+                phone: Some("+44 20 7946 0958".into()),
+                callback: true,
+                ..RawContact::default()
+            }),
+            ..never_came("slow")
+        },
     )
     .await;
     // Within the queue's one-second batch window: the cron queues the same

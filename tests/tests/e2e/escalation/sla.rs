@@ -4,8 +4,9 @@
 //! and gives its site the shortest SLA a site may have (1 minute), so a
 //! senior case is overdue a minute after it opened.
 
-use crate::support::{call, Stack, ACK_SECRET, ADMIN_TOKEN};
+use crate::support::{answer_on, call, contact, Stack, ACK_SECRET, ADMIN_TOKEN};
 use domain::ack::AckKey;
+use domain::submission::RawSubmission;
 use domain::Timestamp;
 use reqwest::Method as M;
 use serde_json::{json, Value};
@@ -23,36 +24,22 @@ async fn tick(client: &reqwest::Client, stack: &Stack) {
     assert_eq!(status, 200, "{}", resp.text().await.unwrap_or_default());
 }
 
-async fn submit(client: &reqwest::Client, stack: &Stack, score: u8) -> String {
-    let id = uuid::Uuid::new_v4().to_string();
-    let extra = json!({"gaps": "The delivery was a week late", "score": score});
-    let (s, reply) = answer(client, stack, "sla", &id, extra).await;
-    assert_eq!(s, 201, "{reply}");
-    id
+/// A late delivery with this score on the `sla` site, stored; its id.
+async fn submit(stack: &Stack, score: i64) -> String {
+    let late = RawSubmission {
+        score: Some(score),
+        ..answer_on("sla", "The delivery was a week late")
+    };
+    stack.api().submit(&late).await;
+    late.id
 }
 
-/// One answer to `site` as the widget sends it, with the fields in `extra`;
-/// (status, reply).
-async fn answer(
-    client: &reqwest::Client,
-    stack: &Stack,
-    site: &str,
-    id: &str,
-    extra: Value,
-) -> (u16, Value) {
-    let mut body = json!({"site": site, "id": id, "gaps": "Nobody has called me back."});
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
+/// A callback request to the `raise` site from the same customer each time.
+fn call_me_back() -> RawSubmission {
+    RawSubmission {
+        contact: Some(contact("ana@example.com", true)),
+        ..answer_on("raise", "Nobody has called me back.")
     }
-    let (s, _, reply) = call(
-        client,
-        M::POST,
-        &stack.worker.url("/v1/responses"),
-        None,
-        Some(&body),
-    )
-    .await;
-    (s, reply)
 }
 
 async fn case_of(client: &reqwest::Client, stack: &Stack, id: &str) -> Value {
@@ -188,8 +175,8 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
         )
         .await;
     let start = now_ms();
-    let late = submit(&client, &stack, 1).await;
-    let acked = submit(&client, &stack, 2).await;
+    let late = submit(&stack, 1).await;
+    let acked = submit(&stack, 2).await;
     let opened = stack
         .wait_for_alert(&crate::support::alert_id(&acked, "senior", "opened"))
         .await;
@@ -280,20 +267,24 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
             json!({"guarantee": true}),
         )
         .await;
-    let contact = json!({"email": "ana@example.com", "callback": true});
+    let api = stack.api();
 
     // A callback request: a service case.
-    let case = uuid::Uuid::new_v4().to_string();
-    let (s, reply) = answer(&client, &stack, "raise", &case, json!({"contact": contact})).await;
+    let first = call_me_back();
+    let (s, _, reply) = api.send(&first).await;
     assert_eq!(s, 201, "{reply}");
+    let case = first.id;
     stack
         .wait_for_alert(&crate::support::alert_id(&case, "service", "opened"))
         .await;
 
     // The same customer again: score 1 and the guarantee.
-    let worse = uuid::Uuid::new_v4().to_string();
-    let extra = json!({"contact": contact, "score": 1, "guarantee": true});
-    let (s, reply) = answer(&client, &stack, "raise", &worse, extra.clone()).await;
+    let worse = RawSubmission {
+        score: Some(1),
+        guarantee: true,
+        ..call_me_back()
+    };
+    let (s, _, reply) = api.send(&worse).await;
     assert_eq!(s, 201, "{reply}");
     assert_eq!(reply["tier"], "president");
     let next = reply["next"].as_str().unwrap();
@@ -306,7 +297,7 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
         .await;
     assert_eq!(
         raised["data"]["reason"],
-        json!({"kind": "raised", "response": worse})
+        json!({"kind": "raised", "response": worse.id})
     );
     assert_eq!(raised["data"]["level"], "president");
     assert_eq!(raised["data"]["score"], 1, "the alert shows the new answer");
@@ -320,17 +311,13 @@ async fn a_worse_answer_joining_an_open_case_raises_it_and_tells_the_new_level()
     );
 
     // The widget retries the same answer; a milder one joins quietly.
-    let (s, _) = answer(&client, &stack, "raise", &worse, extra).await;
+    let (s, _, _) = api.send(&worse).await;
     assert_eq!(s, 200);
-    let milder = uuid::Uuid::new_v4().to_string();
-    let (s, reply) = answer(
-        &client,
-        &stack,
-        "raise",
-        &milder,
-        json!({"contact": contact, "score": 3}),
-    )
-    .await;
+    let milder = RawSubmission {
+        score: Some(3),
+        ..call_me_back()
+    };
+    let (s, _, reply) = api.send(&milder).await;
     assert_eq!(s, 201, "{reply}");
     assert!(
         reply["next"].as_str().unwrap().contains("president"),

@@ -1,11 +1,16 @@
 //! `POST /v1/responses` against the real Worker: bad bodies get a 4xx JSON
 //! error and store nothing; retries of one id store it once.
 
-use crate::support::Stack;
+use crate::support::{scored, Api, Stack};
+use domain::submission::RawSubmission;
 use reqwest::StatusCode;
 
-fn valid(id: &str) -> serde_json::Value {
-    serde_json::json!({"site": "demo", "id": id, "gaps": "The invoice was wrong twice.", "score": 3})
+/// An ordinary answer with this id.
+fn valid(id: &str) -> RawSubmission {
+    RawSubmission {
+        id: id.into(),
+        ..scored("The invoice was wrong twice.", 3)
+    }
 }
 
 async fn post(
@@ -31,29 +36,22 @@ async fn post(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ingest_contract() {
     let stack = Stack::start("ingest");
-    let client = reqwest::Client::new();
+    let api = stack.api();
     let id = uuid::Uuid::new_v4().to_string();
-    bad_bodies_are_refused_and_store_nothing(&stack, &client, &id).await;
-    a_foreign_origin_is_refused(&stack, &client, &id).await;
-    a_retry_returns_the_same_body_and_stores_once(&stack, &client, &id).await;
-    preflight_health_and_unknown_routes(&stack, &client).await;
-    concurrent_copies_of_one_id_store_once(&stack, &client).await;
+    bad_bodies_are_refused_and_store_nothing(&stack, &api, &id).await;
+    a_foreign_origin_is_refused(&stack, &api, &id).await;
+    a_retry_returns_the_same_body_and_stores_once(&stack, &api, &id).await;
+    preflight_health_and_unknown_routes(&api).await;
+    concurrent_copies_of_one_id_store_once(&stack, &api).await;
 }
 
 /// 50 copies of one answer at once (a widget retrying on a flaky network):
 /// exactly one `201`, the rest `200` with the same body, one row, one case.
-async fn concurrent_copies_of_one_id_store_once(stack: &Stack, client: &reqwest::Client) {
-    let url = stack.worker.url("/v1/responses");
-    let id = uuid::Uuid::new_v4().to_string();
-    let body = serde_json::to_vec(
-        &serde_json::json!({"site": "demo", "id": id, "gaps": "Raced", "score": 1}),
-    )
-    .unwrap();
+async fn concurrent_copies_of_one_id_store_once(stack: &Stack, api: &Api) {
+    let raced = scored("Raced", 1);
+    let id = &raced.id;
     let sends = (0..50).map(|_| {
-        let request = client
-            .post(&url)
-            .header("content-type", "application/json")
-            .body(body.clone());
+        let request = api.request(&raced);
         async move {
             let resp = request.send().await.unwrap();
             (resp.status().as_u16(), resp.text().await.unwrap())
@@ -95,15 +93,13 @@ where
     out
 }
 
-async fn bad_bodies_are_refused_and_store_nothing(
-    stack: &Stack,
-    client: &reqwest::Client,
-    id: &str,
-) {
-    let url = stack.worker.url("/v1/responses");
+async fn bad_bodies_are_refused_and_store_nothing(stack: &Stack, api: &Api, id: &str) {
+    let url = api.url("/v1/responses");
 
-    let mut huge = valid(&uuid::Uuid::new_v4().to_string());
-    huge["gaps"] = "x".repeat(20 * 1024).into();
+    let huge = RawSubmission {
+        gaps: "x".repeat(20 * 1024),
+        ..valid(&uuid::Uuid::new_v4().to_string())
+    };
     let cases: Vec<(&str, &str, Vec<u8>, u16, &str)> = vec![
         (
             "not JSON",
@@ -171,7 +167,7 @@ async fn bad_bodies_are_refused_and_store_nothing(
         ),
     ];
     for (what, ctype, body, status, code) in cases {
-        let (got, json) = post(client, &url, ctype, body).await;
+        let (got, json) = post(&api.client, &url, ctype, body).await;
         assert_eq!(got.as_u16(), status, "{what}: {json}");
         assert_eq!(json["error"]["code"], code, "{what}: {json}");
         assert!(
@@ -185,45 +181,20 @@ async fn bad_bodies_are_refused_and_store_nothing(
     assert_eq!(stored[0]["n"], 0, "bad bodies store nothing");
 }
 
-async fn a_foreign_origin_is_refused(stack: &Stack, client: &reqwest::Client, id: &str) {
-    let url = stack.worker.url("/v1/responses");
-    let resp = client
-        .post(&url)
-        .header("content-type", "application/json")
-        .header("origin", "https://evil.example")
-        .body(serde_json::to_vec(&valid(id)).unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 403);
-    assert!(resp.headers().get("access-control-allow-origin").is_none());
+async fn a_foreign_origin_is_refused(stack: &Stack, api: &Api, id: &str) {
+    let (status, headers, _) = api.send_from("https://evil.example", &valid(id)).await;
+    assert_eq!(status, 403);
+    assert!(headers.get("access-control-allow-origin").is_none());
     assert_eq!(stack.rows("SELECT count(*) AS n FROM responses")[0]["n"], 0);
 }
 
-async fn a_retry_returns_the_same_body_and_stores_once(
-    stack: &Stack,
-    client: &reqwest::Client,
-    id: &str,
-) {
-    let url = stack.worker.url("/v1/responses");
+async fn a_retry_returns_the_same_body_and_stores_once(stack: &Stack, api: &Api, id: &str) {
     // First answer 201, a retry 200 with the identical body, one row.
-    let body = serde_json::to_vec(&valid(id)).unwrap();
-    let first = client
-        .post(&url)
-        .header("content-type", "application/json")
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let given = valid(id);
+    let first = api.request(&given).send().await.unwrap();
     assert_eq!(first.status(), 201);
     let first = first.text().await.unwrap();
-    let again = client
-        .post(&url)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let again = api.request(&given).send().await.unwrap();
     assert_eq!(again.status(), 200);
     assert_eq!(again.text().await.unwrap(), first);
     let reply: serde_json::Value = serde_json::from_str(&first).unwrap();
@@ -240,8 +211,8 @@ async fn a_retry_returns_the_same_body_and_stores_once(
     );
 }
 
-async fn preflight_health_and_unknown_routes(stack: &Stack, client: &reqwest::Client) {
-    let url = stack.worker.url("/v1/responses");
+async fn preflight_health_and_unknown_routes(api: &Api) {
+    let (client, url) = (&api.client, api.url("/v1/responses"));
     let pre = client
         .request(reqwest::Method::OPTIONS, &url)
         .header("origin", "http://127.0.0.1:5500")
@@ -255,7 +226,7 @@ async fn preflight_health_and_unknown_routes(stack: &Stack, client: &reqwest::Cl
         "http://127.0.0.1:5500"
     );
     let health: serde_json::Value = client
-        .get(stack.worker.url("/health"))
+        .get(api.url("/health"))
         .send()
         .await
         .unwrap()
@@ -263,10 +234,6 @@ async fn preflight_health_and_unknown_routes(stack: &Stack, client: &reqwest::Cl
         .await
         .unwrap();
     assert_eq!(health["ok"], true);
-    let missing = client
-        .get(stack.worker.url("/v1/nothing"))
-        .send()
-        .await
-        .unwrap();
+    let missing = client.get(api.url("/v1/nothing")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }

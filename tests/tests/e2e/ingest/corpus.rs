@@ -3,7 +3,7 @@
 //! shape — never a 5xx — and afterwards the database holds exactly the
 //! answers that were accepted, each stored as clean text.
 
-use crate::support::Stack;
+use crate::support::{scored, Stack};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -568,18 +568,10 @@ async fn a_post_with_no_body_at_all_is_a_4xx_on_every_route() {
         .workerd_port()
         .expect("workerd's own entry port, behind wrangler's proxy");
     let case = {
-        let body = valid();
-        let id = body["id"].as_str().unwrap().to_owned();
-        let mut body = body;
-        body["score"] = json!(1);
-        let resp = reqwest::Client::new()
-            .post(stack.worker.url("/v1/responses"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status().as_u16(), 201);
-        id
+        let late = scored("The parcel came late.", 1);
+        let (status, _, _) = stack.api().send(&late).await;
+        assert_eq!(status, 201);
+        late.id
     };
     let token = domain::ack::AckKey::try_from(crate::support::ACK_SECRET)
         .unwrap()

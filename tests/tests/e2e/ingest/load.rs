@@ -9,48 +9,36 @@
 //! how it also checks that a retry after a lost answer stores nothing twice.
 //! A 5xx from the Worker itself (the JSON error shape) fails the test.
 
-use crate::support::Stack;
+use crate::support::{answer, Stack};
+use domain::submission::RawSubmission;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// What wrangler's dev proxy says when it lost the request on the way.
-const PROXY_LOST: &str = "Your worker restarted mid-request";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_parallel_answers_are_all_stored_once() {
     let stack = Stack::start("ingest-load");
-    let client = reqwest::Client::new();
-    let url = stack.worker.url("/v1/responses");
-    let ids: Vec<String> = (0..500).map(|_| uuid::Uuid::new_v4().to_string()).collect();
-    let sends: Vec<_> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let score = [None, Some(1), Some(2), Some(3), Some(4), Some(5)][i % 6];
-            let body = serde_json::json!({"site": "demo", "id": id, "gaps": format!("answer {i}"), "score": score});
-            let (client, url) = (client.clone(), url.clone());
-            tokio::spawn(async move {
-                let mut lost = 0;
-                loop {
-                    let resp = client.post(&url).json(&body).send().await.expect("send");
-                    let status = resp.status().as_u16();
-                    let text = resp.text().await.unwrap_or_default();
-                    if status == 503 && text.contains(PROXY_LOST) && lost < 5 {
-                        lost += 1;
-                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                        continue;
-                    }
-                    return (status, lost, text);
-                }
-            })
+    let api = stack.api();
+    let answers: Vec<RawSubmission> = (0..500)
+        .map(|i| RawSubmission {
+            score: [None, Some(1), Some(2), Some(3), Some(4), Some(5)][i % 6],
+            ..answer(&format!("answer {i}"))
+        })
+        .collect();
+    let ids: Vec<String> = answers.iter().map(|a| a.id.clone()).collect();
+    let sends: Vec<_> = answers
+        .into_iter()
+        .map(|given| {
+            let api = api.clone();
+            tokio::spawn(async move { api.send_despite_lost_requests(&given).await })
         })
         .collect();
     let mut tally = BTreeMap::new();
     let mut retried = 0;
     for s in sends {
-        let (status, lost, text) = s.await.unwrap();
+        let sent = s.await.unwrap();
+        let (status, text) = (sent.status, &sent.text);
         assert!(status < 500, "the Worker answered {status}: {text}");
         *tally.entry(status).or_insert(0) += 1;
-        retried += lost;
+        retried += sent.resent;
     }
     println!("statuses {tally:?}; {retried} requests lost by the dev proxy and retried");
     // 201 first time; 200 if a lost attempt had in fact been stored.

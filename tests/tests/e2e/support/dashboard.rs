@@ -1,30 +1,10 @@
-//! Steps every dashboard test takes: answers posted as the widget would,
-//! signing in through the real form, and reading the page.
+//! Steps every dashboard test takes: signing in through the real form (in
+//! Chromium, or over plain HTTP as [`HttpSession`]), and reading the page.
 
 use super::{wait_until, Browser, Stack, ADMIN_TOKEN};
 use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::time::Duration;
-
-/// Posts one answer to the demo site as the widget does; returns its id.
-pub async fn submit(stack: &Stack, mut body: Value) -> String {
-    let id = uuid::Uuid::new_v4().to_string();
-    body["site"] = json!("demo");
-    body["id"] = json!(id);
-    let resp = reqwest::Client::new()
-        .post(stack.worker.url("/v1/responses"))
-        .json(&body)
-        .send()
-        .await
-        .expect("post an answer");
-    assert_eq!(
-        resp.status().as_u16(),
-        201,
-        "{}",
-        resp.text().await.unwrap_or_default()
-    );
-    id
-}
 
 /// Runs `expr` in the page and returns its value.
 pub async fn js(b: &Browser, expr: &str) -> Value {
