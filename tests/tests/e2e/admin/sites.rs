@@ -5,9 +5,9 @@
 //! settings, and recipient URLs masked unless the owner reveals one.
 
 use crate::support::api::call_text;
+use crate::support::dashboard::HttpSession;
 use crate::support::{answer_on, now_s, Stack, ADMIN_TOKEN, INBOX_SECRET};
 use domain::submission::{RawContact, RawSubmission};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::Method as M;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -478,46 +478,6 @@ async fn refusals_change_nothing(client: &reqwest::Client, stack: &Stack, trip: 
         .is_empty());
 }
 
-/// Signs in to the dashboard over HTTP; returns the `name=value` cookie.
-async fn dashboard_cookie(stack: &Stack) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let own = stack.worker.url("");
-    let resp = client
-        .post(stack.worker.url("/dashboard/login"))
-        .header("origin", own.trim_end_matches('/'))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[
-            ("name", "Dana"),
-            ("token", ADMIN_TOKEN),
-            ("next", "/dashboard"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 303);
-    assert_eq!(resp.headers()[LOCATION], "/dashboard");
-    let set = resp.headers()[SET_COOKIE].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn get_with_cookie(
-    stack: &Stack,
-    path: &str,
-    cookie: &str,
-) -> (u16, reqwest::header::HeaderMap, String) {
-    let resp = reqwest::Client::new()
-        .get(stack.worker.url(path))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap();
-    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
-    (status, headers, resp.text().await.unwrap())
-}
-
 fn reveals(stack: &Stack) -> Vec<Value> {
     stack
         .rows("SELECT by, action, subject, note FROM audit WHERE action = 'recipient_url_revealed'")
@@ -544,8 +504,8 @@ async fn recipient_urls_are_masked_and_revealed_only_with_the_bearer() {
         assert_eq!(r["url_masked"], masked.as_str(), "{r}");
         assert!(r.get("url").is_none(), "{r}");
     }
-    let cookie = dashboard_cookie(&stack).await;
-    let (s, _, text) = get_with_cookie(&stack, "/v1/admin/sites/demo", &cookie).await;
+    let dana = HttpSession::sign_in(&stack, "Dana").await;
+    let (s, text) = dana.get(&stack, "/v1/admin/sites/demo").await;
     assert_eq!(s, 200, "{text}");
     assert!(
         !text.contains("/inbox"),
@@ -558,7 +518,7 @@ async fn recipient_urls_are_masked_and_revealed_only_with_the_bearer() {
 
     // Revealing one URL takes the bearer token.
     let reveal = "/v1/admin/sites/demo/recipients/demo-service/url";
-    let (s, _, text) = get_with_cookie(&stack, reveal, &cookie).await;
+    let (s, text) = dana.get(&stack, reveal).await;
     assert_eq!(s, 401, "a dashboard cookie cannot reveal: {text}");
     assert!(!text.contains("/inbox"));
     let (s, answer, _) = call(&client, M::GET, &stack.worker.url(reveal), None, None).await;

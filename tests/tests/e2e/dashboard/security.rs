@@ -5,99 +5,14 @@
 //! with its CSP switched off so that only escaping stands between a payload
 //! and the page.
 
-use crate::support::dashboard::{click_and_wait, fill, js, sign_in, text, wait_js};
+use crate::support::dashboard::{
+    click_and_wait, csrf_of, fill, get, js, own_origin, post, sign_in, text, wait_js, HttpSession,
+    Post,
+};
 use crate::support::{contact, scored, Browser, Stack, ADMIN_TOKEN};
 use domain::submission::{RawContact, RawContext, RawSubmission};
-use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
-
-/// What a Worker serves a form post with; `None` for no header.
-struct Post<'a> {
-    cookie: Option<&'a str>,
-    origin: Option<&'a str>,
-    fetch_site: Option<&'a str>,
-}
-
-async fn post(
-    stack: &Stack,
-    path: &str,
-    form: &[(&str, &str)],
-    how: &Post<'_>,
-) -> (u16, HeaderMap, String) {
-    let client = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .unwrap();
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
-    let mut req = client
-        .post(stack.worker.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body);
-    if let Some(c) = how.cookie {
-        req = req.header(COOKIE, c);
-    }
-    if let Some(o) = how.origin {
-        req = req.header("origin", o);
-    }
-    if let Some(s) = how.fetch_site {
-        req = req.header("sec-fetch-site", s);
-    }
-    let resp = req.send().await.unwrap();
-    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
-    (status, headers, resp.text().await.unwrap_or_default())
-}
-
-async fn get(stack: &Stack, path: &str, cookie: Option<&str>) -> (u16, HeaderMap, String) {
-    let client = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .unwrap();
-    let mut req = client.get(stack.worker.url(path));
-    if let Some(c) = cookie {
-        req = req.header(COOKIE, c);
-    }
-    let resp = req.send().await.unwrap();
-    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
-    (status, headers, resp.text().await.unwrap_or_default())
-}
-
-/// Signs in over HTTP; returns the `name=value` cookie and its attributes.
-async fn session(stack: &Stack, name: &str) -> (String, String) {
-    let own = stack.worker.url("");
-    let own = own.trim_end_matches('/');
-    let how = Post {
-        cookie: None,
-        origin: Some(own),
-        fetch_site: Some("same-origin"),
-    };
-    let (status, headers, body) = post(
-        stack,
-        "/dashboard/login",
-        &[
-            ("name", name),
-            ("token", ADMIN_TOKEN),
-            ("next", "/dashboard"),
-        ],
-        &how,
-    )
-    .await;
-    assert_eq!(status, 303, "{body}");
-    assert_eq!(headers[LOCATION], "/dashboard");
-    let set = headers[SET_COOKIE].to_str().unwrap().to_owned();
-    (set.split(';').next().unwrap().to_owned(), set)
-}
-
-/// The CSRF token of the page's forms.
-fn csrf(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token")
-        + 19;
-    html[at..].split('"').next().unwrap().to_owned()
-}
 
 fn state(stack: &Stack, case: &str) -> String {
     stack.rows(&format!("SELECT state FROM cases WHERE id = '{case}'"))[0]["state"]
@@ -109,7 +24,7 @@ fn state(stack: &Stack, case: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_csrf_and_rate_limits_hold() {
     let stack = Stack::start("dashboard-security");
-    let own = stack.worker.url("").trim_end_matches('/').to_owned();
+    let own = own_origin(&stack);
     let slow = scored("Slow refund.", 2);
     stack.api().submit(&slow).await;
     let case = slow.id;
@@ -140,7 +55,8 @@ async fn sessions_csrf_and_rate_limits_hold() {
         assert!(headers.get(SET_COOKIE).is_none());
     }
 
-    let (cookie, attributes) = session(&stack, "Dana").await;
+    let dana = HttpSession::sign_in(&stack, "Dana").await;
+    let (cookie, attributes) = (dana.cookie, dana.set_cookie);
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"] {
         assert!(attributes.contains(attr), "{attributes}");
     }
@@ -150,16 +66,12 @@ async fn sessions_csrf_and_rate_limits_hold() {
     );
     let (status, _, page) = get(&stack, &format!("/dashboard/cases/{case}"), Some(&cookie)).await;
     assert_eq!(status, 200);
-    let token = csrf(&page);
+    let token = csrf_of(&page);
     forged_posts_change_nothing(&stack, &case, &cookie, &token, &own).await;
 
     // The real form acts, once; a step out of order is refused (409) and the
     // page says why.
-    let ours = Post {
-        cookie: Some(&cookie),
-        origin: Some(&own),
-        fetch_site: Some("same-origin"),
-    };
+    let ours = Post::same_origin(&own, Some(&cookie));
     let path = format!("/dashboard/cases/{case}/events");
     let (status, headers, _) = post(
         &stack,
@@ -240,9 +152,7 @@ async fn forged_posts_change_nothing(
     own: &str,
 ) {
     let path = format!("/dashboard/cases/{case}/events");
-    let (other_cookie, _) = session(stack, "Eve").await;
-    let (_, _, other_page) = get(stack, "/dashboard", Some(&other_cookie)).await;
-    let other_token = csrf(&other_page);
+    let other_token = HttpSession::sign_in(stack, "Eve").await.csrf;
     let tampered = format!("{cookie}x");
     let cases: [Forgery; 6] = [
         (
@@ -350,11 +260,7 @@ async fn the_cookie_reads_but_never_writes_the_api(stack: &Stack, case: &str, co
 }
 
 async fn wrong_tokens_are_rate_limited(stack: &Stack, own: &str) {
-    let how = Post {
-        cookie: None,
-        origin: Some(own),
-        fetch_site: Some("same-origin"),
-    };
+    let how = Post::same_origin(own, None);
     for n in 1..=5 {
         let (status, _, page) = post(
             stack,
@@ -569,16 +475,12 @@ async fn wrong_tokens_sent_at_once_are_counted_before_any_is_compared() {
     while crate::support::now_s() % 60 > 45 {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    let own = stack.worker.url("").trim_end_matches('/').to_owned();
+    let own = own_origin(&stack);
     let mut burst = tokio::task::JoinSet::new();
     for n in 0..12 {
         let (stack, own) = (stack.clone(), own.clone());
         burst.spawn(async move {
-            let how = Post {
-                cookie: None,
-                origin: Some(&own),
-                fetch_site: Some("same-origin"),
-            };
+            let how = Post::same_origin(&own, None);
             let guess = format!("guess-{n}");
             post(
                 &stack,

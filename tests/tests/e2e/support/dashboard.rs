@@ -3,6 +3,7 @@
 
 use super::{wait_until, Browser, Stack, ADMIN_TOKEN};
 use fantoccini::Locator;
+use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -127,89 +128,139 @@ pub async fn assert_accessible(b: &Browser, page: &str) {
     assert!(violations.is_empty(), "{page}: {violations:#?}");
 }
 
+/// How a form post is sent: the cookie, `Origin` and `Sec-Fetch-Site` it
+/// carries (`None`: no such header), as a browser on some page would.
+pub struct Post<'a> {
+    pub cookie: Option<&'a str>,
+    pub origin: Option<&'a str>,
+    pub fetch_site: Option<&'a str>,
+}
+
+impl<'a> Post<'a> {
+    /// From one of the dashboard's own pages (`own` is the Worker's origin).
+    pub fn same_origin(own: &'a str, cookie: Option<&'a str>) -> Self {
+        Self {
+            cookie,
+            origin: Some(own),
+            fetch_site: Some("same-origin"),
+        }
+    }
+}
+
+/// The Worker's origin, as its own pages send it in `Origin`.
+pub fn own_origin(stack: &Stack) -> String {
+    stack.worker.url("").trim_end_matches('/').to_owned()
+}
+
+/// A form post to `path`, sent as `how` says; redirects are not followed.
+/// Returns the status, the headers and the page.
+pub async fn post(
+    stack: &Stack,
+    path: &str,
+    form: &[(&str, &str)],
+    how: &Post<'_>,
+) -> (u16, HeaderMap, String) {
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let mut req = no_redirects()
+        .post(stack.worker.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(c) = how.cookie {
+        req = req.header(COOKIE, c);
+    }
+    if let Some(o) = how.origin {
+        req = req.header("origin", o);
+    }
+    if let Some(s) = how.fetch_site {
+        req = req.header("sec-fetch-site", s);
+    }
+    let resp = req.send().await.expect("post a form");
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    (status, headers, resp.text().await.unwrap_or_default())
+}
+
+/// A page (or an API answer), with the session `cookie` if given;
+/// redirects are not followed. Returns the status, the headers and the body.
+pub async fn get(stack: &Stack, path: &str, cookie: Option<&str>) -> (u16, HeaderMap, String) {
+    let mut req = no_redirects().get(stack.worker.url(path));
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    let resp = req.send().await.expect("get a page");
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    (status, headers, resp.text().await.unwrap_or_default())
+}
+
+/// The CSRF token of the page's forms.
+pub fn csrf_of(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a form with a CSRF token") + marker.len();
+    let end = page[start..].find('"').expect("end of the token") + start;
+    page[start..end].to_owned()
+}
+
 /// A dashboard session over plain HTTP, as a browser on the dashboard's own
 /// pages would hold it: the `candor_session=…` cookie and the CSRF token its
 /// forms carry.
 pub struct HttpSession {
     pub cookie: String,
+    /// The whole `Set-Cookie` header that started it, with its attributes.
+    pub set_cookie: String,
     pub csrf: String,
 }
 
 impl HttpSession {
-    /// Signs in through the real form as `name`.
+    /// Signs in through the real form as `name`, and reads the CSRF token
+    /// from the inbox.
     pub async fn sign_in(stack: &Stack, name: &str) -> Self {
-        let client = no_redirects();
-        let own = stack.worker.url("").trim_end_matches('/').to_owned();
-        let resp = client
-            .post(stack.worker.url("/dashboard/login"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("origin", &own)
-            .header("sec-fetch-site", "same-origin")
-            .body(
-                url::form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs([
-                        ("name", name),
-                        ("token", ADMIN_TOKEN),
-                        ("next", "/dashboard"),
-                    ])
-                    .finish(),
-            )
-            .send()
-            .await
-            .expect("sign in");
-        assert_eq!(resp.status().as_u16(), 303, "signed in");
-        let cookie = resp
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
+        let own = own_origin(stack);
+        let (status, headers, page) = post(
+            stack,
+            "/dashboard/login",
+            &[
+                ("name", name),
+                ("token", ADMIN_TOKEN),
+                ("next", "/dashboard"),
+            ],
+            &Post::same_origin(&own, None),
+        )
+        .await;
+        assert_eq!(status, 303, "signed in: {page}");
+        assert_eq!(headers[LOCATION], "/dashboard");
+        let set_cookie = headers[SET_COOKIE]
+            .to_str()
             .expect("a session cookie")
             .to_owned();
-        let mut session = Self {
+        let cookie = set_cookie.split(';').next().unwrap_or_default().to_owned();
+        let (_, _, inbox) = get(stack, "/dashboard", Some(&cookie)).await;
+        Self {
+            csrf: csrf_of(&inbox),
             cookie,
-            csrf: String::new(),
-        };
-        let (_, page) = session.get(stack, "/dashboard").await;
-        let marker = "name=\"csrf\" value=\"";
-        let start = page.find(marker).expect("a form with a CSRF token") + marker.len();
-        let end = page[start..].find('"').expect("end of the token") + start;
-        page[start..end].clone_into(&mut session.csrf);
-        session
+            set_cookie,
+        }
     }
 
     /// A page, with its status.
     pub async fn get(&self, stack: &Stack, path: &str) -> (u16, String) {
-        let resp = no_redirects()
-            .get(stack.worker.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .expect("get a page");
-        let status = resp.status().as_u16();
-        (status, resp.text().await.unwrap_or_default())
+        let (status, _, page) = get(stack, path, Some(&self.cookie)).await;
+        (status, page)
     }
 
     /// A dashboard form post from its own page (the CSRF token is added):
     /// the status and the `Location` it sends the browser to.
     pub async fn post(&self, stack: &Stack, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-        let own = stack.worker.url("").trim_end_matches('/').to_owned();
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form.iter().copied().chain([("csrf", self.csrf.as_str())]))
-            .finish();
-        let resp = no_redirects()
-            .post(stack.worker.url(path))
-            .header("cookie", &self.cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("origin", &own)
-            .header("sec-fetch-site", "same-origin")
-            .body(body)
-            .send()
-            .await
-            .expect("post a form");
-        let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
+        let own = own_origin(stack);
+        let form: Vec<(&str, &str)> = form
+            .iter()
+            .copied()
+            .chain([("csrf", self.csrf.as_str())])
+            .collect();
+        let how = Post::same_origin(&own, Some(&self.cookie));
+        let (status, headers, _) = post(stack, path, &form, &how).await;
+        let location = headers
+            .get(LOCATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
