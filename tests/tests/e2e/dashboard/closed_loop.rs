@@ -4,9 +4,7 @@
 //! cause, and find it all on the case and in the charts. axe-core checks
 //! every page; each page is photographed at desktop and phone width.
 
-use crate::support::dashboard::{
-    assert_accessible, click_and_wait, fill, js, screenshots, sign_in, text, wait_js,
-};
+use crate::support::dashboard::{assert_accessible, screenshots, sign_in};
 use crate::support::{answer, contact, scored, Browser, Stack};
 use domain::submission::{RawContact, RawContext, RawSubmission};
 use serde_json::json;
@@ -30,7 +28,7 @@ async fn a_manager_closes_the_loop_in_the_browser() {
     let b = Browser::start(&stack.dir, 1280, 900).await;
     sign_in(&b, &stack, "/dashboard", MANAGER).await;
     assert!(
-        text(&b).await.contains(MANAGER),
+        b.text().await.contains(MANAGER),
         "the header names who is signed in"
     );
 
@@ -38,33 +36,31 @@ async fn a_manager_closes_the_loop_in_the_browser() {
     let late = the_late_parcel();
     api.submit(&late).await;
     let case = late.id;
-    wait_js(
-        &b,
+    b.wait_js(
         "the new case appears without a reload",
         &format!("!!document.querySelector('tr[data-case=\"{case}\"]')"),
     )
     .await;
-    let live = js(&b, "document.getElementById('live').textContent").await;
+    let live = b.js("document.getElementById('live').textContent").await;
     assert_eq!(live, "1 new case", "screen readers hear about it");
     assert!(
-        text(&b).await.contains("2 waiting for acknowledgement"),
+        b.text().await.contains("2 waiting for acknowledgement"),
         "the counts refresh with the list"
     );
-    let first = js(
-        &b,
-        "document.querySelector('#cases tbody tr').getAttribute('data-case')",
-    )
-    .await;
+    let first = b
+        .js("document.querySelector('#cases tbody tr').getAttribute('data-case')")
+        .await;
     assert_eq!(first, json!(case), "the senior case is the most urgent");
     assert!(
-        text(&b).await.contains("left"),
+        b.text().await.contains("left"),
         "time left to acknowledge is shown"
     );
     assert_accessible(&b, "inbox").await;
     screenshots(&b, "inbox").await;
 
-    click_and_wait(&b, &format!("a[href='/dashboard/cases/{case}']")).await;
-    let page = text(&b).await;
+    b.click_and_wait(&format!("a[href='/dashboard/cases/{case}']"))
+        .await;
+    let page = b.text().await;
     for fact in [
         "The parcel came a week late",
         "Score 1 of 5",
@@ -80,7 +76,7 @@ async fn a_manager_closes_the_loop_in_the_browser() {
     screenshots(&b, "case").await;
     walk_the_loop(&b).await;
 
-    let page = text(&b).await;
+    let page = b.text().await;
     for fact in [
         "Acknowledged",
         "Customer contacted",
@@ -127,8 +123,8 @@ fn the_late_parcel() -> RawSubmission {
 /// Insights reflect the closed case; settings and sign-out work; each page
 /// passes axe and is photographed.
 async fn the_other_pages(b: &Browser, stack: &Stack) {
-    click_and_wait(b, "a[href='/dashboard/insights']").await;
-    let page = text(b).await;
+    b.click_and_wait("a[href='/dashboard/insights']").await;
+    let page = b.text().await;
     assert!(
         page.contains("late-delivery"),
         "the root cause ranks in insights:\n{page}"
@@ -137,16 +133,14 @@ async fn the_other_pages(b: &Browser, stack: &Stack) {
         page.contains("No score"),
         "the score chart counts answers without one"
     );
-    let charts = js(b, "[...document.querySelectorAll('svg[role=img]')].filter(s => s.querySelector('title') && s.getAttribute('aria-labelledby')).length").await;
+    let charts = b.js("[...document.querySelectorAll('svg[role=img]')].filter(s => s.querySelector('title') && s.getAttribute('aria-labelledby')).length").await;
     assert!(
         charts.as_u64().unwrap_or(0) >= 4,
         "titled SVG charts: {charts}"
     );
-    let tables = js(
-        b,
-        "document.querySelectorAll('details.fallback table').length",
-    )
-    .await;
+    let tables = b
+        .js("document.querySelectorAll('details.fallback table').length")
+        .await;
     assert!(
         tables.as_u64().unwrap_or(0) >= 4,
         "each chart has a table: {tables}"
@@ -154,15 +148,16 @@ async fn the_other_pages(b: &Browser, stack: &Stack) {
     assert_accessible(b, "insights").await;
     screenshots(b, "insights").await;
 
-    click_and_wait(b, "a[href='/dashboard/settings']").await;
+    b.click_and_wait("a[href='/dashboard/settings']").await;
     assert!(
-        text(b).await.contains("data-site=\"demo\""),
+        b.text().await.contains("data-site=\"demo\""),
         "the embed snippet is ready"
     );
     assert_accessible(b, "settings").await;
     screenshots(b, "settings").await;
 
-    click_and_wait(b, "form[action='/dashboard/logout'] button").await;
+    b.click_and_wait("form[action='/dashboard/logout'] button")
+        .await;
     assert_eq!(
         b.client.current_url().await.unwrap().path(),
         "/dashboard/login"
@@ -183,41 +178,47 @@ async fn the_other_pages(b: &Browser, stack: &Stack) {
 /// Acknowledge, contacted, report sent, closed: each through its form, the
 /// only one the page offers at that step.
 async fn walk_the_loop(b: &Browser) {
-    click_and_wait(b, "form input[value=acknowledged] ~ button").await;
-    assert!(text(b)
+    b.click_and_wait("form input[value=acknowledged] ~ button")
+        .await;
+    assert!(b
+        .text()
         .await
         .contains("Everyone alerted now knows you own this case"));
 
-    fill(
-        b,
+    b.fill(
         "#note",
         "Parcel sat at the depot for five days; the tracking page said delivered.",
     )
     .await;
-    click_and_wait(b, "form input[value=contacted] ~ button").await;
+    b.click_and_wait("form input[value=contacted] ~ button")
+        .await;
 
-    fill(b, "#note", "Refund shipping; call back in a week").await;
-    click_and_wait(b, "form input[value=report_sent] ~ button").await;
+    b.fill("#note", "Refund shipping; call back in a week")
+        .await;
+    b.click_and_wait("form input[value=report_sent] ~ button")
+        .await;
 
     // Closing without the fixes is refused and says why.
-    fill(b, "#root_cause", "late-delivery").await;
-    js(
-        b,
+    b.fill("#root_cause", "late-delivery").await;
+    b.js(
         "document.querySelectorAll('form [required]').forEach(e => e.removeAttribute('required'))",
     )
     .await;
-    click_and_wait(b, "form input[value=closed] ~ button").await;
-    assert!(text(b)
+    b.click_and_wait("form input[value=closed] ~ button").await;
+    assert!(b
+        .text()
         .await
         .contains("a short-term fix is required to close"));
     assert_accessible(b, "case, refused step").await;
 
-    fill(b, "#root_cause", "late-delivery").await;
-    fill(b, "#short_fix", "Refunded the shipping").await;
-    fill(b, "#systemic_fix", "Depot scans parcels out within a day").await;
-    fill(b, "#effort", "2").await;
-    click_and_wait(b, "form input[value=closed] ~ button").await;
-    assert!(text(b)
+    b.fill("#root_cause", "late-delivery").await;
+    b.fill("#short_fix", "Refunded the shipping").await;
+    b.fill("#systemic_fix", "Depot scans parcels out within a day")
+        .await;
+    b.fill("#effort", "2").await;
+    b.click_and_wait("form input[value=closed] ~ button").await;
+    assert!(b
+        .text()
         .await
         .contains("The root cause now counts in Insights"));
 }

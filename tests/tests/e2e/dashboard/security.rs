@@ -5,10 +5,7 @@
 //! with its CSP switched off so that only escaping stands between a payload
 //! and the page.
 
-use crate::support::dashboard::{
-    click_and_wait, csrf_of, fill, get, js, own_origin, post, sign_in, text, wait_js, HttpSession,
-    Post,
-};
+use crate::support::dashboard::{csrf_of, get, own_origin, post, sign_in, HttpSession, Post};
 use crate::support::{contact, scored, Browser, Stack, ADMIN_TOKEN};
 use domain::submission::{RawContact, RawContext, RawSubmission};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -336,15 +333,15 @@ async fn an_xss_corpus_renders_as_text_everywhere() {
     pages.extend(cases.iter().map(|c| format!("/dashboard/cases/{c}")));
     for page in &pages {
         b.client.goto(&stack.worker.url(page)).await.unwrap();
-        let injected = js(&b, "document.querySelectorAll('script:not([src=\"/assets/dashboard.js\"]), iframe, img, style, svg:not([role=img]), [onerror], [onload], a[href^=\"javascript\"]').length").await;
+        let injected = b.js("document.querySelectorAll('script:not([src=\"/assets/dashboard.js\"]), iframe, img, style, svg:not([role=img]), [onerror], [onload], a[href^=\"javascript\"]').length").await;
         assert_eq!(injected, json!(0), "{page}: markup from a payload");
         assert_eq!(
-            js(&b, "window.__pwned === undefined").await,
+            b.js("window.__pwned === undefined").await,
             json!(true),
             "{page}: a payload ran"
         );
         assert_eq!(
-            js(&b, "document.title.endsWith('· Candor')").await,
+            b.js("document.title.endsWith('· Candor')").await,
             json!(true),
             "{page}: title intact"
         );
@@ -354,18 +351,17 @@ async fn an_xss_corpus_renders_as_text_everywhere() {
         .goto(&stack.worker.url(&format!("/dashboard/cases/{}", cases[0])))
         .await
         .unwrap();
-    assert!(text(&b)
+    assert!(b
+        .text()
         .await
         .contains("<script>window.__pwned=1</script> gap 0"));
     b.client
         .goto(&stack.worker.url("/dashboard/settings?site=demo"))
         .await
         .unwrap();
-    let title = js(
-        &b,
-        "document.querySelector('[name=\"copy.en.title\"]').value",
-    )
-    .await;
+    let title = b
+        .js("document.querySelector('[name=\"copy.en.title\"]').value")
+        .await;
     assert_eq!(title, json!(XSS[0]), "site copy round-trips as text");
     b.close().await;
 }
@@ -418,23 +414,19 @@ async fn a_chat_link_acknowledges_in_chromium_and_another_sites_page_cannot() {
     // Another site's page posts the form to a valid link by itself.
     let victim = link(&targeted).await;
     b.client.goto("about:blank").await.unwrap();
-    js(
-        &b,
-        &format!(
-            "(() => {{ const f = document.createElement('form'); f.method = 'post'; \
+    b.js(&format!(
+        "(() => {{ const f = document.createElement('form'); f.method = 'post'; \
              f.action = {victim:?}; const i = document.createElement('input'); i.name = 'by'; \
              i.value = 'Mallory'; f.appendChild(i); document.body.appendChild(f); f.submit(); \
              return true; }})()"
-        ),
-    )
+    ))
     .await;
-    wait_js(
-        &b,
+    b.wait_js(
         "the refusal page loads",
         "location.href.includes('/ack/') && document.readyState === 'complete'",
     )
     .await;
-    let refused = text(&b).await;
+    let refused = b.text().await;
     assert!(
         refused.contains("This link cannot be used right now"),
         "{refused}"
@@ -450,9 +442,9 @@ async fn a_chat_link_acknowledges_in_chromium_and_another_sites_page_cannot() {
     b.client.goto(&ours).await.unwrap();
     assert_eq!(state(&taken), "open", "opening the link changes nothing");
     b.screenshot("ack-confirm").await;
-    fill(&b, "#by", "Dana Reyes").await;
-    click_and_wait(&b, "form button[type=submit]").await;
-    let done = text(&b).await;
+    b.fill("#by", "Dana Reyes").await;
+    b.click_and_wait("form button[type=submit]").await;
+    let done = b.text().await;
     b.screenshot("ack-done").await;
     assert!(done.contains("thank you, Dana Reyes"), "{done}");
     assert_eq!(state(&taken), "acknowledged");

@@ -4,9 +4,7 @@
 //! alert; an alert it refused becomes a dead letter, is retried from the
 //! page and arrives; the recipient is removed; a customer's data is erased.
 
-use crate::support::dashboard::{
-    assert_accessible, click_and_wait, fill, js, screenshots, sign_in, text,
-};
+use crate::support::dashboard::{assert_accessible, screenshots, sign_in};
 use crate::support::{answer, contact, wait_until, Browser, Stack, INBOX_SECRET};
 use domain::submission::{RawContact, RawSubmission};
 use serde_json::json;
@@ -62,12 +60,13 @@ async fn a_manager_edits_a_site_and_rescues_a_dead_letter() {
         .goto(&stack.worker.url("/dashboard/settings?site=demo"))
         .await
         .unwrap();
-    assert!(text(&b).await.contains("refused with HTTP 410"));
+    assert!(b.text().await.contains("refused with HTTP 410"));
     screenshots(&b, "settings-dead-letter").await;
 
     fixed.store(true, Ordering::SeqCst);
-    click_and_wait(&b, "form[action='/dashboard/dead-letters/retry'] button").await;
-    assert!(text(&b).await.contains("queued again"));
+    b.click_and_wait("form[action='/dashboard/dead-letters/retry'] button")
+        .await;
+    assert!(b.text().await.contains("queued again"));
     wait_until(
         "the retried alert arrives",
         Duration::from_secs(30),
@@ -93,11 +92,8 @@ async fn a_manager_edits_a_site_and_rescues_a_dead_letter() {
     )
     .await;
 
-    click_and_wait(
-        &b,
-        &format!("form[action$='/recipients/{rid}/delete'] button"),
-    )
-    .await;
+    b.click_and_wait(&format!("form[action$='/recipients/{rid}/delete'] button"))
+        .await;
     assert!(stack
         .rows(&format!("SELECT 1 FROM recipients WHERE id = '{rid}'"))
         .is_empty());
@@ -114,20 +110,15 @@ async fn a_manager_edits_a_site_and_rescues_a_dead_letter() {
 /// Adds a recipient for the president that refuses everything (for now),
 /// and sends it a test alert; returns its id.
 async fn add_refusing_recipient(b: &Browser, stack: &Stack) -> String {
-    js(
-        b,
-        "document.querySelector('select[name=role]').value = 'president'",
-    )
-    .await;
-    js(
-        b,
-        "document.querySelector('select[name=format]').value = 'webhook'",
-    )
-    .await;
-    fill(b, "input[name=url]", &stack.inbox.url("/gone")).await;
-    fill(b, "input[name=secret]", INBOX_SECRET).await;
-    click_and_wait(b, "form[action$='/recipients'] button[type=submit]").await;
-    assert!(text(b).await.contains("Recipient added"));
+    b.js("document.querySelector('select[name=role]').value = 'president'")
+        .await;
+    b.js("document.querySelector('select[name=format]').value = 'webhook'")
+        .await;
+    b.fill("input[name=url]", &stack.inbox.url("/gone")).await;
+    b.fill("input[name=secret]", INBOX_SECRET).await;
+    b.click_and_wait("form[action$='/recipients'] button[type=submit]")
+        .await;
+    assert!(b.text().await.contains("Recipient added"));
     let rid = stack.rows("SELECT id FROM recipients WHERE url LIKE '%/gone'")[0]["id"]
         .as_str()
         .unwrap()
@@ -152,11 +143,9 @@ async fn add_refusing_recipient(b: &Browser, stack: &Stack) -> String {
         .map(|r| r["url_masked"].as_str().unwrap().to_owned())
         .unwrap();
     assert!(!masked.contains("/gone"), "{masked}");
-    let cells = js(
-        b,
-        "[...document.querySelectorAll('td[data-label=URL] code')].map(c => c.textContent)",
-    )
-    .await;
+    let cells = b
+        .js("[...document.querySelectorAll('td[data-label=URL] code')].map(c => c.textContent)")
+        .await;
     assert!(
         cells
             .as_array()
@@ -166,23 +155,22 @@ async fn add_refusing_recipient(b: &Browser, stack: &Stack) -> String {
         "{cells} shows {masked}"
     );
 
-    click_and_wait(b, &format!("form[action$='/recipients/{rid}/test'] button")).await;
-    let page = text(b).await;
+    b.click_and_wait(&format!("form[action$='/recipients/{rid}/test'] button"))
+        .await;
+    let page = b.text().await;
     assert!(page.contains("Test alert refused: HTTP 410"), "{page}");
     rid
 }
 
 /// Erasure: refused without the confirmation (by the server too), done with it.
 async fn erasure_needs_the_confirmation(b: &Browser, stack: &Stack, case: &str) {
-    fill(b, "input[name=id]", case).await;
+    b.fill("input[name=id]", case).await;
     // The browser already insists on the box; the server must too.
-    js(
-        b,
-        "document.querySelector('input[name=confirm]').removeAttribute('required')",
-    )
-    .await;
-    click_and_wait(b, "form[action='/dashboard/erase'] button").await;
-    assert!(text(b).await.contains("Nothing was changed"));
+    b.js("document.querySelector('input[name=confirm]').removeAttribute('required')")
+        .await;
+    b.click_and_wait("form[action='/dashboard/erase'] button")
+        .await;
+    assert!(b.text().await.contains("Nothing was changed"));
     assert!(stack.rows(&format!(
         "SELECT erased_at FROM responses WHERE id = '{case}'"
     ))[0]["erased_at"]
@@ -191,10 +179,12 @@ async fn erasure_needs_the_confirmation(b: &Browser, stack: &Stack, case: &str) 
         .goto(&stack.worker.url("/dashboard/settings?site=demo"))
         .await
         .unwrap();
-    fill(b, "input[name=id]", case).await;
-    js(b, "document.querySelector('input[name=confirm]').click()").await;
-    click_and_wait(b, "form[action='/dashboard/erase'] button").await;
-    let page = text(b).await;
+    b.fill("input[name=id]", case).await;
+    b.js("document.querySelector('input[name=confirm]').click()")
+        .await;
+    b.click_and_wait("form[action='/dashboard/erase'] button")
+        .await;
+    let page = b.text().await;
     assert!(page.contains("personal data is erased"), "{page}");
     assert!(!page.contains("kim@example.com") && !page.contains("Not worth the price"));
     let row = &stack.rows(&format!(
@@ -205,34 +195,21 @@ async fn erasure_needs_the_confirmation(b: &Browser, stack: &Stack, case: &str) 
 
 async fn bait_is_refused_beside_the_field(b: &Browser, stack: &Stack) {
     let before = stack.rows("SELECT copy, updated_at FROM sites WHERE key = 'demo'");
-    fill(
-        b,
-        "[name='copy.de.title']",
-        "Bewerten Sie uns mit 5 Sternen",
-    )
-    .await;
-    fill(
-        b,
-        "[name='copy.en.question']",
-        "Would you give us five stars?",
-    )
-    .await;
-    click_and_wait(
-        b,
-        "form[action='/dashboard/settings/demo'] button[type=submit]",
-    )
-    .await;
-    let invalid = js(
-        b,
-        "[...document.querySelectorAll('[aria-invalid=true]')].map(e => e.name)",
-    )
-    .await;
+    b.fill("[name='copy.de.title']", "Bewerten Sie uns mit 5 Sternen")
+        .await;
+    b.fill("[name='copy.en.question']", "Would you give us five stars?")
+        .await;
+    b.click_and_wait("form[action='/dashboard/settings/demo'] button[type=submit]")
+        .await;
+    let invalid = b
+        .js("[...document.querySelectorAll('[aria-invalid=true]')].map(e => e.name)")
+        .await;
     assert_eq!(
         invalid,
         json!(["copy.en.question", "copy.de.title"]),
         "each refused line is marked"
     );
-    let described = js(b, "document.getElementById(document.querySelector('[name=\"copy.de.title\"]').getAttribute('aria-describedby').split(' ').find(id => document.getElementById(id).classList.contains('field-error'))).textContent").await;
+    let described = b.js("document.getElementById(document.querySelector('[name=\"copy.de.title\"]').getAttribute('aria-describedby').split(' ').find(id => document.getElementById(id).classList.contains('field-error'))).textContent").await;
     assert!(
         described
             .as_str()
@@ -240,11 +217,9 @@ async fn bait_is_refused_beside_the_field(b: &Browser, stack: &Stack) {
             .contains("nudges customers toward a high score"),
         "{described}"
     );
-    let kept = js(
-        b,
-        "document.querySelector('[name=\"copy.de.title\"]').value",
-    )
-    .await;
+    let kept = b
+        .js("document.querySelector('[name=\"copy.de.title\"]').value")
+        .await;
     assert_eq!(
         kept, "Bewerten Sie uns mit 5 Sternen",
         "what was typed stays"
@@ -260,20 +235,16 @@ async fn bait_is_refused_beside_the_field(b: &Browser, stack: &Stack) {
 
 async fn neutral_copy_is_saved(b: &Browser, stack: &Stack) {
     let recipients = stack.rows("SELECT id, url, secret FROM recipients ORDER BY id");
-    fill(b, "[name='copy.de.title']", "Ihre Rückmeldung").await;
-    fill(
-        b,
+    b.fill("[name='copy.de.title']", "Ihre Rückmeldung").await;
+    b.fill(
         "[name='copy.en.question']",
         "What should we have done better?",
     )
     .await;
-    fill(b, "[name=cooldown_days]", "14").await;
-    click_and_wait(
-        b,
-        "form[action='/dashboard/settings/demo'] button[type=submit]",
-    )
-    .await;
-    assert!(text(b).await.contains("Settings saved"));
+    b.fill("[name=cooldown_days]", "14").await;
+    b.click_and_wait("form[action='/dashboard/settings/demo'] button[type=submit]")
+        .await;
+    assert!(b.text().await.contains("Settings saved"));
     assert_eq!(
         stack.rows("SELECT id, url, secret FROM recipients ORDER BY id"),
         recipients,

@@ -1,7 +1,8 @@
 //! Headless Chromium driven through ChromeDriver.
 
 use super::wait_until;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,7 +10,7 @@ use tests::process::Guarded;
 
 /// ChromeDriver's CDP passthrough, `POST /session/{id}/goog/cdp/execute`.
 #[derive(Debug)]
-struct Cdp(serde_json::Value);
+struct Cdp(Value);
 
 impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
     fn endpoint(
@@ -118,7 +119,7 @@ impl Browser {
     }
 
     /// Evaluates `expr` with `w` bound to the widget's shadow root (or null).
-    pub async fn in_widget(&self, expr: &str) -> serde_json::Value {
+    pub async fn in_widget(&self, expr: &str) -> Value {
         let script = format!(
             "const h = document.querySelector('candor-widget'); const w = h && h.shadowRoot; return ({expr});"
         );
@@ -131,7 +132,7 @@ impl Browser {
     /// Waits up to `limit` until `expr` (see [`Browser::in_widget`]) is true.
     pub async fn wait_in_widget(&self, what: &str, expr: &str, limit: Duration) {
         wait_until(what, limit, || async {
-            self.in_widget(expr).await == serde_json::Value::Bool(true)
+            self.in_widget(expr).await == Value::Bool(true)
         })
         .await;
     }
@@ -158,6 +159,94 @@ impl Browser {
         )
         .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    /// Types `text` into the question by script (the keyboard has its own
+    /// test), firing the `input` event a person's typing would.
+    pub async fn type_answer(&self, text: &str) {
+        let text = serde_json::to_string(text).expect("a JS string");
+        self.in_widget(&format!(
+            "(() => {{ const t = w.querySelector('textarea'); t.value = {text};
+               t.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()"
+        ))
+        .await;
+    }
+
+    /// Clicks Send, by script.
+    pub async fn click_send(&self) {
+        self.in_widget("w.querySelector('.send').click()").await;
+    }
+
+    /// Waits up to `limit` until the thank-you shows; returns its text.
+    pub async fn wait_for_thanks(&self, limit: Duration) -> String {
+        self.wait_in_widget(
+            "the thank-you shows",
+            "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0",
+            limit,
+        )
+        .await;
+        self.in_widget("w.querySelector('.next').textContent")
+            .await
+            .as_str()
+            .expect("the thank-you is text")
+            .to_owned()
+    }
+
+    /// Runs `expr` in the page and returns its value.
+    pub async fn js(&self, expr: &str) -> Value {
+        self.client
+            .execute(&format!("return ({expr});"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+    }
+
+    /// Waits until `expr` is true in the page (a page being replaced may not
+    /// answer for a moment: that counts as not yet).
+    pub async fn wait_js(&self, what: &str, expr: &str) {
+        wait_until(what, Duration::from_secs(30), || async {
+            self.client
+                .execute(&format!("return ({expr});"), vec![])
+                .await
+                .is_ok_and(|v| v == Value::Bool(true))
+        })
+        .await;
+    }
+
+    /// Types into the field `css` (after clearing it).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    /// Clicks `css` and waits for the next page to load.
+    pub async fn click_and_wait(&self, css: &str) {
+        self.js("(window.__stale = true)").await;
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .expect("click");
+        self.wait_js(
+            &format!("the page after clicking {css} loads"),
+            "!window.__stale && document.readyState === 'complete'",
+        )
+        .await;
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        self.js("document.body.innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Presses keys on whatever has focus, as a person would: each char is

@@ -1,60 +1,10 @@
 //! Steps every dashboard test takes: signing in through the real form (in
 //! Chromium, or over plain HTTP as [`HttpSession`]), and reading the page.
 
-use super::{wait_until, Browser, Stack, ADMIN_TOKEN};
-use fantoccini::Locator;
+use super::{Browser, Stack, ADMIN_TOKEN};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
-
-/// Runs `expr` in the page and returns its value.
-pub async fn js(b: &Browser, expr: &str) -> Value {
-    b.client
-        .execute(&format!("return ({expr});"), vec![])
-        .await
-        .unwrap_or_else(|e| panic!("{expr}: {e}"))
-}
-
-/// Waits until `expr` is true in the page (a page being replaced may not
-/// answer for a moment: that counts as not yet).
-pub async fn wait_js(b: &Browser, what: &str, expr: &str) {
-    wait_until(what, Duration::from_secs(30), || async {
-        b.client
-            .execute(&format!("return ({expr});"), vec![])
-            .await
-            .is_ok_and(|v| v == Value::Bool(true))
-    })
-    .await;
-}
-
-/// Types into the field `css` (after clearing it).
-pub async fn fill(b: &Browser, css: &str, text: &str) {
-    let field = b
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    field.clear().await.expect("clear");
-    field.send_keys(text).await.expect("type");
-}
-
-/// Clicks `css` and waits for the next page to load.
-pub async fn click_and_wait(b: &Browser, css: &str) {
-    js(b, "(window.__stale = true)").await;
-    b.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .expect("click");
-    wait_js(
-        b,
-        &format!("the page after clicking {css} loads"),
-        "!window.__stale && document.readyState === 'complete'",
-    )
-    .await;
-}
 
 /// Opens `path`, is sent to the sign-in page, signs in as `name` and lands
 /// back on `path`.
@@ -69,24 +19,16 @@ pub async fn sign_in(b: &Browser, stack: &Stack, path: &str, name: &str) {
         "/dashboard/login",
         "not signed in yet: sent to sign in"
     );
-    fill(b, "#name", name).await;
-    fill(b, "#token", ADMIN_TOKEN).await;
-    click_and_wait(b, "form[action='/dashboard/login'] button[type=submit]").await;
+    b.fill("#name", name).await;
+    b.fill("#token", ADMIN_TOKEN).await;
+    b.click_and_wait("form[action='/dashboard/login'] button[type=submit]")
+        .await;
     let url = b.client.current_url().await.expect("url");
     assert_eq!(
         url.path(),
         path.split('?').next().unwrap_or(path),
         "back where the manager was going"
     );
-}
-
-/// The page's visible text.
-pub async fn text(b: &Browser) -> String {
-    js(b, "document.body.innerText")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// Screenshots of the whole current page (not only the window) at desktop
@@ -96,11 +38,9 @@ pub async fn text(b: &Browser) -> String {
 pub async fn screenshots(b: &Browser, name: &str) {
     shoot(b, &format!("dashboard-{name}"), 1280, false).await;
     shoot(b, &format!("dashboard-{name}-390"), 390, true).await;
-    let overflow = js(
-        b,
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-    )
-    .await;
+    let overflow = b
+        .js("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        .await;
     b.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
         .await;
     assert!(
@@ -114,7 +54,7 @@ async fn shoot(b: &Browser, file: &str, width: u32, mobile: bool) {
     b.cdp("Emulation.setDeviceMetricsOverride", metrics(800))
         .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let height = js(b, "document.documentElement.scrollHeight").await;
+    let height = b.js("document.documentElement.scrollHeight").await;
     let height = height.as_i64().unwrap_or(800).clamp(400, 8000);
     b.cdp("Emulation.setDeviceMetricsOverride", metrics(height))
         .await;

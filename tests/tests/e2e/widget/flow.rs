@@ -86,13 +86,7 @@ async fn empty_answer_is_refused(b: &Browser) {
         WAIT,
     )
     .await;
-    b.client
-        .execute(
-            "document.querySelector('candor-widget').shadowRoot.querySelector('.send').click()",
-            vec![],
-        )
-        .await
-        .unwrap();
+    b.click_send().await;
     b.wait_in_widget(
         "the error shows",
         "w.querySelector('[role=alert]').textContent.length > 0",
@@ -161,14 +155,7 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     empty_answer_is_refused(&b).await;
     let gaps = "The parcel was left in the rain and nobody answered the phone.";
     answer_by_keyboard(&b, gaps).await;
-    b.wait_in_widget(
-        "the thank-you shows",
-        "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0",
-        WAIT,
-    )
-    .await;
-    let thanks = b.in_widget("w.querySelector('.next').textContent").await;
-    let thanks = thanks.as_str().unwrap();
+    let thanks = b.wait_for_thanks(WAIT).await;
     assert!(
         thanks.contains("will call you back within 1 hour"),
         "the server's thank-you names who calls and when: {thanks}"
@@ -200,23 +187,14 @@ async fn keyboard_only_answer_is_thanked_stored_once_and_the_launcher_then_rests
     // this browser does not offer it again (cooldown, rule 6).
     b.press(ESC).await;
     wait_until("the launcher goes away", Duration::from_secs(5), || async {
-        b.client
-            .execute("return !document.querySelector('candor-widget')", vec![])
-            .await
-            .unwrap()
-            == Value::Bool(true)
+        b.js("!document.querySelector('candor-widget')").await == Value::Bool(true)
     })
     .await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
-        b.client
-            .execute(
-                "return document.querySelectorAll('candor-widget').length",
-                vec![]
-            )
-            .await
-            .unwrap(),
+        b.js("document.querySelectorAll('candor-widget').length")
+            .await,
         0,
         "the cooldown hides the launcher"
     );

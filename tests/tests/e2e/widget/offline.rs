@@ -12,11 +12,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn local_storage(b: &Browser) -> Value {
-    let raw = b
-        .client
-        .execute("return localStorage.getItem('candor')", vec![])
-        .await
-        .unwrap();
+    let raw = b.js("localStorage.getItem('candor')").await;
     raw.as_str()
         .map_or(Value::Null, |s| serde_json::from_str(s).unwrap())
 }
@@ -27,14 +23,10 @@ async fn offline_then_online_stores_exactly_one_answer() {
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&stack.worker.url("/demo/")).await.unwrap();
     b.open_launcher(WAIT).await;
-    b.in_widget(
-        "(() => { const t = w.querySelector('textarea'); t.value = 'The tracking link never worked.';
-           t.dispatchEvent(new Event('input', { bubbles: true })); return true; })()",
-    )
-    .await;
+    b.type_answer("The tracking link never worked.").await;
 
     b.offline(true).await;
-    b.in_widget("w.querySelector('.send').click()").await;
+    b.click_send().await;
     b.wait_in_widget(
         "the saved notice shows",
         "w.querySelector('.next').textContent.includes('offline')",

@@ -14,24 +14,9 @@ const WAIT: Duration = Duration::from_secs(20);
 /// Types `text` into the question and sends, by script (the keyboard path
 /// has its own test), then waits for the thank-you and returns it.
 async fn answer(b: &Browser, text: &str) -> String {
-    let text = serde_json::to_string(text).unwrap();
-    b.in_widget(&format!(
-        "(() => {{ const t = w.querySelector('textarea'); t.value = {text};
-           t.dispatchEvent(new Event('input', {{ bubbles: true }}));
-           w.querySelector('.send').click(); return true; }})()"
-    ))
-    .await;
-    b.wait_in_widget(
-        "the thank-you shows",
-        "!w.querySelector('.done').hidden && w.querySelector('.next').textContent.length > 0",
-        WAIT,
-    )
-    .await;
-    b.in_widget("w.querySelector('.next').textContent")
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned()
+    b.type_answer(text).await;
+    b.click_send().await;
+    b.wait_for_thanks(WAIT).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,22 +34,12 @@ async fn inline_mode_draws_the_form_in_place_and_sends() {
     )
     .await;
     let placed = b
-        .client
-        .execute(
-            "return document.querySelector('#candor-feedback > candor-widget') !== null",
-            vec![],
-        )
-        .await
-        .unwrap();
+        .js("document.querySelector('#candor-feedback > candor-widget') !== null")
+        .await;
     assert_eq!(placed, true, "mounted inside data-target");
     let fetched = b
-        .client
-        .execute(
-            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/v/'))",
-            vec![],
-        )
-        .await
-        .unwrap();
+        .js("performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/v/'))")
+        .await;
     let fetched = fetched.to_string();
     assert!(
         fetched.contains("candor_widget_bg.wasm") && !fetched.contains("candor_launcher"),
