@@ -77,7 +77,7 @@ impl Ctx {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn abuse_protection_contract() {
+async fn floods_bots_and_failed_challenges_are_stopped_and_the_config_is_cacheable() {
     let verify = Arc::new(siteverify());
     let stack = Stack::start_full(
         "abuse",

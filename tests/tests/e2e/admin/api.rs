@@ -20,7 +20,7 @@ fn answer_with(gaps: &str, score: Option<i64>, contact: Option<RawContact>) -> R
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn managers_api_contract() {
+async fn managers_list_answers_close_the_loop_export_and_erase_through_the_api() {
     let stack = Stack::start("admin-api");
     let api = stack.api();
     auth_is_required(&api).await;

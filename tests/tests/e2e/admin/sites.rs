@@ -28,7 +28,7 @@ async fn call(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn site_configuration_contract() {
+async fn site_configuration_is_checked_before_it_is_saved_and_live_at_once() {
     let stack = Stack::start("admin-sites");
     let client = reqwest::Client::new();
     let demo = stack.worker.url("/v1/admin/sites/demo");

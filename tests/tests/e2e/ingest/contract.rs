@@ -34,7 +34,7 @@ async fn post(
 /// One Worker for the whole file (starting one takes seconds); each check is
 /// its own function and leaves the database as it found it or says why not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ingest_contract() {
+async fn bad_bodies_and_foreign_origins_are_refused_and_copies_of_an_answer_store_once() {
     let stack = Stack::start("ingest");
     let api = stack.api();
     let id = uuid::Uuid::new_v4().to_string();
