@@ -100,6 +100,8 @@ async fn bad_bodies_are_refused_and_store_nothing(stack: &Stack, api: &Api, id: 
         gaps: "x".repeat(20 * 1024),
         ..valid(&uuid::Uuid::new_v4().to_string())
     };
+    // Bad bodies as they come over the wire, written by hand: only the one
+    // with the wrong media type and the oversized one are ordinary answers.
     let cases: Vec<(&str, &str, Vec<u8>, u16, &str)> = vec![
         (
             "not JSON",

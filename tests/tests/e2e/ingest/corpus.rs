@@ -29,6 +29,9 @@ fn id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// The corpus's starting point, as raw JSON on purpose (not a
+/// `RawSubmission`): the entries cut it, retype it and add to it at any path,
+/// into bodies the wire type cannot hold.
 fn valid() -> Value {
     json!({"site": "demo", "id": id(), "gaps": "The parcel came late.", "score": 4})
 }
