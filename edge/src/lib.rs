@@ -8,6 +8,7 @@ mod clock;
 mod error;
 mod http;
 mod random;
+mod request;
 mod routes;
 mod store;
 mod turnstile;

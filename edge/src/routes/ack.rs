@@ -3,26 +3,26 @@
 //! page records `acknowledged` with the name given. Every refusal is a page
 //! a person can read, with the status that says why.
 
-use crate::error::{EdgeError, EdgeResult};
+use crate::error::{EdgeError, EdgeResult, Rendering};
 use crate::store::cases::{self, CaseRow};
-use crate::{case_steps, clock, http};
+use crate::{case_steps, clock, http, request};
 use domain::ack::{self, AckClaim, AckKey};
 use domain::case::{Action, CaseEvent};
-use domain::{DomainError, Tier};
+use domain::Tier;
 use pages::ack::{self as ack_pages, CaseSummary};
 use worker::{Context, D1Database, Env, Request, Response};
 
 pub async fn get(env: &Env, token: &str) -> Response {
     match open(env, token).await {
         Ok((_, case)) => http::html(200, &ack_pages::confirm(&summary(&case))),
-        Err(e) => refusal(&e),
+        Err(e) => e.finish(Rendering::Ack),
     }
 }
 
 pub async fn post(mut req: Request, env: &Env, ctx: &Context, token: &str) -> Response {
     match acknowledge(&mut req, env, ctx, token).await {
         Ok(resp) => resp,
-        Err(e) => refusal(&e),
+        Err(e) => e.finish(Rendering::Ack),
     }
 }
 
@@ -34,11 +34,11 @@ async fn acknowledge(
 ) -> EdgeResult<Response> {
     let base = req.url()?.origin().ascii_serialization();
     // The token is the capability, but a stray cross-site post must not act
-    // either. The confirm page's own post passes (DESIGN: chat link → page
-    // → button), whatever `Origin` its referrer policy makes the browser send.
-    http::same_origin_post(req)?;
+    // either. The confirm page's own post passes (chat link → page →
+    // button, docs/wire-contract.md#acknowledge-links), whatever `Origin` its referrer policy makes the browser send.
+    request::same_origin_post(req)?;
     let (db, case) = open(env, token).await?;
-    let by = ack::parse_form(&http::read_form_body(req).await?)?;
+    let by = ack::parse_form(&request::read_form_body(req).await?)?;
     let event = CaseEvent {
         by: format!("{by} (alert link)"),
         action: Action::Acknowledged,
@@ -79,19 +79,4 @@ fn summary(c: &CaseRow) -> CaseSummary {
         opened_at: crate::store::ms(c.opened_at),
         ack_due_at: c.ack_due_at.map(crate::store::ms),
     }
-}
-
-fn refusal(e: &EdgeError) -> Response {
-    if let EdgeError::Internal(detail) = e {
-        worker::console_error!("ack: {detail}");
-    }
-    let headline = match e {
-        EdgeError::Domain(DomainError::ExpiredLink) => "This link has expired",
-        EdgeError::Domain(DomainError::ForgedLink(_)) => "This link is not valid",
-        EdgeError::Conflict(_) => "Already acknowledged",
-        EdgeError::Domain(_) | EdgeError::BadJson(_) => "Please say who you are",
-        EdgeError::NotFound(_) => "Nothing to acknowledge here",
-        _ => "This link cannot be used right now",
-    };
-    http::html(e.status(), &ack_pages::refused(headline, &e.to_string()))
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::cases;
-use crate::{auth, case_steps, http};
+use crate::{auth, case_steps, http, request};
 use domain::case::{CaseEvent, RawEvent};
 use domain::fields::ResponseId;
 use worker::{Context, Env, Request, Response};
@@ -16,7 +16,7 @@ pub async fn post_event(
 ) -> EdgeResult<Response> {
     auth::require_admin(&req, env).await?;
     let id = ResponseId::try_from(id)?;
-    let raw: RawEvent = http::read_json(&mut req).await?;
+    let raw: RawEvent = request::read_json(&mut req).await?;
     let event = CaseEvent::try_from(raw)?;
     let db = env.d1("DB")?;
     let case = cases::case(&db, id.as_str())

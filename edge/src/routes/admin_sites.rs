@@ -7,7 +7,7 @@
 //! leaves whatever it omits as it was (`domain::site::SiteBody`).
 
 use crate::error::{EdgeError, EdgeResult};
-use crate::{auth, clock, http, store};
+use crate::{auth, clock, http, request, store};
 use domain::auth::{bearer, secrets_match};
 use domain::fields::SiteKey;
 use domain::recipient::RecipientId;
@@ -21,7 +21,7 @@ const OWNER: &str = "admin token";
 pub async fn put(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response> {
     auth::require_admin(&req, env).await?;
     let key = SiteKey::try_from(site)?;
-    let body: SiteBody = http::read_json(&mut req).await?;
+    let body: SiteBody = request::read_json(&mut req).await?;
     let db = env.d1("DB")?;
     let stored = store::sites::stored_config(&db, key.as_str()).await?;
     let config = SiteConfig::parse(body.resolve(&key, stored)?, auth::allow_loopback(env))?;

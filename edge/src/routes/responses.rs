@@ -6,7 +6,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::store::abuse::{self, Counter};
 use crate::store::ingest::{self, CaseLink, NewResponse, OpenCase, Stored};
 use crate::store::sites::{Site, SiteRow};
-use crate::{alerts, http, turnstile};
+use crate::{alerts, http, request, turnstile};
 use domain::acknowledgement::{added_to_open_case, next_step};
 use domain::lang::Lang;
 use domain::submission::ContactKeys;
@@ -33,7 +33,7 @@ async fn handle(
     origin: Option<&str>,
 ) -> EdgeResult<Response> {
     let now = crate::clock::now();
-    let raw: RawSubmission = http::read_json(req).await?;
+    let raw: RawSubmission = request::read_json(req).await?;
     let honeypot = raw.honeypot_filled();
     let token = raw.turnstile.clone();
     let submission = Submission::try_from(raw)?;

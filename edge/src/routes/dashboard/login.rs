@@ -5,7 +5,7 @@
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::sessions;
-use crate::{clock, http, random};
+use crate::{clock, http, random, request};
 use domain::auth::secrets_match;
 use domain::form::form_field;
 use domain::rate;
@@ -42,7 +42,7 @@ pub async fn page(req: &Request, env: &Env) -> EdgeResult<Response> {
 }
 
 pub async fn sign_in(mut req: Request, env: &Env) -> EdgeResult<Response> {
-    http::same_origin_post(&req)?;
+    request::same_origin_post(&req)?;
     let key = auth::session_key(env).ok_or(EdgeError::Forbidden)?;
     let db = env.d1("DB")?;
     let now = clock::now();
@@ -59,7 +59,7 @@ pub async fn sign_in(mut req: Request, env: &Env) -> EdgeResult<Response> {
     if attempt > rate::SIGN_IN_FAILURES_PER_WINDOW {
         return Err(EdgeError::RateLimited(window.retry_after_secs));
     }
-    let body = http::read_form_body(&mut req).await?;
+    let body = request::read_form_body(&mut req).await?;
     let next = safe_next(form_field(&body, "next").as_deref()).to_owned();
     let name = form_field(&body, "name").unwrap_or_default();
     let form = match sign_in::parse(&body) {

@@ -12,11 +12,10 @@ mod login;
 mod settings;
 
 use crate::auth::{self, Manager};
-use crate::error::{EdgeError, EdgeResult};
-use crate::http;
+use crate::error::{EdgeError, EdgeResult, Rendering};
+use crate::{http, request};
 use domain::form::form_field;
 use domain::sign_in::safe_next;
-use pages::layout::message;
 use pages::{Chrome, Section};
 use worker::{Context, Env, Method, Request, Response};
 
@@ -27,7 +26,7 @@ const FORM_LIMIT: usize = 128 * 1024;
 pub async fn handle(req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Response {
     route(req, env, ctx, path)
         .await
-        .unwrap_or_else(|e| refusal(&e))
+        .unwrap_or_else(|e| e.finish(Rendering::Dashboard))
 }
 
 async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> EdgeResult<Response> {
@@ -84,11 +83,11 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
 /// (the browser's `Origin`, or `Sec-Fetch-Site` when it sends no Origin),
 /// a live session, and the CSRF token of that session in the form.
 async fn signed_post(req: &mut Request, env: &Env) -> EdgeResult<(Manager, String)> {
-    http::same_origin_post(req)?;
+    request::same_origin_post(req)?;
     let m = auth::manager(req, env)
         .await?
         .ok_or(EdgeError::Unauthorized)?;
-    let body = http::read_form_body_max(req, FORM_LIMIT).await?;
+    let body = request::read_form_body_max(req, FORM_LIMIT).await?;
     let token = form_field(&body, "csrf").unwrap_or_default();
     if !m.key.csrf_ok(&m.session, &token) {
         return Err(EdgeError::StaleForm);
@@ -106,34 +105,4 @@ pub fn chrome(m: &Manager, section: Section) -> Chrome {
 
 fn url_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-/// The page for an error: what went wrong, in words, with its status.
-fn refusal(e: &EdgeError) -> Response {
-    if let EdgeError::Internal(detail) = e {
-        worker::console_error!("dashboard: {detail}");
-    }
-    let title = match e {
-        EdgeError::Unauthorized => "Please sign in again",
-        EdgeError::Forbidden | EdgeError::StaleForm => "Refused",
-        EdgeError::NotFound(_) => "Not found",
-        EdgeError::Internal(_) => "Something went wrong",
-        _ => "Not saved",
-    };
-    let text = match e {
-        EdgeError::Unauthorized => "Your session has ended. Nothing was changed.".to_owned(),
-        EdgeError::Forbidden => {
-            "This request did not come from the dashboard, so nothing was changed.".to_owned()
-        }
-        EdgeError::Internal(_) => {
-            "The dashboard could not finish this; nothing was changed. Try again in a moment."
-                .to_owned()
-        }
-        other => format!("{other}. Nothing was changed."),
-    };
-    let mut resp = http::page(e.status(), message(title, &text, None));
-    if let EdgeError::RateLimited(secs) = e {
-        let _ = resp.headers_mut().set("retry-after", &secs.to_string());
-    }
-    resp
 }

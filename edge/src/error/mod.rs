@@ -1,9 +1,13 @@
-//! The edge's one error type and its one mapping to an HTTP answer:
-//! `{"error": {"code": "snake_case", "message": "human text"}}`.
+//! The edge's one error type, its one mapping to a status and a code, and
+//! (in `finish.rs`) its one finisher into an answer: JSON for the API, a
+//! page for the dashboard, a page for an acknowledge link.
+
+mod finish;
+
+pub use finish::Rendering;
 
 use domain::DomainError;
 use thiserror::Error;
-use worker::Response;
 
 #[derive(Debug, Error)]
 pub enum EdgeError {
@@ -81,19 +85,6 @@ impl EdgeError {
             Self::Turnstile(_) => "turnstile_failed".into(),
             Self::Internal(_) => "internal".into(),
         }
-    }
-
-    /// The JSON error answer. Internal details are logged, never sent.
-    pub fn into_response(self) -> Response {
-        if let Self::Internal(detail) = &self {
-            worker::console_error!("internal error: {detail}");
-        }
-        let body = serde_json::json!({"error": {"code": self.code(), "message": self.to_string()}});
-        let mut resp = crate::http::json(self.status(), &body);
-        if let Self::RateLimited(secs) = self {
-            let _ = resp.headers_mut().set("retry-after", &secs.to_string());
-        }
-        resp
     }
 }
 
