@@ -1,4 +1,4 @@
-//! Acknowledge links (DESIGN §4): `/ack/{token}`, where the token is an
+//! Acknowledge links (docs/wire-contract.md#acknowledge-links): `/ack/{token}`, where the token is an
 //! HMAC-SHA256-signed, expiring capability for one case and one action.
 //! Chat apps fetch links to unfurl them, so opening the link only shows a
 //! confirm page; the POST from that page acts ([`parse_form`] reads who

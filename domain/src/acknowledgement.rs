@@ -1,4 +1,4 @@
-//! The thank-you the customer sees at once (DESIGN §2 rule 2): warm for every
+//! The thank-you the customer sees at once (docs/product-rules.md#rule-2): warm for every
 //! answer, and it names the next step — who will call and within what time
 //! when someone will, otherwise what the team does with the answer.
 //!

@@ -1,4 +1,4 @@
-//! The closed loop (DESIGN §2 rule 4): a case moves
+//! The closed loop (docs/product-rules.md#rule-4): a case moves
 //! `open → acknowledged → contacted → report_sent → closed`, one step at a
 //! time. Each step is an event with who, when and a note; closing needs a
 //! root cause, a short-term fix and a systemic fix (or an explicit "none").

@@ -1,4 +1,4 @@
-//! How an alert is delivered (DESIGN §4 "Alerts"): the retry schedule, which
+//! How an alert is delivered (docs/wire-contract.md#delivery): the retry schedule, which
 //! answers end the attempts, and how a receiver's `Retry-After` stretches it.
 //! The edge's queue consumer asks these questions; the answers live here.
 

@@ -1,4 +1,4 @@
-//! Who receives alerts, in which chat format, at which URL (DESIGN §4 "Alerts").
+//! Who receives alerts, in which chat format, at which URL (docs/wire-contract.md#alerts).
 
 use crate::{DomainError, Tier};
 use serde::{Deserialize, Serialize};
@@ -243,7 +243,7 @@ pub fn mask_url(raw: &str) -> String {
     }
 }
 
-/// A webhook URL that passed the rules of DESIGN §4: https to the platform's
+/// A webhook URL that passed the rules of docs/wire-contract.md#recipient-urls: https to the platform's
 /// own hosts (any public host for `webhook`), never private, loopback or an
 /// IP literal — unless `allow_loopback` (the dev flag) is set, which admits
 /// `http://127.0.0.1:PORT` / `http://localhost:PORT` and nothing else.

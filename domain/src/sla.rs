@@ -1,4 +1,4 @@
-//! Acknowledge deadlines per tier (DESIGN §2 rule 5).
+//! Acknowledge deadlines per tier (docs/product-rules.md#rule-5).
 
 use crate::{Tier, Timestamp};
 use serde::{Deserialize, Serialize};

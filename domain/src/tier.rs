@@ -1,4 +1,4 @@
-//! Who is alerted: DESIGN §2 rule 3.
+//! Who is alerted: docs/product-rules.md#rule-3.
 
 use crate::fields::Score;
 use serde::{Deserialize, Serialize};

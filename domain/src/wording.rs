@@ -1,4 +1,4 @@
-//! The wording check (DESIGN §2 rule 1): a site's copy may not bait a score.
+//! The wording check (docs/product-rules.md#wording-check): a site's copy may not bait a score.
 //! Run when copy is saved; the refusal names the phrase so the editor knows
 //! what to change.
 

@@ -38,7 +38,7 @@ pub struct LocalWorker {
     config: Option<PathBuf>,
 }
 
-/// A wrangler command with the environment DESIGN §6 asks for: no metrics,
+/// A wrangler command that runs the same on any machine: no metrics,
 /// no network look-ups, no interactive prompts.
 pub fn wrangler() -> Command {
     let mut cmd = Command::new(paths::wrangler());

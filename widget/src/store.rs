@@ -1,4 +1,4 @@
-//! The widget's one `localStorage` key (DESIGN §5): answers not yet
+//! The widget's one `localStorage` key (docs/embedding.md#isolation-and-csp): answers not yet
 //! confirmed by the server (the offline outbox) and, per site, when the
 //! launcher may show again (the cooldown, rule 6). Storage can be missing or
 //! full (private modes, quotas); then the widget works on without it.

@@ -1,4 +1,4 @@
-//! `cargo xtask dev`: the whole product on this machine, as DESIGN §6 says.
+//! `cargo xtask dev`: the whole product on this machine, as README.md#run-it says.
 //! Worker on 127.0.0.1:8787 (`--port`), local chat inbox on 127.0.0.1:8789
 //! appending to `target/dev/inbox.ndjson`, demo site seeded so every tier
 //! alerts that inbox. Runs until Ctrl-C or SIGTERM, then stops all it started.

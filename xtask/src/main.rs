@@ -21,7 +21,7 @@ commands:
                      with a local chat inbox on 127.0.0.1:8789 (Ctrl-C stops everything)
   test               fmt, clippy, unit + property tests, wasm tests in Chromium, end-to-end suite
   bench [--clients N --rounds N --requests N --warmup N]
-                     measure the budgets of DESIGN §7 into BENCHMARKS.md: widget bytes,
+                     measure the budgets (docs/budgets.md) into BENCHMARKS.md: widget bytes,
                      Worker wasm size, ingest vs a plain-JS Worker (defaults 8, 5, 1000, 200)
   build              build the Worker and the widget (release) into edge/build and target/www
   deploy [--dry-run] wrangler deploy (the dry run builds the exact upload offline)

@@ -1,5 +1,5 @@
 //! The Insights figures: where the gaps are, and which fixes buy the most
-//! satisfaction (DESIGN §2 rules 3, 5 and 7).
+//! satisfaction (docs/product-rules.md rules 3, 5 and 7).
 //!
 //! [`compute`] turns the answers and cases of a period into figures, as
 //! plain data; `pages::insights` draws them. It is pure: the edge reads the

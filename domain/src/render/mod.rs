@@ -1,5 +1,6 @@
-//! The bodies alerts are posted with, one module per chat format (DESIGN §4
-//! "Alerts"). Pure: the edge posts [`body`] to [`target_url`].
+//! The bodies alerts are posted with, one module per chat format
+//! (docs/wire-contract.md#formats). Pure: the edge posts [`body`] to
+//! [`target_url`].
 //!
 //! Every native format treats the customer's words, the masked contact and
 //! the acknowledger's name as untrusted: they are escaped with the platform's
@@ -106,7 +107,7 @@ mod tests {
         }
     }
 
-    /// Every alert shows what DESIGN §4 asks, in every format, and never the
+    /// Every alert shows what docs/wire-contract.md#alert-reasons asks, in every format, and never the
     /// customer's email or phone number.
     #[test]
     fn every_format_shows_the_essentials() {

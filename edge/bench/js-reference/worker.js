@@ -1,5 +1,5 @@
 // The plain-JavaScript reference for the ingest benchmark (`cargo xtask
-// bench`, DESIGN §7: Rust Worker vs an equivalent JS Worker, ≥ 1.0×).
+// bench`, docs/budgets.md#the-budgets: Rust Worker vs an equivalent JS Worker, ≥ 1.0×).
 //
 // It mirrors `routes::responses::post` (edge/src/routes/responses.rs) and
 // `store::ingest::insert` (formerly `store::insert_response`; with the reads

@@ -1,6 +1,6 @@
 //! Alert delivery: the outbox row is written with the change that causes it,
 //! a queue message carries its id, the consumer sends it to each recipient
-//! and retries on the DESIGN §4 schedule, and the cron re-escalates overdue
+//! and retries on the schedule of docs/wire-contract.md#delivery, and the cron re-escalates overdue
 //! cases and re-queues anything whose message went missing.
 
 mod consume;
@@ -72,7 +72,7 @@ pub fn lost_after_secs(env: &Env) -> u32 {
         .unwrap_or(300)
 }
 
-/// Delivery settings. Production uses the DESIGN schedule and a 10 s
+/// Delivery settings. Production uses the documented schedule and a 10 s
 /// timeout; tests and `cargo xtask dev` may shorten both with variables.
 pub struct Settings {
     pub schedule: Schedule,

@@ -16,7 +16,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement, HtmlTextAreaElement};
 
-/// Same limit as the server (DESIGN §4), counted like `maxlength`.
+/// Same limit as the server (docs/wire-contract.md#post-v1responses), counted like `maxlength`.
 const MAX_GAPS: u32 = 4000;
 const DAY_MS: f64 = 86_400_000.0;
 

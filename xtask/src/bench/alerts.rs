@@ -1,4 +1,4 @@
-//! Submit → alert received (DESIGN §7: p99 ≤ 2 s), and delivery throughput.
+//! Submit → alert received (docs/budgets.md: p99 ≤ 2 s), and delivery throughput.
 //!
 //! The real path: `POST /v1/responses` to the local Worker, the outbox row,
 //! the local Queue, the consumer, and an HTTP receiver on 127.0.0.1 that

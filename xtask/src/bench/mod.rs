@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: the budgets of DESIGN §7, written to BENCHMARKS.md
+//! `cargo xtask bench`: the budgets of docs/budgets.md, written to BENCHMARKS.md
 //! and printed. Sizes are exact byte counts; timings are ratios against a
 //! reference measured in the same run (`ingest`), never timed tests.
 //!
@@ -50,7 +50,7 @@ pub fn run(args: &[String]) -> Result {
         || alerts::run(500)?.markdown(),
     )?;
     let doc = format!(
-        "# Benchmarks\n\nWritten by `cargo xtask bench` (widget version `{}`). Budgets: DESIGN §7.\n\n\
+        "# Benchmarks\n\nWritten by `cargo xtask bench` (widget version `{}`). Budgets: [docs/budgets.md](docs/budgets.md).\n\n\
          ## Widget bytes to first render (loader + glue + wasm)\n\n{report}\n\
          ## Where the widget's bytes go\n\n{parts}\n\
          ## Widget render time, headless Chromium\n\n{render}\n\

@@ -1,4 +1,4 @@
-//! The widget's render time in real headless Chromium (DESIGN §7: median
+//! The widget's render time in real headless Chromium (docs/budgets.md: median
 //! ≤ 50 ms): from the loader's first line (`candor:start`) to the launcher
 //! in the page (`candor:rendered`), over 20 page loads each of the widget
 //! and of a plain-JS baseline that draws the same button with no fetches,

@@ -1,5 +1,5 @@
 //! The bytes that ship, counted exactly: the widget's files (raw and
-//! gzip -9) against the first-render budget of DESIGN §7, and the Worker's
+//! gzip -9) against the first-render budget of docs/budgets.md, and the Worker's
 //! wasm against the upload limit, which counts its gzip size.
 
 use crate::tools::root;
@@ -49,7 +49,7 @@ fn edge_wasm() -> Result<PathBuf> {
         .ok_or_else(|| "no .wasm under edge/build: did worker-build run?".into())
 }
 
-/// Bytes per file, gzip -9, and the verdict against DESIGN §7: the first
+/// Bytes per file, gzip -9, and the verdict against docs/budgets.md: the first
 /// render is the loader and the launcher build; the full build follows when
 /// the customer reaches for the launcher (or at once in inline mode).
 pub(super) fn widget_bytes(widget: &build::Widget) -> Result<String> {

@@ -1,5 +1,5 @@
 //! The Insights page: where the gaps are, and which fixes buy the most
-//! satisfaction (DESIGN §2 rules 3, 5 and 7). `domain::insights::compute`
+//! satisfaction (docs/product-rules.md rules 3, 5 and 7). `domain::insights::compute`
 //! makes the figures; [`render`] draws them.
 
 mod figures;

@@ -6,7 +6,7 @@
 //! exist arrived exactly once per idempotency id, the permanent failures are
 //! in the dead-letter view, and the `deliveries` log matches, attempt for
 //! attempt, what the receiver saw. A short retry schedule keeps it bounded;
-//! production uses DESIGN's.
+//! production uses the one in docs/wire-contract.md#delivery.
 
 use crate::support::api::answer_on;
 use crate::support::{call, contact, Api, Stack, ADMIN_TOKEN, INBOX_SECRET};
@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 use tests::receiver::{Answer, Options, Received};
 
-/// Attempts per alert in this test's schedule (DESIGN's has 7 as well).
+/// Attempts per alert in this test's schedule (production's has 7 as well).
 const SCHEDULE: &str = "0,1,1,1,1,1,1";
 const ATTEMPTS: usize = 7;
 

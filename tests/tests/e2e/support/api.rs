@@ -48,7 +48,8 @@ pub async fn call(
     parsed(call_text(client, method, url, token, body).await)
 }
 
-/// Asserts the DESIGN §4 error shape with this status and code.
+/// Asserts the error shape of docs/wire-contract.md#errors, with this
+/// status and code.
 pub fn assert_error(got: &Reply, status: u16, code: &str) {
     assert_eq!(got.0, status, "{}", got.2);
     assert_eq!(got.2["error"]["code"], code, "{}", got.2);

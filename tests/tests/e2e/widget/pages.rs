@@ -146,7 +146,7 @@ async fn the_strict_csp_page_renders_styled_and_sends() {
 }
 
 /// The loader is cached briefly, the versioned builds forever, all of them
-/// readable from any origin, with the right types (DESIGN §5).
+/// readable from any origin, with the right types (docs/embedding.md#cross-origin-files).
 async fn assert_asset_headers(stack: &Stack) {
     let header = |r: &reqwest::Response, name: &str| {
         r.headers()

@@ -1,4 +1,4 @@
-//! The ingest benchmark of DESIGN §7: the Rust Worker against a plain-JS
+//! The ingest benchmark of docs/budgets.md: the Rust Worker against a plain-JS
 //! Worker doing the same work (`edge/bench/js-reference`), both under the
 //! same local workerd and D1, in one run.
 //!
