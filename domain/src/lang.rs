@@ -13,6 +13,15 @@ pub enum Lang {
     Ar,
 }
 
+/// A language tag a site's copy may be keyed by (2 to 35 ASCII letters,
+/// digits and hyphens, such as `de-at`), lowercased; `None` for anything
+/// else. The API's parser and the dashboard's form both ask this.
+pub fn copy_locale(raw: &str) -> Option<String> {
+    let ok =
+        (2..=35).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    ok.then(|| raw.to_ascii_lowercase())
+}
+
 impl Lang {
     /// The language for a BCP-47 tag such as `"de-at"` or `"ar"`, read from
     /// its primary subtag; English for a missing, empty or unshipped tag.

@@ -25,6 +25,9 @@ pub const MAX_ORIGINS: usize = 50;
 pub const MAX_COPY_CHARS: usize = 500;
 /// The longest cooldown, in days: a year.
 pub const MAX_COOLDOWN_DAYS: u32 = 365;
+/// How long the widget stays quiet in a browser after an answer, unless
+/// the site says otherwise.
+pub const DEFAULT_COOLDOWN_DAYS: u32 = 30;
 /// Acknowledge deadlines run from one minute to a week.
 pub const SLA_MINUTES: RangeInclusive<u32> = 1..=10_080;
 
@@ -107,7 +110,7 @@ impl TryFrom<RawTurnstile> for Turnstile {
 }
 
 const fn default_cooldown() -> u32 {
-    30
+    DEFAULT_COOLDOWN_DAYS
 }
 const fn yes() -> bool {
     true
@@ -146,16 +149,12 @@ fn parse_copy(
 ) -> Result<BTreeMap<String, BTreeMap<String, String>>, DomainError> {
     let mut copy = BTreeMap::new();
     for (locale, lines) in raw {
-        let tag_ok = (2..=35).contains(&locale.len())
-            && locale
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if !tag_ok {
+        let Some(tag) = crate::lang::copy_locale(&locale) else {
             return Err(DomainError::invalid(
                 "copy",
                 format!("{locale:?} is not a language tag"),
             ));
-        }
+        };
         let mut checked = BTreeMap::new();
         for (key, text) in lines {
             if !COPY_KEYS.contains(&key.as_str()) {
@@ -177,7 +176,7 @@ fn parse_copy(
             }
             checked.insert(key, text);
         }
-        copy.insert(locale.to_ascii_lowercase(), checked);
+        copy.insert(tag, checked);
     }
     Ok(copy)
 }

@@ -48,17 +48,9 @@ pub fn bait_message(phrase: &str) -> String {
     )
 }
 
-/// A language tag as [`SiteConfig::parse`](crate::site::SiteConfig::parse)
-/// accepts it, lowercased.
-fn locale_tag(raw: &str) -> Option<String> {
-    let ok =
-        (2..=35).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    ok.then(|| raw.to_ascii_lowercase())
-}
-
 /// `copy.<locale>.<key>` → (locale, key), when both are acceptable.
 pub(super) fn copy_field(name: &str) -> Option<(String, &'static str)> {
     let (locale, key) = name.strip_prefix("copy.")?.split_once('.')?;
     let key = COPY_KEYS.iter().copied().find(|k| *k == key)?;
-    Some((locale_tag(locale)?, key))
+    Some((crate::lang::copy_locale(locale)?, key))
 }

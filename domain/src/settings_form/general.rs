@@ -6,7 +6,9 @@ use super::copy::{copy_field, copy_name, copy_problems, copy_text};
 use super::fields::{echo, pairs, MAX_PAIRS};
 use super::FieldError;
 use crate::origin::OriginRule;
-use crate::site::{RawSiteConfig, SiteConfig, MAX_COOLDOWN_DAYS, MAX_ORIGINS, SLA_MINUTES};
+use crate::site::{
+    RawSiteConfig, SiteConfig, DEFAULT_COOLDOWN_DAYS, MAX_COOLDOWN_DAYS, MAX_ORIGINS, SLA_MINUTES,
+};
 use crate::sla::SlaPolicy;
 use crate::Tier;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,7 +51,7 @@ impl Default for GeneralForm {
             origins: String::new(),
             score: true,
             guarantee: false,
-            cooldown_days: "30".to_owned(),
+            cooldown_days: DEFAULT_COOLDOWN_DAYS.to_string(),
             sla_service: sla.service.to_string(),
             sla_account: sla.account.to_string(),
             sla_senior: sla.senior.to_string(),

@@ -9,7 +9,9 @@ use crate::layout::csrf_field;
 use domain::settings_form::{
     bait_in, bait_message, copy_name, FieldError, GeneralForm, Notice, SLA_FIELDS,
 };
-use domain::site::{COPY_KEYS, MAX_COOLDOWN_DAYS, MAX_COPY_CHARS, MAX_ORIGINS, SLA_MINUTES};
+use domain::site::{
+    COPY_KEYS, DEFAULT_COOLDOWN_DAYS, MAX_COOLDOWN_DAYS, MAX_COPY_CHARS, MAX_ORIGINS, SLA_MINUTES,
+};
 use maud::{html, Markup};
 use std::fmt::Write as _;
 
@@ -66,6 +68,10 @@ pub(super) fn general(v: &SettingsView) -> Markup {
         "One per line, like https://shop.example.com (add :* for any port). \
          Only pages on these origins can show the widget and send answers. At most {MAX_ORIGINS}."
     );
+    let cooldown_hint = format!(
+        "After an answer, the widget does not offer itself again in that \
+         browser for this many days. Default {DEFAULT_COOLDOWN_DAYS}; 0 offers it again at once."
+    );
     html! {
         section.card aria-labelledby="general-h" {
             h2 #general-h { "Widget & SLA" }
@@ -87,8 +93,7 @@ pub(super) fn general(v: &SettingsView) -> Markup {
                         (field(&Field {
                             name: "cooldown_days",
                             label: "Cooldown (days)",
-                            hint: Some("After an answer, the widget does not offer itself again in that \
-                                        browser for this many days. Default 30; 0 offers it again at once."),
+                            hint: Some(&cooldown_hint),
                             shared: &[],
                             errors: errors_for(v.errors, "cooldown_days"),
                         }, |c| number_input(c, "cooldown_days", &f.cooldown_days, 0, MAX_COOLDOWN_DAYS)))
