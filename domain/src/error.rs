@@ -1,7 +1,7 @@
 use thiserror::Error;
 
 /// Everything a product rule can refuse. The edge maps each variant to one
-/// HTTP status (see `edge/src/error.rs`); the `code` is the wire error code.
+/// HTTP status (see `edge/src/error/mod.rs`); the `code` is the wire error code.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
     /// A field of a request is not acceptable. `field` is the wire name.

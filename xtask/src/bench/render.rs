@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use tests::process::Guarded;
 use tests::worker::{Config, LocalWorker, Seed};
 
-const LOADS: usize = 20;
+pub const LOADS: usize = 20;
 
 /// Milliseconds from `candor:start` to `candor:rendered`, one per load.
 pub struct Figures {
