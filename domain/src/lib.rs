@@ -12,6 +12,7 @@
 
 pub mod ack;
 pub mod acknowledgement;
+pub mod admin_api;
 pub mod alert;
 pub mod auth;
 pub mod case;
