@@ -7,50 +7,68 @@ use serde::{Deserialize, Serialize};
 
 /// The body exactly as the widget sends it. Unknown fields are refused so a
 /// typo in a client is loud, not silently dropped.
+///
+/// Serialised (by the tests and the benches, which post answers as a client
+/// would), a field that holds its default is left out, so a minimal answer
+/// is the minimal body: `domain/fixtures/wire/answer-minimal.json`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSubmission {
     pub site: String,
     pub id: String,
     pub gaps: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub guarantee: bool,
-    #[serde(default, deserialize_with = "crate::wire::object")]
+    #[serde(
+        default,
+        deserialize_with = "crate::wire::object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact: Option<RawContact>,
-    #[serde(default, deserialize_with = "crate::wire::object")]
+    #[serde(
+        default,
+        deserialize_with = "crate::wire::object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<RawContext>,
     /// Honeypot: a field humans never see. Anything in it marks a bot.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hp: String,
     /// A Cloudflare Turnstile token, for sites that require one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turnstile: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContact {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub callback: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContext {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+}
+
+/// For `skip_serializing_if`: `false` is every flag's default on the wire.
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+const fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 impl RawSubmission {
@@ -362,6 +380,109 @@ mod tests {
         assert_eq!(k.len(), 64);
         assert!(!k.contains("ana"));
         assert_eq!(Contact::default().keys(&site), ContactKeys::default());
+    }
+
+    const FULL: &str = include_str!("../fixtures/wire/answer-full.json");
+    const MINIMAL: &str = include_str!("../fixtures/wire/answer-minimal.json");
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    /// The fixture's answer, built field by field as a client would.
+    fn full_answer() -> RawSubmission {
+        RawSubmission {
+            site: "demo".into(),
+            id: ID.into(),
+            gaps: "The parcel came two days late and nobody told me.".into(),
+            score: Some(2),
+            guarantee: true,
+            contact: Some(RawContact {
+                name: Some("Ana".into()),
+                email: Some("ana@example.com".into()),
+                phone: Some("+44 20 7946 0000".into()),
+                callback: true,
+            }),
+            context: Some(RawContext {
+                page: Some("https://shop.example.com/orders".into()),
+                transaction: Some("order-123".into()),
+                locale: Some("en".into()),
+            }),
+            hp: String::new(),
+            turnstile: Some("XXXX.DUMMY.TOKEN.XXXX".into()),
+        }
+    }
+
+    fn minimal_answer() -> RawSubmission {
+        RawSubmission {
+            site: "demo".into(),
+            id: ID.into(),
+            gaps: "The parcel came two days late and nobody told me.".into(),
+            ..RawSubmission::default()
+        }
+    }
+
+    #[test]
+    fn the_full_answer_fixture_is_a_valid_answer() {
+        let s = parse(FULL).unwrap();
+        assert_eq!(s.site.as_str(), "demo");
+        assert_eq!(s.id.to_string(), ID);
+        assert_eq!(s.score.map(Score::get), Some(2));
+        assert!(s.guarantee && s.contact.callback);
+        assert_eq!(s.contact.name.as_deref(), Some("Ana"));
+        assert_eq!(
+            s.contact.email.as_ref().map(Email::as_str),
+            Some("ana@example.com")
+        );
+        assert_eq!(
+            s.contact.phone.as_ref().map(Phone::as_str),
+            Some("+44 20 7946 0000")
+        );
+        assert_eq!(
+            s.context.page.as_ref().map(PageUrl::as_str),
+            Some("https://shop.example.com/orders")
+        );
+        assert_eq!(s.context.transaction.as_deref(), Some("order-123"));
+        assert_eq!(s.context.locale.as_deref(), Some("en"));
+        let raw: RawSubmission = crate::wire::from_object(FULL.as_bytes()).unwrap();
+        assert_eq!(raw.turnstile.as_deref(), Some("XXXX.DUMMY.TOKEN.XXXX"));
+        assert!(!raw.honeypot_filled());
+    }
+
+    #[test]
+    fn the_minimal_answer_fixture_is_a_valid_answer() {
+        let s = parse(MINIMAL).unwrap();
+        assert_eq!(s, Submission::try_from(minimal_answer()).unwrap());
+        assert_eq!((s.score, s.guarantee), (None, false));
+        assert_eq!(s.contact, Contact::default());
+        assert_eq!(s.context, Context::default());
+    }
+
+    /// Defaults are left out, so a client's minimal answer is the minimal
+    /// body, byte for byte as the fixture prints it.
+    #[test]
+    fn a_minimal_answer_serialises_to_the_minimal_fixture() {
+        let answer = minimal_answer();
+        assert_eq!(serde_json::to_value(&answer).unwrap(), json(MINIMAL));
+        let mut pretty = serde_json::to_string_pretty(&answer).unwrap();
+        pretty.push('\n');
+        assert_eq!(pretty, MINIMAL);
+    }
+
+    /// Every field the body has, in the fixture's order. The one field left
+    /// out is the empty honeypot: the fixture is what the widget sends, and
+    /// the widget always sends `"hp": ""`, which is also its default here.
+    #[test]
+    fn a_full_answer_serialises_to_the_full_fixture_less_its_empty_honeypot() {
+        let mut want = json(FULL);
+        let fixture = want.as_object_mut().unwrap();
+        assert_eq!(fixture.remove("hp"), Some(serde_json::Value::from("")));
+        assert_eq!(serde_json::to_value(full_answer()).unwrap(), want);
+        let read: RawSubmission = crate::wire::from_object(FULL.as_bytes()).unwrap();
+        assert_eq!(
+            serde_json::to_value(read).unwrap(),
+            serde_json::to_value(full_answer()).unwrap()
+        );
     }
 
     proptest! {
