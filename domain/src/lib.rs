@@ -40,6 +40,7 @@ pub mod submission;
 pub mod tier;
 pub mod time;
 pub mod webhook;
+pub mod widget_settings;
 pub mod wire;
 pub mod wording;
 
