@@ -14,14 +14,23 @@ pub struct Site {
     pub copy: Copy,
 }
 
+/// A new site's settings, as the server serves them (`domain::site` defines
+/// them; the widget cannot link `domain`, so they are repeated here, once).
+/// Used when the document cannot be read, and for any field it lacks; the
+/// test `the_defaults_are_the_servers` pins them to
+/// `domain/fixtures/wire/widget-settings-defaults.json`.
+const SHOW_SCORE: bool = true;
+const SHOW_GUARANTEE: bool = false;
+const COOLDOWN_DAYS: u32 = 30;
+
 impl Site {
     /// What the server's defaults are, for when it cannot be reached: the
     /// customer can still write an answer, which the outbox keeps.
     fn fallback(lang: Lang) -> Self {
         Self {
-            show_score: true,
-            show_guarantee: false,
-            cooldown_days: 30,
+            show_score: SHOW_SCORE,
+            show_guarantee: SHOW_GUARANTEE,
+            cooldown_days: COOLDOWN_DAYS,
             copy: Copy::new(lang, |_| None),
         }
     }
@@ -30,13 +39,13 @@ impl Site {
         let get = |v: &JsValue, k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
         let lines = get(&get(json, "copy"), lang.code());
         let flag = |k: &str, default: bool| get(json, k).as_bool().unwrap_or(default);
-        let cooldown = get(json, "cooldown_days").as_f64().unwrap_or(30.0);
+        let cooldown = get(json, "cooldown_days").as_f64();
         Self {
-            show_score: flag("show_score", true),
-            show_guarantee: flag("show_guarantee", false),
+            show_score: flag("show_score", SHOW_SCORE),
+            show_guarantee: flag("show_guarantee", SHOW_GUARANTEE),
             // A float from JSON: clamp before the cast, then it cannot wrap.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            cooldown_days: cooldown.clamp(0.0, 3_650.0) as u32,
+            cooldown_days: cooldown.map_or(COOLDOWN_DAYS, |d| d.clamp(0.0, 3_650.0) as u32),
             copy: Copy::new(lang, |key| {
                 if lines.is_object() {
                     get(&lines, key).as_string()
@@ -97,6 +106,57 @@ mod tests {
         assert_eq!(site.copy.question, "Was hat gefehlt?");
         let ar = Site::from_json(&json, Lang::Ar);
         assert_eq!(ar.copy.question, crate::locale::AR.question);
+    }
+
+    const SETTINGS: &str = include_str!("../../domain/fixtures/wire/widget-settings.json");
+    const DEFAULTS: &str = include_str!("../../domain/fixtures/wire/widget-settings-defaults.json");
+
+    /// The document the server serves (pinned on the server's side by
+    /// `domain::widget_settings`), read by this parser. Every value in the
+    /// fixture differs from the fallback, so a field the parser names
+    /// differently from the server falls back and fails here.
+    #[wasm_bindgen_test]
+    fn reads_the_servers_settings_fixture() {
+        let json = js_sys::JSON::parse(SETTINGS).unwrap();
+        let en = Site::from_json(&json, Lang::En);
+        assert_eq!(
+            (en.show_score, en.show_guarantee, en.cooldown_days),
+            (false, true, 7)
+        );
+        assert_eq!(en.copy.title, "Tell us what went wrong");
+        assert_eq!(en.copy.question, "Where did we fall short?");
+        assert_eq!(
+            en.copy.hint,
+            "Say it plainly; a manager reads every answer."
+        );
+        assert_eq!(en.copy.score_question, "How was it overall?");
+        assert_eq!(en.copy.thanks, "Thank you for telling us.");
+        let de = Site::from_json(&json, Lang::De);
+        assert_eq!(de.copy.question, "Was hat gefehlt?");
+        assert_eq!(de.copy.title, crate::locale::DE.title);
+    }
+
+    /// The fallback, and what a document without a field reads as, are
+    /// the settings the server gives a new site.
+    #[wasm_bindgen_test]
+    fn the_defaults_are_the_servers() {
+        let json = js_sys::JSON::parse(DEFAULTS).unwrap();
+        let served = Site::from_json(&json, Lang::En);
+        let empty = Site::from_json(&js_sys::Object::new(), Lang::En);
+        for site in [Site::fallback(Lang::En), empty] {
+            assert_eq!(
+                (site.show_score, site.show_guarantee, site.cooldown_days),
+                (
+                    served.show_score,
+                    served.show_guarantee,
+                    served.cooldown_days
+                )
+            );
+        }
+        // Read from the fixture, not fallen back to for want of it.
+        for key in ["show_score", "show_guarantee", "cooldown_days"] {
+            assert!(Reflect::has(&json, &key.into()).unwrap(), "{key}");
+        }
     }
 
     #[wasm_bindgen_test]

@@ -184,6 +184,111 @@ mod tests {
         assert_eq!(retry_after_ms(None), 0);
     }
 
+    const FULL: &str = include_str!("../../domain/fixtures/wire/answer-full.json");
+    const MINIMAL: &str = include_str!("../../domain/fixtures/wire/answer-minimal.json");
+
+    /// `v` as JSON with every object's keys sorted: two bodies compare by
+    /// what they say, whatever order their fields were set in.
+    fn canonical(v: &JsValue) -> String {
+        fn sorted(v: &JsValue) -> JsValue {
+            if !v.is_object() || js_sys::Array::is_array(v) {
+                return v.clone();
+            }
+            let mut keys: Vec<String> = Object::keys(v.unchecked_ref::<Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect();
+            keys.sort();
+            let out = Object::new();
+            for key in keys {
+                let value = Reflect::get(v, &key.as_str().into()).unwrap();
+                set(&out, &key, &sorted(&value)).unwrap();
+            }
+            out.into()
+        }
+        JSON::stringify(&sorted(v)).unwrap().as_string().unwrap()
+    }
+
+    /// The widget's settings for the fixture's site, page language and
+    /// transaction (`""`: none).
+    fn config_for(fixture: &JsValue, transaction: &str) -> Config {
+        let site = field(fixture, &["site"]).unwrap_or_default();
+        let locale = field(fixture, &["context", "locale"]).unwrap_or_else(|| "en".into());
+        Config::parse(&Raw {
+            site: &site,
+            api: "https://f.example",
+            transaction,
+            locale: &locale,
+            ..Raw::default()
+        })
+        .unwrap()
+        .0
+    }
+
+    /// The values of `answer-full.json`, typed into the widget, give back
+    /// that body: every name and every value as the server reads them
+    /// (`domain::submission` parses the same file).
+    #[wasm_bindgen_test]
+    fn the_full_answer_is_the_full_fixture() {
+        let fixture = JSON::parse(FULL).unwrap();
+        let text = |path: &[&str]| field(&fixture, path).unwrap_or_default();
+        let score = Reflect::get(&fixture, &"score".into()).unwrap().as_f64();
+        let flag = |key: &str| Reflect::get(&fixture, &key.into()).unwrap().as_bool();
+        assert_eq!(
+            flag("guarantee"),
+            Some(true),
+            "a value that is not the default"
+        );
+        let answer = Answer {
+            gaps: text(&["gaps"]),
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            score: score.map(|s| s as u8),
+            guarantee: flag("guarantee").unwrap_or_default(),
+            callback: Some(Contact {
+                name: text(&["contact", "name"]),
+                email: text(&["contact", "email"]),
+                phone: text(&["contact", "phone"]),
+            }),
+        };
+        let config = config_for(&fixture, &text(&["context", "transaction"]));
+        let got = body(
+            &config,
+            &answer,
+            &text(&["id"]),
+            &text(&["context", "page"]),
+        )
+        .unwrap();
+        // The one field the widget never sends: it does not render the
+        // Turnstile challenge yet, so it has no token.
+        assert!(
+            Reflect::delete_property(fixture.unchecked_ref::<Object>(), &"turnstile".into())
+                .unwrap()
+        );
+        assert_eq!(canonical(&JSON::parse(&got).unwrap()), canonical(&fixture));
+    }
+
+    /// Only the three required fields typed in: the widget's body is the
+    /// minimal fixture plus what it always sends, each the server's default
+    /// (no score, no guarantee, an empty honeypot) but the page's language,
+    /// which it always knows.
+    #[wasm_bindgen_test]
+    fn the_minimal_answer_is_the_minimal_fixture_with_the_widgets_defaults() {
+        let fixture = JSON::parse(MINIMAL).unwrap();
+        let text = |path: &[&str]| field(&fixture, path).unwrap_or_default();
+        let answer = Answer {
+            gaps: text(&["gaps"]),
+            ..Answer::default()
+        };
+        let got = body(&config_for(&fixture, ""), &answer, &text(&["id"]), "").unwrap();
+        let want = JSON::parse(MINIMAL).unwrap();
+        let obj: &Object = want.unchecked_ref();
+        set(obj, "score", &JsValue::NULL).unwrap();
+        set(obj, "guarantee", &false.into()).unwrap();
+        set(obj, "context", &JSON::parse(r#"{"locale":"en"}"#).unwrap()).unwrap();
+        set(obj, "hp", &"".into()).unwrap();
+        assert_eq!(canonical(&JSON::parse(&got).unwrap()), canonical(&want));
+    }
+
     #[wasm_bindgen_test]
     fn the_body_is_the_wire_format() {
         let (config, _) = Config::parse(&Raw {
