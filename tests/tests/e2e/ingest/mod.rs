@@ -2,4 +2,5 @@
 
 mod contract;
 mod corpus;
+mod fixtures;
 mod load;

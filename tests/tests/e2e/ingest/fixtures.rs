@@ -1,0 +1,87 @@
+//! The wire fixtures of `domain/fixtures/wire/` against the real Worker: the
+//! answer bodies are stored as sent, and a site configured like the settings
+//! fixture is served exactly as that fixture reads. The domain and widget
+//! tests read the same files, so a field renamed on any side fails somewhere
+//! fast and here.
+
+use crate::support::Stack;
+use serde_json::{json, Value};
+
+const FULL: &str = include_str!("../../../../domain/fixtures/wire/answer-full.json");
+const MINIMAL: &str = include_str!("../../../../domain/fixtures/wire/answer-minimal.json");
+const SETTINGS: &str = include_str!("../../../../domain/fixtures/wire/widget-settings.json");
+
+fn fixture(text: &str) -> Value {
+    serde_json::from_str(text).expect("a fixture is JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_stores_the_answer_fixtures_and_serves_the_settings_fixture() {
+    let stack = Stack::start("fixtures");
+    the_answer_fixtures_are_stored(&stack).await;
+    the_settings_fixture_is_what_the_worker_serves(&stack).await;
+}
+
+async fn the_answer_fixtures_are_stored(stack: &Stack) {
+    let api = stack.api();
+    // Both fixtures share one id; the minimal one gets its own here so it is
+    // a new answer, not a retry of the full one.
+    let mut minimal = fixture(MINIMAL);
+    minimal["id"] = json!(uuid::Uuid::new_v4().to_string());
+    for body in [fixture(FULL), minimal] {
+        let resp = api
+            .client
+            .post(api.url("/v1/responses"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+        let id = body["id"].as_str().unwrap();
+        let row = &stack.rows(&format!(
+            "SELECT gaps, score, guarantee, contact_email, transaction_ref, locale \
+             FROM responses WHERE id = '{id}'"
+        ))[0];
+        assert_eq!(row["gaps"], body["gaps"]);
+        assert_eq!(row["score"], body["score"]);
+        assert_eq!(row["guarantee"], i64::from(body["guarantee"] == true));
+        assert_eq!(row["contact_email"], body["contact"]["email"]);
+        assert_eq!(row["transaction_ref"], body["context"]["transaction"]);
+        assert_eq!(row["locale"], body["context"]["locale"]);
+    }
+}
+
+async fn the_settings_fixture_is_what_the_worker_serves(stack: &Stack) {
+    let want = fixture(SETTINGS);
+    let site = want["site"].as_str().unwrap();
+    stack
+        .api()
+        .put_site(
+            site,
+            &json!({
+                "origins": ["https://shop.example.com"],
+                "copy": want["copy"],
+                "sla_minutes": {"service": want["callback_sla_minutes"]},
+                "cooldown_days": want["cooldown_days"],
+                "guarantee": want["show_guarantee"],
+                "score": want["show_score"],
+                "turnstile": {
+                    "sitekey": want["turnstile_sitekey"],
+                    "secret": "1x0000000000000000000000000000000AA"
+                },
+            }),
+        )
+        .await;
+    let api = stack.api();
+    let got: Value = api
+        .client
+        .get(api.url(&format!("/v1/sites/{site}/widget")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got, want);
+}
