@@ -5,21 +5,13 @@
 use crate::alerts::send::Target;
 use crate::alerts::{self, Settings};
 use crate::error::{EdgeError, EdgeResult};
-use crate::store::{outbox, text};
+use crate::store::{outbox, sites};
 use crate::{auth, clock, http};
+use domain::admin_api::{DeadLetters, TestAlertView};
 use domain::alert::Alert;
 use domain::delivery::Outcome;
 use domain::fields::SiteKey;
-use serde::Deserialize;
 use worker::{Env, Request, Response};
-
-#[derive(Deserialize)]
-struct RecipientRow {
-    id: String,
-    format: String,
-    url: String,
-    secret: Option<String>,
-}
 
 /// What a test alert got back from the platform.
 pub struct TestResult {
@@ -38,10 +30,7 @@ pub struct TestResult {
 /// (not queued, not retried), logged like any attempt.
 pub async fn send_test(env: &Env, site: &SiteKey, rid: &str, base: &str) -> EdgeResult<TestResult> {
     let db = env.d1("DB")?;
-    let r: RecipientRow = db
-        .prepare("SELECT id, format, url, secret FROM recipients WHERE id = ?1 AND site = ?2")
-        .bind(&[text(rid), text(site.as_str())])?
-        .first(None)
+    let r = sites::sendable_recipient(&db, site.as_str(), rid)
         .await?
         .ok_or(EdgeError::NotFound("recipient"))?;
     let now = clock::now();
@@ -80,16 +69,16 @@ pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult
     let t = send_test(env, &site, rid, &base).await?;
     Ok(http::json(
         200,
-        &serde_json::json!({
-            "recipient": t.recipient,
-            "format": t.format,
-            "idempotency_id": t.idempotency_id,
-            "result": t.verdict,
-            "status": t.status,
-            "answer": t.answer,
-            "error": t.error,
-            "duration_ms": t.duration_ms,
-        }),
+        &TestAlertView {
+            recipient: t.recipient,
+            format: t.format,
+            idempotency_id: t.idempotency_id,
+            result: t.verdict.to_owned(),
+            status: t.status,
+            answer: t.answer,
+            error: t.error,
+            duration_ms: t.duration_ms,
+        },
     ))
 }
 
@@ -98,11 +87,8 @@ pub async fn dead_letters(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let site = site_param(req)?;
     let db = env.d1("DB")?;
-    let rows = outbox::dead_letters(&db, site.as_ref().map(SiteKey::as_str)).await?;
-    Ok(http::json(
-        200,
-        &serde_json::json!({ "dead_letters": rows }),
-    ))
+    let dead_letters = outbox::dead_letters(&db, site.as_ref().map(SiteKey::as_str)).await?;
+    Ok(http::json(200, &DeadLetters { dead_letters }))
 }
 
 /// `GET /v1/admin/alerts?site=`: how many alerts are still being delivered
@@ -111,11 +97,8 @@ pub async fn progress(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let site = site_param(req)?;
     let db = env.d1("DB")?;
-    let (unfinished, finished) = outbox::progress(&db, site.as_ref().map(SiteKey::as_str)).await?;
-    Ok(http::json(
-        200,
-        &serde_json::json!({ "unfinished": unfinished, "finished": finished }),
-    ))
+    let progress = outbox::progress(&db, site.as_ref().map(SiteKey::as_str)).await?;
+    Ok(http::json(200, &progress))
 }
 
 /// The one optional `site` parameter these views take; anything else is 400.

@@ -27,7 +27,6 @@ pub async fn post_event(
     let case = cases::case(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
-    let mut view = cases::case_view(&case);
-    view["events"] = cases::event_views(cases::events(&db, &case.id).await?).into();
-    Ok(http::json(201, &view))
+    let events = cases::event_views(cases::events(&db, &case.id).await?)?;
+    Ok(http::json(201, &cases::case_view(&case, events, None)?))
 }

@@ -68,7 +68,16 @@ pub async fn get(req: &Request, env: &Env) -> EdgeResult<Response> {
             for row in &rows {
                 match format {
                     Format::Csv => chunk.push_str(&csv_row(&row.cells())),
-                    Format::Ndjson => chunk.push_str(&ndjson_line(&row.view())),
+                    Format::Ndjson => match ndjson(row) {
+                        Ok(line) => chunk.push_str(&line),
+                        Err(e) => {
+                            worker::console_error!("export stopped: {e}");
+                            return Some((
+                                Err(worker::Error::RustError("export stopped".into())),
+                                (q, true, true),
+                            ));
+                        }
+                    },
                 }
             }
             let done = next.is_none();
@@ -93,4 +102,11 @@ pub async fn get(req: &Request, env: &Env) -> EdgeResult<Response> {
     h.set("cache-control", "no-store")?;
     h.set("x-content-type-options", "nosniff")?;
     Ok(resp)
+}
+
+/// One answer as an NDJSON line, shaped as the list shows it.
+fn ndjson(row: &admin_view::ResponseRow) -> EdgeResult<String> {
+    let value = serde_json::to_value(row.listed()?)
+        .map_err(|e| EdgeError::Internal(format!("export line: {e}")))?;
+    Ok(ndjson_line(&value))
 }

@@ -6,6 +6,7 @@
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::{admin_view, cases, deliveries, erasure};
 use crate::{auth, http};
+use domain::admin_api::{DeliveriesView, Erasure, ResponseDetail, ResponsePage};
 use domain::fields::ResponseId;
 use domain::query::ResponseQuery;
 use worker::{Env, Request, Response};
@@ -14,11 +15,14 @@ pub async fn list(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let query = ResponseQuery::parse(req.url()?.query_pairs())?;
     let (rows, next) = admin_view::page(&env.d1("DB")?, &query).await?;
-    let items: Vec<_> = rows.iter().map(admin_view::ResponseRow::view).collect();
-    Ok(http::json(
-        200,
-        &serde_json::json!({"items": items, "next_cursor": next.map(|c| c.encode())}),
-    ))
+    let page = ResponsePage {
+        items: rows
+            .iter()
+            .map(admin_view::ResponseRow::listed)
+            .collect::<EdgeResult<_>>()?,
+        next_cursor: next.map(|c| c.encode()),
+    };
+    Ok(http::json(200, &page))
 }
 
 pub async fn one(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
@@ -28,17 +32,21 @@ pub async fn one(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
     let row = admin_view::one(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("response"))?;
-    let mut view = row.view();
-    if let Some(case_id) = &row.case_id {
-        if let Some(case) = cases::case(&db, case_id).await? {
-            let events = cases::events(&db, case_id).await?;
-            view["case"] = cases::case_view(&case);
-            view["case"]["events"] = cases::event_views(events).into();
-            view["case"]["deliveries"] =
-                serde_json::to_value(deliveries::for_case(&db, case_id).await?).unwrap_or_default();
+    let case = match &row.case_id {
+        Some(case_id) => {
+            // The answer and its case are written in one transaction, so a
+            // case id without its case is a bad stored value.
+            let case = cases::case(&db, case_id).await?.ok_or_else(|| {
+                EdgeError::Internal(format!("response {} names a missing case", row.id))
+            })?;
+            let events = cases::event_views(cases::events(&db, case_id).await?)?;
+            let attempts = deliveries::for_case(&db, case_id).await?;
+            Some(cases::case_view(&case, events, Some(attempts))?)
         }
-    }
-    Ok(http::json(200, &view))
+        None => None,
+    };
+    let detail: ResponseDetail = row.with_case(case)?;
+    Ok(http::json(200, &detail))
 }
 
 pub async fn erase(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
@@ -60,12 +68,12 @@ pub async fn erase(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
     let already = !erased.answers.iter().any(|a| a == id.as_str());
     Ok(http::json(
         200,
-        &serde_json::json!({
-            "id": id.as_str(),
-            "erased": true,
-            "already_erased": already,
-            "answers_erased": erased.answers,
-        }),
+        &Erasure {
+            id: id.as_str().to_owned(),
+            erased: true,
+            already_erased: already,
+            answers_erased: erased.answers,
+        },
     ))
 }
 
@@ -91,7 +99,10 @@ pub async fn deliveries(req: &Request, env: &Env) -> EdgeResult<Response> {
     };
     Ok(http::json(
         200,
-        &serde_json::json!({"response": id.as_str(), "deliveries": attempts}),
+        &DeliveriesView {
+            response: id.as_str().to_owned(),
+            deliveries: attempts,
+        },
     ))
 }
 

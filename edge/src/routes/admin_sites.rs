@@ -8,6 +8,7 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::{auth, clock, http, request, store};
+use domain::admin_api::RecipientUrl;
 use domain::auth::{bearer, secrets_match};
 use domain::fields::SiteKey;
 use domain::recipient::RecipientId;
@@ -55,7 +56,10 @@ pub async fn reveal_url(req: &Request, env: &Env, site: &str, rid: &str) -> Edge
         .ok_or(EdgeError::NotFound("recipient"))?;
     Ok(http::json(
         200,
-        &serde_json::json!({"id": id.as_str(), "url": url}),
+        &RecipientUrl {
+            id: id.as_str().to_owned(),
+            url,
+        },
     ))
 }
 

@@ -1,21 +1,25 @@
 //! Managers' reads of answers: the filtered, cursor-paged list (also the
 //! export's source) and one answer in full.
 
-use super::{int, millis, opt_text, text};
+use super::{api_time, int, millis, opt_text, stored, text};
 use crate::error::EdgeResult;
+use domain::admin_api::{AnswerView, CaseRef, ContactView, ContextView};
+use domain::case::CaseState;
 use domain::query::{Cursor, ResponseQuery};
+use domain::Tier;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
-/// One answer with its case's state, as stored.
+/// One answer with its case's state, as stored. Times are epoch
+/// milliseconds; `guarantee` and `callback` are 0/1 flags.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ResponseRow {
     pub id: String,
     pub site: String,
-    pub received_at: f64,
+    pub received_at: i64,
     pub gaps: String,
-    pub score: Option<f64>,
+    pub score: Option<u8>,
     pub guarantee: f64,
     pub tier: String,
     pub contact_name: Option<String>,
@@ -26,7 +30,7 @@ pub struct ResponseRow {
     pub transaction_ref: Option<String>,
     pub locale: Option<String>,
     pub case_id: Option<String>,
-    pub erased_at: Option<f64>,
+    pub erased_at: Option<i64>,
     pub case_state: Option<String>,
 }
 
@@ -91,35 +95,52 @@ pub async fn one(db: &D1Database, id: &str) -> EdgeResult<Option<ResponseRow>> {
         .await?)
 }
 
-fn rfc3339(ms: f64) -> String {
+fn rfc3339(ms: i64) -> String {
     super::ms(ms).to_rfc3339()
 }
 
 impl ResponseRow {
-    /// The answer as the managers' API shows it (contact details included:
-    /// this is behind the admin token, unlike chat alerts).
-    pub fn view(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "site": self.site,
-            "received_at": rfc3339(self.received_at),
-            "tier": self.tier,
-            "score": self.score,
-            "guarantee": self.guarantee != 0.0,
-            "gaps": self.gaps,
-            "contact": {
-                "name": self.contact_name,
-                "email": self.contact_email,
-                "phone": self.contact_phone,
-                "callback": self.callback != 0.0,
+    /// The answer as the managers' list and export show it, its case by id
+    /// and state (contact details included: this is behind the admin token,
+    /// unlike chat alerts).
+    pub fn listed(&self) -> EdgeResult<AnswerView<CaseRef>> {
+        let case = match &self.case_id {
+            Some(id) => Some(CaseRef {
+                id: id.clone(),
+                state: stored(
+                    "case state",
+                    self.case_state.as_deref().unwrap_or_default(),
+                    CaseState::parse,
+                )?,
+            }),
+            None => None,
+        };
+        self.with_case(case)
+    }
+
+    /// The answer with its case shown as `C`.
+    pub fn with_case<C>(&self, case: Option<C>) -> EdgeResult<AnswerView<C>> {
+        Ok(AnswerView {
+            id: self.id.clone(),
+            site: self.site.clone(),
+            received_at: api_time(self.received_at),
+            tier: stored("tier", &self.tier, Tier::parse)?,
+            score: self.score,
+            guarantee: self.guarantee != 0.0,
+            gaps: self.gaps.clone(),
+            contact: ContactView {
+                name: self.contact_name.clone(),
+                email: self.contact_email.clone(),
+                phone: self.contact_phone.clone(),
+                callback: self.callback != 0.0,
             },
-            "context": {
-                "page": self.page,
-                "transaction": self.transaction_ref,
-                "locale": self.locale,
+            context: ContextView {
+                page: self.page.clone(),
+                transaction: self.transaction_ref.clone(),
+                locale: self.locale.clone(),
             },
-            "case": self.case_id.as_ref().map(|id| serde_json::json!({"id": id, "state": self.case_state})),
-            "erased_at": self.erased_at.map(rfc3339),
+            case,
+            erased_at: self.erased_at.map(api_time),
         })
     }
 
@@ -131,7 +152,7 @@ impl ResponseRow {
             self.site.clone(),
             rfc3339(self.received_at),
             self.tier.clone(),
-            self.score.map_or_else(String::new, |s| format!("{s}")),
+            self.score.map_or_else(String::new, |s| s.to_string()),
             (self.guarantee != 0.0).to_string(),
             self.gaps.clone(),
             opt(&self.contact_name),

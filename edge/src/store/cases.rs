@@ -1,14 +1,16 @@
 //! The `cases` and `events` tables: the closed loop.
 
 use super::outbox::NewAlert;
-use super::{millis, opt_text, text};
+use super::{api_time, millis, opt_text, stored, text};
 use crate::error::{EdgeError, EdgeResult};
+use domain::admin_api::{AttemptView, CaseView, EventData, EventView};
 use domain::case::{Action, CaseEvent, CaseState};
-use domain::Timestamp;
+use domain::{Tier, Timestamp};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
+/// A case as stored; times are epoch milliseconds.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct CaseRow {
     pub id: String,
@@ -16,9 +18,9 @@ pub struct CaseRow {
     pub tier: String,
     pub state: String,
     pub level: String,
-    pub opened_at: f64,
-    pub ack_due_at: Option<f64>,
-    pub updated_at: f64,
+    pub opened_at: i64,
+    pub ack_due_at: Option<i64>,
+    pub updated_at: i64,
 }
 
 pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<CaseRow>> {
@@ -29,14 +31,15 @@ pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<CaseRow>> {
         .await?)
 }
 
+/// One event as stored: `data` is JSON text, `at` epoch milliseconds.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EventRow {
-    pub id: f64,
+    pub id: i64,
     pub r#type: String,
     pub by: Option<String>,
     pub note: Option<String>,
     pub data: Option<String>,
-    pub at: f64,
+    pub at: i64,
 }
 
 pub async fn events(db: &D1Database, case_id: &str) -> EdgeResult<Vec<EventRow>> {
@@ -109,30 +112,46 @@ pub async fn record(
     }
 }
 
-/// Events as managers read them: `data` parsed back into JSON.
-pub fn event_views(rows: Vec<EventRow>) -> Vec<serde_json::Value> {
+/// Events as managers read them: `data` read back into its type; data of
+/// another shape is a bad stored value.
+pub fn event_views(rows: Vec<EventRow>) -> EdgeResult<Vec<EventView>> {
     rows.into_iter()
         .map(|e| {
-            serde_json::json!({
-                "type": e.r#type,
-                "by": e.by,
-                "note": e.note,
-                "data": e.data.and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok()),
-                "at": super::ms(e.at).to_rfc3339(),
+            let data = match e.data.as_deref() {
+                Some(d) => Some(serde_json::from_str::<EventData>(d).map_err(|err| {
+                    EdgeError::Internal(format!("event {} has unreadable data: {err}", e.id))
+                })?),
+                None => None,
+            };
+            Ok(EventView {
+                r#type: e.r#type,
+                by: e.by,
+                note: e.note,
+                data,
+                at: api_time(e.at),
             })
         })
         .collect()
 }
 
-pub fn case_view(c: &CaseRow) -> serde_json::Value {
-    serde_json::json!({
-        "id": c.id,
-        "tier": c.tier,
-        "state": c.state,
-        "level": c.level,
-        "opened_at": super::ms(c.opened_at).to_rfc3339(),
-        "ack_due_at": c.ack_due_at.map(|t| super::ms(t).to_rfc3339()),
-        "updated_at": super::ms(c.updated_at).to_rfc3339(),
-        "next_step": CaseState::parse(&c.state).and_then(CaseState::next_step),
+/// A case as managers read it, with its log (and, in an answer's detail,
+/// its deliveries).
+pub fn case_view(
+    c: &CaseRow,
+    events: Vec<EventView>,
+    deliveries: Option<Vec<AttemptView>>,
+) -> EdgeResult<CaseView> {
+    let state = stored("case state", &c.state, CaseState::parse)?;
+    Ok(CaseView {
+        id: c.id.clone(),
+        tier: stored("tier", &c.tier, Tier::parse)?,
+        state,
+        level: stored("level", &c.level, Tier::parse)?,
+        opened_at: api_time(c.opened_at),
+        ack_due_at: c.ack_due_at.map(api_time),
+        updated_at: api_time(c.updated_at),
+        next_step: state.next_step().map(str::to_owned),
+        events,
+        deliveries,
     })
 }

@@ -1,9 +1,10 @@
 //! The `deliveries` log: every attempt to send an alert, as managers read it.
 
-use super::{int, millis, opt_text, text};
+use super::{api_time, int, millis, opt_text, text};
 use crate::error::EdgeResult;
+use domain::admin_api::AttemptView;
 use domain::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use worker::D1Database;
 
 /// One line of the delivery log.
@@ -62,8 +63,8 @@ pub async fn claim(
 ) -> EdgeResult<Option<Claimed>> {
     #[derive(Deserialize)]
     struct Row {
-        id: f64,
-        attempt: f64,
+        id: i64,
+        attempt: u32,
     }
     let row: Option<Row> = db
         .prepare(
@@ -85,10 +86,9 @@ pub async fn claim(
         ])?
         .first(None)
         .await?;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // row ids and counts
     Ok(row.map(|r| Claimed {
-        row: r.id as i64,
-        attempt: r.attempt as u32,
+        row: r.id,
+        attempt: r.attempt,
     }))
 }
 
@@ -115,21 +115,21 @@ pub async fn complete(
     Ok(())
 }
 
-/// A delivery attempt as managers read it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct DeliveryView {
-    pub recipient_id: String,
-    pub idempotency_id: String,
-    pub attempt: f64,
-    pub status: Option<f64>,
-    pub error: Option<String>,
-    pub started_at: f64,
-    pub duration_ms: f64,
+/// A delivery attempt as stored; `started_at` is epoch milliseconds.
+#[derive(Debug, Clone, Deserialize)]
+struct AttemptRow {
+    recipient_id: String,
+    idempotency_id: String,
+    attempt: u32,
+    status: Option<u16>,
+    error: Option<String>,
+    started_at: i64,
+    duration_ms: i64,
 }
 
-/// Every attempt for one case, oldest first.
-pub async fn for_case(db: &D1Database, case_id: &str) -> EdgeResult<Vec<DeliveryView>> {
-    Ok(db
+/// Every attempt for one case, oldest first, as managers read them.
+pub async fn for_case(db: &D1Database, case_id: &str) -> EdgeResult<Vec<AttemptView>> {
+    let rows: Vec<AttemptRow> = db
         .prepare(
             "SELECT recipient_id, idempotency_id, attempt, status, error, started_at, duration_ms \
              FROM deliveries WHERE case_id = ?1 ORDER BY started_at, id",
@@ -137,5 +137,17 @@ pub async fn for_case(db: &D1Database, case_id: &str) -> EdgeResult<Vec<Delivery
         .bind(&[text(case_id)])?
         .all()
         .await?
-        .results()?)
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AttemptView {
+            recipient_id: r.recipient_id,
+            idempotency_id: r.idempotency_id,
+            attempt: r.attempt,
+            status: r.status,
+            error: r.error,
+            started_at: api_time(r.started_at),
+            duration_ms: r.duration_ms,
+        })
+        .collect())
 }

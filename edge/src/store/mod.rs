@@ -51,8 +51,44 @@ pub fn first_changes(results: &[worker::D1Result]) -> usize {
         .unwrap_or(0)
 }
 
-/// D1 hands numbers to Rust as `f64`; timestamps and counts are integers.
-#[allow(clippy::cast_possible_truncation)]
-pub fn ms(v: f64) -> Timestamp {
-    Timestamp::from_millis(v as i64)
+/// A stored epoch-milliseconds column. Rows read it as `i64` (D1 hands an
+/// integral number to an integer field as is, and refuses anything else);
+/// rows not yet typed read it as `f64`.
+pub trait StoredMillis {
+    fn to_millis(self) -> i64;
+}
+
+impl StoredMillis for i64 {
+    fn to_millis(self) -> i64 {
+        self
+    }
+}
+
+impl StoredMillis for f64 {
+    #[allow(clippy::cast_possible_truncation)] // epoch milliseconds are integral
+    fn to_millis(self) -> i64 {
+        self as i64
+    }
+}
+
+/// A stored time as a [`Timestamp`].
+pub fn ms(v: impl StoredMillis) -> Timestamp {
+    Timestamp::from_millis(v.to_millis())
+}
+
+/// A stored time as the managers' API writes it (RFC 3339 UTC).
+pub fn api_time(v: impl StoredMillis) -> domain::admin_api::ApiTime {
+    domain::admin_api::ApiTime(ms(v))
+}
+
+/// A stored enum's text, read back into its type; anything else is a bad
+/// stored value (500), never a guess.
+pub fn stored<T>(
+    what: &str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> crate::error::EdgeResult<T> {
+    parse(raw).ok_or_else(|| {
+        crate::error::EdgeError::Internal(format!("stored {what} {raw:?} is not one we know"))
+    })
 }

@@ -310,30 +310,31 @@ fn bury_statement(db: &D1Database, d: &DeadLetter<'_>) -> EdgeResult<D1PreparedS
 pub async fn dead_letters(
     db: &D1Database,
     site: Option<&str>,
-) -> EdgeResult<Vec<serde_json::Value>> {
+) -> EdgeResult<Vec<domain::admin_api::DeadLetterView>> {
     Ok(dead_letter_rows(db, site, 500)
         .await?
         .into_iter()
-        .map(|(site, l)| {
-            serde_json::json!({
-                "alert": l.alert_id,
-                "recipient": l.recipient_id,
-                "case": l.case_id,
-                "site": site,
-                "why": l.why,
-                "last_status": l.last_status,
-                "at": l.at.to_rfc3339(),
-            })
+        .map(|(site, l)| domain::admin_api::DeadLetterView {
+            alert: l.alert_id,
+            recipient: l.recipient_id,
+            case: l.case_id,
+            site,
+            why: l.why,
+            last_status: l.last_status,
+            at: l.at.into(),
         })
         .collect())
 }
 
-/// (unfinished, finished) alerts, optionally for one site.
-pub async fn progress(db: &D1Database, site: Option<&str>) -> EdgeResult<(u64, u64)> {
+/// Unfinished and finished alerts, optionally for one site.
+pub async fn progress(
+    db: &D1Database,
+    site: Option<&str>,
+) -> EdgeResult<domain::admin_api::AlertProgress> {
     #[derive(Deserialize)]
     struct Row {
-        unfinished: Option<f64>,
-        finished: Option<f64>,
+        unfinished: Option<u64>,
+        finished: Option<u64>,
     }
     let row: Option<Row> = db
         .prepare(
@@ -343,9 +344,11 @@ pub async fn progress(db: &D1Database, site: Option<&str>) -> EdgeResult<(u64, u
         .bind(&[opt_text(site)])?
         .first(None)
         .await?;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let count = |v: Option<f64>| v.unwrap_or(0.0) as u64;
-    Ok(row.map_or((0, 0), |r| (count(r.unfinished), count(r.finished))))
+    // SUM over no rows is NULL: nothing unfinished, nothing finished.
+    Ok(domain::admin_api::AlertProgress {
+        unfinished: row.as_ref().and_then(|r| r.unfinished).unwrap_or(0),
+        finished: row.as_ref().and_then(|r| r.finished).unwrap_or(0),
+    })
 }
 
 /// Dead letters of one site, as the settings page lists them.
@@ -373,8 +376,8 @@ async fn dead_letter_rows(
         recipient_id: String,
         case_id: String,
         why: String,
-        last_status: Option<f64>,
-        at: f64,
+        last_status: Option<u16>,
+        at: i64,
         site: Option<String>,
     }
     let rows: Vec<Row> = db
@@ -387,7 +390,6 @@ async fn dead_letter_rows(
         .all()
         .await?
         .results()?;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // an HTTP status
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -396,7 +398,7 @@ async fn dead_letter_rows(
                 recipient_id: r.recipient_id,
                 case_id: r.case_id,
                 why: r.why,
-                last_status: r.last_status.map(|s| s as u16),
+                last_status: r.last_status,
                 at: super::ms(r.at),
             };
             (r.site, line)

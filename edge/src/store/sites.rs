@@ -2,6 +2,7 @@
 
 use super::{flag, int, json, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
+use domain::admin_api::{CounterView, SiteDocument, TurnstileView};
 use domain::fields::SiteKey;
 use domain::origin::OriginRule;
 use domain::recipient::{mask_url, RecipientId, Role};
@@ -32,14 +33,14 @@ pub struct SiteRow {
     key: String,
     origins: String,
     copy: String,
-    show_score: f64,
-    show_guarantee: f64,
-    cooldown_days: f64,
+    show_score: i64,
+    show_guarantee: i64,
+    cooldown_days: i64,
     sla_minutes: String,
-    rate_per_minute: f64,
+    rate_per_minute: i64,
     turnstile_sitekey: Option<String>,
     turnstile_secret: Option<String>,
-    updated_at: f64,
+    updated_at: i64,
 }
 
 const SITE_COLUMNS: &str = "key, origins, copy, show_score, show_guarantee, cooldown_days, \
@@ -54,19 +55,20 @@ pub fn select_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement
 
 impl TryFrom<SiteRow> for Site {
     type Error = EdgeError;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped
     fn try_from(row: SiteRow) -> EdgeResult<Self> {
+        // Clamped into range first, so the conversions cannot fail.
+        let clamped = |v: i64, lo: i64, hi: i64| u32::try_from(v.clamp(lo, hi)).unwrap_or(0);
         let origins = serde_json::from_str(&row.origins).map_err(|e| {
             EdgeError::Internal(format!("site {} has unreadable origins: {e}", row.key))
         })?;
         Ok(Self {
             copy: serde_json::from_str(&row.copy).unwrap_or_default(),
             origins,
-            show_score: row.show_score != 0.0,
-            show_guarantee: row.show_guarantee != 0.0,
-            cooldown_days: row.cooldown_days.clamp(0.0, 3650.0) as u32,
+            show_score: row.show_score != 0,
+            show_guarantee: row.show_guarantee != 0,
+            cooldown_days: clamped(row.cooldown_days, 0, 3650),
             sla: SlaPolicy::from_json(&row.sla_minutes),
-            rate_per_minute: row.rate_per_minute.clamp(1.0, 1e6) as u32,
+            rate_per_minute: clamped(row.rate_per_minute, 1, 1_000_000),
             turnstile_sitekey: row.turnstile_sitekey,
             turnstile_secret: row.turnstile_secret,
             updated_at: super::ms(row.updated_at),
@@ -204,30 +206,21 @@ struct RecipientView {
     url: String,
 }
 
-#[derive(Deserialize, serde::Serialize)]
-struct CounterView {
-    day: String,
-    name: String,
-    count: f64,
-}
-
 /// A site's configuration as managers read it back, with the last 30 days
 /// of abuse counters. Never a secret, and never a recipient's whole URL
 /// (a chat webhook's path is its credential): `url_masked` shows its scheme
 /// and host as the dashboard does. The answer is valid `PUT` input
 /// (`domain::site::SiteBody`), its read-only fields ignored there.
-pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::Value> {
+pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<SiteDocument> {
     let site = site(db, key).await?;
-    let recipients: Vec<serde_json::Value> = recipient_views(db, key)
+    let recipients = recipient_views(db, key)
         .await?
         .into_iter()
-        .map(|r| {
-            serde_json::json!({
-                "id": r.id,
-                "role": r.role,
-                "format": r.format,
-                "url_masked": mask_url(&r.url),
-            })
+        .map(|r| domain::admin_api::RecipientView {
+            url_masked: mask_url(&r.url),
+            id: r.id,
+            role: r.role,
+            format: r.format,
         })
         .collect();
     let counters: Vec<CounterView> = db
@@ -236,21 +229,23 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<serde_json::V
         .all()
         .await?
         .results()?;
-    let origins: Vec<String> = site.origins.into_iter().map(String::from).collect();
-    Ok(serde_json::json!({
-        "site": key,
-        "origins": origins,
-        "copy": site.copy,
-        "recipients": recipients,
-        "sla_minutes": site.sla,
-        "cooldown_days": site.cooldown_days,
-        "guarantee": site.show_guarantee,
-        "score": site.show_score,
-        "rate_per_minute": site.rate_per_minute,
-        "turnstile": site.turnstile_sitekey.map(|k| serde_json::json!({"sitekey": k, "secret_set": true})),
-        "counters": counters,
-        "updated_at": site.updated_at.to_rfc3339(),
-    }))
+    Ok(SiteDocument {
+        site: key.to_owned(),
+        origins: site.origins.into_iter().map(String::from).collect(),
+        copy: site.copy,
+        recipients,
+        sla_minutes: site.sla,
+        cooldown_days: site.cooldown_days,
+        guarantee: site.show_guarantee,
+        score: site.show_score,
+        rate_per_minute: site.rate_per_minute,
+        turnstile: site.turnstile_sitekey.map(|sitekey| TurnstileView {
+            sitekey,
+            secret_set: true,
+        }),
+        counters,
+        updated_at: site.updated_at.into(),
+    })
 }
 
 /// A site's whole stored configuration, recipients' ids and secrets
@@ -348,6 +343,30 @@ pub async fn recipient_lines(
             url: r.url,
         })
         .collect())
+}
+
+/// One recipient of a site with what sending to it takes: its format, whole
+/// URL and secret. Never shown to anyone.
+#[derive(Deserialize)]
+pub struct SendableRecipient {
+    pub id: String,
+    pub format: String,
+    pub url: String,
+    pub secret: Option<String>,
+}
+
+/// The recipient `id` of `site`, ready to send to; `None` if the site has
+/// no such recipient.
+pub async fn sendable_recipient(
+    db: &D1Database,
+    site: &str,
+    id: &str,
+) -> EdgeResult<Option<SendableRecipient>> {
+    Ok(db
+        .prepare("SELECT id, format, url, secret FROM recipients WHERE id = ?1 AND site = ?2")
+        .bind(&[text(id), text(site)])?
+        .first(None)
+        .await?)
 }
 
 /// Adds one recipient (already checked as part of the whole configuration)

@@ -112,6 +112,7 @@ async fn rule_six_joins_an_open_case(stack: &Stack, api: &Api) -> String {
         .await;
     assert_eq!(status, 200, "{detail}");
     assert_eq!(detail["contact"]["email"], "ana@example.com");
+    assert_eq!(detail["score"].as_u64(), Some(1), "an integer: {detail}");
     let types: Vec<&str> = detail["case"]["events"]
         .as_array()
         .unwrap()
@@ -133,7 +134,21 @@ async fn rule_six_joins_an_open_case(stack: &Stack, api: &Api) -> String {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(deliveries["deliveries"][0]["status"], 200.0);
+    // Integers are JSON integers and times RFC 3339 strings
+    // (docs/wire-contract.md#conventions), not D1's floats and milliseconds.
+    let first = &deliveries["deliveries"][0];
+    assert_eq!(
+        (first["status"].as_u64(), first["attempt"].as_u64()),
+        (Some(200), Some(1)),
+        "{first}"
+    );
+    assert!(first["duration_ms"].is_u64(), "{first}");
+    assert!(
+        first["started_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.contains('T')),
+        "{first}"
+    );
     assert_error(
         &api.admin(
             Method::GET,
