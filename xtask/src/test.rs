@@ -7,6 +7,7 @@ use crate::tools::{ensure, root};
 use crate::{build, Result};
 use std::cell::Cell;
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use xshell::{cmd, Shell};
 
@@ -52,8 +53,9 @@ pub fn run(_args: &[String]) -> Result {
         },
     )?;
     step(
-        "domain stays pure, pages stay native (cargo tree, domain/src)",
-        "keep IO, wasm and markup out of domain/ (pages go in edge/pages/), and wasm out of edge/pages/",
+        "domain stays pure, pages stay native, SQL stays in the store (cargo tree, domain/src, edge/src)",
+        "keep IO, wasm and markup out of domain/ (pages go in edge/pages/), wasm out of edge/pages/, \
+         and D1 statements in edge/src/store/ (a function there with a name that says what it does)",
         || {
             let tree = cmd!(sh, "cargo tree -p domain -e normal --prefix none")
                 .quiet()
@@ -63,7 +65,8 @@ pub fn run(_args: &[String]) -> Result {
             let pages = cmd!(sh, "cargo tree -p candor-pages -e normal --prefix none")
                 .quiet()
                 .read()?;
-            pages_are_native(&pages)
+            pages_are_native(&pages)?;
+            sql_stays_in_store(&root())
         },
     )?;
     step(
@@ -210,11 +213,9 @@ fn markup_in(path: &str, source: &str) -> Vec<String> {
         .collect()
 }
 
-/// Fails if any Rust file under `dir` (domain/src) builds HTML: the
-/// dependency check alone would miss markup written by hand or a
-/// re-exported macro.
-fn domain_has_no_markup(dir: &std::path::Path) -> Result {
-    let mut found = Vec::new();
+/// Every `.rs` file under `dir`, at any depth.
+fn rust_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir)? {
@@ -222,10 +223,22 @@ fn domain_has_no_markup(dir: &std::path::Path) -> Result {
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                let source = std::fs::read_to_string(&path)?;
-                found.extend(markup_in(&path.display().to_string(), &source));
+                files.push(path);
             }
         }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Fails if any Rust file under `dir` (domain/src) builds HTML: the
+/// dependency check alone would miss markup written by hand or a
+/// re-exported macro.
+fn domain_has_no_markup(dir: &Path) -> Result {
+    let mut found = Vec::new();
+    for path in rust_files(dir)? {
+        let source = std::fs::read_to_string(&path)?;
+        found.extend(markup_in(&path.display().to_string(), &source));
     }
     if found.is_empty() {
         Ok(())
@@ -234,9 +247,51 @@ fn domain_has_no_markup(dir: &std::path::Path) -> Result {
     }
 }
 
+/// The one place the edge may write SQL: every D1 statement is a function
+/// of `edge/src/store/`, whose name says what it does.
+const STORE: &str = "edge/src/store";
+
+/// The lines of one edge source file (`path` relative to the workspace)
+/// that prepare a D1 statement outside the store, as `path:line: text`.
+fn sql_outside_store(path: &Path, source: &str) -> Vec<String> {
+    if path.starts_with(STORE) {
+        return Vec::new();
+    }
+    source
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(".prepare("))
+        .map(|(i, line)| format!("{}:{}: {}", path.display(), i + 1, line.trim()))
+        .collect()
+}
+
+/// Fails, naming each `file:line`, if any file under `edge/src` of the
+/// workspace at `root` prepares SQL outside `edge/src/store/`.
+fn sql_stays_in_store(root: &Path) -> Result {
+    let mut found = Vec::new();
+    for path in rust_files(&root.join("edge").join("src"))? {
+        let source = std::fs::read_to_string(&path)?;
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        found.extend(sql_outside_store(relative, &source));
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "SQL outside edge/src/store/ (move it into a store function):\n{}",
+            found.join("\n")
+        )
+        .into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{domain_has_no_markup, domain_is_pure, markup_in, pages_are_native, test_counts};
+    use super::{
+        domain_has_no_markup, domain_is_pure, markup_in, pages_are_native, sql_outside_store,
+        sql_stays_in_store, test_counts,
+    };
+    use std::path::Path;
 
     #[test]
     fn reads_cargo_and_wasm_test_summaries() {
@@ -305,5 +360,46 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/src");
         assert!(dir.is_dir(), "{}", dir.display());
         assert!(domain_has_no_markup(&dir).is_ok());
+    }
+
+    #[test]
+    fn sql_outside_the_store_is_found_with_its_place() {
+        let source = "fn a() {}\n    let rows = db\n        .prepare(\"SELECT 1\")\n";
+        assert_eq!(
+            sql_outside_store(Path::new("edge/src/alerts/sla.rs"), source),
+            ["edge/src/alerts/sla.rs:3: .prepare(\"SELECT 1\")"]
+        );
+        assert!(sql_outside_store(Path::new("edge/src/store/cases.rs"), source).is_empty());
+        assert!(sql_outside_store(Path::new("edge/src/store/deep/x.rs"), source).is_empty());
+        // A file merely named like the store is not in it.
+        assert_eq!(
+            sql_outside_store(Path::new("edge/src/store.rs"), source).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_sql_check_fails_on_a_statement_outside_the_store() {
+        let root = std::env::temp_dir().join(format!("xtask-sql-{}", std::process::id()));
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("edge/src/store/cases.rs", "db.prepare(\"SELECT 1\")\n");
+        assert!(sql_stays_in_store(&root).is_ok());
+        write("edge/src/routes/x.rs", "\n db.prepare(\"SELECT 2\")\n");
+        let err = sql_stays_in_store(&root).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&root);
+        assert!(err.contains("edge/src/routes/x.rs:2:"), "{err}");
+    }
+
+    #[test]
+    fn edge_sources_prepare_sql_only_in_the_store_today() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        assert!(root.join("edge/src/store").is_dir());
+        if let Err(e) = sql_stays_in_store(&root) {
+            panic!("{e}");
+        }
     }
 }

@@ -7,12 +7,11 @@
 //! id is its primary key, and queueing claims rows in one UPDATE … RETURNING.
 
 use crate::error::EdgeResult;
+use crate::store::escalation::{self, Escalation};
 use crate::store::outbox::{self, NewAlert};
-use crate::store::{millis, text};
 use domain::alert::{idempotency_id, Reason};
 use domain::sla::SlaPolicy;
 use domain::{Tier, Timestamp};
-use serde::Deserialize;
 use worker::{D1Database, Env};
 
 /// `now` is the tick's scheduled time.
@@ -29,31 +28,10 @@ pub async fn tick(env: &Env, now: Timestamp) -> EdgeResult<()> {
     super::enqueue(env, &ids).await
 }
 
-#[derive(Deserialize)]
-struct Overdue {
-    id: String,
-    level: String,
-    ack_due_at: f64,
-    sla_minutes: String,
-    base_url: Option<String>,
-}
-
 /// Moves each overdue case one level up; returns how many moved.
 async fn escalate_overdue(db: &D1Database, now: Timestamp) -> EdgeResult<usize> {
-    let overdue: Vec<Overdue> = db
-        .prepare(
-            "SELECT c.id, c.level, c.ack_due_at, s.sla_minutes, \
-             (SELECT a.base_url FROM alerts a WHERE a.case_id = c.id ORDER BY a.created_at LIMIT 1) AS base_url \
-             FROM cases c JOIN sites s ON s.key = c.site \
-             WHERE c.state = 'open' AND c.level != 'president' AND c.ack_due_at <= ?1 \
-             ORDER BY c.ack_due_at LIMIT 100",
-        )
-        .bind(&[millis(now)])?
-        .all()
-        .await?
-        .results()?;
     let mut moved = 0;
-    for case in overdue {
+    for case in escalation::overdue_cases(db, now).await? {
         let Some(level) = Tier::parse(&case.level) else {
             continue;
         };
@@ -80,29 +58,18 @@ async fn escalate_overdue(db: &D1Database, now: Timestamp) -> EdgeResult<usize> 
             now,
             queued: false,
         };
-        let results = db
-            .batch(vec![
-                db.prepare(
-                    "UPDATE cases SET level = ?2, ack_due_at = ?3, updated_at = ?4 \
-                     WHERE id = ?1 AND level = ?5 AND state = 'open'",
-                )
-                .bind(&[
-                    text(&case.id),
-                    text(up.to.as_str()),
-                    millis(up.next_due),
-                    millis(now),
-                    text(level.as_str()),
-                ])?,
-                // changes() is the UPDATE's count; then the event's.
-                db.prepare(
-                    "INSERT INTO events (case_id, type, by, note, at) \
-                     SELECT ?1, 'escalated', 'sla', ?2, ?3 WHERE changes() = 1",
-                )
-                .bind(&[text(&case.id), text(&note), millis(now)])?,
-                outbox::insert_if(db, &alert, "changes() = 1")?,
-            ])
-            .await?;
-        moved += crate::store::first_changes(&results);
+        let step = Escalation {
+            case_id: &case.id,
+            from: level,
+            to: up.to,
+            next_due: up.next_due,
+            note: &note,
+            alert: &alert,
+            now,
+        };
+        if escalation::escalate(db, &step).await? {
+            moved += 1;
+        }
     }
     Ok(moved)
 }

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod deliveries;
 pub mod erasure;
+pub mod escalation;
 pub mod ingest;
 pub mod outbox;
 pub mod sessions;

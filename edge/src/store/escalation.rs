@@ -1,0 +1,84 @@
+//! The cron's re-escalation (docs/product-rules.md#rule-5): which open cases
+//! are past their acknowledge deadline, and moving one of them a level up
+//! together with its `escalated` event and its alert.
+
+use super::outbox::{self, NewAlert};
+use super::{millis, text};
+use crate::error::EdgeResult;
+use domain::{Tier, Timestamp};
+use serde::Deserialize;
+use worker::D1Database;
+
+/// How many overdue cases one tick moves at most; the rest wait a minute.
+const PER_TICK: u32 = 100;
+
+/// An open case past its deadline, with what moving it up needs: its site's
+/// SLA minutes (JSON text) and the dashboard base URL its first alert used.
+#[derive(Debug, Deserialize)]
+pub struct OverdueCase {
+    pub id: String,
+    pub level: String,
+    /// Epoch milliseconds.
+    pub ack_due_at: i64,
+    pub sla_minutes: String,
+    pub base_url: Option<String>,
+}
+
+/// Open cases below the top level whose deadline is at or before `now`,
+/// most overdue first.
+pub async fn overdue_cases(db: &D1Database, now: Timestamp) -> EdgeResult<Vec<OverdueCase>> {
+    Ok(db
+        .prepare(format!(
+            "SELECT c.id, c.level, c.ack_due_at, s.sla_minutes, \
+             (SELECT a.base_url FROM alerts a WHERE a.case_id = c.id ORDER BY a.created_at LIMIT 1) AS base_url \
+             FROM cases c JOIN sites s ON s.key = c.site \
+             WHERE c.state = 'open' AND c.level != 'president' AND c.ack_due_at <= ?1 \
+             ORDER BY c.ack_due_at LIMIT {PER_TICK}"
+        ))
+        .bind(&[millis(now)])?
+        .all()
+        .await?
+        .results()?)
+}
+
+/// One step up for one case.
+pub struct Escalation<'a> {
+    pub case_id: &'a str,
+    /// The level the tick read; the case moves only if it still has it.
+    pub from: Tier,
+    pub to: Tier,
+    pub next_due: Timestamp,
+    /// The `escalated` event's note.
+    pub note: &'a str,
+    pub alert: &'a NewAlert<'a>,
+    pub now: Timestamp,
+}
+
+/// Moves the case up, writes the event and the alert, in one transaction,
+/// and only while the case is still open at the level the tick read — so
+/// overlapping ticks move it once. Returns whether it moved.
+pub async fn escalate(db: &D1Database, e: &Escalation<'_>) -> EdgeResult<bool> {
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "UPDATE cases SET level = ?2, ack_due_at = ?3, updated_at = ?4 \
+                 WHERE id = ?1 AND level = ?5 AND state = 'open'",
+            )
+            .bind(&[
+                text(e.case_id),
+                text(e.to.as_str()),
+                millis(e.next_due),
+                millis(e.now),
+                text(e.from.as_str()),
+            ])?,
+            // changes() is the UPDATE's count; then the event's.
+            db.prepare(
+                "INSERT INTO events (case_id, type, by, note, at) \
+                 SELECT ?1, 'escalated', 'sla', ?2, ?3 WHERE changes() = 1",
+            )
+            .bind(&[text(e.case_id), text(e.note), millis(e.now)])?,
+            outbox::insert_if(db, e.alert, "changes() = 1")?,
+        ])
+        .await?;
+    Ok(super::first_changes(&results) == 1)
+}
