@@ -403,4 +403,41 @@ mod tests {
         assert!(v.get("deliveries").is_none());
         assert_eq!(serde_json::from_value::<CaseView>(v).unwrap(), case);
     }
+
+    #[test]
+    fn a_site_document_is_valid_put_input() {
+        let doc = SiteDocument {
+            site: "demo".into(),
+            origins: vec!["https://shop.example.com".into()],
+            copy: BTreeMap::new(),
+            recipients: vec![RecipientView {
+                id: "demo-service".into(),
+                role: "service_manager".into(),
+                format: "slack".into(),
+                url_masked: "https://hooks.slack.com/…".into(),
+            }],
+            sla_minutes: SlaPolicy::default(),
+            cooldown_days: 30,
+            guarantee: false,
+            score: true,
+            rate_per_minute: 10,
+            turnstile: Some(TurnstileView {
+                sitekey: "1x00000000000000000000AA".into(),
+                secret_set: true,
+            }),
+            counters: vec![CounterView {
+                day: "2026-12-04".into(),
+                name: "honeypot".into(),
+                count: 1,
+            }],
+            updated_at: at(1_796_411_400_000),
+        };
+        let v = serde_json::to_value(&doc).unwrap();
+        assert_eq!(v["counters"][0]["count"], 1);
+        assert!(v["counters"][0]["count"].is_u64());
+        assert_eq!(v["updated_at"], "2026-12-04T19:10:00.000Z");
+        let body: crate::site::SiteBody = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(body.site.as_deref(), Some("demo"));
+        assert_eq!(serde_json::from_value::<SiteDocument>(v).unwrap(), doc);
+    }
 }
