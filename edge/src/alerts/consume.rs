@@ -15,7 +15,7 @@ use super::{Job, Settings};
 use crate::clock;
 use crate::error::EdgeResult;
 use crate::store::deliveries;
-use crate::store::outbox::{self, DeadLetter, Pending, Recipient};
+use crate::store::outbox::{self, Burial, Pending, Recipient};
 use domain::alert::{Alert, Reason};
 use domain::delivery::Outcome;
 use futures_util::{stream, StreamExt};
@@ -74,9 +74,9 @@ async fn deliver(db: &D1Database, settings: &Settings, alert_id: &str) -> EdgeRe
         .map(|role| domain::delivery::no_recipient(*role))
         .collect();
     let now = clock::now();
-    let letters: Vec<DeadLetter<'_>> = unreachable
+    let letters: Vec<Burial<'_>> = unreachable
         .iter()
-        .map(|(recipient_id, why)| DeadLetter {
+        .map(|(recipient_id, why)| Burial {
             alert_id: &pending.id,
             recipient_id,
             case_id: &pending.facts.case_id,
@@ -209,7 +209,7 @@ async fn attempt(
     };
     outbox::bury(
         db,
-        &DeadLetter {
+        &Burial {
             alert_id: &pending.id,
             recipient_id: &r.id,
             case_id: &pending.facts.case_id,
@@ -246,7 +246,7 @@ async fn bury_all(db: &D1Database, alert_id: &str) -> EdgeResult<()> {
     for r in p.recipients.iter().filter(|r| !r.settled) {
         outbox::bury(
             db,
-            &DeadLetter {
+            &Burial {
                 alert_id: &p.id,
                 recipient_id: &r.id,
                 case_id: &p.facts.case_id,

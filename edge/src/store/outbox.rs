@@ -261,8 +261,9 @@ pub async fn finish(db: &D1Database, alert_id: &str, now: Timestamp) -> EdgeResu
     Ok(())
 }
 
-/// A delivery that will never happen, once per alert and recipient.
-pub struct DeadLetter<'a> {
+/// A dead letter to write: a delivery that will never happen, once per
+/// alert and recipient (read back as `domain::delivery::DeadLetter`).
+pub struct Burial<'a> {
     pub alert_id: &'a str,
     pub recipient_id: &'a str,
     pub case_id: &'a str,
@@ -271,14 +272,14 @@ pub struct DeadLetter<'a> {
     pub at: Timestamp,
 }
 
-pub async fn bury(db: &D1Database, d: &DeadLetter<'_>) -> EdgeResult<()> {
+pub async fn bury(db: &D1Database, d: &Burial<'_>) -> EdgeResult<()> {
     bury_statement(db, d)?.run().await?;
     Ok(())
 }
 
 /// Several dead letters in one round trip (the roles of a level that have
 /// nobody to reach).
-pub async fn bury_many(db: &D1Database, letters: &[DeadLetter<'_>]) -> EdgeResult<()> {
+pub async fn bury_many(db: &D1Database, letters: &[Burial<'_>]) -> EdgeResult<()> {
     if letters.is_empty() {
         return Ok(());
     }
@@ -290,7 +291,7 @@ pub async fn bury_many(db: &D1Database, letters: &[DeadLetter<'_>]) -> EdgeResul
     Ok(())
 }
 
-fn bury_statement(db: &D1Database, d: &DeadLetter<'_>) -> EdgeResult<D1PreparedStatement> {
+fn bury_statement(db: &D1Database, d: &Burial<'_>) -> EdgeResult<D1PreparedStatement> {
     Ok(db
         .prepare(
             "INSERT INTO dead_letters (alert_id, recipient_id, case_id, why, last_status, at) \
