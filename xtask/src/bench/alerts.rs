@@ -225,8 +225,15 @@ impl Figures {
                 p.latency_ms.max().unwrap_or(f64::NAN),
                 p99 / post.max(0.001),
             )?;
+        }
+        // After the table, so a note cannot split it.
+        for (name, p) in [("paced", &self.paced), ("burst", &self.burst)] {
             if p.errors > 0 {
-                writeln!(md, "\n{} POSTs did not answer 201 in this phase.", p.errors)?;
+                writeln!(
+                    md,
+                    "\n{} POSTs of the {name} phase did not answer 201 (no alert expected for them).",
+                    p.errors
+                )?;
             }
         }
         let p99 = self.paced.p99();
