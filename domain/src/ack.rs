@@ -1,5 +1,6 @@
-//! Acknowledge links (docs/wire-contract.md#acknowledge-links): `/ack/{token}`, where the token is an
-//! HMAC-SHA256-signed, expiring capability for one case and one action.
+//! Acknowledge links (docs/wire-contract.md#acknowledge-links):
+//! `/ack/{token}`, where the token is an HMAC-SHA256-signed, expiring
+//! capability for one case and one action.
 //! Chat apps fetch links to unfurl them, so opening the link only shows a
 //! confirm page; the POST from that page acts ([`parse_form`] reads who
 //! acknowledges). A reused link is refused by the case's state machine (the

@@ -243,9 +243,10 @@ pub fn mask_url(raw: &str) -> String {
     }
 }
 
-/// A webhook URL that passed the rules of docs/wire-contract.md#recipient-urls: https to the platform's
-/// own hosts (any public host for `webhook`), never private, loopback or an
-/// IP literal — unless `allow_loopback` (the dev flag) is set, which admits
+/// A webhook URL that passed the rules of
+/// docs/wire-contract.md#recipient-urls: https to the platform's own hosts
+/// (any public host for `webhook`), never private, loopback or an IP
+/// literal — unless `allow_loopback` (the dev flag) is set, which admits
 /// `http://127.0.0.1:PORT` / `http://localhost:PORT` and nothing else.
 ///
 /// The host is normalised before any rule looks at it — lowercase (the URL

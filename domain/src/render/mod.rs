@@ -107,8 +107,8 @@ mod tests {
         }
     }
 
-    /// Every alert shows what docs/wire-contract.md#alert-reasons asks, in every format, and never the
-    /// customer's email or phone number.
+    /// Every alert shows what docs/wire-contract.md#alert-reasons asks, in
+    /// every format, and never the customer's email or phone number.
     #[test]
     fn every_format_shows_the_essentials() {
         let mut f = facts();

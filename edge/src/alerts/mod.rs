@@ -1,7 +1,8 @@
 //! Alert delivery: the outbox row is written with the change that causes it,
 //! a queue message carries its id, the consumer sends it to each recipient
-//! and retries on the schedule of docs/wire-contract.md#delivery, and the cron re-escalates overdue
-//! cases and re-queues anything whose message went missing.
+//! and retries on the schedule of docs/wire-contract.md#delivery, and the
+//! cron re-escalates overdue cases and re-queues anything whose message
+//! went missing.
 
 mod consume;
 pub mod send;

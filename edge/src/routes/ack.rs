@@ -35,7 +35,8 @@ async fn acknowledge(
     let base = req.url()?.origin().ascii_serialization();
     // The token is the capability, but a stray cross-site post must not act
     // either. The confirm page's own post passes (chat link → page →
-    // button, docs/wire-contract.md#acknowledge-links), whatever `Origin` its referrer policy makes the browser send.
+    // button, docs/wire-contract.md#acknowledge-links), whatever `Origin`
+    // its referrer policy makes the browser send.
     request::same_origin_post(req)?;
     let (db, case) = open(env, token).await?;
     let by = ack::parse_form(&request::read_form_body(req).await?)?;
