@@ -13,22 +13,15 @@ use domain::delivery::Outcome;
 use domain::fields::SiteKey;
 use worker::{Env, Request, Response};
 
-/// What a test alert got back from the platform.
-pub struct TestResult {
-    pub recipient: String,
-    pub format: String,
-    pub idempotency_id: String,
-    /// `delivered`, `refused` (permanent) or `failed` (worth retrying).
-    pub verdict: &'static str,
-    pub status: Option<u16>,
-    pub answer: Option<String>,
-    pub error: Option<String>,
-    pub duration_ms: i64,
-}
-
 /// Sends one clearly marked test alert to one recipient of `site`, now
-/// (not queued, not retried), logged like any attempt.
-pub async fn send_test(env: &Env, site: &SiteKey, rid: &str, base: &str) -> EdgeResult<TestResult> {
+/// (not queued, not retried), logged like any attempt. The API answers
+/// what it got back as it is; the dashboard words it.
+pub async fn send_test(
+    env: &Env,
+    site: &SiteKey,
+    rid: &str,
+    base: &str,
+) -> EdgeResult<TestAlertView> {
     let db = env.d1("DB")?;
     let r = sites::sendable_recipient(&db, site.as_str(), rid)
         .await?
@@ -48,11 +41,11 @@ pub async fn send_test(env: &Env, site: &SiteKey, rid: &str, base: &str) -> Edge
         Outcome::Permanent => "refused",
         Outcome::Retry { .. } => "failed",
     };
-    Ok(TestResult {
+    Ok(TestAlertView {
         recipient: r.id,
         format: r.format,
         idempotency_id: alert.idempotency_id,
-        verdict,
+        result: verdict.to_owned(),
         status: sent.status,
         answer: sent.answer,
         error: sent.error,
@@ -66,20 +59,7 @@ pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult
     auth::require_admin(req, env).await?;
     let site = SiteKey::try_from(site)?;
     let base = req.url()?.origin().ascii_serialization();
-    let t = send_test(env, &site, rid, &base).await?;
-    Ok(http::json(
-        200,
-        &TestAlertView {
-            recipient: t.recipient,
-            format: t.format,
-            idempotency_id: t.idempotency_id,
-            result: t.verdict.to_owned(),
-            status: t.status,
-            answer: t.answer,
-            error: t.error,
-            duration_ms: t.duration_ms,
-        },
-    ))
+    Ok(http::json(200, &send_test(env, &site, rid, &base).await?))
 }
 
 /// `GET /v1/admin/dead-letters?site=`: deliveries that will never happen.

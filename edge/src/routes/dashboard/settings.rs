@@ -210,7 +210,7 @@ pub async fn test_recipient(
     let status = t
         .status
         .map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}"));
-    let notice = match t.verdict {
+    let notice = match t.result.as_str() {
         "delivered" => Notice {
             ok: true,
             text: format!(
