@@ -4,7 +4,8 @@
 //! tests read the same files, so a field renamed on any side fails somewhere
 //! fast and here.
 
-use crate::support::Stack;
+use crate::support::{call, Stack};
+use reqwest::Method;
 use serde_json::{json, Value};
 
 const FULL: &str = include_str!("../../../../domain/fixtures/wire/answer-full.json");
@@ -54,15 +55,15 @@ async fn the_answer_fixtures_are_stored(stack: &Stack) {
     let mut minimal = fixture(MINIMAL);
     minimal["id"] = json!(uuid::Uuid::new_v4().to_string());
     for body in [fixture(FULL), minimal] {
-        let resp = api
-            .client
-            .post(api.url("/v1/responses"))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+        let (status, _, reply) = call(
+            &api.client,
+            Method::POST,
+            &api.url("/v1/responses"),
+            None,
+            Some(&body),
+        )
+        .await;
+        assert_eq!(status, 201, "{reply}");
         let id = body["id"].as_str().unwrap();
         let row = &stack.rows(&format!(
             "SELECT gaps, score, guarantee, contact_email, transaction_ref, locale \
@@ -80,14 +81,8 @@ async fn the_answer_fixtures_are_stored(stack: &Stack) {
 async fn the_settings_fixture_is_what_the_worker_serves(stack: &Stack, want: &Value) {
     let site = want["site"].as_str().unwrap();
     let api = stack.api();
-    let got: Value = api
-        .client
-        .get(api.url(&format!("/v1/sites/{site}/widget")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let url = api.url(&format!("/v1/sites/{site}/widget"));
+    let (status, _, got) = call(&api.client, Method::GET, &url, None, None).await;
+    assert_eq!(status, 200, "{got}");
     assert_eq!(&got, want);
 }
