@@ -10,10 +10,13 @@
 //!   here produce (the inbox order, the insights figures, the parsed
 //!   forms). The only escaping here is each chat format's, in [`render`].
 
+pub mod access;
 pub mod ack;
 pub mod acknowledgement;
 pub mod admin_api;
 pub mod alert;
+pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod case_view;
@@ -26,7 +29,10 @@ pub mod form;
 pub mod inbox;
 pub mod insights;
 pub mod lang;
+pub mod mail;
 pub mod origin;
+pub mod people;
+pub mod permissions;
 pub mod query;
 pub mod rate;
 pub mod recipient;

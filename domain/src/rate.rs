@@ -17,10 +17,17 @@ pub struct Window {
 }
 
 pub fn window(now: Timestamp) -> Window {
-    let start = now.millis() - now.millis().rem_euclid(WINDOW_MS);
-    let left_ms = start + WINDOW_MS - now.millis();
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 1..=60
-    let retry_after_secs = ((left_ms + 999) / 1000).clamp(1, 60) as u32;
+    window_of(now, WINDOW_MS)
+}
+
+/// The window of length `len_ms` (a minute, an hour…) that `now` falls in.
+pub fn window_of(now: Timestamp, len_ms: i64) -> Window {
+    let len_ms = len_ms.max(1000);
+    let start = now.millis() - now.millis().rem_euclid(len_ms);
+    let left_ms = start + len_ms - now.millis();
+    let retry_after_secs = u32::try_from((left_ms + 999) / 1000)
+        .unwrap_or(u32::MAX)
+        .max(1);
     Window {
         start: Timestamp::from_millis(start),
         retry_after_secs,
@@ -30,14 +37,6 @@ pub fn window(now: Timestamp) -> Window {
 /// The counter's key: a hash, so client IPs are never stored.
 pub fn client_key(site: &SiteKey, client_ip: &str) -> String {
     crate::digest::sha256_hex(&[site.as_str(), client_ip])
-}
-
-/// Wrong admin tokens one client may try per window on the sign-in page.
-pub const SIGN_IN_FAILURES_PER_WINDOW: u32 = 5;
-
-/// The sign-in counter's key, apart from every site's.
-pub fn sign_in_key(client_ip: &str) -> String {
-    crate::digest::sha256_hex(&["dashboard-sign-in", client_ip])
 }
 
 /// Whether the `count`-th request of a window exceeds the site's limit.
