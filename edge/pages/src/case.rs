@@ -260,8 +260,12 @@ pub fn render(chrome: &Chrome, d: &CaseDetail, flash: Option<&Flash>, now: Times
                 (thank_prompt(d))
                 section.card aria-labelledby="next-h" {
                     h2 #next-h { "Next step" }
-                    (step_form(chrome, d))
-                    (note_form(chrome, d))
+                    @if chrome.works {
+                        (step_form(chrome, d))
+                        (note_form(chrome, d))
+                    } @else {
+                        p.muted { "You can read this case. A manager or an owner of its site takes its steps." }
+                    }
                 }
                 (contact(&d.answer))
             }
@@ -316,9 +320,23 @@ mod tests {
     fn chrome() -> Chrome {
         Chrome {
             manager: "Bo".into(),
+            owner: true,
+            works: true,
             csrf: "tok".into(),
             section: crate::Section::Inbox,
         }
+    }
+
+    #[test]
+    fn a_viewer_is_offered_no_step() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let viewer = Chrome {
+            works: false,
+            ..chrome()
+        };
+        let page = render(&viewer, &detail(CaseState::Open), None, now);
+        assert!(!page.contains("/events"), "no form posts a step");
+        assert!(page.contains("A manager or an owner of its site takes its steps."));
     }
 
     #[test]

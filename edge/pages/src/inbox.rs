@@ -155,6 +155,8 @@ mod tests {
         let now = Timestamp::from_millis(100 * 60_000);
         let chrome = Chrome {
             manager: "Ana".into(),
+            owner: true,
+            works: true,
             csrf: "t".into(),
             section: crate::Section::Inbox,
         };
@@ -176,6 +178,8 @@ mod tests {
         let now = Timestamp::from_millis(100 * 60_000);
         let chrome = Chrome {
             manager: "Ana".into(),
+            owner: true,
+            works: true,
             csrf: "t".into(),
             section: crate::Section::Inbox,
         };

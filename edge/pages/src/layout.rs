@@ -14,6 +14,8 @@ pub enum Section {
     Inbox,
     Insights,
     Settings,
+    People,
+    Audit,
 }
 
 /// What a signed-in page knows about its reader: their name (shown, and
@@ -21,6 +23,10 @@ pub enum Section {
 #[derive(Debug, Clone)]
 pub struct Chrome {
     pub manager: String,
+    /// Whether the reader is an owner: only owners see Settings.
+    pub owner: bool,
+    /// Whether the reader may take steps on cases (not a viewer).
+    pub works: bool,
     pub csrf: String,
     pub section: Section,
 }
@@ -46,7 +52,11 @@ fn nav(chrome: &Chrome) -> Markup {
             nav aria-label="Dashboard" {
                 (link(Section::Inbox, "/dashboard", "Inbox"))
                 (link(Section::Insights, "/dashboard/insights", "Insights"))
-                (link(Section::Settings, "/dashboard/settings", "Settings"))
+                @if chrome.owner {
+                    (link(Section::Settings, "/dashboard/settings", "Settings"))
+                    (link(Section::People, "/dashboard/people", "People"))
+                    (link(Section::Audit, "/dashboard/audit", "Audit"))
+                }
             }
             form.signout method="post" action="/dashboard/logout" {
                 (csrf_field(chrome))
@@ -100,6 +110,8 @@ mod tests {
     fn titles_and_names_are_escaped_and_nothing_is_inline() {
         let chrome = Chrome {
             manager: "<img src=x onerror=alert(1)>".into(),
+            owner: true,
+            works: true,
             csrf: "t\"ok".into(),
             section: Section::Insights,
         };

@@ -17,6 +17,7 @@
 //!   style is allowed by its hash ([`html::Page::csp`]).
 
 pub mod ack;
+pub mod audit;
 pub mod case;
 pub mod charts;
 pub mod format;
@@ -25,6 +26,8 @@ pub mod inbox;
 pub mod insights;
 pub mod layout;
 pub mod login;
+pub mod mail;
+pub mod people;
 pub mod settings;
 
 pub use layout::{page, Chrome, Section, CSP};

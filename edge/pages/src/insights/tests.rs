@@ -54,6 +54,8 @@ fn closed(tier: Tier, code: &str, effort: Option<f64>) -> CaseFact {
 fn chrome() -> Chrome {
     Chrome {
         manager: "Ada".into(),
+        owner: true,
+        works: true,
         csrf: "t".into(),
         section: Section::Insights,
     }

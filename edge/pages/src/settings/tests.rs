@@ -13,6 +13,8 @@ use url::form_urlencoded;
 fn chrome() -> Chrome {
     Chrome {
         manager: "Ana".into(),
+        owner: true,
+        works: true,
         csrf: "csrf-token".into(),
         section: Section::Settings,
     }
@@ -298,7 +300,7 @@ proptest! {
             .finish();
         let form = parse_general(&body);
         let errors = form.check();
-        let chrome = Chrome { manager: v(10), csrf: v(11), section: Section::Settings };
+        let chrome = Chrome { manager: v(10), owner: true, works: true, csrf: v(11), section: Section::Settings };
         let recipients = vec![RecipientLine { id: v(0), role: v(1), format: v(2), url: v(3) }];
         let dead = vec![DeadLetter {
             alert_id: v(4), recipient_id: v(0), case_id: v(5), why: v(6),
