@@ -1,12 +1,15 @@
 //! Candor's Cloudflare Worker: a thin shell that does IO and asks `domain`
 //! for every rule. See ARCHITECTURE.md for the request's path.
 
+mod access;
+mod accounts;
 mod alerts;
 mod auth;
 mod case_steps;
 mod clock;
 mod error;
 mod http;
+mod mail;
 mod random;
 mod request;
 mod routes;
@@ -41,5 +44,8 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let now = domain::Timestamp::from_millis(event.schedule() as i64);
     if let Err(e) = alerts::sla::tick(&env, now).await {
         worker::console_error!("tick: {e}");
+    }
+    if let Err(e) = mail::send_due(&env, now).await {
+        worker::console_error!("mail tick: {e}");
     }
 }

@@ -52,7 +52,7 @@ impl EdgeError {
 fn dashboard_page(e: &EdgeError) -> Response {
     let title = match e {
         EdgeError::Unauthorized => "Please sign in again",
-        EdgeError::Forbidden | EdgeError::StaleForm => "Refused",
+        EdgeError::Forbidden | EdgeError::StaleForm | EdgeError::RoleForbids => "Refused",
         EdgeError::NotFound(_) => "Not found",
         EdgeError::Internal(_) => "Something went wrong",
         _ => "Not saved",

@@ -25,6 +25,9 @@ pub enum EdgeError {
     Unauthorized,
     #[error("this token does not grant access")]
     Forbidden,
+    /// Signed in, but the person's role lacks what the route needs.
+    #[error("your role does not allow this; ask an owner of this dashboard")]
+    RoleForbids,
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("this method is not allowed here")]
@@ -36,7 +39,7 @@ pub enum EdgeError {
     OriginNotAllowed,
     #[error("{0}")]
     Conflict(&'static str),
-    #[error("too many answers from this address; try again in {0} seconds")]
+    #[error("too many requests from this address; try again in {0} seconds")]
     RateLimited(u32),
     /// The site requires Cloudflare Turnstile and the token was missing or
     /// refused.
@@ -55,6 +58,7 @@ impl EdgeError {
             Self::Unauthorized => 401,
             Self::OriginNotAllowed
             | Self::Forbidden
+            | Self::RoleForbids
             | Self::StaleForm
             | Self::Turnstile(_)
             | Self::Domain(DomainError::ForgedLink(_)) => 403,
@@ -79,6 +83,7 @@ impl EdgeError {
             Self::OriginNotAllowed => "origin_not_allowed".into(),
             Self::Unauthorized => "unauthorized".into(),
             Self::Forbidden => "forbidden".into(),
+            Self::RoleForbids => "role_forbids".into(),
             Self::StaleForm => "stale_form".into(),
             Self::Conflict(_) => "conflict".into(),
             Self::RateLimited(_) => "rate_limited".into(),

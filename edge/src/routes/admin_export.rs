@@ -2,9 +2,11 @@
 //! every matching answer, streamed page by page so an export of any size
 //! needs no more memory than one page.
 
-use crate::auth;
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::admin_view::{self, EXPORT_HEADER};
+use crate::store::audit;
+use crate::{auth, clock};
+use domain::audit::{Action, Entry};
 use domain::export::{csv_row, ndjson_line};
 use domain::query::{ResponseQuery, MAX_LIMIT};
 use futures_util::stream;
@@ -17,7 +19,7 @@ enum Format {
 }
 
 pub async fn get(req: &Request, env: &Env) -> EdgeResult<Response> {
-    auth::require_admin(req, env).await?;
+    let actor = auth::require_admin(req, env).await?;
     let url = req.url()?;
     let mut format = None;
     let mut filters = Vec::new();
@@ -33,8 +35,21 @@ pub async fn get(req: &Request, env: &Env) -> EdgeResult<Response> {
         }
     }
     let format = format.ok_or_else(|| domain::DomainError::invalid("format", "csv or ndjson"))?;
+    let exported = url.query().unwrap_or_default().to_owned();
     let mut query = ResponseQuery::parse(filters)?;
     query.limit = MAX_LIMIT;
+    // Written before the first byte goes: an export that starts is on record.
+    let entry = Entry {
+        actor,
+        action: Action::Exported,
+        target: query
+            .site
+            .as_ref()
+            .map_or_else(|| "every site".to_owned(), |s| s.as_str().to_owned()),
+        before: None,
+        after: Some(serde_json::json!({"query": exported})),
+    };
+    audit::record(&env.d1("DB")?, &entry, clock::now()).await?;
 
     let env = env.clone();
     // State: the query (its cursor moves on), whether the header went out,

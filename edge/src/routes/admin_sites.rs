@@ -9,6 +9,7 @@
 use crate::error::{EdgeError, EdgeResult};
 use crate::{auth, clock, http, request, store};
 use domain::admin_api::RecipientUrl;
+use domain::audit::{self, Action, Entry};
 use domain::auth::{bearer, secrets_match};
 use domain::fields::SiteKey;
 use domain::recipient::RecipientId;
@@ -20,13 +21,23 @@ use worker::{Env, Request, Response};
 const OWNER: &str = "admin token";
 
 pub async fn put(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response> {
-    auth::require_admin(&req, env).await?;
+    let actor = auth::require_admin(&req, env).await?;
     let key = SiteKey::try_from(site)?;
     let body: SiteBody = request::read_json(&mut req).await?;
     let db = env.d1("DB")?;
     let stored = store::sites::stored_config(&db, key.as_str()).await?;
+    let before = stored.clone().and_then(audit::stored_site_view);
     let config = SiteConfig::parse(body.resolve(&key, stored)?, auth::allow_loopback(env))?;
-    store::sites::save_site(&db, &key, &config, clock::now()).await?;
+    let now = clock::now();
+    let entry = Entry {
+        actor,
+        action: Action::SettingsSaved,
+        target: key.as_str().to_owned(),
+        before,
+        after: Some(audit::site_view(&config)),
+    };
+    let audit = store::audit::entry(&db, &entry, now)?;
+    store::sites::save_site(&db, &key, &config, audit, now).await?;
     Ok(http::json(
         200,
         &store::sites::site_config(&db, key.as_str()).await?,

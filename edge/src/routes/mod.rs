@@ -5,6 +5,7 @@ mod ack;
 pub mod admin_alerts;
 mod admin_cases;
 mod admin_export;
+mod admin_people;
 mod admin_responses;
 mod admin_sites;
 mod dashboard;
@@ -47,6 +48,12 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
             admin_sites::reveal_url(&req, &env, site, rid).await
         }
         (Method::Get, ["v1", "admin", "alerts"]) => admin_alerts::progress(&req, &env).await,
+        (Method::Get, ["v1", "admin", "people"]) => admin_people::list(&req, &env).await,
+        (Method::Post, ["v1", "admin", "people"]) => admin_people::create(req, &env).await,
+        (Method::Put, ["v1", "admin", "people", id]) => admin_people::update(req, &env, id).await,
+        (Method::Delete, ["v1", "admin", "people", id]) => {
+            admin_people::remove(&req, &env, id).await
+        }
         (Method::Get, ["v1", "admin", "dead-letters"]) => {
             admin_alerts::dead_letters(&req, &env).await
         }
@@ -59,8 +66,8 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
             ["health"]
             | ["v1", "responses"]
             | ["v1", "sites", _, "widget"]
-            | ["v1", "admin", "sites" | "responses", _]
-            | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters" | "alerts"]
+            | ["v1", "admin", "sites" | "responses" | "people", _]
+            | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters" | "alerts" | "people"]
             | ["v1", "admin", "cases", _, "events"]
             | ["v1", "admin", "sites", _, "recipients", _, "test" | "url"]
             | ["ack", _],

@@ -51,13 +51,18 @@ const CASE_COLUMNS: &str = "c.id, c.site, c.tier, c.level, c.state, c.opened_at,
 
 /// Cases matching the filter, overdue and nearest deadlines first (the
 /// caller sorts the page finely with `domain::inbox::sort`).
-pub async fn inbox(db: &D1Database, f: &Filter, now: Timestamp) -> EdgeResult<Vec<InboxCase>> {
+pub async fn inbox(
+    db: &D1Database,
+    f: &Filter,
+    scope: Option<&[String]>,
+    now: Timestamp,
+) -> EdgeResult<Vec<InboxCase>> {
     let rows: Vec<CaseLine> = db
         .prepare(format!(
             "SELECT {CASE_COLUMNS} FROM cases c JOIN responses r ON r.id = c.id \
              WHERE (?1 IS NULL OR c.site = ?1) AND (?2 IS NULL OR c.tier = ?2) \
              AND (CASE ?3 WHEN 'active' THEN c.state != 'closed' WHEN 'all' THEN 1 ELSE c.state = ?3 END) \
-             AND (?4 IS NULL OR c.opened_at >= ?4) \
+             AND (?4 IS NULL OR c.opened_at >= ?4) AND {IN_SCOPE_6} \
              ORDER BY c.state = 'closed', (c.state = 'open' AND c.ack_due_at <= ?5) DESC, \
              c.state != 'open', c.ack_due_at, c.opened_at LIMIT {INBOX_LIMIT}"
         ))
@@ -67,6 +72,7 @@ pub async fn inbox(db: &D1Database, f: &Filter, now: Timestamp) -> EdgeResult<Ve
             text(f.state.as_str()),
             f.since.map_or(JsValue::NULL, millis),
             millis(now),
+            scope_value(scope),
         ])?
         .all()
         .await?
@@ -174,14 +180,28 @@ pub async fn deliveries(db: &D1Database, case_id: &str) -> EdgeResult<Vec<Delive
         .collect())
 }
 
-/// Every site's key, for the filters.
-pub async fn site_keys(db: &D1Database) -> EdgeResult<Vec<String>> {
+/// A person's sites as one bound value: `NULL` for every site, else a JSON
+/// list that the queries read with `json_each`.
+fn scope_value(scope: Option<&[String]>) -> JsValue {
+    scope.map_or(JsValue::NULL, |keys| text(&super::json(&keys)))
+}
+
+/// The condition that keeps rows of the person's sites; the scope is `?6`
+/// (the inbox) or `?3` (the others).
+const IN_SCOPE_6: &str = "(?6 IS NULL OR c.site IN (SELECT value FROM json_each(?6)))";
+
+/// The site keys a person may see (`None`: every site), for the filters.
+pub async fn site_keys(db: &D1Database, scope: Option<&[String]>) -> EdgeResult<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         key: String,
     }
     let rows: Vec<Row> = db
-        .prepare("SELECT key FROM sites ORDER BY key LIMIT 1000")
+        .prepare(
+            "SELECT key FROM sites WHERE (?1 IS NULL OR key IN (SELECT value FROM json_each(?1))) \
+             ORDER BY key LIMIT 1000",
+        )
+        .bind(&[scope_value(scope)])?
         .all()
         .await?
         .results()?;
@@ -193,6 +213,7 @@ pub async fn site_keys(db: &D1Database) -> EdgeResult<Vec<String>> {
 pub async fn answer_facts(
     db: &D1Database,
     site: Option<&str>,
+    scope: Option<&[String]>,
     since: Timestamp,
 ) -> EdgeResult<Vec<domain::insights::AnswerFact>> {
     #[derive(Deserialize)]
@@ -206,10 +227,11 @@ pub async fn answer_facts(
         .prepare(format!(
             "SELECT received_at, tier, score, gaps FROM responses \
              WHERE (?1 IS NULL OR site = ?1) AND received_at >= ?2 \
+             AND (?3 IS NULL OR site IN (SELECT value FROM json_each(?3))) \
              ORDER BY received_at DESC LIMIT {}",
             domain::insights::MAX_ANSWERS
         ))
-        .bind(&[opt_text(site), millis(since)])?
+        .bind(&[opt_text(site), millis(since), scope_value(scope)])?
         .all()
         .await?
         .results()?;
@@ -233,6 +255,7 @@ pub async fn answer_facts(
 pub async fn case_facts(
     db: &D1Database,
     site: Option<&str>,
+    scope: Option<&[String]>,
     since: Timestamp,
 ) -> EdgeResult<Vec<domain::insights::CaseFact>> {
     #[derive(Deserialize)]
@@ -251,9 +274,11 @@ pub async fn case_facts(
              (SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.type = 'closed') AS closed_at, \
              (SELECT e.data FROM events e WHERE e.case_id = c.id AND e.type = 'closed' ORDER BY e.at DESC LIMIT 1) AS closure \
              FROM cases c LEFT JOIN sites s ON s.key = c.site \
-             WHERE (?1 IS NULL OR c.site = ?1) AND c.opened_at >= ?2 ORDER BY c.opened_at LIMIT 5000",
+             WHERE (?1 IS NULL OR c.site = ?1) AND c.opened_at >= ?2 \
+             AND (?3 IS NULL OR c.site IN (SELECT value FROM json_each(?3))) \
+             ORDER BY c.opened_at LIMIT 5000",
         )
-        .bind(&[opt_text(site), millis(since)])?
+        .bind(&[opt_text(site), millis(since), scope_value(scope)])?
         .all()
         .await?
         .results()?;

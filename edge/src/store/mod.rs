@@ -3,13 +3,17 @@
 
 pub mod abuse;
 pub mod admin_view;
+pub mod api_keys;
+pub mod audit;
 pub mod cases;
 pub mod dashboard;
 pub mod deliveries;
 pub mod erasure;
 pub mod escalation;
 pub mod ingest;
+pub mod mails;
 pub mod outbox;
+pub mod people;
 pub mod sessions;
 pub mod sites;
 

@@ -1,7 +1,9 @@
-//! The `sessions` table and the sign-in attempt counter.
+//! The `sessions` table, one-time sign-in links and the sign-in counters.
 
+use super::people::{Row as PersonRow, COLUMNS};
 use super::{millis, text};
 use crate::error::EdgeResult;
+use domain::people::Person;
 use domain::rate::Window;
 use domain::Timestamp;
 use serde::Deserialize;
@@ -10,35 +12,46 @@ use worker::D1Database;
 pub async fn create(
     db: &D1Database,
     id: &str,
-    manager: &str,
+    person: &Person,
     now: Timestamp,
     expires_at: Timestamp,
 ) -> EdgeResult<()> {
     db.batch(vec![
         db.prepare(
-            "INSERT INTO sessions (id, manager, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO sessions (id, manager, person_id, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )
-        .bind(&[text(id), text(manager), millis(now), millis(expires_at)])?,
+        .bind(&[
+            text(id),
+            text(&person.name),
+            text(&person.id),
+            millis(now),
+            millis(expires_at),
+        ])?,
         // Sign-ins are rare: each one sweeps the expired rows.
         db.prepare("DELETE FROM sessions WHERE expires_at <= ?1")
             .bind(&[millis(now)])?,
+        // Links are kept an hour (not only while they work) so each
+        // address's links of the last hour can be counted.
+        db.prepare("DELETE FROM sign_in_links WHERE created_at <= ?1")
+            .bind(&[millis(Timestamp::from_millis(now.millis() - 3_600_000))])?,
     ])
     .await?;
     Ok(())
 }
 
-/// The manager's name, while the session is live and not signed out.
-pub async fn manager(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Option<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        manager: String,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT manager FROM sessions WHERE id = ?1 AND expires_at > ?2")
+/// The person signed in by this session, while it is live and not signed
+/// out, as the account is now (a changed role counts at once).
+pub async fn person(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Option<Person>> {
+    let row: Option<PersonRow> = db
+        .prepare(format!(
+            "SELECT {COLUMNS} FROM sessions s JOIN people p ON p.id = s.person_id \
+             WHERE s.id = ?1 AND s.expires_at > ?2"
+        ))
         .bind(&[text(id), millis(now)])?
         .first(None)
         .await?;
-    Ok(row.map(|r| r.manager))
+    row.map(PersonRow::person).transpose()
 }
 
 pub async fn delete(db: &D1Database, id: &str) -> EdgeResult<()> {
@@ -49,10 +62,61 @@ pub async fn delete(db: &D1Database, id: &str) -> EdgeResult<()> {
     Ok(())
 }
 
-/// Counts one sign-in attempt of this client in this window and returns
-/// the count, in one atomic statement. It runs before the token is compared,
-/// so attempts sent in parallel are each counted before any is checked.
-pub async fn count_attempt(db: &D1Database, client_key: &str, window: Window) -> EdgeResult<u32> {
+/// Stores a new sign-in link (its hash only) for `person_id`.
+pub async fn create_link(
+    db: &D1Database,
+    hash: &str,
+    person_id: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> EdgeResult<()> {
+    db.prepare(
+        "INSERT INTO sign_in_links (hash, person_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .bind(&[text(hash), text(person_id), millis(now), millis(expires_at)])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// How many links `person_id` was sent in the hour before `now`.
+pub async fn links_last_hour(db: &D1Database, person_id: &str, now: Timestamp) -> EdgeResult<u32> {
+    #[derive(Deserialize)]
+    struct Row {
+        n: u32,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT COUNT(*) AS n FROM sign_in_links WHERE person_id = ?1 AND created_at > ?2")
+        .bind(&[
+            text(person_id),
+            millis(Timestamp::from_millis(now.millis() - 3_600_000)),
+        ])?
+        .first(None)
+        .await?;
+    Ok(row.map_or(0, |r| r.n))
+}
+
+/// Uses a link: in one statement, so of two clicks at once only one wins.
+/// The person it signs in, or `None` if the link is unknown, used or expired.
+pub async fn use_link(db: &D1Database, hash: &str, now: Timestamp) -> EdgeResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        person_id: String,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "UPDATE sign_in_links SET used_at = ?2 \
+             WHERE hash = ?1 AND used_at IS NULL AND expires_at > ?2 RETURNING person_id",
+        )
+        .bind(&[text(hash), millis(now)])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.person_id))
+}
+
+/// Counts one request under `key` in this window and returns the count, in
+/// one atomic statement, so requests sent in parallel are each counted.
+pub async fn count(db: &D1Database, key: &str, window: Window) -> EdgeResult<u32> {
     #[derive(Deserialize)]
     struct Row {
         count: f64,
@@ -62,21 +126,9 @@ pub async fn count_attempt(db: &D1Database, client_key: &str, window: Window) ->
             "INSERT INTO rate_windows (key, window, count) VALUES (?1, ?2, 1) \
              ON CONFLICT(key, window) DO UPDATE SET count = count + 1 RETURNING count",
         )
-        .bind(&[text(client_key), millis(window.start)])?
+        .bind(&[text(key), millis(window.start)])?
         .first(None)
         .await?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
     Ok(row.map_or(u32::MAX, |r| r.count as u32))
-}
-
-/// Takes back an attempt that compared no wrong token (the right token, or a
-/// form that named no token at all), so only wrong tokens use up the limit.
-pub async fn forgive_attempt(db: &D1Database, client_key: &str, window: Window) -> EdgeResult<()> {
-    db.prepare(
-        "UPDATE rate_windows SET count = count - 1 WHERE key = ?1 AND window = ?2 AND count > 0",
-    )
-    .bind(&[text(client_key), millis(window.start)])?
-    .run()
-    .await?;
-    Ok(())
 }

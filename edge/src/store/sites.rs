@@ -120,9 +120,10 @@ pub async fn save_settings(
     db: &D1Database,
     key: &str,
     c: &domain::site::SiteConfig,
+    audit: D1PreparedStatement,
     now: Timestamp,
 ) -> EdgeResult<()> {
-    upsert_site(db, key, c, now)?.run().await?;
+    db.batch(vec![upsert_site(db, key, c, now)?, audit]).await?;
     Ok(())
 }
 
@@ -143,6 +144,7 @@ pub async fn save_site(
     db: &D1Database,
     key: &SiteKey,
     c: &domain::site::SiteConfig,
+    audit: D1PreparedStatement,
     now: Timestamp,
 ) -> EdgeResult<()> {
     let kept: Vec<&str> = c
@@ -194,6 +196,7 @@ pub async fn save_site(
                 ])?,
         });
     }
+    statements.push(audit);
     db.batch(statements).await?;
     Ok(())
 }
@@ -377,33 +380,51 @@ pub async fn insert_recipient(
     key: &str,
     id: &RecipientId,
     r: &domain::site::Recipient,
+    audit: D1PreparedStatement,
     now: Timestamp,
 ) -> EdgeResult<()> {
-    db.prepare(
-        "INSERT INTO recipients (id, site, role, format, url, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )
-    .bind(&[
-        text(id.as_str()),
-        text(key),
-        text(r.role.as_str()),
-        text(r.format.as_str()),
-        text(r.url.as_str()),
-        opt_text(r.secret.as_deref()),
-        millis(now),
-    ])?
-    .run()
-    .await?;
+    let insert = db
+        .prepare(
+            "INSERT INTO recipients (id, site, role, format, url, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(&[
+            text(id.as_str()),
+            text(key),
+            text(r.role.as_str()),
+            text(r.format.as_str()),
+            text(r.url.as_str()),
+            opt_text(r.secret.as_deref()),
+            millis(now),
+        ])?;
+    db.batch(vec![insert, audit]).await?;
     Ok(())
 }
 
-/// Returns whether the recipient existed.
-pub async fn delete_recipient(db: &D1Database, key: &str, id: &str) -> EdgeResult<bool> {
-    let result = db
-        .prepare("DELETE FROM recipients WHERE id = ?1 AND site = ?2")
-        .bind(&[text(id), text(key)])?
-        .run()
+/// Removes a recipient, with an audit row (its role, format and host;
+/// never its URL's path or secret) in the same transaction. Returns whether
+/// it existed; nothing is written when it did not.
+pub async fn delete_recipient(
+    db: &D1Database,
+    key: &str,
+    id: &str,
+    actor: &domain::audit::Actor,
+    now: Timestamp,
+) -> EdgeResult<bool> {
+    let (actor, by) = actor.stored();
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO audit (at, actor, by, action, subject, before) \
+                 SELECT ?3, ?4, ?5, 'recipient_removed', site, \
+                 json_object('id', id, 'role', role, 'format', format) FROM recipients \
+                 WHERE id = ?1 AND site = ?2",
+            )
+            .bind(&[text(id), text(key), millis(now), text(&actor), text(&by)])?,
+            db.prepare("DELETE FROM recipients WHERE id = ?1 AND site = ?2")
+                .bind(&[text(id), text(key)])?,
+        ])
         .await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+    Ok(super::first_changes(&results) > 0)
 }
 
 /// One recipient's whole URL, for its owner, with an `audit` row saying who

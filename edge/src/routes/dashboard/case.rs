@@ -15,20 +15,25 @@ use worker::{Context, Env, Request, Response};
 
 pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
     let filter = Filter::parse(req.url()?.query().unwrap_or_default())?;
+    if let Some(site) = &filter.site {
+        m.require_site(site.as_str(), "site")?;
+    }
     let db = env.d1("DB")?;
     let now = clock::now();
-    let mut cases = dashboard::inbox(&db, &filter, now).await?;
+    let scope = m.person.scope();
+    let mut cases = dashboard::inbox(&db, &filter, scope.as_deref(), now).await?;
     inbox::sort(&mut cases, now);
-    let sites = dashboard::site_keys(&db).await?;
+    let sites = dashboard::site_keys(&db, scope.as_deref()).await?;
     let html = inbox_page::render(&chrome(m, Section::Inbox), &sites, &filter, &cases, now);
     Ok(http::page(200, html))
 }
 
-async fn detail(env: &Env, id: &ResponseId) -> EdgeResult<CaseDetail> {
+async fn detail(env: &Env, m: &Manager, id: &ResponseId) -> EdgeResult<CaseDetail> {
     let db = env.d1("DB")?;
     let case = dashboard::case(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
+    m.require_site(&case.site, "case")?;
     let r = admin_view::one(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
@@ -73,7 +78,7 @@ async fn page(
     flash: Option<(u16, Flash)>,
 ) -> EdgeResult<Response> {
     let id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
-    let d = detail(env, &id).await?;
+    let d = detail(env, m, &id).await?;
     let (status, flash) = flash.map_or((200, None), |(s, f)| (s, Some(f)));
     let html = case_page::render(&chrome(m, Section::Inbox), &d, flash.as_ref(), clock::now());
     Ok(http::page(status, html))
@@ -95,7 +100,8 @@ pub async fn step(
     let case = cases::case(&db, case_id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
-    let recorded = match case_view::parse_event_form(body, &m.name).and_then(CaseEvent::try_from) {
+    m.require_site(&case.site, "case")?;
+    let recorded = match case_view::parse_event_form(body, m.name()).and_then(CaseEvent::try_from) {
         Ok(event) => case_steps::record(&db, env, ctx, &case, &event, base, clock::now())
             .await
             .map(|()| event.action.kind()),

@@ -17,9 +17,13 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
     let now = clock::now();
     let since = insights::period_start(now, filter.weeks);
     let site = filter.site.as_deref();
-    let answers = dashboard::answer_facts(&db, site, since).await?;
-    let cases = dashboard::case_facts(&db, site, since).await?;
-    let sites = dashboard::site_keys(&db).await?;
+    if let Some(site) = site {
+        m.require_site(site, "site")?;
+    }
+    let scope = m.person.scope();
+    let answers = dashboard::answer_facts(&db, site, scope.as_deref(), since).await?;
+    let cases = dashboard::case_facts(&db, site, scope.as_deref(), since).await?;
+    let sites = dashboard::site_keys(&db, scope.as_deref()).await?;
     let data = insights::compute(&answers, &cases, now, filter.weeks);
     let html = insights_page::render(&chrome(m, Section::Insights), &sites, &filter, &data);
     Ok(http::page(200, html))

@@ -4,17 +4,22 @@
 //! Every GET needs a live session (else: the sign-in page, then back).
 //! Every POST must come from our own origin, carry a live session and the
 //! form's CSRF token; anything else is refused before it is read further.
-//! Errors are pages a person can read, with the status that says why.
+//! Every route is listed in `domain::permissions` with what it needs: a
+//! path not listed there is 404 before dispatch, and a role that lacks the
+//! need gets 403. Errors are pages a person can read, with the status that
+//! says why.
 
 mod case;
 mod insights;
 mod login;
+mod people;
 mod settings;
 
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult, Rendering};
 use crate::{http, request};
 use domain::form::form_field;
+use domain::permissions;
 use domain::sign_in::safe_next;
 use pages::{Chrome, Section};
 use worker::{Context, Env, Method, Request, Response};
@@ -33,25 +38,36 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
     let method = req.method();
     match (method, path) {
         (Method::Get | Method::Head, ["dashboard", "login"]) => login::page(&req, env).await,
-        (Method::Post, ["dashboard", "login"]) => login::sign_in(req, env).await,
+        (Method::Post, ["dashboard", "login"]) => login::ask_for_link(req, env, ctx).await,
+        (Method::Get | Method::Head, ["dashboard", "login", "link"]) => Ok(login::link_page(&req)?),
+        (Method::Post, ["dashboard", "login", "link"]) => login::use_link(req, env).await,
         (Method::Get | Method::Head, rest) => {
+            let need = permissions::need("GET", rest).ok_or(EdgeError::NotFound("page"))?;
             let Some(m) = auth::manager(&req, env).await? else {
+                if let Some(answer) = login::through_access(&req, env).await? {
+                    return Ok(answer);
+                }
                 let next = req.path();
                 return Ok(http::see_other(&format!(
                     "/dashboard/login?next={}",
                     url_encode(safe_next(Some(&next)))
                 )));
             };
+            m.require(need)?;
             match rest {
                 ["dashboard"] => case::inbox(&req, env, &m).await,
                 ["dashboard", "cases", id] => case::get(&req, env, &m, id).await,
                 ["dashboard", "insights"] => insights::page(&req, env, &m).await,
                 ["dashboard", "settings"] => settings::page(&req, env, &m).await,
+                ["dashboard", "people"] => people::page(&req, env, &m).await,
+                ["dashboard", "audit"] => people::audit_page(env, &m).await,
                 _ => Err(EdgeError::NotFound("page")),
             }
         }
         (Method::Post, rest) => {
+            let need = permissions::need("POST", rest).ok_or(EdgeError::NotFound("page"))?;
             let (m, body) = signed_post(&mut req, env).await?;
+            m.require(need)?;
             let base = req.url()?.origin().ascii_serialization();
             match rest {
                 ["dashboard", "logout"] => login::sign_out(&req, env, &m).await,
@@ -59,6 +75,11 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                     case::step(env, ctx, &m, id, &body, &base).await
                 }
                 ["dashboard", "erase"] => settings::erase(env, &m, &body).await,
+                ["dashboard", "people"] => people::invite(env, &m, &body, &base).await,
+                ["dashboard", "people", id] => people::change(env, &m, id, &body).await,
+                ["dashboard", "people", id, "remove"] => people::remove(env, &m, id).await,
+                ["dashboard", "keys"] => people::make_key(env, &m, &body).await,
+                ["dashboard", "keys", id, "revoke"] => people::revoke_key(env, &m, id).await,
                 ["dashboard", "dead-letters", "retry"] => settings::retry(env, &body).await,
                 ["dashboard", "settings", site] => {
                     settings::save(env, &m, site, &body, &base).await
@@ -67,7 +88,7 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                     settings::add_recipient(env, &m, site, &body, &base).await
                 }
                 ["dashboard", "settings", site, "recipients", rid, "delete"] => {
-                    settings::remove_recipient(env, site, rid).await
+                    settings::remove_recipient(env, &m, site, rid).await
                 }
                 ["dashboard", "settings", site, "recipients", rid, "test"] => {
                     settings::test_recipient(env, &m, site, rid, &base).await
@@ -97,7 +118,9 @@ async fn signed_post(req: &mut Request, env: &Env) -> EdgeResult<(Manager, Strin
 
 pub fn chrome(m: &Manager, section: Section) -> Chrome {
     Chrome {
-        manager: m.name.clone(),
+        manager: m.name().to_owned(),
+        owner: m.person.may(domain::people::Need::Own),
+        works: m.person.may(domain::people::Need::Work),
         csrf: m.csrf(),
         section,
     }

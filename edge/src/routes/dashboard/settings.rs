@@ -7,10 +7,12 @@ use super::chrome;
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::routes::admin_alerts;
-use crate::store::{dashboard, erasure, outbox, sites};
+use crate::store::{audit as store_audit, dashboard, erasure, outbox, sites};
 use crate::{clock, http};
+use domain::audit::{self, Action, Entry};
 use domain::fields::SiteKey;
 use domain::form::form_field;
+use domain::recipient::mask_url;
 use domain::settings_form::{
     parse_erase, parse_general, parse_recipient, parse_retry, EraseRequest, FieldError,
     GeneralForm, Notice,
@@ -60,7 +62,7 @@ async fn render(
             Vec::new(),
         ),
     };
-    let sites = dashboard::site_keys(&db).await?;
+    let sites = dashboard::site_keys(&db, None).await?;
     let recipients = sites::recipient_lines(&db, site.as_str()).await?;
     let dead_letters = outbox::dead_letter_lines(&db, site.as_str()).await?;
     let chrome = chrome(m, Section::Settings);
@@ -106,7 +108,7 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
     let site = if let Some(s) = param("site").filter(|s| !s.is_empty()) {
         s
     } else {
-        dashboard::site_keys(&db)
+        dashboard::site_keys(&db, None)
             .await?
             .into_iter()
             .next()
@@ -138,9 +140,19 @@ pub async fn save(
         let html = render(env, m, &site, base, Some((form, errors)), None).await?;
         return Ok(http::page(400, html));
     }
+    let before = audit::stored_site_view(stored.clone());
     match SiteConfig::parse(form.clone().apply(stored), auth::allow_loopback(env)) {
         Ok(config) => {
-            sites::save_settings(&db, site.as_str(), &config, clock::now()).await?;
+            let now = clock::now();
+            let entry = Entry {
+                actor: m.actor(),
+                action: Action::SettingsSaved,
+                target: site.as_str().to_owned(),
+                before,
+                after: Some(audit::site_view(&config)),
+            };
+            let audit = store_audit::entry(&db, &entry, now)?;
+            sites::save_settings(&db, site.as_str(), &config, audit, now).await?;
             Ok(http::see_other(&settings_url(&site, "saved")))
         }
         Err(e) => {
@@ -172,7 +184,19 @@ pub async fn add_recipient(
                 ));
             };
             let id = sites::new_recipient_id(&site, added.role)?;
-            sites::insert_recipient(&db, site.as_str(), &id, added, clock::now()).await?;
+            let now = clock::now();
+            let entry = Entry {
+                actor: m.actor(),
+                action: Action::RecipientAdded,
+                target: site.as_str().to_owned(),
+                before: None,
+                after: Some(
+                    serde_json::json!({"id": id.as_str(), "role": added.role.as_str(),
+                    "format": added.format.as_str(), "url": mask_url(added.url.as_str())}),
+                ),
+            };
+            let audit = store_audit::entry(&db, &entry, now)?;
+            sites::insert_recipient(&db, site.as_str(), &id, added, audit, now).await?;
             Ok(http::see_other(&settings_url(&site, "recipient-added")))
         }
         Err(e) => {
@@ -189,9 +213,15 @@ pub async fn add_recipient(
     }
 }
 
-pub async fn remove_recipient(env: &Env, site: &str, rid: &str) -> EdgeResult<Response> {
+pub async fn remove_recipient(
+    env: &Env,
+    m: &Manager,
+    site: &str,
+    rid: &str,
+) -> EdgeResult<Response> {
     let site = SiteKey::try_from(site)?;
-    if !sites::delete_recipient(&env.d1("DB")?, site.as_str(), rid).await? {
+    let db = env.d1("DB")?;
+    if !sites::delete_recipient(&db, site.as_str(), rid, &m.actor(), clock::now()).await? {
         return Err(EdgeError::NotFound("recipient"));
     }
     Ok(http::see_other(&settings_url(&site, "recipient-removed")))
@@ -257,7 +287,7 @@ pub async fn erase(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response> {
             keys,
         },
     };
-    let erased = erasure::erase(&db, &who, &m.name, clock::now()).await?;
+    let erased = erasure::erase(&db, &who, m.name(), clock::now()).await?;
     // The site the erasure read the answer from: no second look-up.
     let site = erased
         .site

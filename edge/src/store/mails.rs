@@ -1,0 +1,116 @@
+//! The `mails` outbox. A mail is written before it is sent; a sender
+//! claims it (so the fast path and the cron never send one mail at once),
+//! and records how the send went: sent, due again, or failed for good.
+
+use super::{int, millis, text};
+use crate::error::EdgeResult;
+use domain::mail::{Mail, MailKind};
+use domain::Timestamp;
+use serde::Deserialize;
+use worker::D1Database;
+
+/// How long a claimed send may take before the cron may try it again.
+const CLAIM_SECS: u32 = 120;
+
+pub async fn insert(db: &D1Database, id: &str, mail: &Mail, now: Timestamp) -> EdgeResult<()> {
+    db.prepare(
+        "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )
+    .bind(&[
+        text(id),
+        text(mail.kind.as_str()),
+        text(mail.to.as_str()),
+        text(&mail.subject),
+        text(&mail.text),
+        text(&mail.html),
+        millis(now),
+    ])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// A claimed mail, ready to send.
+#[derive(Deserialize)]
+pub struct Claimed {
+    pub id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attempts: u32,
+}
+
+/// Claims `id` if it is due: counts the attempt and holds it for
+/// [`CLAIM_SECS`]. `None` when it is sent, failed, or claimed by another.
+pub async fn claim(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Option<Claimed>> {
+    Ok(db
+        .prepare(
+            "UPDATE mails SET attempts = attempts + 1, next_at = ?3 \
+             WHERE id = ?1 AND next_at IS NOT NULL AND next_at <= ?2 \
+             RETURNING id, kind, recipient, subject, text, html, attempts",
+        )
+        .bind(&[text(id), millis(now), millis(now.plus_seconds(CLAIM_SECS))])?
+        .first(None)
+        .await?)
+}
+
+/// The ids of mails due now (never sent, or due again), oldest first.
+pub async fn due(db: &D1Database, now: Timestamp, limit: u32) -> EdgeResult<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT id FROM mails WHERE next_at IS NOT NULL AND next_at <= ?1 ORDER BY next_at LIMIT ?2")
+        .bind(&[millis(now), int(limit)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// The body is forgotten once it cannot be sent again if it holds a link.
+fn forget_body(kind: &str) -> &'static str {
+    if MailKind::body_is_secret(kind) {
+        ", text = '', html = ''"
+    } else {
+        ""
+    }
+}
+
+pub async fn sent(db: &D1Database, m: &Claimed, now: Timestamp) -> EdgeResult<()> {
+    db.prepare(format!(
+        "UPDATE mails SET sent_at = ?2, next_at = NULL, last_error = NULL{} WHERE id = ?1",
+        forget_body(&m.kind)
+    ))
+    .bind(&[text(&m.id), millis(now)])?
+    .run()
+    .await?;
+    Ok(())
+}
+
+/// A failed send: due again at `retry_at`, or, with `None`, failed for good.
+pub async fn not_sent(
+    db: &D1Database,
+    m: &Claimed,
+    error: &str,
+    retry_at: Option<Timestamp>,
+    now: Timestamp,
+) -> EdgeResult<()> {
+    let stmt = match retry_at {
+        Some(at) => db
+            .prepare("UPDATE mails SET next_at = ?2, last_error = ?3 WHERE id = ?1")
+            .bind(&[text(&m.id), millis(at), text(error)])?,
+        None => db
+            .prepare(format!(
+                "UPDATE mails SET next_at = NULL, failed_at = ?2, last_error = ?3{} WHERE id = ?1",
+                forget_body(&m.kind)
+            ))
+            .bind(&[text(&m.id), millis(now), text(error)])?,
+    };
+    stmt.run().await?;
+    Ok(())
+}
