@@ -1,7 +1,13 @@
 //! A real HTTP receiver on 127.0.0.1 standing in for a chat tool: it records
 //! every request (headers and body), optionally appends each as one JSON line
 //! to a file and prints it, and answers with whatever the responder says.
+//!
+//! With `mail` set it is also the local mail catcher: the Worker's dev mail
+//! backend posts each mail to `/mail` as JSON, the catcher appends
+//! `{to, subject, text, html, at_ms}` as one line to that file, and
+//! `GET /mail` shows every mail caught as a page.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -77,6 +83,8 @@ pub struct Options {
     pub print: bool,
     /// Called with each request and its 0-based index.
     pub responder: Box<Responder>,
+    /// Catch mail at `/mail`, appending each to this file.
+    pub mail: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -89,6 +97,7 @@ impl Default for Options {
                 status: 200,
                 ..Answer::default()
             }),
+            mail: None,
         }
     }
 }
@@ -152,6 +161,12 @@ fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options)
             body,
             at_ms: now_ms(),
         };
+        let path = received.path.split('?').next().unwrap_or_default();
+        if let (Some(file), "/mail") = (&opts.mail, path) {
+            let answer = catch_mail(&received, file, log);
+            std::thread::spawn(move || respond(request, answer));
+            continue;
+        }
         let line = received.to_json().to_string();
         if opts.print {
             println!("inbox: {line}");
@@ -175,6 +190,97 @@ fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options)
         // up the others (the Worker sends many alerts at once).
         std::thread::spawn(move || respond(request, answer));
     }
+}
+
+/// The mail catcher: `POST /mail` keeps a mail, `GET /mail` lists them.
+fn catch_mail(received: &Received, file: &PathBuf, log: &Mutex<Vec<Received>>) -> Answer {
+    if received.method == "GET" {
+        let page = mail_page(file);
+        return Answer {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "text/html; charset=utf-8".into()),
+                (
+                    "content-security-policy".into(),
+                    "default-src 'none'; style-src 'unsafe-inline'".into(),
+                ),
+            ],
+            body: page,
+            ..Answer::default()
+        };
+    }
+    let Ok(mail) = serde_json::from_str::<serde_json::Value>(&received.body) else {
+        return Answer {
+            status: 400,
+            body: "a mail is one JSON object".into(),
+            ..Answer::default()
+        };
+    };
+    let line = serde_json::json!({"to": mail["to"], "subject": mail["subject"],
+        "text": mail["text"], "html": mail["html"], "at_ms": received.at_ms});
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+    println!("mail: to {} — {}", mail["to"], mail["subject"]);
+    log.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(received.clone());
+    Answer {
+        status: 200,
+        body: "{}".into(),
+        ..Answer::default()
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Every caught mail, newest first: subject, recipient and the text part
+/// (links clickable). The HTML part is not rendered: this page runs no
+/// mail's markup.
+fn mail_page(file: &PathBuf) -> String {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let mut items = String::new();
+    for line in text.lines().rev() {
+        let Ok(m) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let field = |k: &str| escape(m[k].as_str().unwrap_or_default());
+        let body: String = field("text")
+            .split_whitespace()
+            .map(|w| {
+                if w.starts_with("http://") || w.starts_with("https://") {
+                    format!("<a href=\"{w}\">{w}</a>")
+                } else {
+                    w.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = write!(
+            items,
+            "<article><h2>{}</h2><p>To {}</p><p>{body}</p></article>",
+            field("subject"),
+            field("to")
+        );
+    }
+    if items.is_empty() {
+        items.push_str("<p>No mail yet.</p>");
+    }
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Mail · Candor dev</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:48rem;margin:1rem auto;padding:0 1rem}}\
+         article{{border-bottom:1px solid #ccc;padding:.5rem 0}}a{{word-break:break-all}}</style></head>\
+         <body><h1>Mail caught by cargo xtask dev</h1>{items}</body></html>"
+    )
 }
 
 fn respond(request: tiny_http::Request, answer: Answer) {

@@ -16,5 +16,6 @@ mod admin;
 mod dashboard;
 mod escalation;
 mod ingest;
+mod people;
 mod skeleton;
 mod widget;

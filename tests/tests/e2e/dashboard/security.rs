@@ -1,12 +1,12 @@
 //! The dashboard's defences against the real Worker: sessions (cookie
 //! attributes, expiry by sign-out, tampering), CSRF and cross-site posts,
-//! illegal steps, the rate limit on wrong tokens, and an XSS corpus typed
+//! illegal steps, and an XSS corpus typed
 //! into every field a customer or editor controls, rendered in real Chromium
 //! with its CSP switched off so that only escaping stands between a payload
 //! and the page.
 
 use crate::support::dashboard::{csrf_of, get, own_origin, post, sign_in, HttpSession, Post};
-use crate::support::{contact, scored, Browser, Stack, ADMIN_TOKEN};
+use crate::support::{contact, scored, Browser, Stack};
 use domain::submission::{RawContact, RawContext, RawSubmission};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
@@ -44,7 +44,7 @@ async fn sessions_csrf_and_rate_limits_hold() {
         let (status, headers, _) = post(
             &stack,
             "/dashboard/login",
-            &[("name", "Eve"), ("token", ADMIN_TOKEN)],
+            &[("email", "owner@example.com")],
             &how,
         )
         .await;
@@ -118,8 +118,6 @@ async fn sessions_csrf_and_rate_limits_hold() {
     assert!(headers[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
     let (status, _, _) = get(&stack, "/dashboard", Some(&cookie)).await;
     assert_eq!(status, 303, "a copied cookie stops working after sign-out");
-
-    wrong_tokens_are_rate_limited(&stack, &own).await;
 }
 
 /// Not signed in: sent to sign in, and back afterwards; the sign-in page
@@ -254,36 +252,6 @@ async fn the_cookie_reads_but_never_writes_the_api(stack: &Stack, case: &str, co
         "SELECT erased_at FROM responses WHERE id = '{case}'"
     ));
     assert!(rows[0]["erased_at"].is_null());
-}
-
-async fn wrong_tokens_are_rate_limited(stack: &Stack, own: &str) {
-    let how = Post::same_origin(own, None);
-    for n in 1..=5 {
-        let (status, _, page) = post(
-            stack,
-            "/dashboard/login",
-            &[("name", "Mallory"), ("token", &format!("guess-{n}"))],
-            &how,
-        )
-        .await;
-        assert_eq!(status, 401, "guess {n}");
-        assert!(page.contains("That token is not right"));
-        assert!(
-            !page.contains(&format!("guess-{n}")),
-            "the token is never echoed"
-        );
-    }
-    let (status, headers, _) = post(
-        stack,
-        "/dashboard/login",
-        &[("name", "Mallory"), ("token", ADMIN_TOKEN)],
-        &how,
-    )
-    .await;
-    assert_eq!(status, 429, "even the right token waits out the window");
-    let wait: u32 = headers["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=60).contains(&wait));
-    assert!(headers.get(SET_COOKIE).is_none());
 }
 
 /// Payloads that would run or add markup if any value were pasted into the
@@ -455,44 +423,4 @@ async fn a_chat_link_acknowledges_in_chromium_and_another_sites_page_cannot() {
     assert_eq!(by[0]["by"], "Dana Reyes (alert link)");
     assert_eq!(state(&targeted), "open");
     b.close().await;
-}
-
-/// Defect: twelve wrong tokens sent at once in a fresh minute were all
-/// compared (12 × 401). Each attempt is counted before its token is read,
-/// so exactly five are compared and the rest wait out the minute.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_tokens_sent_at_once_are_counted_before_any_is_compared() {
-    let stack = std::sync::Arc::new(Stack::start("sign-in-burst"));
-    // All twelve must land in one one-minute window.
-    while crate::support::now_s() % 60 > 45 {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    let own = own_origin(&stack);
-    let mut burst = tokio::task::JoinSet::new();
-    for n in 0..12 {
-        let (stack, own) = (stack.clone(), own.clone());
-        burst.spawn(async move {
-            let how = Post::same_origin(&own, None);
-            let guess = format!("guess-{n}");
-            post(
-                &stack,
-                "/dashboard/login",
-                &[("name", "Mallory"), ("token", &guess)],
-                &how,
-            )
-            .await
-            .0
-        });
-    }
-    let mut statuses = Vec::new();
-    while let Some(status) = burst.join_next().await {
-        statuses.push(status.unwrap());
-    }
-    statuses.sort_unstable();
-    let count = |s: u16| statuses.iter().filter(|&&x| x == s).count();
-    assert_eq!(
-        (count(401), count(429)),
-        (5, 7),
-        "five compared, seven refused unread: {statuses:?}"
-    );
 }

@@ -1,14 +1,68 @@
 //! Steps every dashboard test takes: signing in through the real form (in
 //! Chromium, or over plain HTTP as [`HttpSession`]), and reading the page.
 
-use super::{Browser, Stack, ADMIN_TOKEN};
+use super::{Browser, Stack};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 use std::time::Duration;
 
-/// Opens `path`, is sent to the sign-in page, signs in as `name` and lands
-/// back on `path`.
+/// The address tests give the person called `name`: one account per name.
+pub fn email_of(name: &str) -> String {
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(40)
+        .collect();
+    format!("p-{slug}@example.com")
+}
+
+/// Makes `name` a person with `role` on `sites` (`["*"]`: all) through the
+/// managers' API, as an owner's automation would; they are mailed an
+/// invitation. An address that already has an account is left as it is.
+pub async fn add_person(stack: &Stack, name: &str, role: &str, sites: &[&str]) -> String {
+    let email = email_of(name);
+    let body = json!({"email": email, "name": name, "role": role, "sites": sites});
+    let (status, _, reply) = stack
+        .api()
+        .admin(reqwest::Method::POST, "/v1/admin/people", Some(&body))
+        .await;
+    assert!(
+        status == 201 || status == 409,
+        "person {name}: {status} {reply}"
+    );
+    email
+}
+
+/// The sign-in link in a mail: the address to open (path, query and the
+/// fragment with the secret) and the secret alone.
+pub fn link_in(mail: &serde_json::Value) -> (String, String) {
+    let text = mail["text"].as_str().expect("a text part");
+    let url = text
+        .split_whitespace()
+        .find(|w| w.contains("/dashboard/login/link"))
+        .expect("a sign-in link in the mail");
+    let token = url.split("#t=").nth(1).expect("the secret in the fragment");
+    (url.to_owned(), token.to_owned())
+}
+
+/// Opens `path`, is sent to the sign-in page, asks for a link as `name`
+/// (an owner, made first), opens the link from the caught mail and signs in
+/// with its button, landing back on `path`.
 pub async fn sign_in(b: &Browser, stack: &Stack, path: &str, name: &str) {
+    sign_in_as(b, stack, path, name, "owner", &["*"]).await;
+}
+
+/// As [`sign_in`], as a person with `role` on `sites`.
+pub async fn sign_in_as(
+    b: &Browser,
+    stack: &Stack,
+    path: &str,
+    name: &str,
+    role: &str,
+    sites: &[&str],
+) {
+    let email = add_person(stack, name, role, sites).await;
     b.client
         .goto(&stack.worker.url(path))
         .await
@@ -19,10 +73,16 @@ pub async fn sign_in(b: &Browser, stack: &Stack, path: &str, name: &str) {
         "/dashboard/login",
         "not signed in yet: sent to sign in"
     );
-    b.fill("#name", name).await;
-    b.fill("#token", ADMIN_TOKEN).await;
+    let before = stack.mails_to(&email).len();
+    b.fill("#email", &email).await;
     b.click_and_wait("form[action='/dashboard/login'] button[type=submit]")
         .await;
+    let said = b.js("document.querySelector('h1').textContent").await;
+    assert_eq!(said, "Check your mail");
+    let mail = stack.wait_for_mail(&email, before + 1).await;
+    let (link, _) = link_in(&mail);
+    b.client.goto(&link).await.expect("open the mailed link");
+    b.click_and_wait("#link-sign-in button[type=submit]").await;
     let url = b.client.current_url().await.expect("url");
     assert_eq!(
         url.path(),
@@ -152,18 +212,33 @@ pub struct HttpSession {
 }
 
 impl HttpSession {
-    /// Signs in through the real form as `name`, and reads the CSRF token
+    /// Signs in as `name`, an owner (made first), and reads the CSRF token
     /// from the inbox.
     pub async fn sign_in(stack: &Stack, name: &str) -> Self {
+        Self::sign_in_as(stack, name, "owner", &["*"]).await
+    }
+
+    /// Signs in through the real forms as `name` with `role` on `sites`:
+    /// asks for a link, takes it from the caught mail and posts its secret
+    /// as the link's page does.
+    pub async fn sign_in_as(stack: &Stack, name: &str, role: &str, sites: &[&str]) -> Self {
+        let email = add_person(stack, name, role, sites).await;
         let own = own_origin(stack);
-        let (status, headers, page) = post(
+        let before = stack.mails_to(&email).len();
+        let (status, _, page) = post(
             stack,
             "/dashboard/login",
-            &[
-                ("name", name),
-                ("token", ADMIN_TOKEN),
-                ("next", "/dashboard"),
-            ],
+            &[("email", &email), ("next", "/dashboard")],
+            &Post::same_origin(&own, None),
+        )
+        .await;
+        assert_eq!(status, 200, "asked for a link: {page}");
+        let mail = stack.wait_for_mail(&email, before + 1).await;
+        let (_, token) = link_in(&mail);
+        let (status, headers, page) = post(
+            stack,
+            "/dashboard/login/link",
+            &[("token", &token), ("next", "/dashboard")],
             &Post::same_origin(&own, None),
         )
         .await;

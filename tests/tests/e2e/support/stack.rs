@@ -10,6 +10,8 @@ use tests::worker::{Config, LocalWorker, Seed};
 pub struct Stack {
     pub worker: LocalWorker,
     pub inbox: Receiver,
+    /// The mail catcher the Worker's `MAIL_URL` points at.
+    pub mail: Receiver,
     pub dir: PathBuf,
 }
 
@@ -34,6 +36,11 @@ impl Stack {
     pub fn start_full(name: &str, inbox: Options, extra_vars: Vec<(String, String)>) -> Self {
         let dir = test_dir(name);
         let inbox = Receiver::start(inbox).expect("start receiver");
+        let mail = Receiver::start(Options {
+            mail: Some(dir.join("mail.ndjson")),
+            ..Options::default()
+        })
+        .expect("start the mail catcher");
         let worker = LocalWorker::start(Config {
             port: tests::free_port().expect("free port"),
             state_dir: dir.join("state"),
@@ -41,6 +48,7 @@ impl Stack {
                 ("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()),
                 ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
                 ("ACK_SECRET".into(), ACK_SECRET.into()),
+                ("MAIL_URL".into(), mail.url("/mail")),
             ]
             .into_iter()
             .chain(extra_vars)
@@ -53,7 +61,38 @@ impl Stack {
             test_scheduled: true,
         })
         .unwrap_or_else(|e| panic!("{e}"));
-        Self { worker, inbox, dir }
+        Self {
+            worker,
+            inbox,
+            mail,
+            dir,
+        }
+    }
+
+    /// The mails caught for `to`, oldest first, as the Worker posted them
+    /// (`to`, `subject`, `text`, `html`, `id`).
+    pub fn mails_to(&self, to: &str) -> Vec<serde_json::Value> {
+        self.mail
+            .received()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .filter_map(|r| serde_json::from_str::<serde_json::Value>(&r.body).ok())
+            .filter(|m| m["to"] == to)
+            .collect()
+    }
+
+    /// Waits up to 30 s until `to` has at least `n` mails; returns the newest.
+    pub async fn wait_for_mail(&self, to: &str, n: usize) -> serde_json::Value {
+        wait_until(
+            &format!("mail {n} to {to}"),
+            Duration::from_secs(30),
+            || {
+                let got = self.mails_to(to).len() >= n;
+                async move { got }
+            },
+        )
+        .await;
+        self.mails_to(to).pop().expect("a mail")
     }
 
     /// The Worker's HTTP API.

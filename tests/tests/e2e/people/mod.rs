@@ -1,0 +1,7 @@
+//! People: signing in by a mailed one-time link (in Chromium, against the
+//! mail catcher), its limits, and every dashboard route against every role.
+
+mod access;
+mod manage;
+mod roles;
+mod sign_in;
