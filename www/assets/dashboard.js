@@ -2,7 +2,9 @@
 // Loaded from 'self' under the dashboard's CSP (no inline script anywhere).
 // - the inbox refreshes its case list by itself and announces new cases;
 // - times show in the reader's time zone (the page prints UTC);
-// - "Copy" buttons copy the text they point at.
+// - "Copy" buttons copy the text they point at;
+// - a mailed sign-in link's secret moves from the URL's fragment (which no
+//   server ever sees) into the form its button posts, and leaves the URL.
 (function () {
   "use strict";
 
@@ -71,7 +73,17 @@
     });
   }
 
+  function signInLink() {
+    var field = document.getElementById("link-token");
+    if (!field) return;
+    var match = /(?:^#|&)t=([0-9a-f]{64})(?:&|$)/.exec(location.hash);
+    if (match) field.value = match[1];
+    // Out of the address bar and the history, so it is not copied or shared.
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+  }
+
   function start() {
+    signInLink();
     localTimes(document);
     copyButtons();
     var cases = document.getElementById("cases");

@@ -59,6 +59,7 @@ pub fn run(args: &[String]) -> Result {
             for (name, var) in [
                 ("ADMIN_TOKEN", "CANDOR_ADMIN_TOKEN"),
                 ("ACK_SECRET", "CANDOR_ACK_SECRET"),
+                ("RESEND_API_KEY", "CANDOR_RESEND_API_KEY"),
             ] {
                 match std::env::var(var) {
                     // Piped on stdin: never on a command line or in a log.
@@ -78,5 +79,20 @@ pub fn run(args: &[String]) -> Result {
             cmd!(sh, "{wrangler} deploy").run()?;
             Ok(())
         },
-    )
+    )?;
+    print_invite_yourself();
+    Ok(())
+}
+
+/// The admin token signs no one into the dashboard; it makes the first
+/// owner, who is mailed a sign-in link.
+fn print_invite_yourself() {
+    println!(
+        "\nDeployed. To sign in, make yourself the first owner (you are mailed a link):\n\n  \
+         curl -X POST https://<your-worker>/v1/admin/people \\\n    \
+         -H \"authorization: Bearer $CANDOR_ADMIN_TOKEN\" -H 'content-type: application/json' \\\n    \
+         -d '{{\"email\":\"you@example.com\",\"name\":\"Your Name\",\"role\":\"owner\"}}'\n\n\
+         Mail goes through Resend: set MAIL_FROM in edge/wrangler.toml [vars] and export\n\
+         CANDOR_RESEND_API_KEY before deploying (see ARCHITECTURE.md#mail).\n"
+    );
 }

@@ -1,7 +1,10 @@
 //! `cargo xtask dev`: the whole product on this machine, as README.md#run-it says.
 //! Worker on 127.0.0.1:8787 (`--port`), local chat inbox on 127.0.0.1:8789
 //! appending to `target/dev/inbox.ndjson`, demo site seeded so every tier
-//! alerts that inbox. Runs until Ctrl-C or SIGTERM, then stops all it started.
+//! alerts that inbox, and the mail catcher on the same port
+//! (`/mail`, appending to `target/dev/mail.ndjson`) with the owner
+//! `owner@example.com` seeded. Runs until Ctrl-C or SIGTERM, then stops all
+//! it started.
 
 use crate::step::step;
 use crate::{build, tools, Result};
@@ -49,6 +52,7 @@ pub fn run(args: &[String]) -> Result {
     let dev_dir = build::target_dir().join("dev");
     std::fs::create_dir_all(&dev_dir)?;
     let inbox_file = dev_dir.join("inbox.ndjson");
+    let mail_file = dev_dir.join("mail.ndjson");
 
     let (stop_tx, stop_rx) = mpsc::channel();
     ctrlc::set_handler(move || {
@@ -63,6 +67,7 @@ pub fn run(args: &[String]) -> Result {
                 port: INBOX_PORT,
                 ndjson: Some(inbox_file.clone()),
                 print: true,
+                mail: Some(mail_file.clone()),
                 ..Options::default()
             })?)
         },
@@ -81,6 +86,7 @@ pub fn run(args: &[String]) -> Result {
                     ("ADMIN_TOKEN".into(), admin_token.clone()),
                     // Dev only: production's key is a `wrangler secret`.
                     ("ACK_SECRET".into(), DEV_ACK_SECRET.into()),
+                    ("MAIL_URL".into(), inbox.url("/mail")),
                 ],
                 log: None,
                 seed: Some(Seed {
@@ -104,7 +110,16 @@ pub fn run(args: &[String]) -> Result {
         inbox_file.display()
     );
     println!(
-        "  admin token {}",
+        "  dashboard   {} (sign in as owner@example.com)",
+        worker.url("/dashboard")
+    );
+    println!(
+        "  mail        {} → {}",
+        inbox.url("/mail"),
+        mail_file.display()
+    );
+    println!(
+        "  admin token {} (the API's bearer; it signs no one in)",
         if admin_token == "dev-admin-token" {
             "dev-admin-token"
         } else {

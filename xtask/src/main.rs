@@ -18,7 +18,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   dev [--port N]     build, migrate, seed the demo site and run the Worker on 127.0.0.1:8787
-                     with a local chat inbox on 127.0.0.1:8789 (Ctrl-C stops everything)
+                     with a local chat inbox and mail catcher on 127.0.0.1:8789
+                     (mails at /mail; sign in as owner@example.com; Ctrl-C stops everything)
   test               fmt, clippy, unit + property tests, wasm tests in Chromium, end-to-end suite
   bench [--clients N --rounds N --requests N --warmup N]
                      measure the budgets (docs/budgets.md) into BENCHMARKS.md: widget bytes,
