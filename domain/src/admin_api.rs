@@ -7,6 +7,7 @@
 //! RFC 3339 UTC string with milliseconds (`2026-12-04T19:10:00.000Z`).
 
 use crate::case::{CaseState, Closure};
+use crate::deadlines::DeadlinePolicy;
 use crate::sla::SlaPolicy;
 use crate::{Tier, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -219,6 +220,8 @@ pub struct SiteDocument {
     pub copy: BTreeMap<String, BTreeMap<String, String>>,
     pub recipients: Vec<RecipientView>,
     pub sla_minutes: SlaPolicy,
+    /// Step-deadline overrides per tier; the defaults apply where none.
+    pub deadline_minutes: DeadlinePolicy,
     pub cooldown_days: u32,
     pub guarantee: bool,
     pub score: bool,
@@ -417,6 +420,7 @@ mod tests {
                 url_masked: "https://hooks.slack.com/…".into(),
             }],
             sla_minutes: SlaPolicy::default(),
+            deadline_minutes: DeadlinePolicy::default(),
             cooldown_days: 30,
             guarantee: false,
             score: true,

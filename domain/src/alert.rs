@@ -23,6 +23,13 @@ pub enum Reason {
     Raised { response: String },
     /// Someone acknowledged the case: the follow-up that tells the channel.
     Acknowledged { by: String },
+    /// A step after acknowledgement missed its deadline
+    /// (`domain::deadlines`): the call, the report or the close. `owner`
+    /// is who owns the case, if anyone.
+    StepOverdue {
+        step: crate::deadlines::Step,
+        owner: Option<String>,
+    },
     /// A manager checking a recipient URL; not a real case.
     Test,
 }
@@ -34,6 +41,7 @@ impl Reason {
             Self::NotAcknowledged { .. } => "overdue",
             Self::Raised { .. } => "raised",
             Self::Acknowledged { .. } => "acknowledged",
+            Self::StepOverdue { step, .. } => step.alert_reason(),
             Self::Test => "test",
         }
     }
@@ -179,6 +187,12 @@ impl Alert {
                 self.level.audience()
             ),
             Reason::Acknowledged { by } => format!("Acknowledged by {by}"),
+            // The owner's name ends the line, so the renderers can keep it
+            // apart and make it inert, as they do an acknowledger's.
+            Reason::StepOverdue { step, owner } => match owner {
+                Some(o) => format!("Overdue: {}. Owner: {o}", step.label()),
+                None => format!("Overdue: {}. Nobody owns the case", step.label()),
+            },
             Reason::Test => "Test alert from Candor (not a real case)".to_owned(),
         }
     }

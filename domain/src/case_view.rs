@@ -61,6 +61,9 @@ pub struct CaseDetail {
     pub added: Vec<AddedAnswer>,
     pub events: Vec<EventLine>,
     pub deliveries: Vec<DeliveryLine>,
+    /// Who may be given the case: (person id, name), people who work its
+    /// site.
+    pub assignable: Vec<(String, String)>,
 }
 
 /// What the page says above everything else after a post.
@@ -78,6 +81,8 @@ pub fn recorded(kind: &str) -> Option<&'static str> {
         "report_sent" => "The report is recorded. Next: find the root cause and close the loop.",
         "closed" => "Closed. The root cause now counts in Insights.",
         "note" => "Note added.",
+        "owner" => "Owner recorded.",
+        "no_contact" => "Recorded: no contact possible. Next: the internal report.",
         "erased" => {
             "The customer's personal data is erased. The anonymous record and this log remain."
         }

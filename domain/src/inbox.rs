@@ -22,6 +22,23 @@ pub struct InboxCase {
     pub guarantee: bool,
     /// The customer's words ("" once erased).
     pub gaps: String,
+    pub owner: crate::ownership::Owner,
+    /// After acknowledgement: the step the case waits on and when it is due
+    /// (`domain::deadlines`).
+    pub step_due: Option<(crate::deadlines::Step, Timestamp)>,
+}
+
+impl InboxCase {
+    /// Whether the case missed a deadline: the acknowledgement while open,
+    /// or the step it waits on after that.
+    pub fn overdue(&self, now: Timestamp) -> bool {
+        match (self.state, self.ack_due_at, self.step_due) {
+            (CaseState::Open, Some(due), _) => due <= now,
+            (CaseState::Open | CaseState::Closed, _, _) => false,
+            (_, _, Some((_, due))) => due <= now,
+            _ => false,
+        }
+    }
 }
 
 /// Which states the inbox shows.
@@ -53,10 +70,12 @@ pub struct Filter {
     pub state: StateFilter,
     /// Cases opened on or after this day (UTC).
     pub since: Option<Timestamp>,
+    /// Mine, unassigned, or any.
+    pub owner: crate::ownership::OwnerFilter,
 }
 
 impl Filter {
-    /// Parses `site=&tier=&state=&since=`; empty values mean "any". Unknown
+    /// Parses `site=&tier=&state=&since=&owner=`; empty values mean "any". Unknown
     /// names are refused so a typo does not silently show everything.
     pub fn parse(query: &str) -> Result<Self, DomainError> {
         let mut f = Self::default();
@@ -81,6 +100,7 @@ impl Filter {
                     };
                 }
                 "since" => f.since = Some(Timestamp::parse_since(&v)?),
+                "owner" => f.owner = crate::ownership::OwnerFilter::parse(&v)?,
                 other => {
                     return Err(DomainError::invalid(
                         "query",
@@ -93,16 +113,21 @@ impl Filter {
     }
 }
 
-/// How urgent a case is: open and overdue first (longest overdue first),
-/// then open by the deadline nearest, then the rest of the work by tier
-/// (highest first) and age, closed cases last.
+/// How urgent a case is: every case past a deadline first (the
+/// acknowledgement, or a later step's; longest overdue first), then open by
+/// the deadline nearest, then the rest of the work by tier (highest first)
+/// and age, closed cases last.
 pub fn sort(cases: &mut [InboxCase], now: Timestamp) {
     cases.sort_by_key(|c| {
         let open = c.state == CaseState::Open;
-        let due = c.ack_due_at.map_or(i64::MAX, Timestamp::millis);
-        let group = match (open, c.ack_due_at) {
-            (true, Some(d)) if d <= now => 0,
-            (true, _) => 1,
+        let due = if open {
+            c.ack_due_at.map_or(i64::MAX, Timestamp::millis)
+        } else {
+            c.step_due.map_or(i64::MAX, |(_, d)| d.millis())
+        };
+        let group = match (open, c.overdue(now)) {
+            (_, true) => 0,
+            (true, false) => 1,
             _ if c.state == CaseState::Closed => 3,
             _ => 2,
         };
@@ -133,7 +158,33 @@ mod tests {
             score: Some(2),
             guarantee: false,
             gaps: "late <b>again</b>".into(),
+            owner: crate::ownership::Owner::Nobody,
+            step_due: None,
         }
+    }
+
+    #[test]
+    fn a_missed_step_counts_as_overdue_and_goes_first() {
+        let now = Timestamp::from_millis(100 * 60_000);
+        let mut late_call = case("late-call", Tier::Service, CaseState::Acknowledged, None);
+        late_call.step_due = Some((
+            crate::deadlines::Step::Call,
+            Timestamp::from_millis(50 * 60_000),
+        ));
+        let mut call_later = case("call-later", Tier::President, CaseState::Acknowledged, None);
+        call_later.step_due = Some((
+            crate::deadlines::Step::Call,
+            Timestamp::from_millis(500 * 60_000),
+        ));
+        assert!(late_call.overdue(now) && !call_later.overdue(now));
+        let mut cases = vec![
+            call_later,
+            case("due-soon", Tier::Service, CaseState::Open, Some(110)),
+            late_call,
+        ];
+        sort(&mut cases, now);
+        let order: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(order, ["late-call", "due-soon", "call-later"]);
     }
 
     #[test]

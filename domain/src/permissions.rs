@@ -31,6 +31,7 @@ pub const DASHBOARD: &[Rule] = &[
     rule("GET", "/dashboard/audit", Need::Own),
     rule("POST", "/dashboard/logout", Need::Read),
     rule("POST", "/dashboard/cases/{id}/events", Need::Work),
+    rule("POST", "/dashboard/cases/{id}/owner", Need::Work),
     rule("POST", "/dashboard/erase", Need::Own),
     rule("POST", "/dashboard/dead-letters/retry", Need::Own),
     rule("POST", "/dashboard/settings/{site}", Need::Own),

@@ -8,6 +8,7 @@
 //! [`SiteBody::resolve`] turns into a whole configuration against what is
 //! stored. Either way [`SiteConfig::parse`] checks the result.
 
+use crate::deadlines::DeadlinePolicy;
 use crate::fields::SiteKey;
 use crate::origin::OriginRule;
 use crate::recipient::{Format, RecipientId, RecipientUrl, Role};
@@ -57,6 +58,10 @@ pub struct RawSiteConfig {
     pub recipients: Vec<RawRecipient>,
     #[serde(default, deserialize_with = "crate::wire::object")]
     pub sla_minutes: Option<SlaPolicy>,
+    /// Deadlines of the steps after acknowledgement, per tier
+    /// (`domain::deadlines`), as sent: checked by [`SiteConfig::parse`].
+    #[serde(default)]
+    pub deadline_minutes: Option<serde_json::Value>,
     #[serde(default = "default_cooldown")]
     pub cooldown_days: u32,
     #[serde(default)]
@@ -137,6 +142,7 @@ pub struct SiteConfig {
     pub copy: BTreeMap<String, BTreeMap<String, String>>,
     pub recipients: Vec<Recipient>,
     pub sla_minutes: SlaPolicy,
+    pub deadline_minutes: DeadlinePolicy,
     pub cooldown_days: u32,
     pub guarantee: bool,
     pub score: bool,
@@ -244,6 +250,10 @@ impl SiteConfig {
                 ),
             ));
         }
+        let deadline_minutes = match raw.deadline_minutes {
+            None | Some(serde_json::Value::Null) => DeadlinePolicy::default(),
+            Some(v) => DeadlinePolicy::try_from(v)?,
+        };
         if raw.cooldown_days > MAX_COOLDOWN_DAYS {
             return Err(DomainError::invalid(
                 "cooldown_days",
@@ -258,6 +268,7 @@ impl SiteConfig {
             copy: parse_copy(raw.copy)?,
             recipients,
             sla_minutes: sla,
+            deadline_minutes,
             cooldown_days: raw.cooldown_days,
             guarantee: raw.guarantee,
             score: raw.score,
@@ -339,6 +350,9 @@ pub struct SiteBody {
     /// Tiers left out keep their minutes.
     #[serde(default, deserialize_with = "given_object")]
     pub sla_minutes: Option<SlaBody>,
+    /// The whole set of step-deadline overrides; left out, they stay.
+    #[serde(default, deserialize_with = "given")]
+    pub deadline_minutes: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "given")]
     pub cooldown_days: Option<u32>,
     #[serde(default, deserialize_with = "given")]
@@ -448,6 +462,7 @@ impl SiteBody {
             copy: BTreeMap::new(),
             recipients: Vec::new(),
             sla_minutes: None,
+            deadline_minutes: None,
             cooldown_days: default_cooldown(),
             guarantee: false,
             score: yes(),
@@ -493,6 +508,7 @@ impl SiteBody {
             copy: self.copy.unwrap_or(base.copy),
             recipients,
             sla_minutes: Some(self.sla_minutes.map_or(old_sla, |b| b.over(old_sla))),
+            deadline_minutes: self.deadline_minutes.or(base.deadline_minutes),
             cooldown_days: self.cooldown_days.unwrap_or(base.cooldown_days),
             guarantee: self.guarantee.unwrap_or(base.guarantee),
             score: self.score.unwrap_or(base.score),
@@ -887,7 +903,7 @@ mod tests {
         #[test]
         fn any_body_is_read_or_refused(
             field in prop::sample::select(vec![
-                "origins", "copy", "recipients", "sla_minutes", "cooldown_days", "guarantee",
+                "origins", "copy", "recipients", "sla_minutes", "deadline_minutes", "cooldown_days", "guarantee",
                 "score", "rate_per_minute", "turnstile", "site", "counters", "updated_at",
             ]),
             value in prop_oneof![

@@ -8,15 +8,38 @@ use crate::store::cases::{self, CaseRow};
 use crate::store::outbox::NewAlert;
 use domain::alert::{idempotency_id, Reason};
 use domain::case::{Action, CaseEvent, CaseState};
+use domain::people::Person;
 use domain::{Tier, Timestamp};
 use worker::{Context, D1Database, Env};
 
+/// Which door a step came through. A person in the dashboard who
+/// acknowledges an unowned case becomes its owner; a chat link's typed name
+/// proves no account, so that case stays unowned.
+#[derive(Debug, Clone, Copy)]
+pub enum Door<'a> {
+    Dashboard(&'a Person),
+    Api,
+    Chat,
+}
+
+impl Door<'_> {
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Dashboard(_) => "dashboard",
+            Self::Api => "api",
+            Self::Chat => "chat",
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // each is a separate fact of the step
 pub async fn record(
     db: &D1Database,
     env: &Env,
     ctx: &Context,
     case: &CaseRow,
     event: &CaseEvent,
+    door: Door<'_>,
     base_url: &str,
     now: Timestamp,
 ) -> EdgeResult<()> {
@@ -24,6 +47,11 @@ pub async fn record(
         EdgeError::Internal(format!("case {} has state {:?}", case.id, case.state))
     })?;
     let to = from.apply(&event.action)?;
+    if matches!(event.action, Action::NoContact { .. }) && case.reachable.unwrap_or(0) != 0 {
+        return Err(EdgeError::Conflict(
+            "this customer left an email or phone: call them and record the contact",
+        ));
+    }
     let level = Tier::parse(&case.level).unwrap_or(Tier::Service);
     let reason = Reason::Acknowledged {
         by: event.by.clone(),
@@ -38,7 +66,17 @@ pub async fn record(
         now,
         queued: true,
     });
-    cases::record(db, &case.id, from, to, event, now, follow_up.as_ref()).await?;
+    let step = cases::Step {
+        from,
+        to,
+        event,
+        door: door.name(),
+        taker: match door {
+            Door::Dashboard(p) if event.action == Action::Acknowledged => Some(p),
+            _ => None,
+        },
+    };
+    cases::record(db, &case.id, &step, now, follow_up.as_ref()).await?;
     if follow_up.is_some() {
         let (env, ids) = (env.clone(), vec![id]);
         ctx.wait_until(async move {

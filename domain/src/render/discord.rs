@@ -29,6 +29,7 @@ const fn color(alert: &Alert) -> u32 {
     match alert.reason {
         Reason::Acknowledged { .. } => 0x2E_7D32,
         Reason::Test => 0x60_7D8B,
+        Reason::StepOverdue { .. } => 0xEF_6C00,
         Reason::Opened | Reason::NotAcknowledged { .. } | Reason::Raised { .. } => {
             match alert.level {
                 Tier::President => 0xC6_2828,
@@ -210,6 +211,7 @@ mod tests {
         insta::assert_json_snapshot!("raised_president", render(&raised()));
         insta::assert_json_snapshot!("acknowledged", render(&acknowledged()));
         insta::assert_json_snapshot!("test", render(&test_alert()));
+        insta::assert_json_snapshot!("call_overdue", render(&call_overdue("Maria Silva")));
     }
 
     #[test]
@@ -241,6 +243,8 @@ mod tests {
             Some(t) => assert_round_trip(transaction, &unescape(t)),
             None => assert!(transaction.trim().is_empty()),
         }
+
+        check_limits(&render(&call_overdue(by)));
 
         let v = render(&acknowledged_by(by));
         check_limits(&v);

@@ -45,7 +45,10 @@ fn decorated(label: &str, text: &str) -> Value {
 
 pub(super) fn body(alert: &Alert) -> Value {
     let mut widgets = Vec::new();
-    if matches!(alert.reason, Reason::Acknowledged { .. }) {
+    if matches!(
+        alert.reason,
+        Reason::Acknowledged { .. } | Reason::StepOverdue { owner: Some(_), .. }
+    ) {
         let headline = text::headline(alert, text::html, NAME);
         widgets.push(json!({"textParagraph": {"text": headline}}));
     }
@@ -175,6 +178,7 @@ mod tests {
         insta::assert_json_snapshot!("raised_president", render(&raised()));
         insta::assert_json_snapshot!("acknowledged", render(&acknowledged()));
         insta::assert_json_snapshot!("test", render(&test_alert()));
+        insta::assert_json_snapshot!("call_overdue", render(&call_overdue("Maria Silva")));
     }
 
     #[test]
@@ -204,6 +208,9 @@ mod tests {
         let v = render(&alert);
         assert_round_trip(gaps, &unescape(words(&v)));
         assert_round_trip(transaction, &unescape(decorated_text(&v, "Transaction")));
+
+        // An owner's name in an overdue alert stays within the limits.
+        check_limits(&call_overdue(by));
 
         let alert = acknowledged_by(by);
         check_limits(&alert);

@@ -53,7 +53,10 @@ pub(super) fn body(alert: &Alert) -> Value {
             "emoji": false,
         },
     })];
-    if matches!(alert.reason, Reason::Acknowledged { .. }) {
+    if matches!(
+        alert.reason,
+        Reason::Acknowledged { .. } | Reason::StepOverdue { owner: Some(_), .. }
+    ) {
         let headline = text::headline(alert, text::slack, Limit::chars(NAME_MAX));
         blocks.push(section("headline", &headline));
     }
@@ -214,6 +217,7 @@ mod tests {
         insta::assert_json_snapshot!("raised_president", render(&raised()));
         insta::assert_json_snapshot!("acknowledged", render(&acknowledged()));
         insta::assert_json_snapshot!("test", render(&test_alert()));
+        insta::assert_json_snapshot!("call_overdue", render(&call_overdue("Maria Silva")));
     }
 
     #[test]
@@ -254,6 +258,11 @@ mod tests {
             .find_map(|f| f["text"].as_str().unwrap().strip_prefix("*Transaction*\n"))
             .unwrap();
         assert_round_trip(transaction, &unescape_entities(tx, &ENTITIES).unwrap());
+
+        // An owner's name in an overdue alert is as inert as an acknowledger's.
+        let v = render(&call_overdue(by));
+        check_limits(&v);
+        check_inert(&v);
 
         let v = render(&acknowledged_by(by));
         check_limits(&v);

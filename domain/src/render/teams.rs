@@ -181,6 +181,7 @@ mod tests {
         insta::assert_json_snapshot!("raised_president", render(&raised()));
         insta::assert_json_snapshot!("acknowledged", render(&acknowledged()));
         insta::assert_json_snapshot!("test", render(&test_alert()));
+        insta::assert_json_snapshot!("call_overdue", render(&call_overdue("Maria Silva")));
     }
 
     #[test]
@@ -213,6 +214,9 @@ mod tests {
         assert_round_trip(transaction, tx);
         // The customer's text changes nothing but `TextRun` texts.
         assert_eq!(skeleton(&v), skeleton(&render(&opened_with("x", "y"))));
+
+        // An owner's name in an overdue alert stays within the limits.
+        check_limits(&call_overdue(by));
 
         let alert = acknowledged_by(by);
         check_limits(&alert);

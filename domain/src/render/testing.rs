@@ -81,6 +81,19 @@ pub(super) fn acknowledged_by(by: &str) -> Alert {
     )
 }
 
+/// The senior case's call is overdue; `owner` owns it.
+pub(super) fn call_overdue(owner: &str) -> Alert {
+    Alert::new(
+        facts(),
+        Reason::StepOverdue {
+            step: crate::deadlines::Step::Call,
+            owner: Some(owner.to_owned()),
+        },
+        BASE,
+        None,
+    )
+}
+
 /// 100,000 characters of mixed scripts, emoji, markup and mention bait.
 pub(super) fn huge(seed: &str) -> String {
     let unit = format!("{seed} Nobody called <!channel> é 😀 𝄞 ✔ https://evil.example & @everyone *x* \"q\" \u{1} ");

@@ -231,8 +231,9 @@ pub(super) const fn is_full(alert: &Alert) -> bool {
 /// (Slack's and Google Chat's headers): the headline, except that an
 /// acknowledgement's names its acknowledger in the body instead.
 pub(super) fn title(alert: &Alert) -> String {
-    match alert.reason {
+    match &alert.reason {
         Reason::Acknowledged { .. } => "Case acknowledged".to_owned(),
+        Reason::StepOverdue { step, .. } => format!("Overdue: {}", step.label()),
         _ => alert.headline(),
     }
 }
@@ -248,6 +249,16 @@ pub(super) fn headline_parts(alert: &Alert) -> (String, Option<&str>) {
                 .unwrap_or("Acknowledged by ")
                 .to_owned();
             (prefix, Some(by.as_str()))
+        }
+        Reason::StepOverdue {
+            step,
+            owner: Some(owner),
+        } => {
+            let prefix = full.strip_suffix(owner.as_str()).map_or_else(
+                || format!("Overdue: {}. Owner: ", step.label()),
+                str::to_owned,
+            );
+            (prefix, Some(owner.as_str()))
         }
         _ => (full, None),
     }

@@ -193,6 +193,7 @@ impl GeneralForm {
             copy,
             recipients: base.recipients,
             sla_minutes: Some(sla),
+            deadline_minutes: base.deadline_minutes,
             cooldown_days: self
                 .cooldown_days
                 .trim()

@@ -28,12 +28,45 @@ fn facts(d: &CaseDetail, now: Timestamp) -> Markup {
             dt { "Score" } dd { (score_text(c.score)) }
             dt { "Guarantee" } dd { @if c.guarantee { strong { "Invoked: the president calls" } } @else { "Not invoked" } }
             dt { "State" } dd { (state_label(c.state)) }
+            dt { "Owner" } dd { (c.owner.label()) }
             dt { "Acknowledge by" } dd { (due) }
+            @if let Some((step, at)) = c.step_due {
+                dt { "Next deadline" }
+                dd {
+                    @if at <= now {
+                        span.late { "Overdue: " (step.label()) ", due " (when(at)) }
+                    } @else {
+                        (step.label()) " by " (when(at)) " (" (span(at.millis() - now.millis())) " left)"
+                    }
+                }
+            }
             dt { "Opened" } dd { (when(c.opened_at)) }
             dt { "Site" } dd { (c.site) }
             dt { "Transaction" } dd { (a.transaction.as_deref().unwrap_or("—")) }
             dt { "Page" } dd { (a.page.as_deref().unwrap_or("—")) }
             dt { "Language" } dd { (a.locale.as_deref().unwrap_or("—")) }
+        }
+    }
+}
+
+/// Taking the case, or giving it to someone who works its site.
+fn owner_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
+    let action = format!("/dashboard/cases/{}/owner", d.case.id);
+    let current = d.case.owner.id();
+    html! {
+        form method="post" action=(action) {
+            (csrf_field(chrome))
+            div.row {
+                div.field {
+                    label for="owner-person" { "Owner" }
+                    select #owner-person name="person" {
+                        @for (id, name) in &d.assignable {
+                            option value=(id) selected[current == Some(id.as_str())] { (name) }
+                        }
+                    }
+                }
+                div.field { button.quiet type="submit" { "Give the case to this person" } }
+            }
         }
     }
 }
@@ -82,12 +115,17 @@ fn event_text(kind: &str) -> &str {
         "opened" => "Case opened",
         "acknowledged" => "Acknowledged",
         "contacted" => "Customer contacted",
+        "no_contact" => "No contact possible",
         "report_sent" => "Report sent",
         "closed" => "Closed",
         "note" => "Note",
         "message" => "The customer wrote again",
         "escalated" => "Re-escalated",
         "erased" => "Personal data erased",
+        "owner" => "Owner",
+        "call_overdue" => "The call is overdue",
+        "report_overdue" => "The report is overdue",
+        "close_overdue" => "Closing is overdue",
         other => other,
     }
 }
@@ -183,6 +221,27 @@ fn textarea(id: &str, name: &str, label: &str, hint: &str) -> Markup {
     }
 }
 
+/// The honest path for a customer who left no way to reach them: record
+/// the context instead of a call that cannot happen.
+fn no_contact_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
+    let reachable = d.answer.email.is_some() || d.answer.phone.is_some();
+    if d.case.state != CaseState::Acknowledged || reachable {
+        return html! {};
+    }
+    html! {
+        details {
+            summary { "No contact possible" }
+            form method="post" action={ "/dashboard/cases/" (d.case.id) "/events" } {
+                (csrf_field(chrome))
+                input type="hidden" name="type" value="no_contact";
+                p { "The customer left no email or phone. Record what the answer tells instead of a call." }
+                (textarea("no-contact-note", "note", "Context recorded", "What the answer tells, and why nobody can be reached."))
+                button type="submit" { "Record: no contact possible" }
+            }
+        }
+    }
+}
+
 fn step_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
     let action = format!("/dashboard/cases/{}/events", d.case.id);
     let Some(next) = d.case.state.next_step() else {
@@ -204,6 +263,10 @@ fn step_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
                 CaseState::Contacted => {
                     (textarea("note", "note", "Actions committed to the customer", "What the report promises, and by when."))
                     button type="submit" { "Record the report as sent" }
+                },
+                CaseState::NoContact => {
+                    (textarea("note", "note", "Actions committed (internal report)", "Nobody can be told; record what the team commits to, and by when."))
+                    button type="submit" { "Record the internal report" }
                 },
                 _ => {
                     div.field {
@@ -262,6 +325,8 @@ pub fn render(chrome: &Chrome, d: &CaseDetail, flash: Option<&Flash>, now: Times
                     h2 #next-h { "Next step" }
                     @if chrome.works {
                         (step_form(chrome, d))
+                        (no_contact_form(chrome, d))
+                        (owner_form(chrome, d))
                         (note_form(chrome, d))
                     } @else {
                         p.muted { "You can read this case. A manager or an owner of its site takes its steps." }
@@ -296,6 +361,8 @@ mod tests {
                 score: Some(1),
                 guarantee: false,
                 gaps: "<script>alert(1)</script> the parcel came late".into(),
+                owner: domain::ownership::Owner::Nobody,
+                step_due: None,
             },
             answer: Answer {
                 name: Some("Ana \"<b>\"".into()),
@@ -314,6 +381,7 @@ mod tests {
                 at: Timestamp::from_millis(1_795_422_698_000),
                 duration_ms: 12,
             }],
+            assignable: vec![("a".repeat(32), "Bo".into())],
         }
     }
 

@@ -41,6 +41,7 @@ pub const fn state_label(state: CaseState) -> &'static str {
         CaseState::Open => "Waiting for acknowledgement",
         CaseState::Acknowledged => "Acknowledged: call the customer",
         CaseState::Contacted => "Contacted: send the report",
+        CaseState::NoContact => "No contact possible: send the internal report",
         CaseState::ReportSent => "Report sent: find the root cause",
         CaseState::Closed => "Closed",
     }

@@ -7,6 +7,7 @@ use crate::Chrome;
 use domain::case::CaseState;
 use domain::fields::SiteKey;
 use domain::inbox::{Filter, InboxCase};
+use domain::ownership::{Owner, OwnerFilter};
 use domain::{Tier, Timestamp};
 use maud::{html, Markup};
 
@@ -18,7 +19,17 @@ fn sla_cell(c: &InboxCase, now: Timestamp) -> Markup {
             @if c.level > c.tier { br; span.small.muted { "re-escalated to " (c.level.audience()) } }
         },
         (CaseState::Open, Some(due)) => html! { (span(due.millis() - now.millis())) " left" },
-        (state, _) => html! { span.muted { (state_label(state)) } },
+        (state, _) => match c.step_due {
+            Some((step, due)) if due <= now => html! {
+                span.late { "Overdue: " (step.label()) } br;
+                span.small { "by " (span(now.millis() - due.millis())) }
+            },
+            Some((step, due)) => html! {
+                span.muted { (state_label(state)) } br;
+                span.small { (step.label()) ": " (span(due.millis() - now.millis())) " left" }
+            },
+            None => html! { span.muted { (state_label(state)) } },
+        },
     }
 }
 
@@ -61,6 +72,13 @@ fn filters(sites: &[String], f: &Filter) -> Markup {
                     option value="all" selected[state == "all"] { "All" }
                 }
             }
+            div.field { label for="f-owner" { "Owner" }
+                select #f-owner name="owner" {
+                    option value="any" selected[f.owner == OwnerFilter::Any] { "Anyone" }
+                    option value="mine" selected[f.owner == OwnerFilter::Mine] { "Mine" }
+                    option value="unassigned" selected[f.owner == OwnerFilter::Unassigned] { "Unassigned" }
+                }
+            }
             div.field { label for="f-since" { "Opened since" }
                 input #f-since type="date" name="since" value=[since];
             }
@@ -76,15 +94,21 @@ fn table(cases: &[InboxCase], now: Timestamp) -> Markup {
         } @else {
             div.table-wrap { table.data.stack {
                 caption.muted.small { (cases.len()) " case" @if cases.len() != 1 { "s" } ", most urgent first" }
-                thead { tr { th scope="col" { "Case" } th scope="col" { "Tier" } th scope="col" { "Time to acknowledge" }
-                    th scope="col" { "Score" } th scope="col" { "Where we fell short" } th scope="col" { "Site" } th scope="col" { "Opened" } } }
+                thead { tr { th scope="col" { "Case" } th scope="col" { "Tier" } th scope="col" { "Deadline" }
+                    th scope="col" { "Owner" } th scope="col" { "Score" } th scope="col" { "Where we fell short" } th scope="col" { "Site" } th scope="col" { "Opened" } } }
                 tbody {
                     @for c in cases {
-                        @let overdue = c.state == CaseState::Open && c.ack_due_at.is_some_and(|d| d <= now);
+                        @let overdue = c.overdue(now);
                         tr.overdue[overdue] data-case=(c.id) {
                             td data-label="Case" { a href={ "/dashboard/cases/" (c.id) } { "Case " (c.id.get(..8).unwrap_or(&c.id)) } }
                             td data-label="Tier" { (tier_tag(c.tier)) @if c.guarantee { " " span.small { "guarantee" } } }
-                            td data-label="Time to acknowledge" { (sla_cell(c, now)) }
+                            td data-label="Deadline" { (sla_cell(c, now)) }
+                            td data-label="Owner" {
+                                @match &c.owner {
+                                    Owner::Person { name, .. } => { (name) }
+                                    other => { span.muted { (other.label()) } }
+                                }
+                            }
                             td data-label="Score" { (score_text(c.score)) }
                             td.words-cell data-label="Words" {
                                 @if c.gaps.is_empty() { span.muted { "(erased)" } } @else { (excerpt(&c.gaps)) }
@@ -147,6 +171,8 @@ mod tests {
             score: Some(2),
             guarantee: false,
             gaps: "late <b>again</b>".into(),
+            owner: domain::ownership::Owner::Nobody,
+            step_due: None,
         }
     }
 

@@ -10,6 +10,8 @@ use crate::error::EdgeResult;
 use crate::store::escalation::{self, Escalation};
 use crate::store::outbox::{self, NewAlert};
 use domain::alert::{idempotency_id, Reason};
+use domain::case::CaseState;
+use domain::deadlines::{self, DeadlinePolicy};
 use domain::sla::SlaPolicy;
 use domain::{Tier, Timestamp};
 use worker::{D1Database, Env};
@@ -18,10 +20,11 @@ use worker::{D1Database, Env};
 pub async fn tick(env: &Env, now: Timestamp) -> EdgeResult<()> {
     let db = env.d1("DB")?;
     let escalated = escalate_overdue(&db, now).await?;
+    let steps = alert_missed_steps(&db, now).await?;
     let ids = outbox::claim_unqueued(&db, now, super::lost_after_secs(env)).await?;
-    if escalated > 0 || !ids.is_empty() {
+    if escalated > 0 || steps > 0 || !ids.is_empty() {
         worker::console_log!(
-            "tick: {escalated} case(s) re-escalated, {} alert(s) queued",
+            "tick: {escalated} case(s) re-escalated, {steps} missed step(s), {} alert(s) queued",
             ids.len()
         );
     }
@@ -72,4 +75,53 @@ async fn escalate_overdue(db: &D1Database, now: Timestamp) -> EdgeResult<usize> 
         }
     }
     Ok(moved)
+}
+
+/// Raises one alert per missed step (call, report, close) to the case's
+/// level, once per case and step; returns how many this tick raised.
+async fn alert_missed_steps(db: &D1Database, now: Timestamp) -> EdgeResult<usize> {
+    let mut raised = 0;
+    for case in escalation::cases_in_steps(db).await? {
+        let (Some(tier), Some(level), Some(state)) = (
+            Tier::parse(&case.tier),
+            Tier::parse(&case.level),
+            CaseState::parse(&case.state),
+        ) else {
+            continue;
+        };
+        let policy = DeadlinePolicy::from_json(&case.deadline_minutes);
+        let sla = SlaPolicy::from_json(&case.sla_minutes);
+        let started = crate::store::ms(case.state_at.unwrap_or(case.updated_at));
+        let Some((step, due)) = deadlines::due(&policy, &sla, tier, state, started) else {
+            continue;
+        };
+        if due > now {
+            continue;
+        }
+        let reason = Reason::StepOverdue {
+            step,
+            owner: case.owner_name.clone(),
+        };
+        let id = idempotency_id(&case.id, level, &reason);
+        let note = format!(
+            "{}: the deadline passed at {}",
+            step.label(),
+            due.to_rfc3339()
+        );
+        let alert = NewAlert {
+            id: &id,
+            case_id: &case.id,
+            level,
+            reason: &reason,
+            base_url: case.base_url.as_deref().unwrap_or_default(),
+            now,
+            queued: false,
+        };
+        if escalation::step_overdue(db, &case.id, &case.state, step.as_str(), &note, &alert, now)
+            .await?
+        {
+            raised += 1;
+        }
+    }
+    Ok(raised)
 }

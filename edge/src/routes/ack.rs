@@ -44,7 +44,17 @@ async fn acknowledge(
         by: format!("{by} (alert link)"),
         action: Action::Acknowledged,
     };
-    case_steps::record(&db, env, ctx, &case, &event, &base, clock::now()).await?;
+    case_steps::record(
+        &db,
+        env,
+        ctx,
+        &case,
+        &event,
+        case_steps::Door::Chat,
+        &base,
+        clock::now(),
+    )
+    .await?;
     let dashboard = format!("{base}/dashboard/cases/{}", case.id);
     Ok(http::html(
         201,

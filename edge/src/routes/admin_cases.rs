@@ -23,7 +23,17 @@ pub async fn post_event(
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
     let base = req.url()?.origin().ascii_serialization();
-    case_steps::record(&db, env, ctx, &case, &event, &base, crate::clock::now()).await?;
+    case_steps::record(
+        &db,
+        env,
+        ctx,
+        &case,
+        &event,
+        case_steps::Door::Api,
+        &base,
+        crate::clock::now(),
+    )
+    .await?;
     let case = cases::case(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;

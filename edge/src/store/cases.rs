@@ -1,10 +1,11 @@
 //! The `cases` and `events` tables: the closed loop.
 
 use super::outbox::NewAlert;
-use super::{api_time, millis, opt_text, stored, text};
+use super::{api_time, flag, millis, opt_text, stored, text};
 use crate::error::{EdgeError, EdgeResult};
 use domain::admin_api::{AttemptView, CaseView, EventData, EventView};
 use domain::case::{Action, CaseEvent, CaseState};
+use domain::people::Person;
 use domain::{Tier, Timestamp};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -21,11 +22,23 @@ pub struct CaseRow {
     pub opened_at: i64,
     pub ack_due_at: Option<i64>,
     pub updated_at: i64,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub ack_from: Option<String>,
+    /// When the case entered its state (NULL on rows older than owners).
+    pub state_at: Option<i64>,
+    /// 1 when the answer still holds an email or phone to reach.
+    pub reachable: Option<i64>,
 }
 
 pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<CaseRow>> {
     Ok(db
-        .prepare("SELECT id, site, tier, state, level, opened_at, ack_due_at, updated_at FROM cases WHERE id = ?1")
+        .prepare(
+            "SELECT id, site, tier, state, level, opened_at, ack_due_at, updated_at, \
+             owner_id, owner_name, ack_from, state_at, \
+             (SELECT r.contact_email IS NOT NULL OR r.contact_phone IS NOT NULL FROM responses r \
+              WHERE r.id = cases.id) AS reachable FROM cases WHERE id = ?1",
+        )
         .bind(&[text(id)])?
         .first(None)
         .await?)
@@ -57,18 +70,31 @@ pub async fn events(db: &D1Database, case_id: &str) -> EdgeResult<Vec<EventRow>>
 /// the event, in one transaction. The update only matches while the case is
 /// still in `from`, and the event is only written if the update happened, so
 /// two managers acting at once cannot both move it (the loser gets 409).
+/// One step to record: the move, the event, the door it came through, and
+/// (for an acknowledgement in the dashboard) who takes the case if nobody
+/// owns it yet.
+pub struct Step<'a> {
+    pub from: CaseState,
+    pub to: CaseState,
+    pub event: &'a CaseEvent,
+    /// `dashboard`, `api` or `chat`.
+    pub door: &'static str,
+    pub taker: Option<&'a Person>,
+}
+
 pub async fn record(
     db: &D1Database,
     case_id: &str,
-    from: CaseState,
-    to: CaseState,
-    event: &CaseEvent,
+    step: &Step<'_>,
     now: Timestamp,
     follow_up: Option<&NewAlert<'_>>,
 ) -> EdgeResult<()> {
+    let (from, to, event) = (step.from, step.to, step.event);
     let (note, data) = match &event.action {
         Action::Acknowledged => (None, None),
-        Action::Contacted { context } => (Some(context.clone()), None),
+        Action::Contacted { context } | Action::NoContact { context } => {
+            (Some(context.clone()), None)
+        }
         Action::ReportSent { actions } => (Some(actions.clone()), None),
         Action::Note { text } => (Some(text.clone()), None),
         Action::Closed(c) => (
@@ -76,14 +102,32 @@ pub async fn record(
             Some(serde_json::to_string(c).map_err(|e| EdgeError::Internal(e.to_string()))?),
         ),
     };
+    let (taker_id, taker_name) = step.taker.map_or((JsValue::NULL, JsValue::NULL), |p| {
+        (text(&p.id), text(&p.name))
+    });
+    let acknowledging = event.action == Action::Acknowledged;
     let mut statements = vec![
-        db.prepare("UPDATE cases SET state = ?3, updated_at = ?4 WHERE id = ?1 AND state = ?2")
-            .bind(&[
-                text(case_id),
-                text(from.as_str()),
-                text(to.as_str()),
-                millis(now),
-            ])?,
+        // The state, when it began, how an acknowledgement came, and the
+        // owner if nobody owns the case yet: one statement, so it happens
+        // only with the step.
+        db.prepare(
+            "UPDATE cases SET state = ?3, updated_at = ?4, \
+             state_at = CASE WHEN ?3 != ?2 THEN ?4 ELSE state_at END, \
+             ack_from = CASE WHEN ?7 THEN ?8 ELSE ack_from END, \
+             owner_name = CASE WHEN owner_id IS NULL AND ?5 IS NOT NULL THEN ?6 ELSE owner_name END, \
+             owner_id = COALESCE(owner_id, ?5) \
+             WHERE id = ?1 AND state = ?2",
+        )
+        .bind(&[
+            text(case_id),
+            text(from.as_str()),
+            text(to.as_str()),
+            millis(now),
+            taker_id,
+            taker_name,
+            flag(acknowledging),
+            text(step.door),
+        ])?,
         // changes() is the UPDATE's row count: same connection, same batch.
         db.prepare(
             "INSERT INTO events (case_id, type, by, note, data, at) \
@@ -101,6 +145,24 @@ pub async fn record(
     if let Some(alert) = follow_up {
         // Only if the event was written: changes() is now the INSERT's count.
         statements.push(super::outbox::insert_if(db, alert, "changes() = 1")?);
+    }
+    if let Some(p) = step.taker {
+        // The owner event, once: only if the taker now owns the case and no
+        // owner event was written before.
+        statements.push(
+            db.prepare(
+                "INSERT INTO events (case_id, type, by, note, at) \
+                 SELECT ?1, 'owner', ?3, ?4, ?5 WHERE (SELECT owner_id FROM cases WHERE id = ?1) = ?2 \
+                 AND NOT EXISTS (SELECT 1 FROM events WHERE case_id = ?1 AND type = 'owner')",
+            )
+            .bind(&[
+                text(case_id),
+                text(&p.id),
+                text(&p.name),
+                text(&domain::ownership::note(p, p)),
+                millis(now),
+            ])?,
+        );
     }
     let results = db.batch(statements).await?;
     if super::first_changes(&results) == 1 {
@@ -154,4 +216,25 @@ pub fn case_view(
         events,
         deliveries,
     })
+}
+
+/// Gives the case to `to`, by `by`: the owner columns and an `owner`
+/// event, in one batch. The event says who took or assigned it.
+pub async fn assign(
+    db: &D1Database,
+    case_id: &str,
+    by: &Person,
+    to: &Person,
+    now: Timestamp,
+) -> EdgeResult<()> {
+    db.batch(vec![
+        db.prepare("UPDATE cases SET owner_id = ?2, owner_name = ?3, updated_at = ?4 WHERE id = ?1")
+            .bind(&[text(case_id), text(&to.id), text(&to.name), millis(now)])?,
+        db.prepare(
+            "INSERT INTO events (case_id, type, by, note, at) SELECT ?1, 'owner', ?2, ?3, ?4 WHERE changes() = 1",
+        )
+        .bind(&[text(case_id), text(&by.name), text(&domain::ownership::note(by, to)), millis(now)])?,
+    ])
+    .await?;
+    Ok(())
 }

@@ -4,8 +4,11 @@ use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
 use domain::case::{CaseState, Closure};
 use domain::case_view::{AddedAnswer, DeliveryLine, EventLine};
+use domain::deadlines::{self, DeadlinePolicy};
 use domain::inbox::{Filter, InboxCase};
+use domain::ownership::Owner;
 use domain::recipient::Role;
+use domain::sla::SlaPolicy;
 use domain::{Tier, Timestamp};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -26,15 +29,30 @@ struct CaseLine {
     score: Option<f64>,
     guarantee: f64,
     gaps: String,
+    owner_id: Option<String>,
+    owner_name: Option<String>,
+    ack_from: Option<String>,
+    state_at: Option<f64>,
+    updated_at: f64,
+    sla_minutes: Option<String>,
+    deadline_minutes: Option<String>,
 }
 
 impl CaseLine {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 1..=5
     fn into_case(self) -> Option<InboxCase> {
+        let tier = Tier::parse(&self.tier)?;
+        let state = CaseState::parse(&self.state)?;
+        // The step's clock starts when the case entered its state (rows
+        // older than that column: their last change).
+        let started = ms(self.state_at.unwrap_or(self.updated_at));
+        let sla = SlaPolicy::from_json(self.sla_minutes.as_deref().unwrap_or("{}"));
+        let deadlines = DeadlinePolicy::from_json(self.deadline_minutes.as_deref().unwrap_or("{}"));
         Some(InboxCase {
-            tier: Tier::parse(&self.tier)?,
+            step_due: deadlines::due(&deadlines, &sla, tier, state, started),
+            tier,
             level: Tier::parse(&self.level)?,
-            state: CaseState::parse(&self.state)?,
+            state,
             opened_at: ms(self.opened_at),
             ack_due_at: self.ack_due_at.map(ms),
             score: self.score.map(|s| s as u8),
@@ -42,12 +60,15 @@ impl CaseLine {
             id: self.id,
             site: self.site,
             gaps: self.gaps,
+            owner: Owner::from_stored(self.owner_id, self.owner_name, self.ack_from.as_deref()),
         })
     }
 }
 
 const CASE_COLUMNS: &str = "c.id, c.site, c.tier, c.level, c.state, c.opened_at, c.ack_due_at, \
-     r.score, r.guarantee, r.gaps";
+     r.score, r.guarantee, r.gaps, c.owner_id, c.owner_name, c.ack_from, c.state_at, c.updated_at, \
+     (SELECT s.sla_minutes FROM sites s WHERE s.key = c.site) AS sla_minutes, \
+     (SELECT s.deadline_minutes FROM sites s WHERE s.key = c.site) AS deadline_minutes";
 
 /// Cases matching the filter, overdue and nearest deadlines first (the
 /// caller sorts the page finely with `domain::inbox::sort`).
@@ -55,6 +76,7 @@ pub async fn inbox(
     db: &D1Database,
     f: &Filter,
     scope: Option<&[String]>,
+    me: &str,
     now: Timestamp,
 ) -> EdgeResult<Vec<InboxCase>> {
     let rows: Vec<CaseLine> = db
@@ -63,6 +85,7 @@ pub async fn inbox(
              WHERE (?1 IS NULL OR c.site = ?1) AND (?2 IS NULL OR c.tier = ?2) \
              AND (CASE ?3 WHEN 'active' THEN c.state != 'closed' WHEN 'all' THEN 1 ELSE c.state = ?3 END) \
              AND (?4 IS NULL OR c.opened_at >= ?4) AND {IN_SCOPE_6} \
+             AND (CASE ?7 WHEN 'mine' THEN c.owner_id = ?8 WHEN 'unassigned' THEN c.owner_id IS NULL ELSE 1 END) \
              ORDER BY c.state = 'closed', (c.state = 'open' AND c.ack_due_at <= ?5) DESC, \
              c.state != 'open', c.ack_due_at, c.opened_at LIMIT {INBOX_LIMIT}"
         ))
@@ -73,6 +96,8 @@ pub async fn inbox(
             f.since.map_or(JsValue::NULL, millis),
             millis(now),
             scope_value(scope),
+            text(f.owner.as_str()),
+            text(me),
         ])?
         .all()
         .await?

@@ -82,3 +82,77 @@ pub async fn escalate(db: &D1Database, e: &Escalation<'_>) -> EdgeResult<bool> {
         .await?;
     Ok(super::first_changes(&results) == 1)
 }
+
+/// A case waiting on a step after acknowledgement whose step has not been
+/// alerted yet, with what checking its deadline needs.
+#[derive(Debug, Deserialize)]
+pub struct StepCase {
+    pub id: String,
+    pub tier: String,
+    pub level: String,
+    pub state: String,
+    /// Epoch milliseconds; NULL on rows older than the column.
+    pub state_at: Option<i64>,
+    pub updated_at: i64,
+    pub owner_name: Option<String>,
+    pub sla_minutes: String,
+    pub deadline_minutes: String,
+    pub base_url: Option<String>,
+}
+
+/// Cases in a step with a deadline (acknowledged, contacted, report sent)
+/// not yet alerted for that step, longest in their state first. The
+/// deadline itself is `domain::deadlines`' to judge.
+pub async fn cases_in_steps(db: &D1Database) -> EdgeResult<Vec<StepCase>> {
+    Ok(db
+        .prepare(format!(
+            "SELECT c.id, c.tier, c.level, c.state, c.state_at, c.updated_at, c.owner_name, \
+             s.sla_minutes, s.deadline_minutes, \
+             (SELECT a.base_url FROM alerts a WHERE a.case_id = c.id ORDER BY a.created_at LIMIT 1) AS base_url \
+             FROM cases c JOIN sites s ON s.key = c.site \
+             WHERE c.state IN ('acknowledged', 'contacted', 'report_sent') \
+             AND NOT EXISTS (SELECT 1 FROM step_alerts a WHERE a.case_id = c.id AND a.step = \
+               CASE c.state WHEN 'acknowledged' THEN 'call' WHEN 'contacted' THEN 'report' ELSE 'close' END) \
+             ORDER BY COALESCE(c.state_at, c.updated_at) LIMIT {}",
+            PER_TICK * 5
+        ))
+        .all()
+        .await?
+        .results()?)
+}
+
+/// One missed step: marks it alerted (once per case and step), writes the
+/// event and the alert, in one transaction, and only while the case is
+/// still in `state`. Returns whether this tick raised it.
+pub async fn step_overdue(
+    db: &D1Database,
+    case_id: &str,
+    state: &str,
+    step: &str,
+    note: &str,
+    alert: &NewAlert<'_>,
+    now: Timestamp,
+) -> EdgeResult<bool> {
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO step_alerts (case_id, step, at) \
+                 SELECT ?1, ?2, ?3 WHERE (SELECT state FROM cases WHERE id = ?1) = ?4 \
+                 ON CONFLICT(case_id, step) DO NOTHING",
+            )
+            .bind(&[text(case_id), text(step), millis(now), text(state)])?,
+            db.prepare(
+                "INSERT INTO events (case_id, type, by, note, at) \
+                 SELECT ?1, ?2, 'sla', ?3, ?4 WHERE changes() = 1",
+            )
+            .bind(&[
+                text(case_id),
+                text(alert.reason.slug()),
+                text(note),
+                millis(now),
+            ])?,
+            outbox::insert_if(db, alert, "changes() = 1")?,
+        ])
+        .await?;
+    Ok(super::first_changes(&results) == 1)
+}

@@ -3,6 +3,7 @@
 use super::{flag, int, json, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
 use domain::admin_api::{CounterView, SiteDocument, TurnstileView};
+use domain::deadlines::DeadlinePolicy;
 use domain::fields::SiteKey;
 use domain::origin::OriginRule;
 use domain::recipient::{mask_url, RecipientId, Role};
@@ -23,6 +24,7 @@ pub struct Site {
     pub cooldown_days: u32,
     pub sla: SlaPolicy,
     pub rate_per_minute: u32,
+    pub deadlines: DeadlinePolicy,
     pub turnstile_sitekey: Option<String>,
     pub turnstile_secret: Option<String>,
     pub updated_at: Timestamp,
@@ -37,6 +39,7 @@ pub struct SiteRow {
     show_guarantee: i64,
     cooldown_days: i64,
     sla_minutes: String,
+    deadline_minutes: String,
     rate_per_minute: i64,
     turnstile_sitekey: Option<String>,
     turnstile_secret: Option<String>,
@@ -44,7 +47,7 @@ pub struct SiteRow {
 }
 
 const SITE_COLUMNS: &str = "key, origins, copy, show_score, show_guarantee, cooldown_days, \
-     sla_minutes, rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at";
+     sla_minutes, deadline_minutes, rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at";
 
 /// The statement that reads one site, to run alone or inside a batch.
 pub fn select_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement> {
@@ -68,6 +71,7 @@ impl TryFrom<SiteRow> for Site {
             show_guarantee: row.show_guarantee != 0,
             cooldown_days: clamped(row.cooldown_days, 0, 3650),
             sla: SlaPolicy::from_json(&row.sla_minutes),
+            deadlines: DeadlinePolicy::from_json(&row.deadline_minutes),
             rate_per_minute: clamped(row.rate_per_minute, 1, 1_000_000),
             turnstile_sitekey: row.turnstile_sitekey,
             turnstile_secret: row.turnstile_secret,
@@ -92,10 +96,11 @@ fn upsert_site(
     Ok(db
         .prepare(
             "INSERT INTO sites (key, origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, \
-             rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+             rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at, deadline_minutes) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
              ON CONFLICT(key) DO UPDATE SET origins = excluded.origins, copy = excluded.copy, show_score = excluded.show_score, \
              show_guarantee = excluded.show_guarantee, cooldown_days = excluded.cooldown_days, sla_minutes = excluded.sla_minutes, \
+             deadline_minutes = excluded.deadline_minutes, \
              rate_per_minute = excluded.rate_per_minute, turnstile_sitekey = excluded.turnstile_sitekey, \
              turnstile_secret = excluded.turnstile_secret, updated_at = excluded.updated_at",
         )
@@ -111,6 +116,7 @@ fn upsert_site(
             opt_text(c.turnstile.as_ref().map(|t| t.sitekey.as_str())),
             opt_text(c.turnstile.as_ref().map(|t| t.secret.as_str())),
             millis(now),
+            text(&json(&c.deadline_minutes)),
         ])?)
 }
 
@@ -238,6 +244,7 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<SiteDocument>
         copy: site.copy,
         recipients,
         sla_minutes: site.sla,
+        deadline_minutes: site.deadlines,
         cooldown_days: site.cooldown_days,
         guarantee: site.show_guarantee,
         score: site.show_score,
@@ -308,6 +315,7 @@ pub async fn stored_config(
             })
             .collect(),
         sla_minutes: Some(site.sla),
+        deadline_minutes: serde_json::to_value(site.deadlines).ok(),
         cooldown_days: site.cooldown_days,
         guarantee: site.show_guarantee,
         score: site.show_score,

@@ -4,12 +4,14 @@
 use super::chrome;
 use crate::auth::Manager;
 use crate::error::{EdgeError, EdgeResult};
-use crate::store::{admin_view, cases, dashboard};
+use crate::store::{admin_view, cases, dashboard, people};
 use crate::{case_steps, clock, http};
 use domain::case::CaseEvent;
 use domain::case_view::{self, Answer, CaseDetail, Flash};
 use domain::fields::ResponseId;
+use domain::form::form_field;
 use domain::inbox::{self, Filter};
+use domain::ownership;
 use pages::{case as case_page, inbox as inbox_page, Section};
 use worker::{Context, Env, Request, Response};
 
@@ -21,7 +23,7 @@ pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response
     let db = env.d1("DB")?;
     let now = clock::now();
     let scope = m.person.scope();
-    let mut cases = dashboard::inbox(&db, &filter, scope.as_deref(), now).await?;
+    let mut cases = dashboard::inbox(&db, &filter, scope.as_deref(), &m.person.id, now).await?;
     inbox::sort(&mut cases, now);
     let sites = dashboard::site_keys(&db, scope.as_deref()).await?;
     let html = inbox_page::render(&chrome(m, Section::Inbox), &sites, &filter, &cases, now);
@@ -34,6 +36,12 @@ async fn detail(env: &Env, m: &Manager, id: &ResponseId) -> EdgeResult<CaseDetai
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
     m.require_site(&case.site, "case")?;
+    let assignable = people::list(&db)
+        .await?
+        .into_iter()
+        .filter(|p| ownership::may_own(p, &case.site))
+        .map(|p| (p.id, p.name))
+        .collect();
     let r = admin_view::one(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
@@ -54,6 +62,7 @@ async fn detail(env: &Env, m: &Manager, id: &ResponseId) -> EdgeResult<CaseDetai
         added: dashboard::added_answers(&db, id.as_str()).await?,
         events: dashboard::event_lines(cases::events(&db, id.as_str()).await?),
         deliveries: dashboard::deliveries(&db, id.as_str()).await?,
+        assignable,
     })
 }
 
@@ -102,9 +111,18 @@ pub async fn step(
         .ok_or(EdgeError::NotFound("case"))?;
     m.require_site(&case.site, "case")?;
     let recorded = match case_view::parse_event_form(body, m.name()).and_then(CaseEvent::try_from) {
-        Ok(event) => case_steps::record(&db, env, ctx, &case, &event, base, clock::now())
-            .await
-            .map(|()| event.action.kind()),
+        Ok(event) => case_steps::record(
+            &db,
+            env,
+            ctx,
+            &case,
+            &event,
+            case_steps::Door::Dashboard(&m.person),
+            base,
+            clock::now(),
+        )
+        .await
+        .map(|()| event.action.kind()),
         Err(e) => Err(e.into()),
     };
     match recorded {
@@ -118,4 +136,28 @@ pub async fn step(
         }
         Err(e) => Err(e),
     }
+}
+
+/// `POST /dashboard/cases/{id}/owner`: `person=<id>`. Taking the case or
+/// giving it to someone who works its site; the change is an event.
+pub async fn assign(env: &Env, m: &Manager, id: &str, body: &str) -> EdgeResult<Response> {
+    let case_id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
+    let db = env.d1("DB")?;
+    let case = cases::case(&db, case_id.as_str())
+        .await?
+        .ok_or(EdgeError::NotFound("case"))?;
+    m.require_site(&case.site, "case")?;
+    let chosen = form_field(body, "person").unwrap_or_default();
+    let to = match people::by_id(&db, &chosen).await? {
+        Some(p) if ownership::may_own(&p, &case.site) => p,
+        _ => {
+            let why = "Choose someone who works this site's cases.".to_owned();
+            return page(env, m, id, Some((400, Flash::Refused(why)))).await;
+        }
+    };
+    cases::assign(&db, &case.id, &m.person, &to, clock::now()).await?;
+    Ok(http::see_other(&format!(
+        "/dashboard/cases/{}?done=owner",
+        case.id
+    )))
 }

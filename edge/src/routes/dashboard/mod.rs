@@ -74,6 +74,7 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                 ["dashboard", "cases", id, "events"] => {
                     case::step(env, ctx, &m, id, &body, &base).await
                 }
+                ["dashboard", "cases", id, "owner"] => case::assign(env, &m, id, &body).await,
                 ["dashboard", "erase"] => settings::erase(env, &m, &body).await,
                 ["dashboard", "people"] => people::invite(env, &m, &body, &base).await,
                 ["dashboard", "people", id] => people::change(env, &m, id, &body).await,

@@ -2,6 +2,8 @@
 //! mail catcher), its limits, and every dashboard route against every role.
 
 mod access;
+mod deadlines;
 mod manage;
+mod ownership;
 mod roles;
 mod sign_in;
