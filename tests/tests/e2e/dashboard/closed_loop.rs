@@ -235,11 +235,23 @@ fn the_store_agrees(stack: &Stack, case: &str) {
         [
             "opened",
             "acknowledged",
+            "owner",
             "contacted",
             "report_sent",
             "closed"
         ]
     );
+    let owner = stack.rows(&format!(
+        "SELECT c.owner_name, e.note FROM cases c JOIN events e ON e.case_id = c.id \
+         WHERE c.id = '{case}' AND e.type = 'owner'"
+    ));
+    assert_eq!(
+        owner[0]["owner_name"], MANAGER,
+        "who acknowledged owns the case"
+    );
+    assert_eq!(owner[0]["note"], format!("{MANAGER} took the case"));
+    let fix = stack.rows("SELECT status, description FROM fixes WHERE code = 'late-delivery'");
+    assert_eq!(fix[0]["status"], "planned", "the systemic fix is tracked");
     assert!(
         events.iter().skip(1).all(|e| e["by"] == MANAGER),
         "every step names who took it: {events:?}"

@@ -224,19 +224,47 @@ async fn overdue_cases_climb_once_and_links_acknowledge_once() {
         .collect();
     assert_eq!(escalations.len(), 1, "{late_case}");
     assert_eq!(escalations[0]["by"], "sla");
-    // The acknowledged case never re-escalates.
+    // The acknowledged case never re-escalates; its call, due within the
+    // same minute the thank-you promised (rule 5), is overdue once, however
+    // many later ticks run.
+    let later = stack.worker.url(&format!(
+        "/__scheduled?cron=*+*+*+*+*&time={}",
+        now_ms() + 5 * 60_000
+    ));
+    for _ in 0..2 {
+        assert_eq!(
+            client.get(&later).send().await.unwrap().status().as_u16(),
+            200
+        );
+    }
+    stack
+        .wait_for_alert(&crate::support::alert_id(&acked, "senior", "call_overdue"))
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let acked_case = case_of(&client, &stack, &acked).await;
     assert_eq!(acked_case["level"], "senior");
-    let overdue_for_acked = stack
+    let acked_alerts: Vec<Value> = stack
         .inbox
         .received()
         .iter()
         .filter(|r| {
             r.header("webhook-id")
-                .is_some_and(|id| id.contains(&acked.replace('-', "")) && id.ends_with("_overdue"))
+                .is_some_and(|id| id.contains(&acked.replace('-', "")))
         })
-        .count();
-    assert_eq!(overdue_for_acked, 0);
+        .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
+        .collect();
+    let kinds = |kind: &str| {
+        acked_alerts
+            .iter()
+            .filter(|a| a["data"]["reason"]["kind"] == kind)
+            .count()
+    };
+    assert_eq!(
+        kinds("not_acknowledged"),
+        0,
+        "an acknowledged case never climbs"
+    );
+    assert_eq!(kinds("step_overdue"), 1, "its missed call is told once");
     // Every alert id arrived exactly once.
     let mut ids: Vec<String> = stack
         .inbox
