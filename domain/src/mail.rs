@@ -12,6 +12,8 @@ use crate::Timestamp;
 pub enum MailKind {
     SignIn,
     Invitation,
+    /// A systemic fix marked done was reopened by a new case.
+    FixReopened,
 }
 
 impl MailKind {
@@ -19,6 +21,7 @@ impl MailKind {
         match self {
             Self::SignIn => "sign_in",
             Self::Invitation => "invitation",
+            Self::FixReopened => "fix_reopened",
         }
     }
 

@@ -77,6 +77,9 @@ pub async fn record(
         },
     };
     cases::record(db, &case.id, &step, now, follow_up.as_ref()).await?;
+    if let Action::Closed(closure) = &event.action {
+        track_fix(db, env, ctx, &case.site, closure, base_url, now).await?;
+    }
     if follow_up.is_some() {
         let (env, ids) = (env.clone(), vec![id]);
         ctx.wait_until(async move {
@@ -85,5 +88,43 @@ pub async fn record(
             }
         });
     }
+    Ok(())
+}
+
+/// A closing that names a systemic fix makes it tracked (rule 7); one that
+/// hits a cause whose fix was marked done reopens it and mails its owner.
+async fn track_fix(
+    db: &D1Database,
+    env: &Env,
+    ctx: &Context,
+    site: &str,
+    closure: &domain::case::Closure,
+    base_url: &str,
+    now: Timestamp,
+) -> EdgeResult<()> {
+    if !domain::fixes::names_a_fix(&closure.systemic_fix) {
+        return Ok(());
+    }
+    let code = &closure.root_cause;
+    let reopened =
+        crate::store::fixes::on_close(db, site, code, &closure.systemic_fix, now).await?;
+    let Some(Some(owner_id)) = reopened else {
+        return Ok(());
+    };
+    let Some(owner) = crate::store::people::by_id(db, &owner_id).await? else {
+        return Ok(());
+    };
+    let url = format!(
+        "{}/dashboard/insights?site={site}",
+        base_url.trim_end_matches('/')
+    );
+    let mail = pages::mail::fix_reopened(owner.email, code, site, &url);
+    let id = crate::mail::queue(env, &mail, now).await?;
+    let env = env.clone();
+    ctx.wait_until(async move {
+        if let Err(e) = crate::mail::send_one(&env, &id).await {
+            worker::console_error!("mail {id}: not sent yet: {e}");
+        }
+    });
     Ok(())
 }

@@ -32,6 +32,10 @@ pub struct AnswerFact {
     pub tier: Tier,
     pub score: Option<u8>,
     pub gaps: String,
+    /// Root-cause codes a manager tagged the answer with (the All answers
+    /// page), except the one its own case closed with: that customer is
+    /// counted once, by the case.
+    pub tags: Vec<String>,
 }
 
 /// One case, as much of it as the charts need.
@@ -134,9 +138,9 @@ pub struct Tally {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ros {
     pub code: String,
-    /// Closed cases with this code.
+    /// Closed cases with this code, and answers tagged with it.
     pub customers: usize,
-    /// Those cases weighted by tier: service 1, account 2, senior 4, president 8.
+    /// Those weighted by tier: none and service 1, account 2, senior 4, president 8.
     pub weighted: usize,
     /// The largest effort recorded for the code, in person-days.
     pub effort_days: Option<f64>,
@@ -200,7 +204,7 @@ pub fn compute(answers: &[AnswerFact], cases: &[CaseFact], now: Timestamp, weeks
         .copied()
         .filter(|c| c.closed_at.is_some())
         .collect();
-    let (ranked, unmeasured) = return_on_satisfaction(&closed);
+    let (ranked, unmeasured) = return_on_satisfaction(&closed, &answers_in);
     Insights {
         from,
         to: now,

@@ -1,9 +1,11 @@
 //! Rule 7, return on satisfaction: each root cause's customers weighted by
 //! how far their cases escalated, divided by the effort of its systemic
 //! fix, so the fix that buys the most satisfaction per day comes first.
+//! Customers are the closed cases with the code and the answers tagged
+//! with it (tier `none` answers weigh one).
 
 use super::stats::count_f64;
-use super::{code, CaseFact, Ros};
+use super::{code, AnswerFact, CaseFact, Ros};
 use crate::Tier;
 use std::collections::BTreeMap;
 
@@ -25,17 +27,28 @@ const MIN_EFFORT_DAYS: f64 = 0.25;
 
 /// Ranks root causes by return on satisfaction (rule 7); codes with no
 /// recorded effort come back separately, most weighted first.
-pub(super) fn return_on_satisfaction(closed: &[&CaseFact]) -> (Vec<Ros>, Vec<Ros>) {
+pub(super) fn return_on_satisfaction(
+    closed: &[&CaseFact],
+    answers: &[&AnswerFact],
+) -> (Vec<Ros>, Vec<Ros>) {
     let mut by_code: BTreeMap<&str, Ros> = BTreeMap::new();
+    let blank = |code: &str| Ros {
+        code: code.to_owned(),
+        customers: 0,
+        weighted: 0,
+        effort_days: None,
+        ros: None,
+    };
+    for a in answers {
+        for tag in &a.tags {
+            let row = by_code.entry(tag.as_str()).or_insert_with(|| blank(tag));
+            row.customers += 1;
+            row.weighted += weight(a.tier);
+        }
+    }
     for c in closed {
         let Some(code) = code(c) else { continue };
-        let row = by_code.entry(code).or_insert_with(|| Ros {
-            code: code.to_owned(),
-            customers: 0,
-            weighted: 0,
-            effort_days: None,
-            ros: None,
-        });
+        let row = by_code.entry(code).or_insert_with(|| blank(code));
         row.customers += 1;
         row.weighted += weight(c.tier);
         // Only a real, non-negative number of days is an effort.

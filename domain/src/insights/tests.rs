@@ -17,6 +17,7 @@ fn at(ms: i64) -> Timestamp {
 
 fn answer(ms: i64, tier: Tier, score: Option<u8>, gaps: &str) -> AnswerFact {
     AnswerFact {
+        tags: Vec::new(),
         received_at: at(ms),
         tier,
         score,
@@ -346,4 +347,32 @@ proptest! {
         let ins = compute(&answers, &cases, at(now), weeks);
         prop_assert!(!ins.weeks.is_empty() && ins.weeks.len() <= 52);
     }
+}
+
+#[test]
+fn tagged_answers_count_toward_return_on_satisfaction() {
+    let mut praise = answer(
+        NOW - 1_000,
+        Tier::None,
+        Some(5),
+        "Fine, but the cart timed out.",
+    );
+    praise.tags = vec!["cart-timeout".into()];
+    let mut late = answer(NOW - 2_000, Tier::Senior, Some(2), "Cart lost twice.");
+    late.tags = vec!["cart-timeout".into()];
+    let cases = [closed(Tier::Service, "cart-timeout", Some(1.0))];
+    let ins = compute(&[praise, late], &cases, at(NOW), 12);
+    let row = ins
+        .ranked
+        .iter()
+        .find(|r| r.code == "cart-timeout")
+        .unwrap();
+    // One closed service case (1) + a tagged none answer (1) + a tagged
+    // senior answer (4).
+    assert_eq!((row.customers, row.weighted), (3, 6));
+    // A tag with no closed case still ranks, unmeasured (no effort yet).
+    let mut only = answer(NOW - 1_000, Tier::None, None, "Slow site.");
+    only.tags = vec!["slow-site".into()];
+    let ins = compute(&[only], &[], at(NOW), 12);
+    assert_eq!(ins.unmeasured[0].code, "slow-site");
 }

@@ -12,6 +12,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Inbox,
+    Answers,
     Insights,
     Settings,
     People,
@@ -51,6 +52,7 @@ fn nav(chrome: &Chrome) -> Markup {
             a.brand href="/dashboard" { "Candor" }
             nav aria-label="Dashboard" {
                 (link(Section::Inbox, "/dashboard", "Inbox"))
+                (link(Section::Answers, "/dashboard/answers", "All answers"))
                 (link(Section::Insights, "/dashboard/insights", "Insights"))
                 @if chrome.owner {
                     (link(Section::Settings, "/dashboard/settings", "Settings"))

@@ -17,6 +17,7 @@
 //!   style is allowed by its hash ([`html::Page::csp`]).
 
 pub mod ack;
+pub mod answers;
 pub mod audit;
 pub mod case;
 pub mod charts;

@@ -74,6 +74,27 @@ pub fn invitation(to: Email, inviter: &str, role: &str, url: &str, minutes: u32)
     }
 }
 
+/// The mail to a fix's owner when a new case reopened it.
+pub fn fix_reopened(to: Email, code: &str, site: &str, url: &str) -> Mail {
+    let subject = format!("Reopened: the systemic fix for {code}");
+    let text = format!(
+        "A new case on {site} closed with the root cause {code}, whose systemic fix was marked done. \
+         The fix is planned again, and you own it.\n\n{url}\n"
+    );
+    let body = html! {
+        h1 style="font-size:1.25rem" { "Reopened: the systemic fix for " code { (code) } }
+        p { "A new case on " (site) " closed with the root cause " code { (code) } ", whose systemic fix was marked done. The fix is planned again, and you own it." }
+        (button(url, "Open Insights"))
+    };
+    Mail {
+        kind: MailKind::FixReopened,
+        to,
+        subject,
+        html: frame("A systemic fix is reopened", &body),
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -247,10 +247,17 @@ pub async fn answer_facts(
         tier: String,
         score: Option<f64>,
         gaps: String,
+        tags: Option<String>,
     }
+    // Tags, less the code the answer's own case closed with: that customer
+    // is counted once, by the case.
     let rows: Vec<Row> = db
         .prepare(format!(
-            "SELECT received_at, tier, score, gaps FROM responses \
+            "SELECT received_at, tier, score, gaps, \
+             (SELECT group_concat(t.tag, ',') FROM answer_tags t WHERE t.response_id = responses.id \
+              AND t.tag NOT IN (SELECT json_extract(e.data, '$.root_cause') FROM events e \
+                WHERE e.case_id = responses.case_id AND e.type = 'closed' AND e.data IS NOT NULL)) AS tags \
+             FROM responses \
              WHERE (?1 IS NULL OR site = ?1) AND received_at >= ?2 \
              AND (?3 IS NULL OR site IN (SELECT value FROM json_each(?3))) \
              ORDER BY received_at DESC LIMIT {}",
@@ -269,6 +276,10 @@ pub async fn answer_facts(
                 tier: Tier::parse(&r.tier)?,
                 score: r.score.map(|s| s as u8),
                 gaps: r.gaps,
+                tags: r
+                    .tags
+                    .map(|t| t.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
             })
         })
         .collect())

@@ -3,6 +3,7 @@
 
 pub mod abuse;
 pub mod admin_view;
+pub mod answers;
 pub mod api_keys;
 pub mod audit;
 pub mod cases;
@@ -10,6 +11,7 @@ pub mod dashboard;
 pub mod deliveries;
 pub mod erasure;
 pub mod escalation;
+pub mod fixes;
 pub mod ingest;
 pub mod mails;
 pub mod outbox;

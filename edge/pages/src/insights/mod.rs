@@ -3,12 +3,14 @@
 //! makes the figures; [`render`] draws them.
 
 mod figures;
+pub mod fixes;
 mod ros;
 
 use crate::charts::Unit;
 use domain::insights::{Filter, Insights, MAX_ANSWERS, WEEK_CHOICES};
 use domain::Timestamp;
 use figures::{causes_chart, close_chart, score_chart, sla_chart, weekly_chart, words_chart};
+pub use fixes::FixesView;
 use maud::{html, Markup};
 use ros::ros_section;
 
@@ -41,6 +43,7 @@ pub fn render(
     sites: &[String],
     filter: &Filter,
     insights: &Insights,
+    fixes: &FixesView,
 ) -> String {
     let body = html! {
         h1 { "Insights" }
@@ -79,6 +82,7 @@ pub fn render(
             h2 #ros-h { "Return on satisfaction" }
             (ros_section(insights))
         }
+        (fixes::section(chrome, fixes))
     };
     crate::page("Insights", Some(chrome), &body)
 }

@@ -2,6 +2,7 @@
 //! and cases: its form and sections, empty periods, the answer cap, and
 //! hostile text in every field.
 
+use super::FixesView;
 use super::*;
 use crate::{Chrome, Section};
 use domain::insights::{compute, AnswerFact, CaseFact};
@@ -21,6 +22,7 @@ fn at(ms: i64) -> Timestamp {
 
 fn answer(ms: i64, tier: Tier, score: Option<u8>, gaps: &str) -> AnswerFact {
     AnswerFact {
+        tags: Vec::new(),
         received_at: at(ms),
         tier,
         score,
@@ -64,7 +66,13 @@ fn chrome() -> Chrome {
 #[test]
 fn empty_input_renders_without_nan_or_broken_charts() {
     let ins = compute(&[], &[], at(NOW), 12);
-    let out = render(&chrome(), &[], &Filter::default(), &ins);
+    let out = render(
+        &chrome(),
+        &[],
+        &Filter::default(),
+        &ins,
+        &FixesView::default(),
+    );
     assert!(out.contains("<h1>Insights</h1>"));
     assert!(out.contains("No answers in this period."));
     assert!(out.contains("No cases in this period."));
@@ -100,7 +108,7 @@ fn the_page_has_its_form_and_sections_in_order() {
         site: Some("shop".into()),
         weeks: 4,
     };
-    let out = render(&chrome(), &sites, &filter, &sample());
+    let out = render(&chrome(), &sites, &filter, &sample(), &FixesView::default());
     assert!(out.contains(r#"<form class="row" method="get" action="/dashboard/insights""#));
     assert!(out.contains(r#"<label for="site">Site</label>"#));
     assert!(out.contains(r#"<option value="">All sites</option>"#));
@@ -141,7 +149,13 @@ fn a_full_cap_of_answers_is_said_on_the_page() {
     let answers = vec![answer(NOW, Tier::None, None, "x"); MAX_ANSWERS];
     let ins = compute(&answers, &[], at(NOW), 4);
     assert!(ins.capped);
-    let out = render(&chrome(), &[], &Filter::default(), &ins);
+    let out = render(
+        &chrome(),
+        &[],
+        &Filter::default(),
+        &ins,
+        &FixesView::default(),
+    );
     assert!(out.contains("Only the latest 5000 answers"));
 }
 
@@ -192,7 +206,7 @@ proptest! {
             .collect();
         let ins = compute(&answers, &cases, at(NOW), 52);
         let filter = Filter { site: Some(site.clone()), weeks: 52 };
-        let out = render(&chrome(), &[site], &filter, &ins);
+        let out = render(&chrome(), &[site], &filter, &ins, &FixesView::default());
         prop_assert_eq!(out.matches("<script").count(), 1);
         for bad in ["<zq", "<script>alert", "NaN"] {
             prop_assert!(!out.contains(bad), "{} in output", bad);
@@ -224,7 +238,35 @@ proptest! {
             .collect();
         let ins = compute(&answers, &cases, at(now), weeks);
         prop_assert!(!ins.weeks.is_empty() && ins.weeks.len() <= 52);
-        let out = render(&chrome(), &[], &Filter::default(), &ins);
+        let out = render(&chrome(), &[], &Filter::default(), &ins, &FixesView::default());
         prop_assert!(!out.contains("NaN"));
     }
+}
+
+#[test]
+fn open_fixes_are_listed_with_their_form() {
+    use domain::fixes::{FixLine, FixStatus};
+    let fixes = [FixLine {
+        site: "demo".into(),
+        code: "cart-timeout".into(),
+        description: "<b>Longer</b> cart sessions".into(),
+        status: FixStatus::InProgress,
+        owner_id: Some("a".repeat(32)),
+        owner_name: Some("Mia".into()),
+        due_at: None,
+        reopened_at: Some(domain::Timestamp::from_millis(0)),
+        ros: Some(6.0),
+        weighted: 6,
+    }];
+    let people = [("a".repeat(32), "Mia".to_owned())];
+    let v = FixesView {
+        fixes: &fixes,
+        assignable: &people,
+    };
+    let out = render(&chrome(), &[], &Filter::default(), &sample(), &v);
+    assert!(out.contains("Open systemic fixes"));
+    assert!(out.contains("&lt;b&gt;Longer&lt;/b&gt;"));
+    assert!(out.contains("action=\"/dashboard/fixes/demo/cart-timeout\""));
+    assert!(out.contains("reopened"));
+    assert!(out.contains("<option value=\"in_progress\" selected>"));
 }

@@ -4,10 +4,14 @@
 
 use super::chrome;
 use crate::auth::Manager;
-use crate::error::EdgeResult;
-use crate::store::dashboard;
+use crate::error::{EdgeError, EdgeResult};
+use crate::store::{dashboard, fixes, people};
 use crate::{clock, http};
+use domain::fixes::FixUpdate;
 use domain::insights::{self, Filter};
+use domain::ownership;
+use domain::people::Need;
+use pages::insights::FixesView;
 use pages::{insights as insights_page, Section};
 use worker::{Env, Request, Response};
 
@@ -25,6 +29,49 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
     let cases = dashboard::case_facts(&db, site, scope.as_deref(), since).await?;
     let sites = dashboard::site_keys(&db, scope.as_deref()).await?;
     let data = insights::compute(&answers, &cases, now, filter.weeks);
-    let html = insights_page::render(&chrome(m, Section::Insights), &sites, &filter, &data);
+    let open = fixes::open(&db, site, scope.as_deref()).await?;
+    let ranked = domain::fixes::rank(open, &data.ranked, &data.unmeasured);
+    let assignable: Vec<(String, String)> = people::list(&db)
+        .await?
+        .into_iter()
+        .filter(|p| p.may(Need::Work))
+        .map(|p| (p.id, p.name))
+        .collect();
+    let view = FixesView {
+        fixes: &ranked,
+        assignable: &assignable,
+    };
+    let html = insights_page::render(&chrome(m, Section::Insights), &sites, &filter, &data, &view);
     Ok(http::page(200, html))
+}
+
+/// `POST /dashboard/fixes/{site}/{code}`: `status, owner, due`. The owner
+/// must work cases of the site.
+pub async fn update_fix(
+    env: &Env,
+    m: &Manager,
+    site: &str,
+    code: &str,
+    body: &str,
+) -> EdgeResult<Response> {
+    m.require_site(site, "fix")?;
+    let update = FixUpdate::parse(body)?;
+    let db = env.d1("DB")?;
+    let owner = match &update.owner {
+        None => None,
+        Some(id) => match people::by_id(&db, id).await? {
+            Some(p) if ownership::may_own(&p, site) => Some(p.name),
+            _ => {
+                return Err(domain::DomainError::invalid(
+                    "owner",
+                    "choose someone who works this site's cases",
+                )
+                .into())
+            }
+        },
+    };
+    if !fixes::update(&db, site, code, &update, owner.as_deref(), clock::now()).await? {
+        return Err(EdgeError::NotFound("fix"));
+    }
+    Ok(http::see_other(&format!("/dashboard/insights?site={site}")))
 }

@@ -9,6 +9,7 @@
 //! need gets 403. Errors are pages a person can read, with the status that
 //! says why.
 
+mod answers;
 mod case;
 mod insights;
 mod login;
@@ -58,6 +59,7 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                 ["dashboard"] => case::inbox(&req, env, &m).await,
                 ["dashboard", "cases", id] => case::get(&req, env, &m, id).await,
                 ["dashboard", "insights"] => insights::page(&req, env, &m).await,
+                ["dashboard", "answers"] => answers::page(&req, env, &m).await,
                 ["dashboard", "settings"] => settings::page(&req, env, &m).await,
                 ["dashboard", "people"] => people::page(&req, env, &m).await,
                 ["dashboard", "audit"] => people::audit_page(env, &m).await,
@@ -75,6 +77,13 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                     case::step(env, ctx, &m, id, &body, &base).await
                 }
                 ["dashboard", "cases", id, "owner"] => case::assign(env, &m, id, &body).await,
+                ["dashboard", "fixes", site, code] => {
+                    insights::update_fix(env, &m, site, code, &body).await
+                }
+                ["dashboard", "answers", id, "tags"] => answers::add_tag(env, &m, id, &body).await,
+                ["dashboard", "answers", id, "tags", tag, "remove"] => {
+                    answers::remove_tag(env, &m, id, tag).await
+                }
                 ["dashboard", "erase"] => settings::erase(env, &m, &body).await,
                 ["dashboard", "people"] => people::invite(env, &m, &body, &base).await,
                 ["dashboard", "people", id] => people::change(env, &m, id, &body).await,

@@ -2,7 +2,9 @@
 //! mail catcher), its limits, and every dashboard route against every role.
 
 mod access;
+mod answers;
 mod deadlines;
+mod fixes;
 mod manage;
 mod ownership;
 mod roles;

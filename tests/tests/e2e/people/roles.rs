@@ -19,6 +19,8 @@ fn concrete(pattern: &str, case: &str) -> String {
         .replace("{rid}", "no-such-recipient")
         .replace("{pid}", "no-such-person")
         .replace("{kid}", "no-such-key")
+        .replace("{tag}", "no-such-tag")
+        .replace("{code}", "no-such-code")
 }
 
 /// A route's answer to `session`: a GET, or a post of an empty form with
