@@ -42,15 +42,7 @@ pub async fn invite(
     let person = people::create(&db, &random::hex(16)?, new, row, now)
         .await?
         .ok_or(EdgeError::Conflict("this address already has an account"))?;
-    let secret = LinkSecret::try_from(random::hex(32)?.as_str())?;
-    sessions::create_link(
-        &db,
-        &secret.hash(),
-        &person.id,
-        now,
-        LinkSecret::expires_at(now),
-    )
-    .await?;
+    let secret = mint_link(&db, &person.id, now).await?;
     let inviter = match actor {
         Actor::Person { name, .. } => name.clone(),
         Actor::Key { .. } | Actor::AdminToken => "Your Candor administrator".to_owned(),
@@ -65,6 +57,25 @@ pub async fn invite(
     let id = mail::queue(env, &invitation, now).await?;
     mail::send_one(env, &id).await?;
     Ok(person)
+}
+
+/// A new one-time sign-in link for `person_id`: 32 random bytes, of
+/// which only the hash is stored. The caller mails it.
+pub async fn mint_link(
+    db: &worker::D1Database,
+    person_id: &str,
+    now: Timestamp,
+) -> EdgeResult<LinkSecret> {
+    let secret = LinkSecret::try_from(random::hex(32)?.as_str())?;
+    sessions::create_link(
+        db,
+        &secret.hash(),
+        person_id,
+        now,
+        LinkSecret::expires_at(now),
+    )
+    .await?;
+    Ok(secret)
 }
 
 /// 409 when `before` is the last owner and would stop being one.

@@ -11,22 +11,7 @@ use worker::{D1Database, D1PreparedStatement};
 
 /// The statement that writes `e`, to run in the same batch as the change.
 pub fn entry(db: &D1Database, e: &Entry, now: Timestamp) -> EdgeResult<D1PreparedStatement> {
-    let (actor, actor_name) = e.actor.stored();
-    let json = |v: &Option<serde_json::Value>| v.as_ref().map(super::json);
-    Ok(db
-        .prepare(
-            "INSERT INTO audit (at, actor, by, action, subject, before, after) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .bind(&[
-            millis(now),
-            text(&actor),
-            text(&actor_name),
-            text(e.action.as_str()),
-            text(&e.target),
-            opt_text(json(&e.before).as_deref()),
-            opt_text(json(&e.after).as_deref()),
-        ])?)
+    insert(db, e, now, "1")
 }
 
 /// As [`entry`], written only if the statement just before it in the batch
@@ -37,13 +22,23 @@ pub fn entry_if_changed(
     e: &Entry,
     now: Timestamp,
 ) -> EdgeResult<D1PreparedStatement> {
+    insert(db, e, now, "changes() > 0")
+}
+
+/// The insert itself, written only where `condition` holds (fixed SQL).
+fn insert(
+    db: &D1Database,
+    e: &Entry,
+    now: Timestamp,
+    condition: &str,
+) -> EdgeResult<D1PreparedStatement> {
     let (actor, actor_name) = e.actor.stored();
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(super::json);
     Ok(db
-        .prepare(
+        .prepare(format!(
             "INSERT INTO audit (at, actor, by, action, subject, before, after) \
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() > 0",
-        )
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE {condition}"
+        ))
         .bind(&[
             millis(now),
             text(&actor),

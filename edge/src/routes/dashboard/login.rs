@@ -9,8 +9,9 @@
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::{people, sessions};
-use crate::{access, clock, http, mail, random, request};
+use crate::{access, accounts, clock, http, mail, random, request};
 use domain::form::form_field;
+use domain::people::Person;
 use domain::rate;
 use domain::session::{self, LIFETIME_MINUTES};
 use domain::sign_in::{self, safe_next, LinkRequest, LinkSecret, LINK_MINUTES};
@@ -114,15 +115,7 @@ async fn mail_link(env: &Env, asked: &LinkRequest, base: &str, now: Timestamp) -
         worker::console_warn!("sign-in link not sent: this address had its links for the hour");
         return Ok(());
     }
-    let secret = LinkSecret::try_from(random::hex(32)?.as_str())?;
-    sessions::create_link(
-        &db,
-        &secret.hash(),
-        &person.id,
-        now,
-        LinkSecret::expires_at(now),
-    )
-    .await?;
+    let secret = accounts::mint_link(&db, &person.id, now).await?;
     let url = secret.url(base, &asked.next);
     let message = pages::mail::sign_in(person.email, &url, LINK_MINUTES);
     let id = mail::queue(env, &message, now).await?;
@@ -173,13 +166,25 @@ pub async fn use_link(mut req: Request, env: &Env) -> EdgeResult<Response> {
             "This sign-in link was used already or has expired. Links work once, for 15 minutes.",
         ));
     };
+    start_session(&req, env, &person, &next, now).await
+}
+
+/// Starts a session for `person` (its row and the cookie that names it)
+/// and sends the browser on to `next`.
+async fn start_session(
+    req: &Request,
+    env: &Env,
+    person: &Person,
+    next: &str,
+    now: Timestamp,
+) -> EdgeResult<Response> {
     let key = auth::session_key(env).ok_or(EdgeError::Forbidden)?;
     let (session, cookie) = key.issue(&random::hex(16)?, now)?;
-    sessions::create(&db, &session.id, &person, now, session.expires_at).await?;
-    let mut resp = http::see_other(&next);
+    sessions::create(&env.d1("DB")?, &session.id, person, now, session.expires_at).await?;
+    let mut resp = http::see_other(next);
     resp.headers_mut().append(
         "set-cookie",
-        &session::set_cookie(&cookie, LIFETIME_MINUTES * 60, secure(&req)?),
+        &session::set_cookie(&cookie, LIFETIME_MINUTES * 60, secure(req)?),
     )?;
     Ok(resp)
 }
@@ -206,17 +211,10 @@ pub async fn through_access(req: &Request, env: &Env) -> EdgeResult<Option<Respo
     let Some(person) = people::by_email(&db, &email).await? else {
         return Ok(Some(http::page(403, login::no_account(email.as_str()))));
     };
-    let now = clock::now();
-    let key = auth::session_key(env).ok_or(EdgeError::Forbidden)?;
-    let (session, cookie) = key.issue(&random::hex(16)?, now)?;
-    sessions::create(&db, &session.id, &person, now, session.expires_at).await?;
     let back = safe_next(Some(&req.path())).to_owned();
-    let mut resp = http::see_other(&back);
-    resp.headers_mut().append(
-        "set-cookie",
-        &session::set_cookie(&cookie, LIFETIME_MINUTES * 60, secure(req)?),
-    )?;
-    Ok(Some(resp))
+    Ok(Some(
+        start_session(req, env, &person, &back, clock::now()).await?,
+    ))
 }
 
 pub async fn sign_out(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
