@@ -723,3 +723,95 @@ mod tests {
         }
     }
 }
+
+/// One line of the Settings page's deadlines form: a tier's step, its
+/// override if the site set one, and the default it falls back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlineRow {
+    pub tier: Tier,
+    pub step: Step,
+    pub value: Option<u32>,
+    pub default: u32,
+}
+
+/// The tiers that open cases, highest first, for the form.
+const FORM_TIERS: [Tier; 4] = [Tier::President, Tier::Senior, Tier::Account, Tier::Service];
+
+/// Every (tier, step) of the form, with the site's values.
+pub fn rows(policy: &DeadlinePolicy, sla: &SlaPolicy) -> Vec<DeadlineRow> {
+    FORM_TIERS
+        .iter()
+        .flat_map(|&tier| {
+            Step::ALL.into_iter().map(move |step| DeadlineRow {
+                tier,
+                step,
+                value: policy.overrides(tier).get(step),
+                default: default_minutes(tier, step, sla),
+            })
+        })
+        .collect()
+}
+
+/// The form field of a (tier, step): `call_senior`, `close_service`…
+pub fn field_name(tier: Tier, step: Step) -> String {
+    format!("{}_{}", step.as_str(), tier.as_str())
+}
+
+/// Reads the Settings form: each field in minutes, empty for the default.
+/// Checked by the same rules as the API's `deadline_minutes`.
+pub fn parse_form(body: &str) -> Result<DeadlinePolicy, DomainError> {
+    let mut doc = serde_json::Map::new();
+    for tier in FORM_TIERS {
+        let mut steps = serde_json::Map::new();
+        for step in Step::ALL {
+            let raw = crate::form::form_field(body, &field_name(tier, step)).unwrap_or_default();
+            let raw = raw.trim();
+            if raw.is_empty() {
+                continue;
+            }
+            let n: u64 = raw.parse().map_err(|_| {
+                DomainError::invalid(
+                    "deadline_minutes",
+                    format!(
+                        "{} for {} is a whole number of minutes",
+                        step.label(),
+                        tier.label()
+                    ),
+                )
+            })?;
+            steps.insert(format!("{}_minutes", step.as_str()), Value::from(n));
+        }
+        if !steps.is_empty() {
+            doc.insert(tier.as_str().to_owned(), Value::Object(steps));
+        }
+    }
+    DeadlinePolicy::try_from(Value::Object(doc))
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn the_form_reads_overrides_and_leaves_defaults() {
+        let p = parse_form("call_senior=45&report_senior=&close_service=100").unwrap();
+        let sla = SlaPolicy::default();
+        assert_eq!(p.minutes(Tier::Senior, Step::Call, &sla), 45);
+        assert_eq!(
+            p.minutes(Tier::Senior, Step::Report, &sla),
+            DEFAULT_REPORT_MINUTES
+        );
+        assert_eq!(p.minutes(Tier::Service, Step::Close, &sla), 100);
+        assert!(parse_form("call_senior=soon").is_err());
+        assert!(parse_form("call_senior=0").is_err());
+        assert_eq!(parse_form("").unwrap(), DeadlinePolicy::default());
+        let r = rows(&p, &sla);
+        assert_eq!(r.len(), 12);
+        let senior_call = r
+            .iter()
+            .find(|r| r.tier == Tier::Senior && r.step == Step::Call)
+            .unwrap();
+        assert_eq!((senior_call.value, senior_call.default), (Some(45), 30));
+        assert_eq!(field_name(Tier::Senior, Step::Call), "call_senior");
+    }
+}

@@ -43,6 +43,7 @@ pub const DASHBOARD: &[Rule] = &[
     rule("POST", "/dashboard/erase", Need::Own),
     rule("POST", "/dashboard/dead-letters/retry", Need::Own),
     rule("POST", "/dashboard/settings/{site}", Need::Own),
+    rule("POST", "/dashboard/settings/{site}/deadlines", Need::Own),
     rule("POST", "/dashboard/settings/{site}/recipients", Need::Own),
     rule(
         "POST",

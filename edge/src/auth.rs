@@ -117,10 +117,17 @@ pub async fn require_admin(req: &Request, env: &Env) -> EdgeResult<Actor> {
             Err(EdgeError::Forbidden)
         };
     }
+    let session = manager(req, env).await?;
     if !matches!(method, Method::Get | Method::Head) {
-        return Err(EdgeError::Unauthorized);
+        // Signed in but asking a session to write: refused as such (403),
+        // whatever the role; with no session at all, 401.
+        return Err(if session.is_some() {
+            EdgeError::Forbidden
+        } else {
+            EdgeError::Unauthorized
+        });
     }
-    match manager(req, env).await? {
+    match session {
         Some(m) if m.person.role == Role::Owner => Ok(m.actor()),
         Some(_) => Err(EdgeError::RoleForbids),
         None => Err(EdgeError::Unauthorized),
@@ -128,11 +135,16 @@ pub async fn require_admin(req: &Request, env: &Env) -> EdgeResult<Actor> {
 }
 
 /// The admin token itself: people are made and changed with it (and by
-/// owners in the dashboard), never with an API key.
-pub fn require_admin_token(req: &Request, env: &Env) -> EdgeResult<Actor> {
+/// owners in the dashboard), never with an API key. A session cookie here
+/// is refused as such (403), as on every API write.
+pub async fn require_admin_token(req: &Request, env: &Env) -> EdgeResult<Actor> {
     let header = req.headers().get("authorization")?.unwrap_or_default();
     let Some(token) = bearer(&header) else {
-        return Err(EdgeError::Unauthorized);
+        return Err(if manager(req, env).await?.is_some() {
+            EdgeError::Forbidden
+        } else {
+            EdgeError::Unauthorized
+        });
     };
     if secrets_match(token, &admin_token(env).unwrap_or_default()) {
         Ok(Actor::AdminToken)

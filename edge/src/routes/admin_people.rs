@@ -30,7 +30,7 @@ async fn body(req: &mut Request) -> EdgeResult<NewPerson> {
 /// `POST /v1/admin/people` `{"email","name","role","sites"}`: 201 with the
 /// person, 409 if the address has an account.
 pub async fn create(mut req: Request, env: &Env) -> EdgeResult<Response> {
-    let actor = auth::require_admin_token(&req, env)?;
+    let actor = auth::require_admin_token(&req, env).await?;
     let new = body(&mut req).await?;
     let base = req.url()?.origin().ascii_serialization();
     let person = accounts::invite(env, &actor, &new, &base, clock::now()).await?;
@@ -40,7 +40,7 @@ pub async fn create(mut req: Request, env: &Env) -> EdgeResult<Response> {
 /// `PUT /v1/admin/people/{id}` with the whole person: 200 with the person as
 /// now. The address cannot change (it is who signs in).
 pub async fn update(mut req: Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let actor = auth::require_admin_token(&req, env)?;
+    let actor = auth::require_admin_token(&req, env).await?;
     let new = body(&mut req).await?;
     let person = accounts::change(env, &actor, id, &new, clock::now()).await?;
     Ok(http::json(200, &PersonView::from(&person)))
@@ -48,7 +48,7 @@ pub async fn update(mut req: Request, env: &Env, id: &str) -> EdgeResult<Respons
 
 /// `DELETE /v1/admin/people/{id}`: 200 with who was removed.
 pub async fn remove(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
-    let actor = auth::require_admin_token(req, env)?;
+    let actor = auth::require_admin_token(req, env).await?;
     let person = accounts::remove(env, &actor, id, clock::now()).await?;
     Ok(http::json(200, &PersonView::from(&person)))
 }

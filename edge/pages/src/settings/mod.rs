@@ -12,6 +12,7 @@
 mod controls;
 mod data;
 mod dead_letters;
+mod deadlines;
 mod general;
 mod labels;
 mod recipients;
@@ -19,6 +20,7 @@ mod recipients;
 mod tests;
 
 use crate::Chrome;
+use domain::deadlines::DeadlineRow;
 use domain::delivery::DeadLetter;
 use domain::recipient::RecipientLine;
 use domain::settings_form::{FieldError, GeneralForm, Notice};
@@ -43,6 +45,8 @@ pub struct SettingsView<'a> {
     pub recipients: &'a [RecipientLine],
     pub dead_letters: &'a [DeadLetter],
     pub notice: Option<&'a Notice>,
+    /// The step deadlines form's lines (`domain::deadlines::rows`).
+    pub deadlines: &'a [DeadlineRow],
 }
 
 /// The locales the widget ships, always offered for copy.
@@ -56,6 +60,7 @@ pub fn render(v: &SettingsView) -> String {
         (general::notices(v.notice, v.errors, v.form))
         (general::general(v))
         (recipients::recipients(v))
+        (deadlines::deadlines(v))
         (embed(v.site, v.base_url))
         (dead_letters::dead_letters(v))
         (data::export(v.site))
@@ -78,7 +83,7 @@ fn segment(raw: &str) -> String {
     out
 }
 
-fn settings_path(site: &str) -> String {
+pub(super) fn settings_path(site: &str) -> String {
     format!("/dashboard/settings/{}", segment(site))
 }
 

@@ -79,6 +79,10 @@ fn a_failed_save_shows_what_was_typed_and_why() {
         recipients: &recipients,
         dead_letters: &dead,
         notice: None,
+        deadlines: &domain::deadlines::rows(
+            &domain::deadlines::DeadlinePolicy::default(),
+            &domain::sla::SlaPolicy::default(),
+        ),
     });
     insta::assert_snapshot!("settings_wording_error", pretty(&page));
     // The wording error sits on the field, named in the summary too.
@@ -173,6 +177,7 @@ fn stored_settings_render_without_errors_and_with_notices() {
         recipients: &[],
         dead_letters: &[],
         notice: Some(&ok),
+        deadlines: &[],
     });
     assert!(page.contains("<div class=\"notice ok\" role=\"status\"><p>Settings saved.</p></div>"));
     assert!(!page.contains("aria-invalid") && !page.contains("Nothing was saved"));
@@ -209,6 +214,7 @@ fn the_wording_check_shows_even_on_stored_copy() {
         recipients: &[],
         dead_letters: &[],
         notice: None,
+        deadlines: &[],
     });
     assert!(page.contains("aria-invalid=\"true\""));
     assert!(page.contains("“fünf sterne” nudges customers toward a high score"));
@@ -311,6 +317,7 @@ proptest! {
         let page = render(&SettingsView {
             chrome: &chrome, site: &v(9), sites: &sites, base_url: &v(10), form: &form,
             errors: &errors, recipients: &recipients, dead_letters: &dead, notice: Some(&notice),
+            deadlines: &[],
         });
         prop_assert!(only_our_markup(&page).is_ok(), "{:?}", only_our_markup(&page));
         prop_assert_eq!(page.matches("<textarea").count(), page.matches("</textarea>").count());

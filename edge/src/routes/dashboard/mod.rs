@@ -94,6 +94,9 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
                 ["dashboard", "settings", site] => {
                     settings::save(env, &m, site, &body, &base).await
                 }
+                ["dashboard", "settings", site, "deadlines"] => {
+                    settings::save_deadlines(env, &m, site, &body, &base).await
+                }
                 ["dashboard", "settings", site, "recipients"] => {
                     settings::add_recipient(env, &m, site, &body, &base).await
                 }

@@ -10,6 +10,7 @@ use crate::routes::admin_alerts;
 use crate::store::{audit as store_audit, dashboard, erasure, outbox, sites};
 use crate::{clock, http};
 use domain::audit::{self, Action, Entry};
+use domain::deadlines::{self, DeadlinePolicy};
 use domain::fields::SiteKey;
 use domain::form::form_field;
 use domain::recipient::mask_url;
@@ -18,6 +19,7 @@ use domain::settings_form::{
     GeneralForm, Notice,
 };
 use domain::site::SiteConfig;
+use domain::sla::SlaPolicy;
 use pages::settings::{self, SettingsView};
 use pages::Section;
 use worker::{Env, Request, Response};
@@ -27,6 +29,7 @@ use worker::{Env, Request, Response};
 fn done_notice(code: &str) -> Option<Notice> {
     let (ok, text) = match code {
         "saved" => (true, "Settings saved. The widget picks them up within five minutes."),
+        "deadlines-saved" => (true, "Step deadlines saved. Cases in a step are measured against them from the next minute."),
         "recipient-added" => (true, "Recipient added. Send it a test alert to be sure it arrives."),
         "recipient-removed" => (true, "Recipient removed."),
         "retried" => (true, "The alert is queued again; its delivery shows on the case."),
@@ -65,6 +68,13 @@ async fn render(
     let sites = dashboard::site_keys(&db, None).await?;
     let recipients = sites::recipient_lines(&db, site.as_str()).await?;
     let dead_letters = outbox::dead_letter_lines(&db, site.as_str()).await?;
+    let deadline_rows = match sites::site(&db, site.as_str()).await {
+        Ok(s) => deadlines::rows(&s.deadlines, &s.sla),
+        Err(EdgeError::NotFound(_)) => {
+            deadlines::rows(&DeadlinePolicy::default(), &SlaPolicy::default())
+        }
+        Err(e) => return Err(e),
+    };
     let chrome = chrome(m, Section::Settings);
     Ok(settings::render(&SettingsView {
         chrome: &chrome,
@@ -76,6 +86,7 @@ async fn render(
         recipients: &recipients,
         dead_letters: &dead_letters,
         notice: notice.as_ref(),
+        deadlines: &deadline_rows,
     }))
 }
 
@@ -306,4 +317,47 @@ pub async fn erase(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response> {
         (Some(site), _) => settings_url(&site, done),
         (None, _) => format!("/dashboard/settings?done={done}"),
     }))
+}
+
+/// `POST /dashboard/settings/{site}/deadlines`: the step deadlines, checked
+/// as the API's `deadline_minutes` is, saved with the rest of the site as
+/// stored, audited.
+pub async fn save_deadlines(
+    env: &Env,
+    m: &Manager,
+    site: &str,
+    body: &str,
+    base: &str,
+) -> EdgeResult<Response> {
+    let site = SiteKey::try_from(site)?;
+    let policy = match deadlines::parse_form(body) {
+        Ok(p) => p,
+        Err(e) => {
+            return refused(
+                env,
+                m,
+                &site,
+                base,
+                None,
+                format!("Deadlines not saved: {e}"),
+            )
+            .await
+        }
+    };
+    let db = env.d1("DB")?;
+    let mut stored = sites::raw_config(&db, site.as_str()).await?;
+    let before = audit::stored_site_view(stored.clone());
+    stored.deadline_minutes = serde_json::to_value(policy).ok();
+    let config = SiteConfig::parse(stored, auth::allow_loopback(env))?;
+    let now = clock::now();
+    let entry = Entry {
+        actor: m.actor(),
+        action: Action::SettingsSaved,
+        target: site.as_str().to_owned(),
+        before,
+        after: Some(audit::site_view(&config)),
+    };
+    let row = store_audit::entry(&db, &entry, now)?;
+    sites::save_settings(&db, site.as_str(), &config, row, now).await?;
+    Ok(http::see_other(&settings_url(&site, "deadlines-saved")))
 }

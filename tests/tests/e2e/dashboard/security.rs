@@ -245,7 +245,7 @@ async fn the_cookie_reads_but_never_writes_the_api(stack: &Stack, case: &str, co
         .unwrap();
     assert_eq!(
         resp.status().as_u16(),
-        401,
+        403,
         "a cookie alone cannot erase through the API"
     );
     let rows = stack.rows(&format!(

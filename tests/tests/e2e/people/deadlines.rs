@@ -113,6 +113,51 @@ async fn a_missed_call_is_alerted_once_and_shows_overdue() {
         .await;
     assert_eq!(status, 409, "a reachable customer is called, not skipped");
     no_contact_is_an_honest_path(&stack, &mia).await;
+    owners_set_deadlines_in_settings(&stack).await;
+}
+
+/// The Settings page's form sets the same overrides, checked the same way,
+/// audited.
+async fn owners_set_deadlines_in_settings(stack: &Stack) {
+    let olu = HttpSession::sign_in(stack, "Olu Owner").await;
+    let (_, page) = olu.get(stack, "/dashboard/settings?site=demo").await;
+    assert!(
+        page.contains("name=\"call_senior\""),
+        "the form is on the page"
+    );
+    let path = "/dashboard/settings/demo/deadlines";
+    let (status, _) = olu.post(stack, path, &[("call_senior", "0")]).await;
+    assert_eq!(status, 400, "0 minutes is refused");
+    let (status, location) = olu
+        .post(
+            stack,
+            path,
+            &[
+                ("call_senior", "45"),
+                ("close_service", "600"),
+                ("report_senior", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/dashboard/settings?site=demo&done=deadlines-saved")
+    );
+    let (_, _, doc) = stack
+        .api()
+        .admin(reqwest::Method::GET, "/v1/admin/sites/demo", None)
+        .await;
+    assert_eq!(
+        doc["deadline_minutes"],
+        json!({"senior": {"call_minutes": 45}, "service": {"close_minutes": 600}})
+    );
+    let audited = stack.rows("SELECT COUNT(*) AS n FROM audit WHERE action = 'settings_saved'");
+    assert!(audited[0]["n"].as_i64().unwrap_or(0) >= 1);
+    let (status, _) = HttpSession::sign_in_as(stack, "Mo Manager", "manager", &["demo"])
+        .await
+        .post(stack, path, &[("call_senior", "5")])
+        .await;
+    assert_eq!(status, 403, "managers do not set deadlines");
 }
 
 async fn no_contact_is_an_honest_path(stack: &Stack, mia: &HttpSession) {

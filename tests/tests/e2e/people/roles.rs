@@ -85,6 +85,7 @@ async fn every_route_holds_every_role_to_its_need() {
     ));
     assert_eq!(events.len(), 1, "empty forms changed nothing: {events:?}");
 
+    no_session_writes_the_api(&stack, &[&viewer, &manager, &owner], &mine.id).await;
     others_sites_do_not_exist_for_them(&stack, &manager, &viewer, &theirs.id).await;
     only_owners_read_the_api(&stack, &owner, &manager).await;
     a_step_is_signed_by_the_account(&stack, &manager, &mine.id).await;
@@ -121,6 +122,59 @@ async fn others_sites_do_not_exist_for_them(
     assert_eq!(status, 404);
     let state = stack.rows(&format!("SELECT state FROM cases WHERE id = '{theirs}'"));
     assert_eq!(state[0]["state"], "open");
+}
+
+/// A session never writes through the managers' API, whatever the role:
+/// only a bearer does. Each write is refused (403) and changes nothing.
+async fn no_session_writes_the_api(stack: &Stack, sessions: &[&HttpSession], case: &str) {
+    let writes = [
+        (
+            reqwest::Method::PUT,
+            "/v1/admin/sites/demo".to_owned(),
+            Some(json!({"cooldown_days": 1})),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/v1/admin/cases/{case}/events"),
+            Some(json!({"type": "note", "by": "x", "note": "x"})),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/v1/admin/responses/{case}"),
+            None,
+        ),
+        (
+            reqwest::Method::POST,
+            "/v1/admin/people".to_owned(),
+            Some(json!({"email": "x@example.com", "name": "X", "role": "owner"})),
+        ),
+        (
+            reqwest::Method::POST,
+            "/v1/admin/sites/demo/recipients/demo-service/test".to_owned(),
+            None,
+        ),
+    ];
+    let client = reqwest::Client::new();
+    for s in sessions {
+        for (method, path, body) in &writes {
+            let mut req = client
+                .request(method.clone(), stack.worker.url(path))
+                .header("cookie", &s.cookie)
+                .header("origin", own_origin(stack));
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            assert_eq!(status, 403, "{method} {path} with a session");
+        }
+    }
+    let notes = stack.rows(&format!(
+        "SELECT id FROM events WHERE case_id = '{case}' AND type = 'note'"
+    ));
+    assert!(notes.is_empty());
+    assert!(stack
+        .rows("SELECT id FROM people WHERE email = 'x@example.com'")
+        .is_empty());
 }
 
 async fn only_owners_read_the_api(stack: &Stack, owner: &HttpSession, manager: &HttpSession) {
