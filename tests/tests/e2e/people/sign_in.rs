@@ -186,7 +186,7 @@ async fn an_address_gets_five_links_an_hour(stack: &Stack) {
 /// Only hashes are stored; sent sign-in mails keep no body; the Worker's
 /// log never holds a secret.
 fn no_link_is_logged_or_kept(stack: &Stack) {
-    let log = std::fs::read_to_string(stack.dir.join("wrangler.log")).unwrap_or_default();
+    let log = stack.log();
     for mail in stack.mails_to(OWNER) {
         let (_, token) = link_in(&mail);
         assert!(

@@ -176,9 +176,7 @@ pub async fn post(
     if let Some(s) = how.fetch_site {
         req = req.header("sec-fetch-site", s);
     }
-    let resp = req.send().await.expect("post a form");
-    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
-    (status, headers, resp.text().await.unwrap_or_default())
+    super::api::send(req).await
 }
 
 /// A page (or an API answer), with the session `cookie` if given;
@@ -188,9 +186,7 @@ pub async fn get(stack: &Stack, path: &str, cookie: Option<&str>) -> (u16, Heade
     if let Some(c) = cookie {
         req = req.header(COOKIE, c);
     }
-    let resp = req.send().await.expect("get a page");
-    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
-    (status, headers, resp.text().await.unwrap_or_default())
+    super::api::send(req).await
 }
 
 /// The CSRF token of the page's forms.

@@ -95,6 +95,27 @@ impl Stack {
         self.mails_to(to).pop().expect("a mail")
     }
 
+    /// The Worker's log (wrangler's output) so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("wrangler.log")).unwrap_or_default()
+    }
+
+    /// Waits up to 10 s until the Worker's log holds `line` (wrangler
+    /// writes its output a moment after the answer that caused it); returns
+    /// the log.
+    pub async fn wait_for_log(&self, line: &str) -> String {
+        wait_until(
+            &format!("{line:?} in the log"),
+            Duration::from_secs(10),
+            || {
+                let got = self.log().contains(line);
+                async move { got }
+            },
+        )
+        .await;
+        self.log()
+    }
+
     /// The Worker's HTTP API.
     pub fn api(&self) -> Api {
         Api::new(self)
