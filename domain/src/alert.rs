@@ -1,7 +1,8 @@
 //! What an alert says, independent of the chat tool it lands in (the
 //! per-format bodies are in [`crate::render`]). Chat alerts never carry an
-//! email or phone number: those are masked here, and the full details sit
-//! behind the dashboard link.
+//! email or phone number, neither from the contact fields nor typed into
+//! the words ([`crate::redact`]): those are masked here, and the full
+//! details sit behind the dashboard link.
 
 use crate::{Tier, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -140,7 +141,7 @@ impl Alert {
             reason,
             score: facts.score,
             guarantee: facts.guarantee,
-            gaps: facts.gaps,
+            gaps: crate::redact::mask_personal(&facts.gaps),
             transaction: facts.transaction,
             contact,
             callback: facts.callback,
@@ -262,6 +263,21 @@ pub(crate) mod tests {
             opened_at: Timestamp::from_millis(1_795_422_697_000),
             ack_due_at: Some(Timestamp::from_millis(1_795_422_697_000).plus_minutes(30)),
         }
+    }
+
+    #[test]
+    fn contact_details_typed_into_the_words_are_masked_in_every_body() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let typed = CaseFacts {
+            gaps: "Call +44 20 7946 0000 or write to ana@example.com".to_owned(),
+            email: None,
+            phone: None,
+            ..facts()
+        };
+        let a = Alert::new(typed, Reason::Opened, "https://c.example", None);
+        assert_eq!(a.gaps, "Call ***000 or write to a***@example.com");
+        let body = a.webhook_body(now);
+        assert!(!body.contains("7946") && !body.contains("ana@"), "{body}");
     }
 
     #[test]

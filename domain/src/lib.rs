@@ -40,6 +40,7 @@ pub mod permissions;
 pub mod query;
 pub mod rate;
 pub mod recipient;
+pub mod redact;
 pub mod render;
 pub mod session;
 pub mod settings_form;

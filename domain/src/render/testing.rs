@@ -227,6 +227,12 @@ pub(super) fn unescape_backslashes(s: &str, markdown: &[char]) -> Result<String,
     Ok(out)
 }
 
+/// [`assert_round_trip`] for the customer's words, which every alert
+/// carries masked ([`crate::redact`]).
+pub(super) fn assert_words_round_trip(original: &str, rendered: &str) {
+    assert_round_trip(&crate::redact::mask_personal(original), rendered);
+}
+
 /// `rendered` (already un-escaped with the platform's rule) is `original`,
 /// or a prefix of it followed by an ellipsis; and it was inert: no scheme,
 /// `www.` or broadcast mention survived.

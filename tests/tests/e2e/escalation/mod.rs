@@ -1,5 +1,6 @@
 //! Alerts after the answer: delivery through a misbehaving receiver, dead
-//! letters, SLA re-escalation and acknowledge links.
+//! letters, SLA re-escalation, acknowledge links and what chat may see.
 
 mod faults;
+mod privacy;
 mod sla;
