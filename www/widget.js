@@ -54,6 +54,28 @@
       })
       .catch(warn);
   }
+  // The page's own API. `open` works only inside a click or a key press
+  // (the widget never opens by itself); `identify` only fills in fields the
+  // customer sees, edits and sends, or not.
+  var api = (window.Candor = window.Candor || {});
+  api.open = function (o) {
+    var ua = navigator.userActivation;
+    var e = window.event;
+    if (!(ua ? ua.isActive : e && e.isTrusted)) {
+      console.warn("Candor.open() works only from a click or a key press");
+      return;
+    }
+    var s = Object.assign({}, settings);
+    if (o && typeof o.transaction === "string") s.transaction = o.transaction;
+    settings.full().then(function (m) {
+      m.open_from_page(s);
+    }, warn);
+  };
+  api.identify = function (who) {
+    who = who || {};
+    settings.email = typeof who.email === "string" ? who.email : "";
+    settings.name = typeof who.name === "string" ? who.name : "";
+  };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start, { once: true });
   } else {

@@ -225,6 +225,7 @@ pub struct SiteDocument {
     pub cooldown_days: u32,
     pub guarantee: bool,
     pub score: bool,
+    pub offer_contact: bool,
     pub rate_per_minute: u32,
     pub turnstile: Option<TurnstileView>,
     pub counters: Vec<CounterView>,
@@ -424,6 +425,7 @@ mod tests {
             cooldown_days: 30,
             guarantee: false,
             score: true,
+            offer_contact: true,
             rate_per_minute: 10,
             turnstile: Some(TurnstileView {
                 sitekey: "1x00000000000000000000AA".into(),

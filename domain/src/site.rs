@@ -68,6 +68,9 @@ pub struct RawSiteConfig {
     pub guarantee: bool,
     #[serde(default = "yes")]
     pub score: bool,
+    /// Whether a score of 1 to 3 offers the optional contact fields.
+    #[serde(default = "yes")]
+    pub offer_contact: bool,
     #[serde(default = "default_rate")]
     pub rate_per_minute: u32,
     #[serde(default, deserialize_with = "crate::wire::object")]
@@ -146,6 +149,9 @@ pub struct SiteConfig {
     pub cooldown_days: u32,
     pub guarantee: bool,
     pub score: bool,
+    /// A score of 1 to 3 offers the optional contact fields (product rule 1:
+    /// offered, never required).
+    pub offer_contact: bool,
     pub rate_per_minute: u32,
     pub turnstile: Option<Turnstile>,
 }
@@ -272,6 +278,7 @@ impl SiteConfig {
             cooldown_days: raw.cooldown_days,
             guarantee: raw.guarantee,
             score: raw.score,
+            offer_contact: raw.offer_contact,
             rate_per_minute: raw.rate_per_minute,
             turnstile: raw.turnstile.map(Turnstile::try_from).transpose()?,
         })
@@ -359,6 +366,8 @@ pub struct SiteBody {
     pub guarantee: Option<bool>,
     #[serde(default, deserialize_with = "given")]
     pub score: Option<bool>,
+    #[serde(default, deserialize_with = "given")]
+    pub offer_contact: Option<bool>,
     #[serde(default, deserialize_with = "given")]
     pub rate_per_minute: Option<u32>,
     #[serde(default, deserialize_with = "turnstile_change")]
@@ -466,6 +475,7 @@ impl SiteBody {
             cooldown_days: default_cooldown(),
             guarantee: false,
             score: yes(),
+            offer_contact: yes(),
             rate_per_minute: default_rate(),
             turnstile: None,
         });
@@ -512,6 +522,7 @@ impl SiteBody {
             cooldown_days: self.cooldown_days.unwrap_or(base.cooldown_days),
             guarantee: self.guarantee.unwrap_or(base.guarantee),
             score: self.score.unwrap_or(base.score),
+            offer_contact: self.offer_contact.unwrap_or(base.offer_contact),
             rate_per_minute: self.rate_per_minute.unwrap_or(base.rate_per_minute),
             turnstile,
         })
@@ -904,7 +915,7 @@ mod tests {
         fn any_body_is_read_or_refused(
             field in prop::sample::select(vec![
                 "origins", "copy", "recipients", "sla_minutes", "deadline_minutes", "cooldown_days", "guarantee",
-                "score", "rate_per_minute", "turnstile", "site", "counters", "updated_at",
+                "score", "offer_contact", "rate_per_minute", "turnstile", "site", "counters", "updated_at",
             ]),
             value in prop_oneof![
                 Just(serde_json::Value::Null),

@@ -22,6 +22,8 @@ pub struct WidgetSettings {
     pub cooldown_days: u32,
     /// The site's own lines: locale → copy key → text.
     pub copy: BTreeMap<String, BTreeMap<String, String>>,
+    /// Whether a score of 1 to 3 offers the optional contact fields.
+    pub offer_contact: bool,
     pub show_guarantee: bool,
     pub show_score: bool,
     pub site: String,
@@ -37,6 +39,7 @@ impl WidgetSettings {
             callback_sla_minutes: config.sla_minutes.service,
             cooldown_days: config.cooldown_days,
             copy: config.copy.clone(),
+            offer_contact: config.offer_contact,
             show_guarantee: config.guarantee,
             show_score: config.score,
             site: site.as_str().to_owned(),
@@ -78,6 +81,7 @@ mod tests {
             callback_sla_minutes: 120,
             cooldown_days: 7,
             copy,
+            offer_contact: false,
             show_guarantee: true,
             show_score: false,
             site: "demo".to_owned(),
@@ -137,7 +141,7 @@ mod tests {
                         "en":{"title":"Tell us what went wrong","question":"Where did we fall short?",
                               "hint":"Say it plainly; a manager reads every answer.",
                               "score_question":"How was it overall?","thanks":"Thank you for telling us."}},
-                "sla_minutes":{"service":120},"cooldown_days":7,"guarantee":true,"score":false,
+                "sla_minutes":{"service":120},"cooldown_days":7,"guarantee":true,"score":false,"offer_contact":false,
                 "turnstile":{"sitekey":"1x00000000000000000000AA","secret":"1x0000000000000000000000000000000AA"}}"#,
         )
         .unwrap();

@@ -77,6 +77,29 @@ pub fn check(field: &'static str, text: &str) -> Result<(), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The widget's own lines (the question, the hints, the low score's
+    /// contact offer, in every language) pass the check a site's copy must
+    /// pass: every string literal of `widget/src/locale.rs` is read here.
+    #[test]
+    fn the_widgets_built_in_copy_passes_the_wording_check() {
+        let source = include_str!("../../widget/src/locale.rs");
+        let lines: Vec<&str> = source
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| s.chars().any(char::is_alphabetic) && s.contains(' '))
+            .collect();
+        assert!(
+            lines.len() > 60,
+            "the widget's lines were found: {}",
+            lines.len()
+        );
+        assert!(lines.iter().any(|l| l.contains("If you\u{2019}re willing")));
+        for line in lines {
+            assert_eq!(bait_phrase(line), None, "{line}");
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -24,6 +24,17 @@ pub struct Config {
     pub mode: Mode,
     /// Launcher on the left: `data-side="left"`, or by default in RTL.
     pub left: bool,
+    /// What the page passed to `Candor.identify()`, typed into the contact
+    /// fields for the customer to see, change or leave (never sent unless
+    /// the fields show and the customer presses Send).
+    pub prefill: Prefill,
+}
+
+/// A name and an email to show in the contact fields.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Prefill {
+    pub name: String,
+    pub email: String,
 }
 
 /// The raw strings the loader hands over (empty when absent).
@@ -37,6 +48,9 @@ pub struct Raw<'a> {
     pub target: &'a str,
     pub side: &'a str,
     pub lang: &'a str,
+    /// From `Candor.identify()`.
+    pub name: &'a str,
+    pub email: &'a str,
 }
 
 /// A language tag as the server accepts it (`en`, `de-AT`, `ar`).
@@ -53,6 +67,19 @@ fn is_site(s: &str) -> bool {
 }
 
 impl Config {
+    /// What one answer rests the widget for (rule 6): the transaction on
+    /// the site when the page names one, so answering for `order-1` leaves
+    /// `order-2` to ask; otherwise the site. `#` cannot be in a site key, so
+    /// the two kinds never meet.
+    pub fn cooldown_key(&self) -> String {
+        let mut key = self.site.clone();
+        if let Some(t) = &self.transaction {
+            key.push('#');
+            key.push_str(t);
+        }
+        key
+    }
+
     /// The settings, and the attributes that were ignored. `None` when the
     /// widget cannot run at all (no usable `data-site` or script origin).
     pub fn parse(raw: &Raw) -> Option<(Self, Vec<&'static str>)> {
@@ -97,6 +124,21 @@ impl Config {
                 lang.rtl()
             }
         };
+        // Kept only within the fields' own limits; the server checks the rest.
+        let fits =
+            |s: &str, max: usize| s.chars().count() <= max && !s.chars().any(char::is_control);
+        let prefill = Prefill {
+            name: if fits(raw.name, 200) {
+                raw.name.trim().to_owned()
+            } else {
+                String::new()
+            },
+            email: if fits(raw.email, 254) {
+                raw.email.trim().to_owned()
+            } else {
+                String::new()
+            },
+        };
         let config = Self {
             site: raw.site.to_owned(),
             api: raw.api.trim_end_matches('/').to_owned(),
@@ -104,6 +146,7 @@ impl Config {
             lang,
             mode,
             left,
+            prefill,
         };
         Some((config, ignored))
     }
@@ -132,6 +175,45 @@ mod tests {
         assert!(!c.left);
         assert!(ignored.is_empty());
         assert_eq!(c.transaction, None);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_transaction_has_its_own_cooldown() {
+        let (site, _) = Config::parse(&raw()).unwrap();
+        let (one, _) = Config::parse(&Raw {
+            transaction: "order-1",
+            ..raw()
+        })
+        .unwrap();
+        let (two, _) = Config::parse(&Raw {
+            transaction: "order-2",
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(site.cooldown_key(), "demo");
+        assert_eq!(one.cooldown_key(), "demo#order-1");
+        assert_ne!(one.cooldown_key(), two.cooldown_key());
+    }
+
+    #[wasm_bindgen_test]
+    fn identify_fills_in_what_fits_the_fields() {
+        let (c, ignored) = Config::parse(&Raw {
+            name: " Ana ",
+            email: "ana@example.com",
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(c.prefill.name, "Ana");
+        assert_eq!(c.prefill.email, "ana@example.com");
+        assert!(ignored.is_empty());
+        let long = "x".repeat(255);
+        let (c, _) = Config::parse(&Raw {
+            name: "a\nb",
+            email: &long,
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(c.prefill, Prefill::default());
     }
 
     #[wasm_bindgen_test]

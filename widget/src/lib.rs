@@ -48,7 +48,7 @@ fn field(settings: &JsValue, name: &str) -> String {
 /// The settings the loader read from the script tag, parsed. `warn` says
 /// whether to name the ignored attributes (once per page: in `launch`).
 fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
-    let [site, api, transaction, locale, mode, target, corner, lang] = [
+    let [site, api, transaction, locale, mode, target, corner, lang, name, email] = [
         "site",
         "api",
         "transaction",
@@ -57,6 +57,8 @@ fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
         "target",
         "side",
         "lang",
+        "name",
+        "email",
     ]
     .map(|name| field(settings, name));
     let raw = config::Raw {
@@ -68,6 +70,8 @@ fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
         target: &target,
         side: &corner,
         lang: &lang,
+        name: &name,
+        email: &email,
     };
     let parsed = config::Config::parse(&raw);
     if warn {
@@ -111,10 +115,26 @@ pub fn mount(settings: &JsValue) -> Result<(), JsValue> {
         return Ok(());
     };
     outbox::flush(config.api.clone());
-    if store::load().cooling_down(&config.site, js_sys::Date::now()) {
+    if store::load().cooling_down(&config.cooldown_key(), js_sys::Date::now()) {
         return Ok(());
     }
     view::mount(config, settings)
+}
+
+/// Full build: `Candor.open()` from the page's own button (the loader has
+/// checked that a click or a key press is under way). Opens the form for
+/// the page's transaction, or the one given, unless it was answered.
+#[cfg(feature = "form")]
+#[wasm_bindgen]
+pub fn open_from_page(settings: &JsValue) -> Result<(), JsValue> {
+    let Some(config) = config(settings, false) else {
+        return Ok(());
+    };
+    if store::load().cooling_down(&config.cooldown_key(), js_sys::Date::now()) {
+        web_sys::console::warn_1(&"Candor: this was answered already".into());
+        return Ok(());
+    }
+    view::open_from_page(config)
 }
 
 /// Full build: opens the dialog of the launcher in `host`.

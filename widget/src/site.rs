@@ -10,6 +10,8 @@ use wasm_bindgen_futures::JsFuture;
 pub struct Site {
     pub show_score: bool,
     pub show_guarantee: bool,
+    /// A score of 1 to 3 shows the optional contact fields.
+    pub offer_contact: bool,
     pub cooldown_days: u32,
     pub copy: Copy,
 }
@@ -21,6 +23,7 @@ pub struct Site {
 /// `domain/fixtures/wire/widget-settings-defaults.json`.
 const SHOW_SCORE: bool = true;
 const SHOW_GUARANTEE: bool = false;
+const OFFER_CONTACT: bool = true;
 const COOLDOWN_DAYS: u32 = 30;
 
 impl Site {
@@ -30,6 +33,7 @@ impl Site {
         Self {
             show_score: SHOW_SCORE,
             show_guarantee: SHOW_GUARANTEE,
+            offer_contact: OFFER_CONTACT,
             cooldown_days: COOLDOWN_DAYS,
             copy: Copy::new(lang, |_| None),
         }
@@ -43,6 +47,7 @@ impl Site {
         Self {
             show_score: flag("show_score", SHOW_SCORE),
             show_guarantee: flag("show_guarantee", SHOW_GUARANTEE),
+            offer_contact: flag("offer_contact", OFFER_CONTACT),
             // A float from JSON: clamp before the cast, then it cannot wrap.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             cooldown_days: cooldown.map_or(COOLDOWN_DAYS, |d| d.clamp(0.0, 3_650.0) as u32),
@@ -120,8 +125,13 @@ mod tests {
         let json = js_sys::JSON::parse(SETTINGS).unwrap();
         let en = Site::from_json(&json, Lang::En);
         assert_eq!(
-            (en.show_score, en.show_guarantee, en.cooldown_days),
-            (false, true, 7)
+            (
+                en.show_score,
+                en.show_guarantee,
+                en.offer_contact,
+                en.cooldown_days
+            ),
+            (false, true, false, 7)
         );
         assert_eq!(en.copy.title, "Tell us what went wrong");
         assert_eq!(en.copy.question, "Where did we fall short?");
@@ -145,16 +155,27 @@ mod tests {
         let empty = Site::from_json(&js_sys::Object::new(), Lang::En);
         for site in [Site::fallback(Lang::En), empty] {
             assert_eq!(
-                (site.show_score, site.show_guarantee, site.cooldown_days),
+                (
+                    site.show_score,
+                    site.show_guarantee,
+                    site.offer_contact,
+                    site.cooldown_days
+                ),
                 (
                     served.show_score,
                     served.show_guarantee,
+                    served.offer_contact,
                     served.cooldown_days
                 )
             );
         }
         // Read from the fixture, not fallen back to for want of it.
-        for key in ["show_score", "show_guarantee", "cooldown_days"] {
+        for key in [
+            "show_score",
+            "show_guarantee",
+            "offer_contact",
+            "cooldown_days",
+        ] {
             assert!(Reflect::has(&json, &key.into()).unwrap(), "{key}");
         }
     }

@@ -1,6 +1,7 @@
 //! The widget's one `localStorage` key (docs/embedding.md#isolation-and-csp): answers not yet
-//! confirmed by the server (the offline outbox) and, per site, when the
-//! launcher may show again (the cooldown, rule 6). Storage can be missing or
+//! confirmed by the server (the offline outbox) and, per site or per
+//! (site, transaction), when the widget may ask again (the cooldown, rule 6;
+//! keys from `Config::cooldown_key`). Storage can be missing or
 //! full (private modes, quotas); then the widget works on without it.
 
 use js_sys::{Array, Object, Reflect, JSON};
@@ -9,6 +10,9 @@ use wasm_bindgen::{JsCast, JsValue};
 const KEY: &str = "candor";
 /// Enough for any real backlog; a runaway page cannot fill the quota.
 const MAX_QUEUED: usize = 20;
+/// Cooldowns kept: one per answered transaction adds up on a busy shop's
+/// receipts; the ones that end soonest go first.
+const MAX_COOLDOWNS: usize = 50;
 
 /// An answer on its way: the exact body, so a retry repeats the same `id`
 /// and the server's idempotency makes it one stored response.
@@ -22,7 +26,7 @@ pub struct Queued {
 #[derive(Debug, Default, PartialEq)]
 pub struct Saved {
     pub queue: Vec<Queued>,
-    /// (site, epoch ms until which the launcher stays hidden)
+    /// (cooldown key, epoch ms until which the widget stays hidden)
     pub cooldowns: Vec<(String, f64)>,
 }
 
@@ -98,15 +102,19 @@ impl Saved {
             .unwrap_or_default()
     }
 
-    pub fn cooling_down(&self, site: &str, now: f64) -> bool {
+    pub fn cooling_down(&self, key: &str, now: f64) -> bool {
         self.cooldowns
             .iter()
-            .any(|(s, until)| s == site && *until > now)
+            .any(|(k, until)| k == key && *until > now)
     }
 
-    pub fn start_cooldown(&mut self, site: &str, until: f64, now: f64) {
-        self.cooldowns.retain(|(s, u)| s != site && *u > now);
-        self.cooldowns.push((site.to_owned(), until));
+    pub fn start_cooldown(&mut self, key: &str, until: f64, now: f64) {
+        self.cooldowns.retain(|(k, u)| k != key && *u > now);
+        self.cooldowns.push((key.to_owned(), until));
+        if self.cooldowns.len() > MAX_COOLDOWNS {
+            self.cooldowns.sort_by(|a, b| b.1.total_cmp(&a.1));
+            self.cooldowns.truncate(MAX_COOLDOWNS);
+        }
     }
 
     pub fn push(&mut self, item: Queued) {
@@ -202,5 +210,16 @@ mod tests {
         assert!(!s.cooling_down("demo", 2_000.0));
         assert!(!s.cooling_down("other", 1_000.0));
         assert_eq!(s.cooldowns.len(), 1, "expired entries are pruned");
+    }
+
+    #[wasm_bindgen_test]
+    fn cooldowns_are_bounded_and_the_longest_stay() {
+        let mut s = Saved::default();
+        for i in 0..60 {
+            s.start_cooldown(&format!("demo#order-{i}"), 10_000.0 + f64::from(i), 0.0);
+        }
+        assert_eq!(s.cooldowns.len(), MAX_COOLDOWNS);
+        assert!(s.cooling_down("demo#order-59", 1.0));
+        assert!(!s.cooling_down("demo#order-0", 1.0));
     }
 }

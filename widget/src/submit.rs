@@ -16,6 +16,9 @@ pub struct Contact {
     pub name: String,
     pub email: String,
     pub phone: String,
+    /// The customer asked to be called back (or invoked the guarantee); a
+    /// contact left after a low score's offer is not a request.
+    pub callback: bool,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -23,8 +26,9 @@ pub struct Answer {
     pub gaps: String,
     pub score: Option<u8>,
     pub guarantee: bool,
-    /// Present when the customer asked for a call back.
-    pub callback: Option<Contact>,
+    /// Present when the customer asked for a call back, or left a way to
+    /// reach them when a low score offered it.
+    pub contact: Option<Contact>,
 }
 
 /// What became of one attempt.
@@ -88,12 +92,12 @@ pub fn body(config: &Config, answer: &Answer, id: &str, page: &str) -> Result<St
         &answer.score.map_or(JsValue::NULL, JsValue::from),
     )?;
     set(&body, "guarantee", &answer.guarantee.into())?;
-    if let Some(c) = &answer.callback {
+    if let Some(c) = &answer.contact {
         let contact = Object::new();
         set_text(&contact, "name", &c.name)?;
         set_text(&contact, "email", &c.email)?;
         set_text(&contact, "phone", &c.phone)?;
-        set(&contact, "callback", &true.into())?;
+        set(&contact, "callback", &c.callback.into())?;
         set(&body, "contact", &contact)?;
     }
     let context = Object::new();
@@ -244,10 +248,17 @@ mod tests {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             score: score.map(|s| s as u8),
             guarantee: flag("guarantee").unwrap_or_default(),
-            callback: Some(Contact {
+            contact: Some(Contact {
                 name: text(&["contact", "name"]),
                 email: text(&["contact", "email"]),
                 phone: text(&["contact", "phone"]),
+                callback: Reflect::get(
+                    &Reflect::get(&fixture, &"contact".into()).unwrap(),
+                    &"callback".into(),
+                )
+                .unwrap()
+                .as_bool()
+                .unwrap_or_default(),
             }),
         };
         let config = config_for(&fixture, &text(&["context", "transaction"]));
@@ -303,10 +314,11 @@ mod tests {
             gaps: "Late </script> \u{2028}".into(),
             score: Some(2),
             guarantee: true,
-            callback: Some(Contact {
+            contact: Some(Contact {
                 name: " Ana ".into(),
                 email: "ana@example.com".into(),
                 phone: String::new(),
+                callback: true,
             }),
         };
         let json = body(&config, &answer, "id-1", "https://shop.example/x").unwrap();

@@ -303,8 +303,8 @@ async fn offline_the_answer_is_kept_on_the_device_and_the_customer_told() {
     );
     assert_eq!(get("id").as_string().unwrap().len(), 36, "a UUID");
     assert!(
-        saved.contains("\"cd\":{\"demo\":"),
-        "the cooldown started: {saved}"
+        saved.contains("\"cd\":{\"demo#order-9\":"),
+        "the cooldown started, for this transaction: {saved}"
     );
     // Closing now hides the launcher: the customer has answered.
     click(&root, ".finish");

@@ -31,6 +31,8 @@ pub struct GeneralForm {
     pub score: bool,
     /// Whether the widget offers the guarantee.
     pub guarantee: bool,
+    /// Whether a score of 1 to 3 offers the optional contact fields.
+    pub offer_contact: bool,
     pub cooldown_days: String,
     pub sla_service: String,
     pub sla_account: String,
@@ -51,6 +53,7 @@ impl Default for GeneralForm {
             origins: String::new(),
             score: true,
             guarantee: false,
+            offer_contact: true,
             cooldown_days: DEFAULT_COOLDOWN_DAYS.to_string(),
             sla_service: sla.service.to_string(),
             sla_account: sla.account.to_string(),
@@ -67,8 +70,7 @@ impl GeneralForm {
     pub fn from_config(raw: &RawSiteConfig) -> Self {
         Self::filled(
             raw.origins.join("\n"),
-            raw.score,
-            raw.guarantee,
+            [raw.score, raw.guarantee, raw.offer_contact],
             raw.cooldown_days,
             raw.sla_minutes.unwrap_or_default(),
             raw.copy.clone(),
@@ -80,18 +82,17 @@ impl GeneralForm {
         let origins: Vec<String> = config.origins.iter().cloned().map(String::from).collect();
         Self::filled(
             origins.join("\n"),
-            config.score,
-            config.guarantee,
+            [config.score, config.guarantee, config.offer_contact],
             config.cooldown_days,
             config.sla_minutes,
             config.copy.clone(),
         )
     }
 
+    /// `switches` are the score, the guarantee and the contact offer.
     fn filled(
         origins: String,
-        score: bool,
-        guarantee: bool,
+        [score, guarantee, offer_contact]: [bool; 3],
         cooldown_days: u32,
         sla: SlaPolicy,
         copy: BTreeMap<String, BTreeMap<String, String>>,
@@ -100,6 +101,7 @@ impl GeneralForm {
             origins,
             score,
             guarantee,
+            offer_contact,
             cooldown_days: cooldown_days.to_string(),
             sla_service: sla.service.to_string(),
             sla_account: sla.account.to_string(),
@@ -201,6 +203,7 @@ impl GeneralForm {
                 .unwrap_or(base.cooldown_days),
             guarantee: self.guarantee,
             score: self.score,
+            offer_contact: self.offer_contact,
             rate_per_minute: base.rate_per_minute,
             turnstile: base.turnstile,
         }
@@ -266,6 +269,7 @@ pub fn parse_general(body: &str) -> GeneralForm {
         origins: String::new(),
         score: false,
         guarantee: false,
+        offer_contact: false,
         cooldown_days: String::new(),
         sla_service: String::new(),
         sla_account: String::new(),
@@ -312,16 +316,16 @@ pub fn parse_general(body: &str) -> GeneralForm {
         match name.as_str() {
             "origins" => form.origins = value,
             "cooldown_days" => form.cooldown_days = value,
-            "score" | "guarantee" => {
+            "score" | "guarantee" | "offer_contact" => {
                 let on = value == "on";
                 if !on {
                     form.rejected
                         .push(FieldError::new(&name, "A switch is either sent as \u{201c}on\u{201d} or not sent."));
                 }
-                if name == "score" {
-                    form.score = on;
-                } else {
-                    form.guarantee = on;
+                match name.as_str() {
+                    "score" => form.score = on,
+                    "guarantee" => form.guarantee = on,
+                    _ => form.offer_contact = on,
                 }
             }
             other => match form.sla_field_mut(other) {

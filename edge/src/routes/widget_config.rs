@@ -17,6 +17,7 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> EdgeResult<Response> {
         callback_sla_minutes: site.sla.service,
         cooldown_days: site.cooldown_days,
         copy: site.copy,
+        offer_contact: site.offer_contact,
         show_guarantee: site.show_guarantee,
         show_score: site.show_score,
         site: site.key,

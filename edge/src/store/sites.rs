@@ -21,6 +21,7 @@ pub struct Site {
     pub copy: BTreeMap<String, BTreeMap<String, String>>,
     pub show_score: bool,
     pub show_guarantee: bool,
+    pub offer_contact: bool,
     pub cooldown_days: u32,
     pub sla: SlaPolicy,
     pub rate_per_minute: u32,
@@ -37,6 +38,7 @@ pub struct SiteRow {
     copy: String,
     show_score: i64,
     show_guarantee: i64,
+    offer_contact: i64,
     cooldown_days: i64,
     sla_minutes: String,
     deadline_minutes: String,
@@ -46,7 +48,7 @@ pub struct SiteRow {
     updated_at: i64,
 }
 
-const SITE_COLUMNS: &str = "key, origins, copy, show_score, show_guarantee, cooldown_days, \
+const SITE_COLUMNS: &str = "key, origins, copy, show_score, show_guarantee, offer_contact, cooldown_days, \
      sla_minutes, deadline_minutes, rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at";
 
 /// The statement that reads one site, to run alone or inside a batch.
@@ -69,6 +71,7 @@ impl TryFrom<SiteRow> for Site {
             origins,
             show_score: row.show_score != 0,
             show_guarantee: row.show_guarantee != 0,
+            offer_contact: row.offer_contact != 0,
             cooldown_days: clamped(row.cooldown_days, 0, 3650),
             sla: SlaPolicy::from_json(&row.sla_minutes),
             deadlines: DeadlinePolicy::from_json(&row.deadline_minutes),
@@ -96,11 +99,11 @@ fn upsert_site(
     Ok(db
         .prepare(
             "INSERT INTO sites (key, origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, \
-             rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at, deadline_minutes) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+             rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at, deadline_minutes, offer_contact) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
              ON CONFLICT(key) DO UPDATE SET origins = excluded.origins, copy = excluded.copy, show_score = excluded.show_score, \
              show_guarantee = excluded.show_guarantee, cooldown_days = excluded.cooldown_days, sla_minutes = excluded.sla_minutes, \
-             deadline_minutes = excluded.deadline_minutes, \
+             deadline_minutes = excluded.deadline_minutes, offer_contact = excluded.offer_contact, \
              rate_per_minute = excluded.rate_per_minute, turnstile_sitekey = excluded.turnstile_sitekey, \
              turnstile_secret = excluded.turnstile_secret, updated_at = excluded.updated_at",
         )
@@ -117,6 +120,7 @@ fn upsert_site(
             opt_text(c.turnstile.as_ref().map(|t| t.secret.as_str())),
             millis(now),
             text(&json(&c.deadline_minutes)),
+            flag(c.offer_contact),
         ])?)
 }
 
@@ -248,6 +252,7 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<SiteDocument>
         cooldown_days: site.cooldown_days,
         guarantee: site.show_guarantee,
         score: site.show_score,
+        offer_contact: site.offer_contact,
         rate_per_minute: site.rate_per_minute,
         turnstile: site.turnstile_sitekey.map(|sitekey| TurnstileView {
             sitekey,
@@ -319,6 +324,7 @@ pub async fn stored_config(
         cooldown_days: site.cooldown_days,
         guarantee: site.show_guarantee,
         score: site.show_score,
+        offer_contact: site.offer_contact,
         rate_per_minute: site.rate_per_minute,
         turnstile: match (site.turnstile_sitekey, site.turnstile_secret) {
             (Some(sitekey), Some(secret)) => Some(domain::site::RawTurnstile { sitekey, secret }),

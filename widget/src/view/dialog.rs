@@ -2,7 +2,10 @@
 //! launcher's shadow root. It sits in the browser's top layer, above any
 //! `z-index` the page uses; focus stays inside it; Esc or the close buttons
 //! close it and focus returns to the launcher. It never opens by itself
-//! (rule 6): only [`open`], called from the launcher's click, opens it.
+//! (rule 6): only [`open`], called from the launcher's click or from
+//! `Candor.open()` inside the page's own click, opens it. Opened from the
+//! page there is no launcher: the browser returns focus to the page's
+//! button when the dialog closes.
 
 use super::{form, PANEL_CSS};
 use crate::config::Config;
@@ -12,27 +15,36 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlDialogElement, KeyboardEvent, ShadowRoot};
 
-fn show_modal(dialog: &Element, launcher: &Element) {
+fn show_modal(dialog: &Element, launcher: Option<&Element>) {
     if let Some(d) = dialog.dyn_ref::<HtmlDialogElement>() {
         if !d.open() && d.show_modal().is_ok() {
-            flag(launcher, "aria-expanded", true);
+            if let Some(l) = launcher {
+                flag(l, "aria-expanded", true);
+            }
             if let Ok(Some(first)) = dialog.query_selector("textarea") {
                 focus(&first);
             }
         }
     }
-    let _ = launcher.remove_attribute("aria-busy");
+    if let Some(l) = launcher {
+        let _ = l.remove_attribute("aria-busy");
+    }
 }
 
-/// Opens the dialog in `host` (the launcher's element), building it on the
-/// first call once the site's settings have arrived.
+/// Opens the dialog in `host` (the launcher's element, or the page's), building it on the
+/// first call once the site's settings have arrived. A dialog built for
+/// another transaction is built again for this one.
 pub fn open(host: &Element, config: Rc<Config>) -> Result<(), JsValue> {
     let root = host.shadow_root().ok_or("no shadow root")?;
     let wrap = root.query_selector(".candor")?.ok_or("no wrapper")?;
-    let launcher = wrap.query_selector(".launcher")?.ok_or("no launcher")?;
+    let launcher = wrap.query_selector(".launcher")?;
+    let key = config.cooldown_key();
     if let Some(dialog) = wrap.query_selector("dialog")? {
-        show_modal(&dialog, &launcher);
-        return Ok(());
+        if dialog.get_attribute("data-key").as_deref() == Some(key.as_str()) {
+            show_modal(&dialog, launcher.as_ref());
+            return Ok(());
+        }
+        dialog.remove();
     }
     if wrap.has_attribute("data-loading") {
         return Ok(()); // a second click while the first is loading
@@ -44,9 +56,9 @@ pub fn open(host: &Element, config: Rc<Config>) -> Result<(), JsValue> {
             host.remove();
             return;
         };
-        if let Ok(dialog) = build(&root, &wrap, &launcher, &host, &config, &site) {
+        if let Ok(dialog) = build(&root, &wrap, launcher.as_ref(), &host, &config, &site) {
             let _ = wrap.remove_attribute("data-loading");
-            show_modal(&dialog, &launcher);
+            show_modal(&dialog, launcher.as_ref());
         }
     });
     Ok(())
@@ -55,7 +67,7 @@ pub fn open(host: &Element, config: Rc<Config>) -> Result<(), JsValue> {
 fn build(
     root: &ShadowRoot,
     wrap: &Element,
-    launcher: &Element,
+    launcher: Option<&Element>,
     host: &Element,
     config: &Rc<Config>,
     site: &site::Site,
@@ -63,12 +75,19 @@ fn build(
     let doc = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
-    shell::adopt(root, PANEL_CSS)?;
+    if !wrap.has_attribute("data-styled") {
+        shell::adopt(root, PANEL_CSS)?;
+        wrap.set_attribute("data-styled", "")?;
+    }
     let class = if config.left { "dialog left" } else { "dialog" };
     let dialog = el(
         &doc,
         "dialog",
-        &[("class", class), ("aria-labelledby", "candor-title")],
+        &[
+            ("class", class),
+            ("aria-labelledby", "candor-title"),
+            ("data-key", &config.cooldown_key()),
+        ],
         "",
     )?;
     let answered = Rc::new(std::cell::Cell::new(false));
@@ -78,14 +97,16 @@ fn build(
     wrap.append_child(&dialog)?;
     {
         // Esc (the dialog's own `cancel`) and the close buttons all end here.
-        let (launcher, host) = (launcher.clone(), host.clone());
+        let (launcher, host) = (launcher.cloned(), host.clone());
         on(&dialog, "close", move |_| {
-            flag(&launcher, "aria-expanded", false);
+            if let Some(l) = &launcher {
+                flag(l, "aria-expanded", false);
+            }
             if answered.get() {
                 // Answered: the launcher stays away for the cooldown.
                 host.remove();
-            } else {
-                focus(&launcher);
+            } else if let Some(l) = &launcher {
+                focus(l);
             }
         })?;
     }

@@ -1,6 +1,11 @@
 //! The panel: the open question first (required, with a visible count),
 //! then the optional scale, a call back, the guarantee, and the thank-you
 //! that takes the form's place. The answer is never cleared on an error.
+//!
+//! The contact fields show for a call back or the guarantee (then an email
+//! or a phone is needed), and, where the site offers it, for a score of 1
+//! to 3 (then nothing is needed: the offer says so, and the answer is sent
+//! with or without them).
 
 use super::score;
 use crate::config::Config;
@@ -27,6 +32,8 @@ struct Parts {
     chosen: Option<score::Chosen>,
     callback: Element,
     guarantee: Option<Element>,
+    /// The contact block; what it holds is sent only while it shows.
+    contact: Element,
     name: Element,
     email: Element,
     phone: Element,
@@ -74,16 +81,32 @@ fn text_field(
     Ok((wrap, input))
 }
 
-/// The contact fields, shown only for a call back or the guarantee.
+/// The contact fields, shown for a call back, the guarantee or a low score.
 struct ContactFields {
     block: Element,
+    /// The no-pressure line a low score shows above the fields.
+    offer: Element,
     name: Element,
     email: Element,
     phone: Element,
 }
 
-fn contact_fields(doc: &Document, t: &Strings) -> Result<ContactFields, JsValue> {
+fn contact_fields(
+    doc: &Document,
+    t: &Strings,
+    prefill: &crate::config::Prefill,
+) -> Result<ContactFields, JsValue> {
     let block = el(doc, "div", &[("class", "contact"), ("hidden", "")], "")?;
+    let offer = el(
+        doc,
+        "p",
+        &[
+            ("class", "hint"),
+            ("id", "candor-contact-offer"),
+            ("hidden", ""),
+        ],
+        t.contact_offer,
+    )?;
     let hint = el(
         doc,
         "p",
@@ -119,9 +142,16 @@ fn contact_fields(doc: &Document, t: &Strings) -> Result<ContactFields, JsValue>
             described,
         ],
     )?;
-    append(&block, &[&hint, &name_row, &email_row, &phone_row])?;
+    append(&block, &[&offer, &hint, &name_row, &email_row, &phone_row])?;
+    // `Candor.identify()`: in plain sight, editable, sent only with the rest.
+    for (input, value) in [(&name, &prefill.name), (&email, &prefill.email)] {
+        if let Some(i) = input.dyn_ref::<HtmlInputElement>() {
+            i.set_value(value);
+        }
+    }
     Ok(ContactFields {
         block,
+        offer,
         name,
         email,
         phone,
@@ -206,6 +236,47 @@ fn thanks_area(
     Ok((done, done_title, next, finish))
 }
 
+/// Shows the contact fields while they are wanted. Both a call back and the
+/// guarantee ("our president will call you") need a way to reach the
+/// customer; a low score offers one, where the site does.
+fn reveal_contact(
+    contact: &ContactFields,
+    callback: &Element,
+    guarantee: Option<&Element>,
+    scale: Option<&(Element, score::Chosen)>,
+    offered: bool,
+) -> Result<(), JsValue> {
+    let refresh = {
+        let (block, offer, callback, guarantee) = (
+            contact.block.clone(),
+            contact.offer.clone(),
+            callback.clone(),
+            guarantee.cloned(),
+        );
+        let chosen = scale.map(|(_, c)| Rc::clone(c));
+        move || {
+            let asked = checked(Some(&callback)) || checked(guarantee.as_ref());
+            let low = offered
+                && chosen
+                    .as_ref()
+                    .is_some_and(|c| matches!(c.get(), Some(1..=3)));
+            show(&block, asked || low);
+            show(&offer, low && !asked);
+        }
+    };
+    let refresh = Rc::new(refresh);
+    let triggers = std::iter::once((callback, "change"))
+        .chain(guarantee.map(|g| (g, "change")))
+        // The scale's buttons set the score first; the group hears the
+        // click as it bubbles.
+        .chain(scale.map(|(group, _)| (group, "click")));
+    for (trigger, event) in triggers {
+        let refresh = Rc::clone(&refresh);
+        on(trigger, event, move |_| refresh())?;
+    }
+    Ok(())
+}
+
 /// Builds the panel. A `closable` panel (launcher mode) has a close button
 /// (`.close`) in its header and one after the thank-you (`.finish`); the
 /// dialog wires both. `on_answered` runs once the answer is stored or
@@ -242,13 +313,14 @@ pub fn panel(
     // sides, so focus rings are not clipped).
     let fields = el(doc, "div", &[("class", "fields")], "")?;
     let gaps = question(doc, &fields, copy)?;
-    let chosen = if site.show_score {
+    let scale = if site.show_score {
         let (group, chosen) = score::scale(doc, &copy.score_question, t)?;
         fields.append_child(&group)?;
-        Some(chosen)
+        Some((group, chosen))
     } else {
         None
     };
+    let chosen = scale.as_ref().map(|(_, c)| Rc::clone(c));
     let (callback_row, callback) = checkbox(doc, "candor-callback", t.callback)?;
     fields.append_child(&callback_row)?;
     let guarantee = if site.show_guarantee {
@@ -259,20 +331,15 @@ pub fn panel(
     } else {
         None
     };
-    let contact = contact_fields(doc, t)?;
+    let contact = contact_fields(doc, t, &config.prefill)?;
     fields.append_child(&contact.block)?;
-    // Both a call back and the guarantee ("our president will call you")
-    // need a way to reach the customer.
-    for trigger in std::iter::once(&callback).chain(guarantee.as_ref()) {
-        let (block, callback, guarantee) =
-            (contact.block.clone(), callback.clone(), guarantee.clone());
-        on(trigger, "change", move |_| {
-            show(
-                &block,
-                checked(Some(&callback)) || checked(guarantee.as_ref()),
-            );
-        })?;
-    }
+    reveal_contact(
+        &contact,
+        &callback,
+        guarantee.as_ref(),
+        scale.as_ref(),
+        site.offer_contact,
+    )?;
     let error = el(
         doc,
         "p",
@@ -299,6 +366,7 @@ pub fn panel(
         chosen,
         callback,
         guarantee,
+        contact: contact.block,
         name: contact.name,
         email: contact.email,
         phone: contact.phone,
@@ -385,7 +453,7 @@ fn on_submit(
                 }
             }
             let now = js_sys::Date::now();
-            store::update(|s| s.start_cooldown(&config.site, now + cooldown_ms, now));
+            store::update(|s| s.start_cooldown(&config.cooldown_key(), now + cooldown_ms, now));
             on_answered();
         });
     })
@@ -405,24 +473,26 @@ fn read(p: &Parts, t: &Strings) -> Option<Answer> {
         return complain(p, &p.gaps, t.need_gaps);
     }
     let guarantee = checked(p.guarantee.as_ref());
-    let callback = if checked(Some(&p.callback)) || guarantee {
-        let contact = Contact {
-            name: input_value(&p.name),
-            email: input_value(&p.email),
-            phone: input_value(&p.phone),
-        };
-        if contact.email.trim().is_empty() && contact.phone.trim().is_empty() {
-            return complain(p, &p.email, t.need_contact);
-        }
-        Some(contact)
-    } else {
-        None
+    let callback = checked(Some(&p.callback)) || guarantee;
+    let contact = Contact {
+        name: input_value(&p.name),
+        email: input_value(&p.email),
+        phone: input_value(&p.phone),
+        callback,
     };
+    let reachable = !(contact.email.trim().is_empty() && contact.phone.trim().is_empty());
+    if callback && !reachable {
+        return complain(p, &p.email, t.need_contact);
+    }
+    // Hidden fields are not sent: a score raised after typing an address
+    // takes the offer, and what was typed into it, away.
+    let given = reachable || !contact.name.trim().is_empty();
+    let shown = !p.contact.has_attribute("hidden");
     Some(Answer {
         gaps,
         score: p.chosen.as_ref().and_then(|c| c.get()),
         guarantee,
-        callback,
+        contact: (callback || (shown && given)).then_some(contact),
     })
 }
 

@@ -60,6 +60,23 @@ fn inline(doc: &Document, config: &Rc<Config>, target: &Element) -> Result<(), J
     Ok(())
 }
 
+/// `Candor.open()`: the dialog in a host of its own (no launcher), one per
+/// page; the launcher, if any, stays as it is.
+pub fn open_from_page(config: Config) -> Result<(), JsValue> {
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let host = if let Some(host) = doc.query_selector("candor-widget[data-mode=\"page\"]")? {
+        host
+    } else {
+        let shell = shell::create(&doc, &config, false)?;
+        shell.host.set_attribute("data-mode", "page")?;
+        doc.body().ok_or("no body")?.append_child(&shell.host)?;
+        shell.host
+    };
+    open(&host, Rc::new(config))
+}
+
 fn form_panel(doc: &Document, config: &Rc<Config>, site: &site::Site) -> Result<Element, JsValue> {
     form::panel(doc, config, site, false, || ())
 }

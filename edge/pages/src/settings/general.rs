@@ -145,6 +145,9 @@ pub(super) fn switches(f: &GeneralForm, errors: &[FieldError]) -> Markup {
             (switch("guarantee", "Offer the guarantee",
                 "\u{201c}Not worth what you paid? Pay what you think it was worth \u{2014} talk to the \
                  president.\u{201d} Invoking it alerts everyone up to the president.", f.guarantee))
+            (switch("offer_contact", "Offer contact on a low score",
+                "A score of 1 to 3 shows the optional contact fields, worded without pressure: \
+                 leave a way to reach you if you\u{2019}re willing. Nothing is required.", f.offer_contact))
         }
     }
 }

@@ -64,6 +64,7 @@ pub(super) fn general_label(name: &str, locales: &[String]) -> Option<String> {
         "origins" => Some("Allowed origins"),
         "score" => Some("Show the score"),
         "guarantee" => Some("Offer the guarantee"),
+        "offer_contact" => Some("Offer contact on a low score"),
         "cooldown_days" => Some("Cooldown"),
         _ => None,
     };

@@ -37,6 +37,7 @@ async fn configure_like(stack: &Stack, want: &Value, turnstile: bool) {
         "cooldown_days": want["cooldown_days"],
         "guarantee": want["show_guarantee"],
         "score": want["show_score"],
+        "offer_contact": want["offer_contact"],
     });
     if turnstile {
         config["turnstile"] = json!({
