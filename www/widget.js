@@ -60,10 +60,8 @@
   var api = (window.Candor = window.Candor || {});
   api.open = function (o) {
     var ua = navigator.userActivation;
-    var e = window.event;
-    if (!(ua ? ua.isActive : e && e.isTrusted)) {
-      console.warn("Candor.open() works only from a click or a key press");
-      return;
+    if (!(ua ? ua.isActive : window.event && event.isTrusted)) {
+      return console.warn("Candor.open() needs a click or a key press");
     }
     var s = Object.assign({}, settings);
     if (o && typeof o.transaction === "string") s.transaction = o.transaction;

@@ -26,7 +26,9 @@ pub struct Config {
     pub left: bool,
     /// What the page passed to `Candor.identify()`, typed into the contact
     /// fields for the customer to see, change or leave (never sent unless
-    /// the fields show and the customer presses Send).
+    /// the fields show and the customer presses Send). Full build only:
+    /// the launcher has no fields to fill.
+    #[cfg(feature = "form")]
     pub prefill: Prefill,
 }
 
@@ -35,6 +37,25 @@ pub struct Config {
 pub struct Prefill {
     pub name: String,
     pub email: String,
+}
+
+#[cfg(feature = "form")]
+impl Prefill {
+    /// Each value kept only within its field's own limit; the server checks
+    /// the rest.
+    fn new(name: &str, email: &str) -> Self {
+        let fits = |s: &str, max: usize| {
+            if s.chars().count() <= max && !s.chars().any(char::is_control) {
+                s.trim().to_owned()
+            } else {
+                String::new()
+            }
+        };
+        Self {
+            name: fits(name, 200),
+            email: fits(email, 254),
+        }
+    }
 }
 
 /// The raw strings the loader hands over (empty when absent).
@@ -124,21 +145,6 @@ impl Config {
                 lang.rtl()
             }
         };
-        // Kept only within the fields' own limits; the server checks the rest.
-        let fits =
-            |s: &str, max: usize| s.chars().count() <= max && !s.chars().any(char::is_control);
-        let prefill = Prefill {
-            name: if fits(raw.name, 200) {
-                raw.name.trim().to_owned()
-            } else {
-                String::new()
-            },
-            email: if fits(raw.email, 254) {
-                raw.email.trim().to_owned()
-            } else {
-                String::new()
-            },
-        };
         let config = Self {
             site: raw.site.to_owned(),
             api: raw.api.trim_end_matches('/').to_owned(),
@@ -146,7 +152,8 @@ impl Config {
             lang,
             mode,
             left,
-            prefill,
+            #[cfg(feature = "form")]
+            prefill: Prefill::new(raw.name, raw.email),
         };
         Some((config, ignored))
     }

@@ -111,9 +111,14 @@ impl Saved {
     pub fn start_cooldown(&mut self, key: &str, until: f64, now: f64) {
         self.cooldowns.retain(|(k, u)| k != key && *u > now);
         self.cooldowns.push((key.to_owned(), until));
+        // One in, at most one out. No sort: `sort_by` would ship a few KiB
+        // of sorting code in both builds.
         if self.cooldowns.len() > MAX_COOLDOWNS {
-            self.cooldowns.sort_by(|a, b| b.1.total_cmp(&a.1));
-            self.cooldowns.truncate(MAX_COOLDOWNS);
+            let soonest = (0..self.cooldowns.len())
+                .min_by(|&a, &b| self.cooldowns[a].1.total_cmp(&self.cooldowns[b].1));
+            if let Some(i) = soonest {
+                self.cooldowns.swap_remove(i);
+            }
         }
     }
 
