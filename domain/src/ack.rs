@@ -19,6 +19,13 @@ type HmacSha256 = Hmac<Sha256>;
 /// How long a link works after the alert that carries it was sent.
 pub const LINK_LIFETIME_MINUTES: u32 = 24 * 60;
 
+/// How long the "add more" link in a customer's thank-you mail works.
+pub const MORE_LIFETIME_MINUTES: u32 = 30 * 24 * 60;
+
+/// The action of the customer's "add more" link: it appends a `message`
+/// event to the case of one answer (`subject` is the answer's id).
+const MORE: &str = "more";
+
 /// The signing key, from a Worker secret (`ACK_SECRET`).
 #[derive(Clone)]
 pub struct AckKey(Vec<u8>);
@@ -65,8 +72,25 @@ impl AckKey {
     /// A token letting its holder acknowledge `case_id` until
     /// `now + LINK_LIFETIME_MINUTES`.
     pub fn sign(&self, case_id: &str, now: Timestamp) -> String {
-        let expires = now.plus_minutes(LINK_LIFETIME_MINUTES).seconds();
-        let payload = format!("{case_id}.acknowledged.{expires}");
+        self.sign_action(case_id, "acknowledged", LINK_LIFETIME_MINUTES, now)
+    }
+
+    /// The customer's "add more" link for the answer `response_id`, valid
+    /// for [`MORE_LIFETIME_MINUTES`]. An acknowledge token never passes as
+    /// one, nor the other way round: the action is signed with the subject.
+    pub fn sign_more(&self, response_id: &str, now: Timestamp) -> String {
+        self.sign_action(response_id, MORE, MORE_LIFETIME_MINUTES, now)
+    }
+
+    /// The answer an "add more" token is for, if it is ours and current.
+    pub fn verify_more(&self, token: &str, now: Timestamp) -> Result<String, DomainError> {
+        self.verify_action(token, MORE, now)
+            .map(|(subject, _)| subject)
+    }
+
+    fn sign_action(&self, subject: &str, action: &str, minutes: u32, now: Timestamp) -> String {
+        let expires = now.plus_minutes(minutes).seconds();
+        let payload = format!("{subject}.{action}.{expires}");
         let tag = self.mac(&payload).finalize().into_bytes();
         format!("{}.{}", B64.encode(payload), B64.encode(tag))
     }
@@ -74,6 +98,20 @@ impl AckKey {
     /// Checks the signature (in constant time) before reading anything, then
     /// the expiry. A malformed, forged or altered token is `ForgedLink`.
     pub fn verify(&self, token: &str, now: Timestamp) -> Result<AckClaim, DomainError> {
+        let (case_id, expires_at) = self.verify_action(token, "acknowledged", now)?;
+        Ok(AckClaim {
+            case_id,
+            action: "acknowledged",
+            expires_at,
+        })
+    }
+
+    fn verify_action(
+        &self,
+        token: &str,
+        want: &str,
+        now: Timestamp,
+    ) -> Result<(String, Timestamp), DomainError> {
         let forged = DomainError::ForgedLink;
         if token.len() > 512 {
             return Err(forged("it is too long"));
@@ -93,21 +131,30 @@ impl AckKey {
         // Signed by us, so the shape is ours; parsed defensively all the same.
         let mut parts = payload.rsplitn(3, '.');
         let (expires, action, case_id) = (parts.next(), parts.next(), parts.next());
-        let (Some(expires), Some("acknowledged"), Some(case_id)) = (expires, action, case_id)
-        else {
+        let (Some(expires), Some(action), Some(case_id)) = (expires, action, case_id) else {
             return Err(forged("it grants nothing"));
         };
+        if action != want {
+            return Err(forged("it grants nothing"));
+        }
         let expires: i64 = expires.parse().map_err(|_| forged("it grants nothing"))?;
         let expires_at = Timestamp::from_millis(expires.saturating_mul(1000));
         if now >= expires_at {
             return Err(DomainError::ExpiredLink);
         }
-        Ok(AckClaim {
-            case_id: case_id.to_owned(),
-            action: "acknowledged",
-            expires_at,
-        })
+        Ok((case_id.to_owned(), expires_at))
     }
+}
+
+/// The "add more" form's body: the customer's further words, checked as
+/// the answer's own are (1–4000 characters once cleaned).
+pub fn parse_more_form(body: &str) -> Result<crate::fields::Gaps, DomainError> {
+    let words = url::form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == "message")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    crate::fields::Gaps::try_from(words.as_str())
+        .map_err(|_| DomainError::invalid("message", "write 1 to 4000 characters"))
 }
 
 /// The confirm form's body (`application/x-www-form-urlencoded`): the name
@@ -130,6 +177,35 @@ mod tests {
 
     fn key() -> AckKey {
         AckKey::try_from("an-ack-secret-of-at-least-32-chars!").unwrap()
+    }
+
+    #[test]
+    fn a_more_link_works_for_thirty_days_and_is_no_acknowledge_link() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let more = key().sign_more(CASE, now);
+        assert_eq!(key().verify_more(&more, now).unwrap(), CASE);
+        let later = now.plus_minutes(MORE_LIFETIME_MINUTES);
+        assert!(matches!(
+            key().verify_more(&more, later),
+            Err(DomainError::ExpiredLink)
+        ));
+        assert!(key().verify(&more, now).is_err(), "not an acknowledge link");
+        assert!(key().verify_more(&key().sign(CASE, now), now).is_err());
+    }
+
+    #[test]
+    fn the_more_form_takes_words_like_an_answer() {
+        assert_eq!(
+            parse_more_form("message=It+came+broken+too.")
+                .unwrap()
+                .as_str(),
+            "It came broken too."
+        );
+        for bad in ["", "message=", "message=+++", "other=x"] {
+            assert!(parse_more_form(bad).is_err(), "{bad}");
+        }
+        let long = format!("message={}", "a".repeat(4001));
+        assert!(parse_more_form(&long).is_err());
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub enum MailKind {
     Invitation,
     /// A systemic fix marked done was reopened by a new case.
     FixReopened,
+    /// The customer's thank-you, at once, when they left an email: the
+    /// next step as the page said it, and a link to add more.
+    CustomerThanks,
 }
 
 impl MailKind {
@@ -22,13 +25,15 @@ impl MailKind {
             Self::SignIn => "sign_in",
             Self::Invitation => "invitation",
             Self::FixReopened => "fix_reopened",
+            Self::CustomerThanks => "customer_thanks",
         }
     }
 
-    /// Whether the body holds a secret (a sign-in link), so the outbox
-    /// forgets it once the mail is sent or given up.
+    /// Whether the body holds a secret (a sign-in link, or the customer's
+    /// link to their case), so the outbox forgets it once the mail is sent
+    /// or given up.
     pub fn body_is_secret(kind: &str) -> bool {
-        matches!(kind, "sign_in" | "invitation")
+        matches!(kind, "sign_in" | "invitation" | "customer_thanks")
     }
 }
 

@@ -28,6 +28,7 @@ pub mod insights;
 pub mod layout;
 pub mod login;
 pub mod mail;
+pub mod more;
 pub mod people;
 pub mod settings;
 

@@ -1,8 +1,10 @@
-//! The mails the dashboard sends, as text and HTML from the same words:
-//! a sign-in link, and an invitation (a first sign-in link with who asked).
+//! The mails the product sends, as text and HTML from the same words:
+//! a sign-in link, an invitation (a first sign-in link with who asked), a
+//! reopened fix, and the customer's thank-you in their language.
 //! Every value is escaped by maud in the HTML part; the text part is plain.
 
 use domain::fields::Email;
+use domain::lang::Lang;
 use domain::mail::{Mail, MailKind};
 use maud::{html, Markup, DOCTYPE};
 
@@ -95,6 +97,104 @@ pub fn fix_reopened(to: Email, code: &str, site: &str, url: &str) -> Mail {
     }
 }
 
+/// The words of the customer's thank-you mail, per language.
+struct ThanksWords {
+    code: &'static str,
+    dir: &'static str,
+    subject: &'static str,
+    reference: &'static str,
+    more: &'static str,
+    more_button: &'static str,
+    paste: &'static str,
+    why: &'static str,
+}
+
+fn thanks_words(lang: Lang) -> ThanksWords {
+    match lang {
+        Lang::En => ThanksWords {
+            code: "en",
+            dir: "ltr",
+            subject: "Thank you for telling us",
+            reference: "Your reference",
+            more: "Something to add? Write it here; it goes to the same people:",
+            more_button: "Add to my answer",
+            paste: "Or paste this address into your browser:",
+            why: "You get this mail because you left this address with your answer. \
+                  We send nothing else unless we follow up on it.",
+        },
+        Lang::De => ThanksWords {
+            code: "de",
+            dir: "ltr",
+            subject: "Danke, dass Sie es uns gesagt haben",
+            reference: "Ihre Referenz",
+            more: "Möchten Sie etwas ergänzen? Schreiben Sie es hier; es geht an dieselben Personen:",
+            more_button: "Meine Antwort ergänzen",
+            paste: "Oder kopieren Sie diese Adresse in Ihren Browser:",
+            why: "Sie erhalten diese E-Mail, weil Sie diese Adresse mit Ihrer Antwort hinterlassen haben. \
+                  Wir schreiben Ihnen sonst nur, wenn wir darauf zurückkommen.",
+        },
+        Lang::Ar => ThanksWords {
+            code: "ar",
+            dir: "rtl",
+            subject: "شكرًا لأنكم أخبرتمونا",
+            reference: "رقمكم المرجعي",
+            more: "هل تودّون إضافة شيء؟ اكتبوه هنا، وسيصل إلى الأشخاص أنفسهم:",
+            more_button: "أضيفوا إلى إجابتكم",
+            paste: "أو انسخوا هذا العنوان في متصفحكم:",
+            why: "تصلكم هذه الرسالة لأنكم تركتم هذا العنوان مع إجابتكم. \
+                  لن نرسل غيرها إلا إذا تابعنا معكم.",
+        },
+    }
+}
+
+/// The customer's thank-you, sent at once when they left an email: `next`
+/// is the next step exactly as the widget's page said it, `reference` a
+/// short case reference, `more_url` the signed link to add more (absent
+/// when no case was opened). In the customer's language, with a plain-text
+/// part, and no images or tracking of any kind.
+pub fn customer_thanks(
+    to: Email,
+    lang: Lang,
+    next: &str,
+    reference: &str,
+    more_url: Option<&str>,
+) -> Mail {
+    let w = thanks_words(lang);
+    let subject = format!("{} ({reference})", w.subject);
+    let more = more_url.map_or_else(String::new, |url| format!("\n{}\n{url}\n", w.more));
+    let text = format!(
+        "{next}\n\n{}: {reference}\n{more}\n{}\n",
+        w.reference, w.why
+    );
+    let html = html! {
+        (DOCTYPE)
+        html lang=(w.code) dir=(w.dir) {
+            head { meta charset="utf-8"; title { (w.subject) } }
+            body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max-width:36rem;margin:0 auto;padding:1rem" {
+                h1 style="font-size:1.25rem" { (w.subject) }
+                p { (next) }
+                p { (w.reference) ": " strong { (reference) } }
+                @if let Some(url) = more_url {
+                    p { (w.more) }
+                    p {
+                        a href=(url) style="display:inline-block;background:#1f4fd1;color:#fff;padding:.6rem 1rem;border-radius:.4rem;text-decoration:none" { (w.more_button) }
+                    }
+                    p style="color:#555;font-size:.875rem" { (w.paste) " " br; (url) }
+                }
+                p style="color:#555;font-size:.875rem" { (w.why) }
+            }
+        }
+    }
+    .into_string();
+    Mail {
+        kind: MailKind::CustomerThanks,
+        to,
+        subject,
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +222,24 @@ mod tests {
         assert!(!m.html.contains("<Olu>"));
         assert_eq!(m.subject, "<Olu> invited you to Candor");
         assert_eq!(m.kind, MailKind::Invitation);
+    }
+
+    #[test]
+    fn the_customers_thanks_is_in_their_language_with_the_pages_next_step() {
+        let next =
+            "Thank you for being honest with us. Our service manager will call you within 4 hours.";
+        let url = "https://c.example/more/abc?x=<b>";
+        let m = customer_thanks(to(), Lang::En, next, "0F8FAD5B", Some(url));
+        assert_eq!(m.kind, MailKind::CustomerThanks);
+        assert_eq!(m.subject, "Thank you for telling us (0F8FAD5B)");
+        assert!(m.text.starts_with(next) && m.text.contains(url));
+        assert!(m.html.contains("x=&lt;b&gt;") && !m.html.contains("<img"));
+        insta::assert_snapshot!("customer_thanks_en_text", m.text);
+        let ar = customer_thanks(to(), Lang::Ar, "شكرًا لكم.", "0F8FAD5B", None);
+        assert!(ar.html.contains("dir=\"rtl\"") && ar.html.contains("lang=\"ar\""));
+        assert!(!ar.text.contains("http"), "no case, no link");
+        let de = customer_thanks(to(), Lang::De, "Vielen Dank.", "0F8FAD5B", Some(url));
+        assert!(de.subject.starts_with("Danke") && de.text.contains("ergänzen"));
+        insta::assert_snapshot!("customer_thanks_de_html", de.html);
     }
 }

@@ -20,6 +20,8 @@ pub enum Rendering {
     Dashboard,
     /// The acknowledge link's page: why this link cannot be used.
     Ack,
+    /// The customer's "add more" page: why nothing was added.
+    More,
 }
 
 impl EdgeError {
@@ -36,6 +38,7 @@ impl EdgeError {
             }
             Rendering::Dashboard => dashboard_page(&self),
             Rendering::Ack => http::html(self.status(), &ack_page(&self)),
+            Rendering::More => http::html(self.status(), &more_page(&self)),
         };
         if let Self::RateLimited(secs) = self {
             let _ = resp.headers_mut().set("retry-after", &secs.to_string());
@@ -81,4 +84,15 @@ fn ack_page(e: &EdgeError) -> pages::html::Page {
         _ => "This link cannot be used right now",
     };
     ack::refused(headline, &e.to_string())
+}
+
+fn more_page(e: &EdgeError) -> pages::html::Page {
+    let headline = match e {
+        EdgeError::Domain(DomainError::ExpiredLink) => "This link has expired",
+        EdgeError::Domain(DomainError::ForgedLink(_)) => "This link is not valid",
+        EdgeError::Domain(_) | EdgeError::BadJson(_) => "Please write what you would like to add",
+        EdgeError::NotFound(_) | EdgeError::Conflict(_) => "Nothing can be added here",
+        _ => "This link cannot be used right now",
+    };
+    ack::refused(headline, &format!("{e}. Nothing was added."))
 }

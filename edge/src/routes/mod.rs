@@ -10,6 +10,7 @@ mod admin_responses;
 mod admin_sites;
 mod dashboard;
 mod health;
+mod more;
 mod responses;
 mod widget_config;
 
@@ -59,6 +60,8 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
         }
         (Method::Get | Method::Head, ["ack", token]) => Ok(ack::get(&env, token).await),
         (Method::Post, ["ack", token]) => Ok(ack::post(req, &env, &ctx, token).await),
+        (Method::Get | Method::Head, ["more", token]) => Ok(more::get(&env, token).await),
+        (Method::Post, ["more", token]) => Ok(more::post(req, &env, token).await),
         (_, ["dashboard", ..]) => Ok(dashboard::handle(req, &env, &ctx, &segments).await),
         (Method::Get, ["v1", "admin", "export"]) => admin_export::get(&req, &env).await,
         (
@@ -70,7 +73,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
             | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters" | "alerts" | "people"]
             | ["v1", "admin", "cases", _, "events"]
             | ["v1", "admin", "sites", _, "recipients", _, "test" | "url"]
-            | ["ack", _],
+            | ["ack" | "more", _],
         ) => Err(EdgeError::MethodNotAllowed),
         _ => Err(EdgeError::NotFound("route")),
     }

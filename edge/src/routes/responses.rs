@@ -114,6 +114,7 @@ async fn handle(
         ack_due: ack_minutes.map(|m| now.plus_minutes(m)),
         base_url: &base,
         may_raise: open_case.as_ref().is_some_and(|c| c.is_below(tier)),
+        thanks: thanks(env, &submission, lang, [&reply, &joined_reply], &base, now),
     };
     match ingest::insert(&db, &new).await? {
         Stored::Created {
@@ -129,6 +130,9 @@ async fn handle(
             if let Some(first) = first {
                 queue_after_commit(ctx, env, first);
             }
+            if new.thanks.is_some() {
+                send_after_commit(ctx, env, ingest::thanks_id(submission.id.as_str()));
+            }
             Ok(created(reply, 201))
         }
         Stored::Replayed { site, reply } => replayed(&submission, &site, reply),
@@ -142,6 +146,17 @@ fn queue_after_commit(ctx: &Context, env: &Env, alert_id: String) {
     ctx.wait_until(async move {
         if let Err(e) = alerts::enqueue_after_commit(&env, &ids).await {
             worker::console_error!("alert {}: not queued yet: {e}", ids[0]);
+        }
+    });
+}
+
+/// The thank-you mail was committed with the answer: send it now. If this
+/// send fails, the cron sends it from the outbox.
+fn send_after_commit(ctx: &Context, env: &Env, mail_id: String) {
+    let env = env.clone();
+    ctx.wait_until(async move {
+        if let Err(e) = crate::mail::send_one(&env, &mail_id).await {
+            worker::console_error!("mail {mail_id}: not sent yet: {e}");
         }
     });
 }
@@ -206,6 +221,41 @@ fn joined_reply(
         (case_tier, left)
     };
     reply_json(s, tier, added_to_open_case(case_tier, left, lang))
+}
+
+/// The customer's thank-you mail, when they left an email address, in both
+/// versions ([`ingest::Thanks`]): it says the next step exactly as the page
+/// does (`replies`: alone, joined), gives a short reference, and links to a
+/// page to add more when a case follows the answer up.
+fn thanks(
+    env: &Env,
+    s: &Submission,
+    lang: Lang,
+    replies: [&str; 2],
+    base: &str,
+    now: Timestamp,
+) -> Option<ingest::Thanks> {
+    let to = s.contact.email.clone()?;
+    let id = s.id.as_str();
+    let reference: String = id.chars().take(8).collect::<String>().to_uppercase();
+    let more = env
+        .secret("ACK_SECRET")
+        .ok()
+        .and_then(|k| domain::ack::AckKey::try_from(k.to_string().as_str()).ok())
+        .map(|key| format!("{base}/more/{}", key.sign_more(id, now)));
+    let next = |reply: &str| {
+        serde_json::from_str::<Reply>(reply)
+            .map(|r| r.next)
+            .unwrap_or_default()
+    };
+    let mail = |reply: &str, has_case: bool| {
+        let link = more.as_deref().filter(|_| has_case);
+        pages::mail::customer_thanks(to.clone(), lang, &next(reply), &reference, link)
+    };
+    Some(ingest::Thanks {
+        alone: mail(replies[0], s.tier().opens_case()),
+        joined: mail(replies[1], true),
+    })
 }
 
 fn reply_json(s: &Submission, tier: Tier, next: String) -> EdgeResult<String> {

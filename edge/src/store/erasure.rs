@@ -118,6 +118,16 @@ pub async fn erase(
                  FROM responses r WHERE r.erased_at = ?1 AND r.id IN ({these})"
             ))
             .bind(&args)?,
+            // Mail to the customer not sent yet forgets them too: no
+            // address, no words, never sent (customer mail ids are
+            // `<kind>-<response id>`).
+            db.prepare(
+                "UPDATE mails SET recipient = '', subject = '', text = '', html = '', next_at = NULL, \
+                 failed_at = ?1, last_error = 'erased on request' \
+                 WHERE sent_at IS NULL AND failed_at IS NULL \
+                 AND id IN (SELECT 'thanks-' || value FROM json_each(?3))",
+            )
+            .bind(&args)?,
             db.prepare(format!(
                 "INSERT INTO events (case_id, type, by, note, at) \
                  SELECT r.case_id, 'erased', ?2, 'personal data of response ' || r.id || ' erased on request', ?1 \

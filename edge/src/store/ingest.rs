@@ -73,6 +73,22 @@ pub struct NewResponse<'a> {
     /// The contact's open case, as read before storing, has a lower tier
     /// than this answer: the batch carries the raise (rule 6).
     pub may_raise: bool,
+    /// The customer's thank-you mail, when they left an email: as it reads
+    /// if the answer stands alone, and if it joins the open case. Written
+    /// to the outbox in the same batch, so it is never lost, and once.
+    pub thanks: Option<Thanks>,
+}
+
+/// The two versions of a customer's thank-you (see [`NewResponse::thanks`]).
+pub struct Thanks {
+    pub alone: domain::mail::Mail,
+    pub joined: domain::mail::Mail,
+}
+
+/// The outbox id of the thank-you for the answer `response_id`: one per
+/// answer, so a retried answer never mails twice.
+pub fn thanks_id(response_id: &str) -> String {
+    format!("thanks-{response_id}")
 }
 
 /// What storing did.
@@ -157,6 +173,9 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
     }
     if raise_now {
         statements.extend(raise_joined_case(db, n, tier)?);
+    }
+    if let Some(thanks) = &n.thanks {
+        statements.push(thanks_mail(db, s.id.as_str(), thanks, n.now)?);
     }
     statements.push(stored_row(db, s.id.as_str(), may_join)?);
     let results = db.batch(statements).await?;
@@ -258,6 +277,40 @@ pub fn opened_alert_id(case_id: &str, tier: Tier) -> String {
 }
 
 /// The message event on the open case an answer joined, once.
+/// The thank-you, into the outbox, for an answer this batch stored (a
+/// replay, stored earlier, matches no row): the joined version when the
+/// answer joined an open case, as the reply does.
+fn thanks_mail(
+    db: &D1Database,
+    response_id: &str,
+    t: &Thanks,
+    now: Timestamp,
+) -> EdgeResult<D1PreparedStatement> {
+    Ok(db
+        .prepare(
+            "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at) \
+             SELECT ?1, ?2, ?3, \
+             CASE WHEN j THEN ?7 ELSE ?4 END, CASE WHEN j THEN ?8 ELSE ?5 END, \
+             CASE WHEN j THEN ?9 ELSE ?6 END, ?10, ?10 \
+             FROM (SELECT (r.case_id IS NOT NULL AND r.case_id != r.id) AS j FROM responses r \
+                   WHERE r.id = ?11 AND r.received_at = ?10) \
+             WHERE true ON CONFLICT(id) DO NOTHING",
+        )
+        .bind(&[
+            text(&thanks_id(response_id)),
+            text(t.alone.kind.as_str()),
+            text(t.alone.to.as_str()),
+            text(&t.alone.subject),
+            text(&t.alone.text),
+            text(&t.alone.html),
+            text(&t.joined.subject),
+            text(&t.joined.text),
+            text(&t.joined.html),
+            millis(now),
+            text(response_id),
+        ])?)
+}
+
 fn joined_event(
     db: &D1Database,
     s: &Submission,

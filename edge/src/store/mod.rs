@@ -14,6 +14,7 @@ pub mod escalation;
 pub mod fixes;
 pub mod ingest;
 pub mod mails;
+pub mod more;
 pub mod outbox;
 pub mod people;
 pub mod sessions;

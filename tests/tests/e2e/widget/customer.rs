@@ -21,6 +21,7 @@ fn shop(worker: String) -> Receiver {
             let (site, mode) = match first {
                 "inline" => ("demo", r##"data-mode="inline" data-target="#here""##),
                 "api" => ("demo", ""),
+                "de" => ("demo", r#"data-locale="de""#),
                 site => (site, ""),
             };
             // The shop's own button, on `/api/…`: it names the customer and
@@ -349,5 +350,80 @@ async fn the_shops_button_opens_the_form_only_inside_a_click() {
         false,
         "order-7 was answered"
     );
+    b.close().await;
+}
+
+/// A score-2 answer with an email, in German: one thank-you mail reaches
+/// the catcher within 5 s, in German, naming the next step exactly as the
+/// page did, with a reference and a link that adds to the case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_who_leaves_an_email_is_thanked_by_mail_once() {
+    let stack = Stack::start("widget-thanks-mail");
+    let shop = shop(stack.worker.url("").trim_end_matches('/').to_owned());
+    let b = Browser::start(&stack.dir, 1000, 900).await;
+    b.client.goto(&shop.url("/de/order-5")).await.unwrap();
+    b.open_launcher(WAIT).await;
+    b.type_answer("Das Paket kam beschädigt an.").await;
+    pick(&b, 2).await;
+    b.wait_in_widget(
+        "the offer shows",
+        "!w.querySelector('.contact').hidden",
+        WAIT,
+    )
+    .await;
+    type_into(&b, "candor-email", "ana@example.com").await;
+    let sent = std::time::Instant::now();
+    b.click_send().await;
+    let next = b.wait_for_thanks(WAIT).await;
+    let mail = stack.wait_for_mail("ana@example.com", 1).await;
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "the thank-you mail took {:?}",
+        sent.elapsed()
+    );
+    let row = stored(&stack, "order-5");
+    let id = row["id"].as_str().unwrap();
+    let reference = id[..8].to_uppercase();
+    let text = mail["text"].as_str().unwrap();
+    assert!(
+        mail["subject"].as_str().unwrap().starts_with("Danke") && text.starts_with(&next),
+        "in German, with the page's next step ({next}): {text}"
+    );
+    assert!(text.contains(&reference), "{text}");
+    assert!(
+        !mail["html"].as_str().unwrap().contains("<img"),
+        "no pixels"
+    );
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/more/"))
+        .expect("a link to add more")
+        .to_owned();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        stack.mails_to("ana@example.com").len(),
+        1,
+        "exactly one mail"
+    );
+
+    // The link: GET shows the form and changes nothing; the form adds.
+    b.client.goto(&link).await.unwrap();
+    let events = format!(
+        "SELECT COUNT(*) AS n FROM events WHERE case_id = '{id}' AND type = 'message' AND by = 'customer'"
+    );
+    assert_eq!(
+        stack.rows(&events)[0]["n"],
+        0,
+        "opening the link adds nothing"
+    );
+    assert!(b.text().await.contains("Was möchten Sie ergänzen?"));
+    b.fill("#message", "Und der Karton war nass.").await;
+    b.click_and_wait("button[type=submit]").await;
+    assert!(b.text().await.contains("Ergänzt"), "{}", b.text().await);
+    let added = stack.rows(&format!(
+        "SELECT note FROM events WHERE case_id = '{id}' AND type = 'message' AND by = 'customer'"
+    ));
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert_eq!(added[0]["note"], "Und der Karton war nass.");
     b.close().await;
 }

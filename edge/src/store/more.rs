@@ -1,0 +1,58 @@
+//! What the customer's "add more" link reads and writes: the answer's case,
+//! and a `message` event on it.
+
+use super::{millis, text};
+use crate::error::EdgeResult;
+use domain::Timestamp;
+use serde::Deserialize;
+use worker::D1Database;
+
+/// The most additions one answer takes through its link.
+const MAX_ADDITIONS: u32 = 20;
+
+/// `Some(locale)` when the answer exists, is not erased, and a case follows
+/// it up; `None` otherwise.
+pub async fn followed_up(db: &D1Database, response_id: &str) -> EdgeResult<Option<Option<String>>> {
+    #[derive(Deserialize)]
+    struct Row {
+        locale: Option<String>,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT locale FROM responses WHERE id = ?1 AND case_id IS NOT NULL AND erased_at IS NULL",
+        )
+        .bind(&[text(response_id)])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.locale))
+}
+
+/// Appends the customer's `words` to the case of `response_id`; `false`
+/// when nothing was added (no case, erased, or the limit reached).
+pub async fn add(
+    db: &D1Database,
+    response_id: &str,
+    words: &str,
+    now: Timestamp,
+) -> EdgeResult<bool> {
+    let result = db
+        .prepare(
+            "INSERT INTO events (case_id, type, by, note, data, at) \
+             SELECT r.case_id, 'message', 'customer', ?2, json_object('added_to', r.id), ?3 \
+             FROM responses r WHERE r.id = ?1 AND r.case_id IS NOT NULL AND r.erased_at IS NULL \
+             AND (SELECT COUNT(*) FROM events e WHERE e.case_id = r.case_id AND e.type = 'message' \
+                  AND json_extract(e.data, '$.added_to') = r.id) < ?4",
+        )
+        .bind(&[
+            text(response_id),
+            text(words),
+            millis(now),
+            super::int(MAX_ADDITIONS),
+        ])?
+        .run()
+        .await?;
+    Ok(result
+        .meta()?
+        .and_then(|m| m.changes)
+        .is_some_and(|c| c > 0))
+}
