@@ -5,7 +5,7 @@
 //! recorded, no call is pretended, and the report is internal. Each step is an event with who, when and a note; closing needs a
 //! root cause, a short-term fix and a systemic fix (or an explicit "none").
 
-use crate::fields::short_text;
+use crate::fields::{paragraphs, short_text};
 use crate::DomainError;
 use serde::{Deserialize, Serialize};
 
@@ -115,13 +115,63 @@ pub struct RawEvent {
     pub systemic_fix: Option<String>,
     #[serde(default)]
     pub effort: Option<f64>,
+    /// With `report_sent`: `send` mails the actions to the customer,
+    /// `record` (the default) only records them.
+    #[serde(default)]
+    pub mail: Option<String>,
+    /// With `closed`: a short "what changed because you spoke up", mailed
+    /// to the customer.
+    #[serde(default)]
+    pub customer_note: Option<String>,
 }
 
-/// A parsed event: who did what.
+/// A parsed event: who did what, and what the customer is told of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseEvent {
     pub by: String,
     pub action: Action,
+    #[serde(skip)]
+    pub tell: Tell,
+}
+
+/// What a step sends the customer (who must have left an email).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Tell {
+    #[default]
+    Nothing,
+    /// The committed actions of `report_sent`, as the manager wrote them.
+    Report,
+    /// At closure, what changed because the customer spoke up.
+    Changed(String),
+}
+
+impl Tell {
+    fn parse(raw: &RawEvent) -> Result<Self, DomainError> {
+        let mail = raw.mail.as_deref().map(str::trim).filter(|m| !m.is_empty());
+        let tell = match (raw.r#type.as_str(), mail) {
+            ("report_sent", Some("send")) => Self::Report,
+            ("report_sent", Some("record") | None) | (_, None) => Self::Nothing,
+            ("report_sent", Some(_)) => {
+                return Err(DomainError::invalid("mail", "must be send or record"))
+            }
+            (_, Some(_)) => {
+                return Err(DomainError::invalid(
+                    "mail",
+                    "only a report_sent step mails the customer",
+                ))
+            }
+        };
+        match (raw.r#type.as_str(), raw.customer_note.as_deref()) {
+            (_, None) => Ok(tell),
+            ("closed", Some(note)) => {
+                Ok(paragraphs("customer_note", note, 2000)?.map_or(Self::Nothing, Self::Changed))
+            }
+            (_, Some(_)) => Err(DomainError::invalid(
+                "customer_note",
+                "only a closing step sends the customer what changed",
+            )),
+        }
+    }
 }
 
 fn required(
@@ -134,10 +184,27 @@ fn required(
         .ok_or_else(|| DomainError::invalid(field, why.to_owned()))
 }
 
+/// The short reference a customer reads in every mail about their case:
+/// the first eight characters of its id, in capitals.
+pub fn reference(case_id: &str) -> String {
+    case_id.chars().take(8).collect::<String>().to_uppercase()
+}
+
+/// The outbox id of the mail `tell` sends for a case: one per (case, kind),
+/// so a retried or repeated step can never mail the customer twice.
+pub fn tell_mail_id(case_id: &str, tell: &Tell) -> Option<String> {
+    match tell {
+        Tell::Nothing => None,
+        Tell::Report => Some(format!("report-{case_id}")),
+        Tell::Changed(_) => Some(format!("changed-{case_id}")),
+    }
+}
+
 impl TryFrom<RawEvent> for CaseEvent {
     type Error = DomainError;
     fn try_from(raw: RawEvent) -> Result<Self, Self::Error> {
         let by = required("by", Some(&raw.by), 120, "say who did this")?;
+        let tell = Tell::parse(&raw)?;
         let note = raw.note.as_deref();
         let action = match raw.r#type.as_str() {
             "acknowledged" => Action::Acknowledged,
@@ -158,12 +225,10 @@ impl TryFrom<RawEvent> for CaseEvent {
                 )?,
             },
             "report_sent" => Action::ReportSent {
-                actions: required(
-                    "note",
-                    note,
-                    4000,
-                    "record the actions committed to the customer",
-                )?,
+                // The customer may read it as written: lines are kept.
+                actions: paragraphs("note", note.unwrap_or_default(), 4000)?.ok_or_else(|| {
+                    DomainError::invalid("note", "record the actions committed to the customer")
+                })?,
             },
             "closed" => {
                 let code = required(
@@ -218,7 +283,7 @@ impl TryFrom<RawEvent> for CaseEvent {
                 ));
             }
         };
-        Ok(Self { by, action })
+        Ok(Self { by, action, tell })
     }
 }
 
@@ -301,6 +366,52 @@ mod tests {
             .try_fold(CaseState::Open, CaseState::apply)
             .unwrap();
         assert_eq!(end, CaseState::Closed);
+    }
+
+    #[test]
+    fn a_case_has_one_reference_and_one_mail_id_per_kind() {
+        assert_eq!(reference("0f3a9c2e-77aa"), "0F3A9C2E");
+        assert_eq!(reference("ab"), "AB");
+        assert_eq!(tell_mail_id("c1", &Tell::Nothing), None);
+        assert_eq!(
+            tell_mail_id("c1", &Tell::Report).as_deref(),
+            Some("report-c1")
+        );
+        assert_eq!(
+            tell_mail_id("c1", &Tell::Changed("a".into())),
+            tell_mail_id("c1", &Tell::Changed("b".into())),
+            "one per case and kind, whatever the text"
+        );
+    }
+
+    #[test]
+    fn only_a_report_or_a_closing_tells_the_customer() {
+        let report = |mail: &str| {
+            event(&format!(
+                r#"{{"type":"report_sent","by":"m","note":"refund","mail":{mail}}}"#
+            ))
+        };
+        assert_eq!(report(r#""send""#).unwrap().tell, Tell::Report);
+        assert_eq!(report(r#""record""#).unwrap().tell, Tell::Nothing);
+        assert_eq!(
+            report("null").unwrap().tell,
+            Tell::Nothing,
+            "record is the default"
+        );
+        assert!(report(r#""twice""#).is_err());
+        assert!(event(r#"{"type":"note","by":"m","note":"x","mail":"send"}"#).is_err());
+        let closing = |note: &str| {
+            event(&format!(
+                r#"{{"type":"closed","by":"m","root_cause":"late","short_fix":"a","systemic_fix":"none","customer_note":{note}}}"#
+            ))
+        };
+        assert_eq!(
+            closing(r#"" We changed couriers. ""#).unwrap().tell,
+            Tell::Changed("We changed couriers.".into())
+        );
+        assert_eq!(closing(r#""   ""#).unwrap().tell, Tell::Nothing);
+        assert!(closing(&format!("{:?}", "x".repeat(2001))).is_err());
+        assert!(event(r#"{"type":"contacted","by":"m","note":"x","customer_note":"y"}"#).is_err());
     }
 
     #[test]
@@ -442,7 +553,7 @@ mod tests {
 
         #[test]
         fn raw_events_never_panic(t in "[a-z_]{0,14}", by in any::<String>(), note in proptest::option::of(any::<String>()), effort in proptest::option::of(any::<f64>())) {
-            let raw = RawEvent { r#type: t, by, note, root_cause: Some("x".into()), short_fix: Some("a".into()), systemic_fix: Some("b".into()), effort };
+            let raw = RawEvent { r#type: t, by, note, root_cause: Some("x".into()), short_fix: Some("a".into()), systemic_fix: Some("b".into()), effort, ..RawEvent::default() };
             let _ = CaseEvent::try_from(raw);
         }
     }

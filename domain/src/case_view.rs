@@ -53,6 +53,21 @@ pub struct DeliveryLine {
     pub duration_ms: i64,
 }
 
+/// One mail to the customer about the case, for its delivery log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailLine {
+    /// `customer_thanks`, `customer_report` or `customer_changed`.
+    pub kind: String,
+    pub recipient: String,
+    pub attempts: u32,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+    pub failed_at: Option<Timestamp>,
+    /// When it is tried again, while it is neither sent nor failed.
+    pub next_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
 /// Everything the case page shows about one case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseDetail {
@@ -61,6 +76,11 @@ pub struct CaseDetail {
     pub added: Vec<AddedAnswer>,
     pub events: Vec<EventLine>,
     pub deliveries: Vec<DeliveryLine>,
+    /// Mail to the customer about this case, oldest first.
+    pub mails: Vec<MailLine>,
+    /// Where the report and the closing note would go: the latest email
+    /// the case's answers still hold. `None`: the steps are recorded only.
+    pub customer_email: Option<String>,
     /// Who may be given the case: (person id, name), people who work its
     /// site.
     pub assignable: Vec<(String, String)>,
@@ -79,6 +99,9 @@ pub fn recorded(kind: &str) -> Option<&'static str> {
         "acknowledged" => "Acknowledged. Everyone alerted now knows you own this case.",
         "contacted" => "The contact is recorded. Next: send the customer the report.",
         "report_sent" => "The report is recorded. Next: find the root cause and close the loop.",
+        "report_mailed" => {
+            "The report is recorded and on its way to the customer. Next: find the root cause and close the loop."
+        }
         "closed" => "Closed. The root cause now counts in Insights.",
         "note" => "Note added.",
         "owner" => "Owner recorded.",
@@ -105,6 +128,8 @@ pub fn parse_event_form(body: &str, by: &str) -> Result<RawEvent, DomainError> {
             "root_cause" => raw.root_cause = text,
             "short_fix" => raw.short_fix = text,
             "systemic_fix" => raw.systemic_fix = text,
+            "mail" => raw.mail = text,
+            "customer_note" => raw.customer_note = text,
             "effort" => {
                 raw.effort = match text {
                     None => None,

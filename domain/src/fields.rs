@@ -206,7 +206,11 @@ pub fn short_text(
     raw: &str,
     max: usize,
 ) -> Result<Option<String>, DomainError> {
-    let cleaned = clean_text(raw, false);
+    bounded(field, &clean_text(raw, false), max)
+}
+
+/// Trimmed, at most `max` characters; empty becomes `None`.
+fn bounded(field: &'static str, cleaned: &str, max: usize) -> Result<Option<String>, DomainError> {
     let text = cleaned.trim();
     if text.chars().count() > max {
         return Err(DomainError::invalid(
@@ -215,6 +219,18 @@ pub fn short_text(
         ));
     }
     Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
+/// Parses text a customer will read as written (a report's actions, what
+/// changed): like [`short_text`], but line breaks are kept, as `\n`
+/// whether the browser sent CRLF or LF.
+pub fn paragraphs(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+) -> Result<Option<String>, DomainError> {
+    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+    bounded(field, &clean_text(&unified, true), max)
 }
 
 string_newtype!(
@@ -376,5 +392,24 @@ mod tests {
                 prop_assert!(!t.chars().any(char::is_control));
             }
         }
+
+        #[test]
+        fn paragraphs_keep_only_lines(s in any::<String>(), max in 0usize..100) {
+            if let Ok(Some(t)) = paragraphs("x", &s, max) {
+                prop_assert!(t.chars().count() <= max);
+                prop_assert!(!t.contains('\r'));
+                prop_assert!(!t.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+            }
+        }
+    }
+
+    #[test]
+    fn paragraphs_keep_the_lines_a_browser_sends() {
+        assert_eq!(
+            paragraphs("x", " Refund by Friday.\r\n\r\nNew courier.\u{0}\n", 100).unwrap(),
+            Some("Refund by Friday.\n\nNew courier.".into())
+        );
+        assert_eq!(paragraphs("x", "\r\n \n", 100).unwrap(), None);
+        assert!(paragraphs("x", "abc", 2).is_err());
     }
 }

@@ -17,6 +17,10 @@ pub enum MailKind {
     /// The customer's thank-you, at once, when they left an email: the
     /// next step as the page said it, and a link to add more.
     CustomerThanks,
+    /// The actions committed to the customer, from the `report_sent` step.
+    CustomerReport,
+    /// At closure, what changed because the customer spoke up.
+    CustomerChanged,
 }
 
 impl MailKind {
@@ -26,6 +30,8 @@ impl MailKind {
             Self::Invitation => "invitation",
             Self::FixReopened => "fix_reopened",
             Self::CustomerThanks => "customer_thanks",
+            Self::CustomerReport => "customer_report",
+            Self::CustomerChanged => "customer_changed",
         }
     }
 

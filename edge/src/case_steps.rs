@@ -7,7 +7,10 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::store::cases::{self, CaseRow};
 use crate::store::outbox::NewAlert;
 use domain::alert::{idempotency_id, Reason};
-use domain::case::{Action, CaseEvent, CaseState};
+use domain::case::{Action, CaseEvent, CaseState, Tell};
+use domain::fields::Email;
+use domain::lang::Lang;
+use domain::mail::Mail;
 use domain::people::Person;
 use domain::{Tier, Timestamp};
 use worker::{Context, D1Database, Env};
@@ -66,6 +69,7 @@ pub async fn record(
         now,
         queued: true,
     });
+    let mail = customer_mail(db, &case.id, event).await?;
     let step = cases::Step {
         from,
         to,
@@ -75,8 +79,17 @@ pub async fn record(
             Door::Dashboard(p) if event.action == Action::Acknowledged => Some(p),
             _ => None,
         },
+        mail: mail.as_ref().map(|(id, m)| (id.as_str(), m)),
     };
     cases::record(db, &case.id, &step, now, follow_up.as_ref()).await?;
+    if let Some((id, _)) = mail {
+        let env = env.clone();
+        ctx.wait_until(async move {
+            if let Err(e) = crate::mail::send_one(&env, &id).await {
+                worker::console_error!("mail {id}: not sent yet: {e}");
+            }
+        });
+    }
     if let Action::Closed(closure) = &event.action {
         track_fix(db, env, ctx, &case.site, closure, base_url, now).await?;
     }
@@ -89,6 +102,36 @@ pub async fn record(
         });
     }
     Ok(())
+}
+
+/// The mail a step sends the customer, with its outbox id: the report's
+/// committed actions, or at closure what changed. Refused (409) when the
+/// customer left no email (or it was erased): the step can be recorded only.
+pub async fn customer_mail(
+    db: &D1Database,
+    case_id: &str,
+    event: &CaseEvent,
+) -> EdgeResult<Option<(String, Mail)>> {
+    let Some(id) = domain::case::tell_mail_id(case_id, &event.tell) else {
+        return Ok(None);
+    };
+    let customer = cases::customer(db, case_id)
+        .await?
+        .ok_or(EdgeError::Conflict(
+            "the customer left no email to write to: record the step without mail",
+        ))?;
+    let to = Email::try_from(customer.contact_email.as_str())
+        .map_err(|e| EdgeError::Internal(format!("case {case_id}: stored email: {e}")))?;
+    let lang = Lang::from_tag(customer.locale.as_deref());
+    let reference = domain::case::reference(case_id);
+    let mail = match (&event.tell, &event.action) {
+        (Tell::Report, Action::ReportSent { actions }) => {
+            pages::mail::customer_report(to, lang, &reference, actions)
+        }
+        (Tell::Changed(note), _) => pages::mail::customer_changed(to, lang, &reference, note),
+        _ => return Ok(None),
+    };
+    Ok(Some((id, mail)))
 }
 
 /// A closing that names a systemic fix makes it tracked (rule 7); one that

@@ -8,6 +8,7 @@ use crate::layout::csrf_field;
 use crate::Chrome;
 use domain::case::CaseState;
 use domain::case_view::{AddedAnswer, Answer, CaseDetail, EventLine, Flash};
+use domain::mail::Mail;
 use domain::Timestamp;
 use maud::{html, Markup};
 
@@ -210,6 +211,86 @@ fn deliveries(d: &CaseDetail) -> Markup {
     }
 }
 
+fn mail_kind(kind: &str) -> &str {
+    match kind {
+        "customer_thanks" => "Thank-you",
+        "customer_report" => "Report",
+        "customer_changed" => "What changed",
+        other => other,
+    }
+}
+
+/// Every mail to the customer about the case and how its send went: the
+/// delivery log the manager checks before promising "we wrote to you".
+fn mails(d: &CaseDetail) -> Markup {
+    html! {
+        section.card aria-labelledby="mails-h" {
+            h2 #mails-h { "Mail to the customer" }
+            @if d.mails.is_empty() {
+                p.muted { @if d.customer_email.is_some() { "Nothing sent yet." } @else { "The customer left no email." } }
+            } @else {
+                div.table-wrap { table.data.stack aria-label="Mail to the customer" {
+                    thead { tr { th scope="col" { "Mail" } th scope="col" { "To" } th scope="col" { "Result" } th.num scope="col" { "Attempts" } th scope="col" { "Written" } } }
+                    tbody { @for l in &d.mails {
+                        tr {
+                            td data-label="Mail" { (mail_kind(&l.kind)) }
+                            td data-label="To" { @if l.recipient.is_empty() { span.muted { "(erased)" } } @else { (l.recipient) } }
+                            td data-label="Result" { @match (l.sent_at, l.failed_at, l.next_at) {
+                                (Some(at), _, _) => { "Sent " (when(at)) },
+                                (None, Some(at), _) => span.late { "Failed " (when(at)) ": " (l.last_error.as_deref().unwrap_or("no reason kept")) },
+                                (None, None, Some(at)) if l.attempts > 0 => span.late { "Not sent yet (" (l.last_error.as_deref().unwrap_or("in progress")) "); next try " (when(at)) },
+                                _ => { "Queued" },
+                            } }
+                            td.num data-label="Attempts" { (l.attempts) }
+                            td data-label="Written" { (when(l.created_at)) }
+                        }
+                    } }
+                } }
+            }
+        }
+    }
+}
+
+/// The exact report mail, before anything is recorded or sent: send it,
+/// record the report only, or change the words and look again.
+pub fn report_preview(chrome: &Chrome, case_id: &str, mail: &Mail, actions: &str) -> String {
+    let action = format!("/dashboard/cases/{case_id}/events");
+    let title = "The report to the customer";
+    let body = html! {
+        p.small { a href={ "/dashboard/cases/" (case_id) } { "← Back to the case (nothing recorded)" } }
+        h1 { (title) }
+        section.card aria-labelledby="preview-h" {
+            h2 #preview-h { "Exactly what the customer gets" }
+            dl.facts {
+                dt { "To" } dd { (mail.to.as_str()) }
+                dt { "Subject" } dd { (mail.subject) }
+            }
+            pre.words.mail-text { (mail.text) }
+            form method="post" action=(action) {
+                (csrf_field(chrome))
+                input type="hidden" name="type" value="report_sent";
+                input type="hidden" name="note" value=(actions);
+                button type="submit" name="mail" value="send" { "Send to the customer and record" }
+                " "
+                button.quiet type="submit" name="mail" value="record" { "Record only, send nothing" }
+            }
+        }
+        section.card aria-labelledby="change-h" {
+            h2 #change-h { "Change the words" }
+            form method="post" action=(action) {
+                (csrf_field(chrome))
+                input type="hidden" name="type" value="report_sent";
+                div.field {
+                    label for="note" { "Actions committed to the customer" }
+                    textarea #note name="note" required maxlength="4000" { (actions) }
+                }
+                button.quiet type="submit" { "Preview again" }
+            }
+        }
+    };
+    crate::page(title, Some(chrome), &body)
+}
+
 fn textarea(id: &str, name: &str, label: &str, hint: &str) -> Markup {
     let hint_id = format!("{id}-hint");
     html! {
@@ -262,7 +343,13 @@ fn step_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
                 },
                 CaseState::Contacted => {
                     (textarea("note", "note", "Actions committed to the customer", "What the report promises, and by when."))
-                    button type="submit" { "Record the report as sent" }
+                    @if let Some(to) = &d.customer_email {
+                        p.hint { "Next you see the exact mail to " (to) ", and choose to send it or record the report only." }
+                        button type="submit" { "Preview the mail to the customer" }
+                    } @else {
+                        p.hint { "The customer left no email: the report is recorded, not mailed." }
+                        button type="submit" { "Record the report as sent" }
+                    }
                 },
                 CaseState::NoContact => {
                     (textarea("note", "note", "Actions committed (internal report)", "Nobody can be told; record what the team commits to, and by when."))
@@ -280,6 +367,13 @@ fn step_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
                         label for="effort" { "Effort of the systemic fix (person-days)" }
                         input #effort name="effort" inputmode="decimal" maxlength="10" aria-describedby="effort-hint";
                         p.hint #effort-hint { "Optional; ranks root causes by return on satisfaction." }
+                    }
+                    @if let Some(to) = &d.customer_email {
+                        div.field {
+                            label for="customer_note" { "What changed because they spoke up (optional)" }
+                            textarea #customer_note name="customer_note" maxlength="2000" aria-describedby="cn-hint" {}
+                            p.hint #cn-hint { "Mailed to " (to) " in their language when you close. Leave it empty to send nothing." }
+                        }
                     }
                     button type="submit" { "Close the case" }
                 },
@@ -336,6 +430,7 @@ pub fn render(chrome: &Chrome, d: &CaseDetail, flash: Option<&Flash>, now: Times
             }
         }
         (timeline(d))
+        (mails(d))
         (deliveries(d))
     };
     crate::page(&title, Some(chrome), &body)
@@ -381,6 +476,8 @@ mod tests {
                 at: Timestamp::from_millis(1_795_422_698_000),
                 duration_ms: 12,
             }],
+            mails: vec![],
+            customer_email: None,
             assignable: vec![("a".repeat(32), "Bo".into())],
         }
     }
@@ -456,6 +553,92 @@ mod tests {
         assert!(page.contains("&lt;x&gt;"));
         assert!(page.contains("Thank the customer"));
         assert!(page.contains("HTTP 503"));
+        assert_eq!(
+            page.matches("<script").count(),
+            1,
+            "only the page's own script tag"
+        );
+    }
+
+    #[test]
+    fn a_customer_with_email_gets_a_preview_and_a_closing_note() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let with_mail = |state| CaseDetail {
+            customer_email: Some("ana@example.com".into()),
+            ..detail(state)
+        };
+        let report = render(&chrome(), &with_mail(CaseState::Contacted), None, now);
+        assert!(report.contains("Preview the mail to the customer"));
+        assert!(!report.contains("Record the report as sent"));
+        let closing = render(&chrome(), &with_mail(CaseState::ReportSent), None, now);
+        assert!(closing.contains("name=\"customer_note\""));
+        let no_mail = render(&chrome(), &detail(CaseState::ReportSent), None, now);
+        assert!(!no_mail.contains("customer_note"));
+        assert!(no_mail.contains("The customer left no email."));
+    }
+
+    #[test]
+    fn the_mail_log_says_how_each_send_went() {
+        let at = Timestamp::from_millis(1_795_422_697_000);
+        let line = |kind: &str| domain::case_view::MailLine {
+            kind: kind.into(),
+            recipient: "ana@example.com".into(),
+            attempts: 1,
+            created_at: at,
+            sent_at: None,
+            failed_at: None,
+            next_at: None,
+            last_error: None,
+        };
+        let d = CaseDetail {
+            mails: vec![
+                domain::case_view::MailLine {
+                    sent_at: Some(at),
+                    ..line("customer_thanks")
+                },
+                domain::case_view::MailLine {
+                    next_at: Some(at.plus_minutes(1)),
+                    last_error: Some("the mail service answered 503".into()),
+                    ..line("customer_report")
+                },
+                domain::case_view::MailLine {
+                    failed_at: Some(at),
+                    last_error: Some("<refused>".into()),
+                    ..line("customer_changed")
+                },
+            ],
+            ..detail(CaseState::Closed)
+        };
+        let page = render(&chrome(), &d, None, at);
+        for words in [
+            "Thank-you",
+            "Sent ",
+            "Report",
+            "Not sent yet (the mail service answered 503)",
+            "What changed",
+            "Failed ",
+            "&lt;refused&gt;",
+        ] {
+            assert!(page.contains(words), "{words}");
+        }
+    }
+
+    #[test]
+    fn the_preview_shows_the_exact_text_and_both_choices() {
+        let to = domain::fields::Email::try_from("ana@example.com").unwrap();
+        let actions = "Refund <b>today</b>.\n\nA new courier.";
+        let mail = crate::mail::customer_report(to, domain::lang::Lang::En, "0F8FAD5B", actions);
+        let page = report_preview(
+            &chrome(),
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            &mail,
+            actions,
+        );
+        assert!(page.contains("Refund &lt;b&gt;today&lt;/b&gt;."));
+        assert!(page.contains("name=\"mail\" value=\"send\""));
+        assert!(page.contains("name=\"mail\" value=\"record\""));
+        assert!(page.contains("What we are doing about your feedback (0F8FAD5B)"));
+        assert!(page.contains("Preview again"));
         assert_eq!(
             page.matches("<script").count(),
             1,

@@ -195,6 +195,127 @@ pub fn customer_thanks(
     }
 }
 
+/// The frame of a mail that follows a case up (the report, what changed).
+struct FollowUpWords {
+    subject: &'static str,
+    hello: &'static str,
+    lead: &'static str,
+    thanks: &'static str,
+}
+
+fn report_words(lang: Lang) -> FollowUpWords {
+    match lang {
+        Lang::En => FollowUpWords {
+            subject: "What we are doing about your feedback",
+            hello: "Hello,",
+            lead: "You told us where we fell short. This is what we have committed to:",
+            thanks: "Thank you for telling us.",
+        },
+        Lang::De => FollowUpWords {
+            subject: "Was wir wegen Ihrer Rückmeldung tun",
+            hello: "Guten Tag,",
+            lead: "Sie haben uns gesagt, wo wir nicht gut genug waren. Dazu haben wir uns verpflichtet:",
+            thanks: "Danke, dass Sie es uns gesagt haben.",
+        },
+        Lang::Ar => FollowUpWords {
+            subject: "ما نفعله بشأن ملاحظاتكم",
+            hello: "مرحبًا،",
+            lead: "أخبرتمونا أين قصّرنا. وهذا ما التزمنا به:",
+            thanks: "شكرًا لأنكم أخبرتمونا.",
+        },
+    }
+}
+
+fn changed_words(lang: Lang) -> FollowUpWords {
+    match lang {
+        Lang::En => FollowUpWords {
+            subject: "What changed because you spoke up",
+            hello: "Hello,",
+            lead: "Because you told us where we fell short, this has changed:",
+            thanks: "Thank you for speaking up.",
+        },
+        Lang::De => FollowUpWords {
+            subject: "Was sich durch Ihre Rückmeldung geändert hat",
+            hello: "Guten Tag,",
+            lead: "Weil Sie uns gesagt haben, wo wir nicht gut genug waren, hat sich das geändert:",
+            thanks: "Danke, dass Sie es uns gesagt haben.",
+        },
+        Lang::Ar => FollowUpWords {
+            subject: "ما تغيّر لأنكم تحدثتم إلينا",
+            hello: "مرحبًا،",
+            lead: "لأنكم أخبرتمونا أين قصّرنا، تغيّر ما يلي:",
+            thanks: "شكرًا لأنكم تحدثتم إلينا.",
+        },
+    }
+}
+
+/// A follow-up in the customer's language: the manager's `words` as they
+/// wrote them (plain text, paragraphs kept), under a short frame.
+fn follow_up(
+    kind: MailKind,
+    w: &FollowUpWords,
+    to: Email,
+    lang: Lang,
+    reference: &str,
+    words: &str,
+) -> Mail {
+    let t = thanks_words(lang);
+    let subject = format!("{} ({reference})", w.subject);
+    let text = format!(
+        "{}\n\n{}\n\n{words}\n\n{}\n\n{}: {reference}\n",
+        w.hello, w.lead, w.thanks, t.reference
+    );
+    let html = html! {
+        (DOCTYPE)
+        html lang=(t.code) dir=(t.dir) {
+            head { meta charset="utf-8"; title { (w.subject) } }
+            body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max-width:36rem;margin:0 auto;padding:1rem" {
+                h1 style="font-size:1.25rem" { (w.subject) }
+                p { (w.hello) }
+                p { (w.lead) }
+                @for para in words.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+                    p style="white-space:pre-line;border-inline-start:3px solid #1f4fd1;padding-inline-start:.75rem" { (para) }
+                }
+                p { (w.thanks) }
+                p style="color:#555;font-size:.875rem" { (t.reference) ": " strong { (reference) } }
+            }
+        }
+    }
+    .into_string();
+    Mail {
+        kind,
+        to,
+        subject,
+        text,
+        html,
+    }
+}
+
+/// The report of the `report_sent` step: the committed `actions`, exactly
+/// as the manager previewed them.
+pub fn customer_report(to: Email, lang: Lang, reference: &str, actions: &str) -> Mail {
+    follow_up(
+        MailKind::CustomerReport,
+        &report_words(lang),
+        to,
+        lang,
+        reference,
+        actions,
+    )
+}
+
+/// At closure, the manager's short note of what changed.
+pub fn customer_changed(to: Email, lang: Lang, reference: &str, note: &str) -> Mail {
+    follow_up(
+        MailKind::CustomerChanged,
+        &changed_words(lang),
+        to,
+        lang,
+        reference,
+        note,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +362,24 @@ mod tests {
         let de = customer_thanks(to(), Lang::De, "Vielen Dank.", "0F8FAD5B", Some(url));
         assert!(de.subject.starts_with("Danke") && de.text.contains("ergänzen"));
         insta::assert_snapshot!("customer_thanks_de_html", de.html);
+    }
+
+    #[test]
+    fn the_report_carries_the_actions_as_written_in_the_customers_language() {
+        let actions = "1. A refund of the shipping, by Friday.\n\n2. A new courier <from> May.";
+        let m = customer_report(to(), Lang::En, "0F8FAD5B", actions);
+        assert_eq!(m.kind, MailKind::CustomerReport);
+        assert!(m.text.contains(actions), "the exact text: {}", m.text);
+        assert!(m.html.contains("&lt;from&gt;") && !m.html.contains("<from>"));
+        assert!(!m.html.contains("<img") && !m.text.contains("http"));
+        insta::assert_snapshot!("customer_report_en_text", m.text);
+        let ar = customer_changed(to(), Lang::Ar, "0F8FAD5B", "غيّرنا شركة الشحن.");
+        assert!(ar.html.contains("dir=\"rtl\"") && ar.subject.starts_with("ما تغيّر"));
+        let de = customer_report(to(), Lang::De, "0F8FAD5B", "Erstattung.");
+        assert!(de.subject.starts_with("Was wir"));
+        insta::assert_snapshot!(
+            "customer_changed_de_html",
+            customer_changed(to(), Lang::De, "0F8FAD5B", "Neuer Kurier.").html
+        );
     }
 }

@@ -43,6 +43,7 @@ async fn acknowledge(
     let event = CaseEvent {
         by: format!("{by} (alert link)"),
         action: Action::Acknowledged,
+        tell: domain::case::Tell::Nothing,
     };
     case_steps::record(
         &db,

@@ -237,7 +237,7 @@ fn thanks(
 ) -> Option<ingest::Thanks> {
     let to = s.contact.email.clone()?;
     let id = s.id.as_str();
-    let reference: String = id.chars().take(8).collect::<String>().to_uppercase();
+    let reference = domain::case::reference(id);
     let more = env
         .secret("ACK_SECRET")
         .ok()

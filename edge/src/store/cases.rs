@@ -5,6 +5,7 @@ use super::{api_time, flag, millis, opt_text, stored, text};
 use crate::error::{EdgeError, EdgeResult};
 use domain::admin_api::{AttemptView, CaseView, EventData, EventView};
 use domain::case::{Action, CaseEvent, CaseState};
+use domain::mail::Mail;
 use domain::people::Person;
 use domain::{Tier, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -66,13 +67,29 @@ pub async fn events(db: &D1Database, case_id: &str) -> EdgeResult<Vec<EventRow>>
         .results()?)
 }
 
-/// Records a manager's step: moves the case from `from` to `to` and writes
-/// the event, in one transaction. The update only matches while the case is
-/// still in `from`, and the event is only written if the update happened, so
-/// two managers acting at once cannot both move it (the loser gets 409).
-/// One step to record: the move, the event, the door it came through, and
+/// The address and language of the customer behind a case: the latest of
+/// its answers that still holds an email (erasure blanks it).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Customer {
+    pub contact_email: String,
+    pub locale: Option<String>,
+}
+
+pub async fn customer(db: &D1Database, case_id: &str) -> EdgeResult<Option<Customer>> {
+    Ok(db
+        .prepare(
+            "SELECT contact_email, locale FROM responses \
+             WHERE case_id = ?1 AND contact_email IS NOT NULL \
+             ORDER BY received_at DESC, id DESC LIMIT 1",
+        )
+        .bind(&[text(case_id)])?
+        .first(None)
+        .await?)
+}
+
+/// One step to record: the move, the event, the door it came through,
 /// (for an acknowledgement in the dashboard) who takes the case if nobody
-/// owns it yet.
+/// owns it yet, and the mail it sends the customer, with its outbox id.
 pub struct Step<'a> {
     pub from: CaseState,
     pub to: CaseState,
@@ -80,8 +97,14 @@ pub struct Step<'a> {
     /// `dashboard`, `api` or `chat`.
     pub door: &'static str,
     pub taker: Option<&'a Person>,
+    pub mail: Option<(&'a str, &'a Mail)>,
 }
 
+/// Records a manager's step: moves the case from `from` to `to` and writes
+/// the event, in one transaction. The update only matches while the case is
+/// still in `from`, and the event is only written if the update happened, so
+/// two managers acting at once cannot both move it (the loser gets 409).
+/// The step's mail joins the same transaction, once per outbox id.
 pub async fn record(
     db: &D1Database,
     case_id: &str,
@@ -145,6 +168,29 @@ pub async fn record(
     if let Some(alert) = follow_up {
         // Only if the event was written: changes() is now the INSERT's count.
         statements.push(super::outbox::insert_if(db, alert, "changes() = 1")?);
+    }
+    if let Some((id, mail)) = step.mail {
+        // Only with this step's event; and once per (case, kind) however
+        // often the step is retried, since the id is the conflict target.
+        statements.push(
+            db.prepare(
+                "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at, case_id) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8 \
+                 WHERE EXISTS (SELECT 1 FROM events WHERE case_id = ?8 AND type = ?9 AND at = ?7) \
+                 ON CONFLICT(id) DO NOTHING",
+            )
+            .bind(&[
+                text(id),
+                text(mail.kind.as_str()),
+                text(mail.to.as_str()),
+                text(&mail.subject),
+                text(&mail.text),
+                text(&mail.html),
+                millis(now),
+                text(case_id),
+                text(event.action.kind()),
+            ])?,
+        );
     }
     if let Some(p) = step.taker {
         // The owner event, once: only if the taker now owns the case and no

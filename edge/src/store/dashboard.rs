@@ -3,7 +3,7 @@
 use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
 use domain::case::{CaseState, Closure};
-use domain::case_view::{AddedAnswer, DeliveryLine, EventLine};
+use domain::case_view::{AddedAnswer, DeliveryLine, EventLine, MailLine};
 use domain::deadlines::{self, DeadlinePolicy};
 use domain::inbox::{Filter, InboxCase};
 use domain::ownership::Owner;
@@ -157,6 +157,45 @@ pub fn event_lines(rows: Vec<super::cases::EventRow>) -> Vec<EventLine> {
             at: ms(e.at),
         })
         .collect()
+}
+
+/// The mail sent to the customer about the case: the thank-you, the report
+/// and the closing note, with how each send went.
+pub async fn mails(db: &D1Database, case_id: &str) -> EdgeResult<Vec<MailLine>> {
+    #[derive(Deserialize)]
+    struct Row {
+        kind: String,
+        recipient: String,
+        attempts: f64,
+        created_at: f64,
+        sent_at: Option<f64>,
+        failed_at: Option<f64>,
+        next_at: Option<f64>,
+        last_error: Option<String>,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT kind, recipient, attempts, created_at, sent_at, failed_at, next_at, last_error \
+             FROM mails WHERE case_id = ?1 ORDER BY created_at, id LIMIT 50",
+        )
+        .bind(&[text(case_id)])?
+        .all()
+        .await?
+        .results()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // counts, ms
+    Ok(rows
+        .into_iter()
+        .map(|r| MailLine {
+            kind: r.kind,
+            recipient: r.recipient,
+            attempts: r.attempts as u32,
+            created_at: ms(r.created_at),
+            sent_at: r.sent_at.map(ms),
+            failed_at: r.failed_at.map(ms),
+            next_at: r.next_at.map(ms),
+            last_error: r.last_error,
+        })
+        .collect())
 }
 
 /// Every delivery attempt for the case, with the recipient named by role

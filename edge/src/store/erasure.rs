@@ -118,15 +118,18 @@ pub async fn erase(
                  FROM responses r WHERE r.erased_at = ?1 AND r.id IN ({these})"
             ))
             .bind(&args)?,
-            // Mail to the customer not sent yet forgets them too: no
-            // address, no words, never sent (customer mail ids are
-            // `<kind>-<response id>`).
-            db.prepare(
+            // Mail to the customer forgets them too: the thank-you of each
+            // answer (`thanks-<response id>`) and the report and closing
+            // note of their cases lose address and words; one still queued
+            // is never sent, and its log says why.
+            db.prepare(format!(
                 "UPDATE mails SET recipient = '', subject = '', text = '', html = '', next_at = NULL, \
-                 failed_at = ?1, last_error = 'erased on request' \
-                 WHERE sent_at IS NULL AND failed_at IS NULL \
-                 AND id IN (SELECT 'thanks-' || value FROM json_each(?3))",
-            )
+                 last_error = CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 'erased on request' ELSE last_error END, \
+                 failed_at = CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN ?1 ELSE failed_at END \
+                 WHERE recipient != '' AND (id IN (SELECT 'thanks-' || value FROM json_each(?3)) \
+                 OR (kind LIKE 'customer_%' AND case_id IN \
+                     (SELECT case_id FROM responses WHERE case_id IS NOT NULL AND id IN ({these}))))"
+            ))
             .bind(&args)?,
             db.prepare(format!(
                 "INSERT INTO events (case_id, type, by, note, at) \

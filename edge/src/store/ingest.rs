@@ -276,7 +276,6 @@ pub fn opened_alert_id(case_id: &str, tier: Tier) -> String {
     domain::alert::idempotency_id(case_id, tier, &Reason::Opened)
 }
 
-/// The message event on the open case an answer joined, once.
 /// The thank-you, into the outbox, for an answer this batch stored (a
 /// replay, stored earlier, matches no row): the joined version when the
 /// answer joined an open case, as the reply does.
@@ -288,11 +287,11 @@ fn thanks_mail(
 ) -> EdgeResult<D1PreparedStatement> {
     Ok(db
         .prepare(
-            "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at) \
+            "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at, case_id) \
              SELECT ?1, ?2, ?3, \
              CASE WHEN j THEN ?7 ELSE ?4 END, CASE WHEN j THEN ?8 ELSE ?5 END, \
-             CASE WHEN j THEN ?9 ELSE ?6 END, ?10, ?10 \
-             FROM (SELECT (r.case_id IS NOT NULL AND r.case_id != r.id) AS j FROM responses r \
+             CASE WHEN j THEN ?9 ELSE ?6 END, ?10, ?10, c \
+             FROM (SELECT (r.case_id IS NOT NULL AND r.case_id != r.id) AS j, r.case_id AS c FROM responses r \
                    WHERE r.id = ?11 AND r.received_at = ?10) \
              WHERE true ON CONFLICT(id) DO NOTHING",
         )
@@ -311,6 +310,7 @@ fn thanks_mail(
         ])?)
 }
 
+/// The message event on the open case an answer joined, once.
 fn joined_event(
     db: &D1Database,
     s: &Submission,

@@ -6,7 +6,7 @@ use crate::auth::Manager;
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::{admin_view, cases, dashboard, people};
 use crate::{case_steps, clock, http};
-use domain::case::CaseEvent;
+use domain::case::{Action, CaseEvent, CaseState, Tell};
 use domain::case_view::{self, Answer, CaseDetail, Flash};
 use domain::fields::ResponseId;
 use domain::form::form_field;
@@ -62,6 +62,10 @@ async fn detail(env: &Env, m: &Manager, id: &ResponseId) -> EdgeResult<CaseDetai
         added: dashboard::added_answers(&db, id.as_str()).await?,
         events: dashboard::event_lines(cases::events(&db, id.as_str()).await?),
         deliveries: dashboard::deliveries(&db, id.as_str()).await?,
+        mails: dashboard::mails(&db, id.as_str()).await?,
+        customer_email: cases::customer(&db, id.as_str())
+            .await?
+            .map(|c| c.contact_email),
         assignable,
     })
 }
@@ -110,7 +114,13 @@ pub async fn step(
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
     m.require_site(&case.site, "case")?;
-    let recorded = match case_view::parse_event_form(body, m.name()).and_then(CaseEvent::try_from) {
+    let parsed = case_view::parse_event_form(body, m.name()).and_then(CaseEvent::try_from);
+    if let Ok(event) = &parsed {
+        if let Some(html) = report_preview(&db, m, &case, event, body).await? {
+            return Ok(http::page(200, html));
+        }
+    }
+    let recorded = match parsed {
         Ok(event) => case_steps::record(
             &db,
             env,
@@ -122,7 +132,10 @@ pub async fn step(
             clock::now(),
         )
         .await
-        .map(|()| event.action.kind()),
+        .map(|()| match event.tell {
+            Tell::Report => "report_mailed",
+            _ => event.action.kind(),
+        }),
         Err(e) => Err(e.into()),
     };
     match recorded {
@@ -136,6 +149,41 @@ pub async fn step(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The report the customer would get, shown before anything is recorded:
+/// a `report_sent` step posted without a `mail` choice, on a case whose
+/// customer left an email, and that the case may take now. `None`: record
+/// the step as posted (an illegal one is refused there).
+async fn report_preview(
+    db: &worker::D1Database,
+    m: &Manager,
+    case: &cases::CaseRow,
+    event: &CaseEvent,
+    body: &str,
+) -> EdgeResult<Option<String>> {
+    let Action::ReportSent { actions } = &event.action else {
+        return Ok(None);
+    };
+    let legal = CaseState::parse(&case.state).is_some_and(|s| s.apply(&event.action).is_ok());
+    if form_field(body, "mail").is_some() || !legal {
+        return Ok(None);
+    }
+    let told = CaseEvent {
+        tell: Tell::Report,
+        ..event.clone()
+    };
+    let mail = match case_steps::customer_mail(db, &case.id, &told).await {
+        Ok(Some((_, mail))) => mail,
+        Ok(None) | Err(EdgeError::Conflict(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(case_page::report_preview(
+        &chrome(m, Section::Inbox),
+        &case.id,
+        &mail,
+        actions,
+    )))
 }
 
 /// `POST /dashboard/cases/{id}/owner`: `person=<id>`. Taking the case or

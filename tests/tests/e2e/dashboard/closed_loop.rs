@@ -10,6 +10,8 @@ use domain::submission::{RawContact, RawContext, RawSubmission};
 use serde_json::json;
 
 const MANAGER: &str = "Dana Reyes";
+/// What the manager tells Ana changed, at closure.
+const CHANGED: &str = "From Monday, parcels leave the depot within a day.";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manager_closes_the_loop_in_the_browser() {
@@ -95,6 +97,7 @@ async fn a_manager_closes_the_loop_in_the_browser() {
     );
     screenshots(&b, "case-closed").await;
     the_store_agrees(&stack, &case);
+    the_customer_is_told_once(&b, &stack, &case).await;
 
     the_other_pages(&b, &stack).await;
     b.close().await;
@@ -193,10 +196,29 @@ async fn walk_the_loop(b: &Browser) {
     b.click_and_wait("form input[value=contacted] ~ button")
         .await;
 
+    // Ana left an email: the report is previewed, exactly as she will get
+    // it, before anything is recorded or sent.
     b.fill("#note", "Refund shipping; call back in a week")
         .await;
     b.click_and_wait("form input[value=report_sent] ~ button")
         .await;
+    let preview = b.text().await;
+    for fact in [
+        "Exactly what the customer gets",
+        "ana@example.com",
+        "What we are doing about your feedback",
+        "Refund shipping; call back in a week",
+        "Record only, send nothing",
+    ] {
+        assert!(
+            preview.contains(fact),
+            "the preview shows {fact:?}:\n{preview}"
+        );
+    }
+    assert_accessible(b, "report preview").await;
+    screenshots(b, "report-preview").await;
+    b.click_and_wait("button[name=mail][value=send]").await;
+    assert!(b.text().await.contains("on its way to the customer"));
 
     // Closing without the fixes is refused and says why.
     b.fill("#root_cause", "late-delivery").await;
@@ -216,11 +238,104 @@ async fn walk_the_loop(b: &Browser) {
     b.fill("#systemic_fix", "Depot scans parcels out within a day")
         .await;
     b.fill("#effort", "2").await;
+    b.fill("#customer_note", CHANGED).await;
     b.click_and_wait("form input[value=closed] ~ button").await;
     assert!(b
         .text()
         .await
         .contains("The root cause now counts in Insights"));
+}
+
+/// The report and the closing note reach Ana once each, by their
+/// idempotency ids; a repeated step, the API's retry and the cron's sweep
+/// send nothing more, and the case page's mail log says what was sent.
+async fn the_customer_is_told_once(b: &Browser, stack: &Stack, case: &str) {
+    // The thank-you at once, then the report and the closing note.
+    stack.wait_for_mail("ana@example.com", 3).await;
+    let with_id = |id: String| {
+        let mails: Vec<_> = stack
+            .mails_to("ana@example.com")
+            .into_iter()
+            .filter(|m| m["id"] == id.as_str())
+            .collect();
+        mails
+    };
+    let report = with_id(format!("report-{case}"));
+    assert_eq!(report.len(), 1, "one report: {report:?}");
+    let text = report[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("Refund shipping; call back in a week"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&case[..8].to_uppercase()),
+        "the reference: {text}"
+    );
+    assert!(
+        !report[0]["html"].as_str().unwrap().contains("<img"),
+        "no pixels"
+    );
+    let changed = with_id(format!("changed-{case}"));
+    assert_eq!(changed.len(), 1, "one closing note: {changed:?}");
+    assert!(changed[0]["text"].as_str().unwrap().contains(CHANGED));
+
+    // Again, through every door: nothing more is sent.
+    let again = stack
+        .api()
+        .event(
+            case,
+            json!({"type": "report_sent", "by": MANAGER, "note": "x", "mail": "send"}),
+        )
+        .await;
+    assert_eq!(again.0, 409, "{}", again.2);
+    let client = reqwest::Client::new();
+    for _ in 0..2 {
+        let tick = client
+            .get(stack.worker.url("/__scheduled?cron=*+*+*+*+*"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(tick.status().as_u16(), 200);
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(
+        with_id(format!("report-{case}")).len(),
+        1,
+        "still one report"
+    );
+    assert_eq!(
+        with_id(format!("changed-{case}")).len(),
+        1,
+        "still one note"
+    );
+    let rows = stack.rows(&format!(
+        "SELECT id, attempts, sent_at IS NOT NULL AS sent FROM mails WHERE case_id = '{case}' ORDER BY created_at"
+    ));
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            format!("thanks-{case}"),
+            format!("report-{case}"),
+            format!("changed-{case}")
+        ]
+    );
+    assert!(
+        rows.iter().all(|r| r["sent"] == 1 && r["attempts"] == 1),
+        "{rows:?}"
+    );
+
+    b.client.refresh().await.unwrap();
+    let page = b.text().await;
+    for fact in [
+        "Mail to the customer",
+        "Thank-you",
+        "Report",
+        "What changed",
+        "Sent ",
+    ] {
+        assert!(page.contains(fact), "the mail log shows {fact:?}:\n{page}");
+    }
 }
 
 fn the_store_agrees(stack: &Stack, case: &str) {
