@@ -329,7 +329,25 @@ async fn the_closed_loop(api: &Api, case: &str) {
         json!({"type": "note", "by": "Sam", "note": "Customer prefers email."}),
     )
     .await;
-    let (s, _, _) = api.event(case, json!({"type": "report_sent", "by": "Sam", "note": "Refund today; review queue alert."})).await;
+    assert_error(
+        &api.event(
+            case,
+            json!({"type": "report_sent", "by": "Sam", "note": "x", "mail": "twice"}),
+        )
+        .await,
+        400,
+        "invalid_mail",
+    );
+    assert_error(
+        &api.event(
+            case,
+            json!({"type": "contacted", "by": "Sam", "note": "x", "customer_note": "y"}),
+        )
+        .await,
+        400,
+        "invalid_customer_note",
+    );
+    let (s, _, _) = api.event(case, json!({"type": "report_sent", "by": "Sam", "note": "Refund today; review queue alert.", "mail": "send"})).await;
     assert_eq!(s, 201);
     assert_error(
         &api.event(
@@ -342,7 +360,7 @@ async fn the_closed_loop(api: &Api, case: &str) {
     );
     assert_error(&api.event(case, json!({"type": "closed", "by": "Sam", "root_cause": "refund-queue", "short_fix": "refunded"})).await, 400, "invalid_systemic_fix");
     let (s, _, closed) = api
-        .event(case, json!({"type": "closed", "by": "Sam", "root_cause": "Refund-Queue", "short_fix": "refunded", "systemic_fix": "alert on stuck refunds", "effort": 2.5}))
+        .event(case, json!({"type": "closed", "by": "Sam", "root_cause": "Refund-Queue", "short_fix": "refunded", "systemic_fix": "alert on stuck refunds", "effort": 2.5, "customer_note": "Stuck refunds now alert the team."}))
         .await;
     assert_eq!(s, 201, "{closed}");
     assert_eq!(closed["state"], "closed");
@@ -470,6 +488,23 @@ async fn export_streams_csv_and_ndjson(stack: &Stack, api: &Api) {
 /// Erasure removes what identifies the customer, keeps the anonymous record,
 /// the case and its audit trail, and is idempotent.
 async fn erasure_keeps_the_anonymous_record(stack: &Stack, api: &Api, case: &str) {
+    // Two thank-yous (Ana answered twice), the report and the closing note,
+    // all sent; then the report is made to wait for a retry, as a mail the
+    // provider refused for now would.
+    let sent =
+        format!("SELECT count(*) AS n FROM mails WHERE case_id = '{case}' AND sent_at IS NOT NULL");
+    crate::support::wait_until(
+        "the case's four mails are sent",
+        Duration::from_secs(10),
+        || {
+            let n = stack.rows(&sent)[0]["n"].as_u64();
+            async move { n == Some(4) }
+        },
+    )
+    .await;
+    stack.rows(&format!(
+        "UPDATE mails SET sent_at = NULL, next_at = 99999999999999 WHERE id = 'report-{case}'"
+    ));
     let (s, _, v) = api.erase(case).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["already_erased"], false);
@@ -491,6 +526,21 @@ async fn erasure_keeps_the_anonymous_record(stack: &Stack, api: &Api, case: &str
         (Some(1), Some("senior")),
         "anonymous record kept"
     );
+    let mails = stack.rows(&format!(
+        "SELECT id, recipient, subject, text, html, next_at, last_error FROM mails \
+         WHERE case_id = '{case}' ORDER BY id"
+    ));
+    assert_eq!(mails.len(), 4, "{mails:?}");
+    for m in &mails {
+        for field in ["recipient", "subject", "text", "html"] {
+            assert_eq!(m[field], "", "{field} kept: {m}");
+        }
+        assert!(m["next_at"].is_null(), "never sent again: {m}");
+    }
+    let queued = mails
+        .iter()
+        .find(|m| m["id"] == format!("report-{case}").as_str());
+    assert_eq!(queued.unwrap()["last_error"], "erased on request");
     assert!(row["erased_at"].is_number());
     let audit = stack.rows(&format!(
         "SELECT by, action FROM audit WHERE subject = '{case}'"
