@@ -274,6 +274,29 @@ async fn list_filters_and_pages(api: &Api) {
 
 /// Rule 4: open → acknowledged → contacted → report_sent → closed, each step
 /// recorded; steps out of order are 409; closing needs its three answers.
+/// `mail` belongs to a report, `customer_note` to a closing; anything
+/// else is refused and records nothing.
+async fn mail_choices_are_checked(api: &Api, case: &str) {
+    assert_error(
+        &api.event(
+            case,
+            json!({"type": "report_sent", "by": "Sam", "note": "x", "mail": "twice"}),
+        )
+        .await,
+        400,
+        "invalid_mail",
+    );
+    assert_error(
+        &api.event(
+            case,
+            json!({"type": "contacted", "by": "Sam", "note": "x", "customer_note": "y"}),
+        )
+        .await,
+        400,
+        "invalid_customer_note",
+    );
+}
+
 async fn the_closed_loop(api: &Api, case: &str) {
     assert_error(
         &api.event(case, json!({"type": "contacted", "by": "Sam", "note": "x"}))
@@ -329,24 +352,7 @@ async fn the_closed_loop(api: &Api, case: &str) {
         json!({"type": "note", "by": "Sam", "note": "Customer prefers email."}),
     )
     .await;
-    assert_error(
-        &api.event(
-            case,
-            json!({"type": "report_sent", "by": "Sam", "note": "x", "mail": "twice"}),
-        )
-        .await,
-        400,
-        "invalid_mail",
-    );
-    assert_error(
-        &api.event(
-            case,
-            json!({"type": "contacted", "by": "Sam", "note": "x", "customer_note": "y"}),
-        )
-        .await,
-        400,
-        "invalid_customer_note",
-    );
+    mail_choices_are_checked(api, case).await;
     let (s, _, _) = api.event(case, json!({"type": "report_sent", "by": "Sam", "note": "Refund today; review queue alert.", "mail": "send"})).await;
     assert_eq!(s, 201);
     assert_error(
