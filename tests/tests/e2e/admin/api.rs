@@ -315,12 +315,8 @@ async fn the_closed_loop(api: &Api, case: &str) {
         400,
         "invalid_type",
     );
-    assert_error(
-        &api.event(case, json!({"type": "note", "by": "Sam", "extra": 1}))
-            .await,
-        400,
-        "invalid_json",
-    );
+    let extra = json!({"type": "note", "by": "Sam", "extra": 1});
+    assert_error(&api.event(case, extra).await, 400, "invalid_json");
     assert_error(
         &api.event(
             "0f8fad5b-d9cb-469f-a165-70867728950e",
