@@ -18,7 +18,11 @@
     mode: d.mode || "",
     target: d.target || "",
     side: d.side || "",
-    lang: document.documentElement.lang || ""
+    lang: document.documentElement.lang || "",
+    // Turnstile's script, for a site that turns it on (the widget's
+    // default is Cloudflare's), loaded with this tag's CSP nonce.
+    turnstile_src: d.turnstileSrc || "",
+    nonce: script.nonce || ""
   };
   // Two builds of the same Rust crate: the launcher (first render) and the
   // full widget, fetched once, when the launcher or the page needs it.

@@ -48,19 +48,22 @@ fn field(settings: &JsValue, name: &str) -> String {
 /// The settings the loader read from the script tag, parsed. `warn` says
 /// whether to name the ignored attributes (once per page: in `launch`).
 fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
-    let [site, api, transaction, locale, mode, target, corner, lang, name, email] = [
-        "site",
-        "api",
-        "transaction",
-        "locale",
-        "mode",
-        "target",
-        "side",
-        "lang",
-        "name",
-        "email",
-    ]
-    .map(|name| field(settings, name));
+    let [site, api, transaction, locale, mode, target, corner, lang, name, email, turnstile_src, nonce] =
+        [
+            "site",
+            "api",
+            "transaction",
+            "locale",
+            "mode",
+            "target",
+            "side",
+            "lang",
+            "name",
+            "email",
+            "turnstile_src",
+            "nonce",
+        ]
+        .map(|name| field(settings, name));
     let raw = config::Raw {
         site: &site,
         api: &api,
@@ -72,6 +75,8 @@ fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
         lang: &lang,
         name: &name,
         email: &email,
+        turnstile_src: &turnstile_src,
+        nonce: &nonce,
     };
     let parsed = config::Config::parse(&raw);
     if warn {

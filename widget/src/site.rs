@@ -14,6 +14,15 @@ pub struct Site {
     pub offer_contact: bool,
     pub cooldown_days: u32,
     pub copy: Copy,
+    /// Cloudflare Turnstile's public key: the form draws the challenge.
+    pub turnstile_sitekey: Option<String>,
+}
+
+/// A sitekey as the server accepts one (`domain::site::Turnstile`).
+fn is_sitekey(s: &str) -> bool {
+    (1..=200).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 /// A new site's settings, as the server serves them (`domain::site` defines
@@ -36,6 +45,8 @@ impl Site {
             offer_contact: OFFER_CONTACT,
             cooldown_days: COOLDOWN_DAYS,
             copy: Copy::new(lang, |_| None),
+            // Unknown: the edge says so if the site needs it.
+            turnstile_sitekey: None,
         }
     }
 
@@ -51,6 +62,9 @@ impl Site {
             // A float from JSON: clamp before the cast, then it cannot wrap.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             cooldown_days: cooldown.map_or(COOLDOWN_DAYS, |d| d.clamp(0.0, 3_650.0) as u32),
+            turnstile_sitekey: get(json, "turnstile_sitekey")
+                .as_string()
+                .filter(|k| is_sitekey(k)),
             copy: Copy::new(lang, |key| {
                 if lines.is_object() {
                     get(&lines, key).as_string()
@@ -141,6 +155,10 @@ mod tests {
         );
         assert_eq!(en.copy.score_question, "How was it overall?");
         assert_eq!(en.copy.thanks, "Thank you for telling us.");
+        assert_eq!(
+            en.turnstile_sitekey.as_deref(),
+            Some("1x00000000000000000000AA")
+        );
         let de = Site::from_json(&json, Lang::De);
         assert_eq!(de.copy.question, "Was hat gefehlt?");
         assert_eq!(de.copy.title, crate::locale::DE.title);
@@ -154,6 +172,7 @@ mod tests {
         let served = Site::from_json(&json, Lang::En);
         let empty = Site::from_json(&js_sys::Object::new(), Lang::En);
         for site in [Site::fallback(Lang::En), empty] {
+            assert_eq!(site.turnstile_sitekey, served.turnstile_sitekey);
             assert_eq!(
                 (
                     site.show_score,
@@ -182,9 +201,12 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn odd_values_fall_back_to_the_defaults() {
-        let json =
-            js_sys::JSON::parse(r#"{"show_score":"no","cooldown_days":-5,"copy":[1]}"#).unwrap();
+        let json = js_sys::JSON::parse(
+            r#"{"show_score":"no","cooldown_days":-5,"copy":[1],"turnstile_sitekey":"a\"><x>"}"#,
+        )
+        .unwrap();
         let site = Site::from_json(&json, Lang::En);
+        assert_eq!(site.turnstile_sitekey, None, "not a sitekey");
         assert!(site.show_score && !site.show_guarantee);
         assert_eq!(site.cooldown_days, 0);
         assert_eq!(site.copy.title, crate::locale::EN.title);

@@ -29,6 +29,8 @@ pub struct Answer {
     /// Present when the customer asked for a call back, or left a way to
     /// reach them when a low score offered it.
     pub contact: Option<Contact>,
+    /// The Turnstile token, on a site that asks for one.
+    pub turnstile: Option<String>,
 }
 
 /// What became of one attempt.
@@ -107,6 +109,9 @@ pub fn body(config: &Config, answer: &Answer, id: &str, page: &str) -> Result<St
     }
     set(&context, "locale", &config.lang.code().into())?;
     set(&body, "context", &context)?;
+    if let Some(token) = &answer.turnstile {
+        set(&body, "turnstile", &token.as_str().into())?;
+    }
     set(&body, "hp", &"".into())?;
     JSON::stringify(&body)?
         .as_string()
@@ -260,6 +265,7 @@ mod tests {
                 .as_bool()
                 .unwrap_or_default(),
             }),
+            turnstile: field(&fixture, &["turnstile"]),
         };
         let config = config_for(&fixture, &text(&["context", "transaction"]));
         let got = body(
@@ -269,12 +275,6 @@ mod tests {
             &text(&["context", "page"]),
         )
         .unwrap();
-        // The one field the widget never sends: it does not render the
-        // Turnstile challenge yet, so it has no token.
-        assert!(
-            Reflect::delete_property(fixture.unchecked_ref::<Object>(), &"turnstile".into())
-                .unwrap()
-        );
         assert_eq!(canonical(&JSON::parse(&got).unwrap()), canonical(&fixture));
     }
 
@@ -320,6 +320,7 @@ mod tests {
                 phone: String::new(),
                 callback: true,
             }),
+            turnstile: None,
         };
         let json = body(&config, &answer, "id-1", "https://shop.example/x").unwrap();
         let v = JSON::parse(&json).unwrap();
@@ -339,6 +340,9 @@ mod tests {
         let v = JSON::parse(&none).unwrap();
         assert!(Reflect::get(&v, &"score".into()).unwrap().is_null());
         assert!(Reflect::get(&v, &"contact".into()).unwrap().is_undefined());
+        assert!(Reflect::get(&v, &"turnstile".into())
+            .unwrap()
+            .is_undefined());
         assert_eq!(Reflect::get(&v, &"guarantee".into()).unwrap(), false);
     }
 }

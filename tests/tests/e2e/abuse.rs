@@ -3,38 +3,13 @@
 //! stand-in for siteverify: the real endpoint is not reachable from here),
 //! CORS on refusals, and the cacheable widget configuration.
 
+use crate::support::turnstile::{siteverify, ALWAYS_FAILS, ALWAYS_PASSES};
 use crate::support::{answer_on, assert_error, call, Api, Stack};
 use domain::submission::RawSubmission;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tests::receiver::{Answer, Options, Receiver};
-
-/// Cloudflare's documented test secrets.
-const ALWAYS_PASSES: &str = "1x0000000000000000000000000000000AA";
-const ALWAYS_FAILS: &str = "2x0000000000000000000000000000000AA";
-
-/// Answers like siteverify does for Cloudflare's test secrets.
-fn siteverify() -> Receiver {
-    Receiver::start(Options {
-        responder: Box::new(|req, _| {
-            let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
-            let verdict = match body["secret"].as_str() {
-                Some(ALWAYS_PASSES) if body["response"].is_string() => {
-                    json!({"success": true, "error-codes": []})
-                }
-                _ => json!({"success": false, "error-codes": ["invalid-input-response"]}),
-            };
-            Answer {
-                status: 200,
-                body: verdict.to_string(),
-                ..Answer::default()
-            }
-        }),
-        ..Options::default()
-    })
-    .expect("siteverify stand-in")
-}
+use tests::receiver::{Options, Receiver};
 
 fn slow_checkout(site: &str) -> RawSubmission {
     RawSubmission {

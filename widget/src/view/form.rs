@@ -7,10 +7,10 @@
 //! to 3 (then nothing is needed: the offer says so, and the answer is sent
 //! with or without them).
 
-use super::score;
+use super::{challenge, score};
 use crate::config::Config;
 use crate::dom::{append, el, flag, focus, on, show};
-use crate::locale::{Copy, Strings};
+use crate::locale::{Copy, Lang, Strings};
 use crate::outbox;
 use crate::site::Site;
 use crate::store::{self, Queued};
@@ -37,6 +37,8 @@ struct Parts {
     name: Element,
     email: Element,
     phone: Element,
+    /// Turnstile's box, on a site that asks for it.
+    challenge: Option<Element>,
     error: Element,
     send: Element,
     done: Element,
@@ -340,6 +342,15 @@ pub fn panel(
         scale.as_ref(),
         site.offer_contact,
     )?;
+    let challenge = match &site.turnstile_sitekey {
+        Some(key) => {
+            let host = el(doc, "div", &[("class", "challenge")], "")?;
+            fields.append_child(&host)?;
+            challenge::render(doc, &host, key, config)?;
+            Some(host)
+        }
+        None => None,
+    };
     let error = el(
         doc,
         "p",
@@ -370,6 +381,7 @@ pub fn panel(
         name: contact.name,
         email: contact.email,
         phone: contact.phone,
+        challenge,
         error,
         send,
         done,
@@ -410,7 +422,7 @@ fn on_submit(
         if sending.get() {
             return;
         }
-        let Some(answer) = read(&parts, t) else {
+        let Some(answer) = read(&parts, t, config.lang) else {
             return;
         };
         let Some(item) = queued(&config, &answer) else {
@@ -446,6 +458,10 @@ fn on_submit(
                     }));
                 }
                 Outcome::Rejected(why) => {
+                    // A refused answer spent its token: draw a new challenge.
+                    if let Some(c) = &parts.challenge {
+                        challenge::reset(c);
+                    }
                     let mut text = String::from(t.failed);
                     text.push_str(&why);
                     parts.error.set_text_content(Some(&text));
@@ -460,7 +476,7 @@ fn on_submit(
 }
 
 /// The answer as typed, or `None` after pointing at what is missing.
-fn read(p: &Parts, t: &Strings) -> Option<Answer> {
+fn read(p: &Parts, t: &Strings, lang: Lang) -> Option<Answer> {
     let gaps = p
         .gaps
         .dyn_ref::<HtmlTextAreaElement>()
@@ -488,11 +504,17 @@ fn read(p: &Parts, t: &Strings) -> Option<Answer> {
     // takes the offer, and what was typed into it, away.
     let given = reachable || !contact.name.trim().is_empty();
     let shown = !p.contact.has_attribute("hidden");
+    let turnstile = p.challenge.as_ref().map(challenge::token);
+    if turnstile == Some(None) {
+        p.error.set_text_content(Some(challenge::not_yet(lang)));
+        return None;
+    }
     Some(Answer {
         gaps,
         score: p.chosen.as_ref().and_then(|c| c.get()),
         guarantee,
         contact: (callback || (shown && given)).then_some(contact),
+        turnstile: turnstile.flatten(),
     })
 }
 

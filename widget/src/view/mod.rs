@@ -1,6 +1,7 @@
 //! The full build's views: the form panel, in a dialog opened from the
 //! launcher or inline in the host page's `data-target` element.
 
+mod challenge;
 mod dialog;
 mod form;
 mod score;

@@ -8,6 +8,7 @@ pub mod api;
 mod browser;
 pub mod dashboard;
 mod stack;
+pub mod turnstile;
 
 pub use api::{answer, answer_on, assert_error, call, contact, scored, Api};
 pub use browser::Browser;

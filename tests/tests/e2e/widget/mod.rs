@@ -5,3 +5,4 @@ mod customer;
 mod flow;
 mod offline;
 mod pages;
+mod turnstile;
