@@ -38,6 +38,9 @@ mod view;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
+// Called once per setting: kept out of line, or the array's `map` below
+// unrolls a copy of it per name.
+#[inline(never)]
 fn field(settings: &JsValue, name: &str) -> String {
     Reflect::get(settings, &name.into())
         .ok()
@@ -97,8 +100,10 @@ fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
 
 /// The first render, called by the loader (`www/widget.js`) with the
 /// script tag's settings. Never throws into the host page for anything the
-/// page set.
-#[wasm_bindgen]
+/// page set. Exported by the launcher build only: the loader never calls
+/// the full build's (in inline mode it calls [`mount`], which draws the
+/// launcher itself when the target is missing).
+#[cfg_attr(not(feature = "form"), wasm_bindgen)]
 pub fn launch(settings: &JsValue) -> Result<(), JsValue> {
     match config(settings, true) {
         Some(config) => launcher::launch(&config, settings),
@@ -112,18 +117,28 @@ pub fn launch(settings: &JsValue) -> Result<(), JsValue> {
 /// wait in the outbox.
 #[cfg(feature = "form")]
 #[wasm_bindgen]
-pub fn mount(settings: &JsValue) -> Result<(), JsValue> {
+pub fn mount(settings: &JsValue) {
     // Called by the loader directly in inline mode (then it warns about bad
     // attributes), or by the launcher, which has warned already.
     let warned = Reflect::get(settings, &"warned".into()).is_ok_and(|v| v.is_truthy());
     let Some(config) = config(settings, !warned) else {
-        return Ok(());
+        return;
     };
     outbox::flush(config.api.clone());
     if store::load().cooling_down(&config.cooldown_key(), js_sys::Date::now()) {
-        return Ok(());
+        return;
     }
-    view::mount(config, settings)
+    warn_on_error(view::mount(config, settings));
+}
+
+/// The full build's exports return nothing: a failure (a page without a
+/// document or body, say) is one console warning, as a throw caught by the
+/// loader was, with smaller shims for the export.
+#[cfg(feature = "form")]
+fn warn_on_error(drawn: Result<(), JsValue>) {
+    if let Err(e) = drawn {
+        web_sys::console::warn_2(&"Candor: the feedback widget could not draw".into(), &e);
+    }
 }
 
 /// Full build: `Candor.open()` from the page's own button (the loader has
@@ -131,23 +146,22 @@ pub fn mount(settings: &JsValue) -> Result<(), JsValue> {
 /// the page's transaction, or the one given, unless it was answered.
 #[cfg(feature = "form")]
 #[wasm_bindgen]
-pub fn open_from_page(settings: &JsValue) -> Result<(), JsValue> {
+pub fn open_from_page(settings: &JsValue) {
     let Some(config) = config(settings, false) else {
-        return Ok(());
+        return;
     };
     if store::load().cooling_down(&config.cooldown_key(), js_sys::Date::now()) {
         web_sys::console::warn_1(&"Candor: this was answered already".into());
-        return Ok(());
+        return;
     }
-    view::open_from_page(config)
+    warn_on_error(view::open_from_page(config));
 }
 
 /// Full build: opens the dialog of the launcher in `host`.
 #[cfg(feature = "form")]
 #[wasm_bindgen]
-pub fn open(host: &web_sys::Element, settings: &JsValue) -> Result<(), JsValue> {
-    match config(settings, false) {
-        Some(config) => view::open(host, std::rc::Rc::new(config)),
-        None => Ok(()),
+pub fn open(host: &web_sys::Element, settings: &JsValue) {
+    if let Some(config) = config(settings, false) {
+        warn_on_error(view::open(host, std::rc::Rc::new(config)));
     }
 }

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Document, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 /// The host, the colours and the launcher: all the first render needs.
-pub const BASE_CSS: &str = include_str!("base.css");
+pub const BASE_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/base.css"));
 
 /// The host element and the wrapper inside its shadow root that carries
 /// the language and direction.

@@ -24,9 +24,9 @@ fn settings(pairs: &[(&str, &str)]) -> JsValue {
     }
     let module = js_sys::Object::new();
     let open = Closure::<dyn Fn(web_sys::Element, JsValue)>::new(|host, s: JsValue| {
-        candor_widget::open(&host, &s).unwrap();
+        candor_widget::open(&host, &s);
     });
-    let mount = Closure::<dyn Fn(JsValue)>::new(|s: JsValue| candor_widget::mount(&s).unwrap());
+    let mount = Closure::<dyn Fn(JsValue)>::new(|s: JsValue| candor_widget::mount(&s));
     js_sys::Reflect::set(&module, &"open".into(), open.as_ref()).unwrap();
     js_sys::Reflect::set(&module, &"mount".into(), mount.as_ref()).unwrap();
     open.forget();

@@ -90,22 +90,54 @@ pub fn widget(t: &Tools) -> Result<Widget> {
                     "{opt} -Oz --strip-debug --strip-producers --strip-target-features -o {small} {bg}"
                 )
                 .run()?;
+                // wasm-bindgen's glue is readable source with comments: a
+                // quarter of the first render's gzip bytes until minified.
+                let glue = bindgen.join(format!("{name}.js"));
+                minify(
+                    &sh,
+                    t,
+                    &glue,
+                    &out.join(format!("{name}.js")),
+                    Some("--format=esm"),
+                )?;
             }
             Ok(())
         },
     )?;
-    step(
+    let www = target.join("www");
+    let widget = step(
         "assemble target/www (www/ + versioned widget)",
         "check that www/ is readable",
-        || assemble(&out, &target.join("www")),
+        || assemble(&out, &www),
+    )?;
+    step(
+        "minify the loader (esbuild)",
+        "read esbuild's message above",
+        || {
+            let loader = &widget.loader;
+            minify(&Shell::new()?, t, loader, loader, None)
+        },
+    )?;
+    Ok(widget)
+}
+
+/// `esbuild --minify`: names, whitespace and comments only; the exports,
+/// the property names the wasm imports by, and `"use strict"` stay.
+fn minify(sh: &Shell, t: &Tools, from: &Path, to: &Path, format: Option<&str>) -> Result {
+    let esbuild = &t.esbuild;
+    cmd!(
+        sh,
+        "{esbuild} {from} --minify {format...} --log-level=warning --allow-overwrite --outfile={to}"
     )
+    .run()?;
+    Ok(())
 }
 
 fn assemble(out: &Path, www: &Path) -> Result<Widget> {
     let mut files = Vec::new();
     let mut digest = Sha256::new();
     for (name, _) in WIDGET_BUILDS {
-        let glue = std::fs::read(out.join("bindgen").join(format!("{name}.js")))?;
+        let glue = std::fs::read(out.join(format!("{name}.js")))?;
         let wasm = std::fs::read(out.join(format!("{name}_bg.wasm")))?;
         digest.update(&glue);
         digest.update(&wasm);

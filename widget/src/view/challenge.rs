@@ -93,8 +93,10 @@ pub fn reset(target: &Element) {
 /// What the customer reads when Send is pressed before the check passed.
 pub const fn not_yet(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => "The security check has not finished. Wait a moment, then press Send again. If it keeps failing, reload the page.",
-        Lang::De => "Die Sicherheitsprüfung ist noch nicht fertig. Warten Sie einen Moment und drücken Sie dann erneut auf Senden. Wenn es weiter fehlschlägt, laden Sie die Seite neu.",
-        Lang::Ar => "لم يكتمل التحقق الأمني بعد. انتظروا لحظة ثم اضغطوا إرسال مرة أخرى. إذا استمر الفشل، أعيدوا تحميل الصفحة.",
+        Lang::En => "The security check is not done yet. Wait a moment, then press Send again.",
+        Lang::De => {
+            "Die Sicherheitsprüfung läuft noch. Warten Sie kurz und drücken Sie dann erneut Senden."
+        }
+        Lang::Ar => "لم يكتمل التحقق الأمني بعد. انتظروا قليلًا ثم اضغطوا إرسال مجددًا.",
     }
 }

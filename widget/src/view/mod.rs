@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
 /// Everything but the launcher: the form, the dialog, the thank-you.
-pub const PANEL_CSS: &str = include_str!("../panel.css");
+pub const PANEL_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.css"));
 
 /// Inline mode: the panel in the `data-target` element, or the launcher
 /// when no element matches.

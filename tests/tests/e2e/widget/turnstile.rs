@@ -148,7 +148,7 @@ async fn a_site_with_turnstile_takes_answers_that_pass_and_says_why_others_fail(
     b.click_send().await;
     let why = error_text(&b).await;
     assert!(
-        why.starts_with("The security check has not finished"),
+        why.starts_with("The security check is not done yet"),
         "{why}"
     );
     tokio::time::sleep(Duration::from_secs(1)).await;
