@@ -170,27 +170,8 @@ pub async fn record(
         statements.push(super::outbox::insert_if(db, alert, "changes() = 1")?);
     }
     if let Some((id, mail)) = step.mail {
-        // Only with this step's event; and once per (case, kind) however
-        // often the step is retried, since the id is the conflict target.
-        statements.push(
-            db.prepare(
-                "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at, case_id) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8 \
-                 WHERE EXISTS (SELECT 1 FROM events WHERE case_id = ?8 AND type = ?9 AND at = ?7) \
-                 ON CONFLICT(id) DO NOTHING",
-            )
-            .bind(&[
-                text(id),
-                text(mail.kind.as_str()),
-                text(mail.to.as_str()),
-                text(&mail.subject),
-                text(&mail.text),
-                text(&mail.html),
-                millis(now),
-                text(case_id),
-                text(event.action.kind()),
-            ])?,
-        );
+        let kind = event.action.kind();
+        statements.push(super::mails::insert_for_step(db, id, mail, case_id, kind, now)?);
     }
     if let Some(p) = step.taker {
         // The owner event, once: only if the taker now owns the case and no

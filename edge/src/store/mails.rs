@@ -7,17 +7,15 @@ use crate::error::EdgeResult;
 use domain::mail::{Mail, MailKind};
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::D1Database;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
 
 /// How long a claimed send may take before the cron may try it again.
 const CLAIM_SECS: u32 = 120;
 
-pub async fn insert(db: &D1Database, id: &str, mail: &Mail, now: Timestamp) -> EdgeResult<()> {
-    db.prepare(
-        "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-    )
-    .bind(&[
+/// The bound values `?1`–`?7` of a new mail: id, what it is, and when.
+fn row(id: &str, mail: &Mail, now: Timestamp) -> Vec<JsValue> {
+    vec![
         text(id),
         text(mail.kind.as_str()),
         text(mail.to.as_str()),
@@ -25,10 +23,42 @@ pub async fn insert(db: &D1Database, id: &str, mail: &Mail, now: Timestamp) -> E
         text(&mail.text),
         text(&mail.html),
         millis(now),
-    ])?
+    ]
+}
+
+pub async fn insert(db: &D1Database, id: &str, mail: &Mail, now: Timestamp) -> EdgeResult<()> {
+    db.prepare(
+        "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )
+    .bind(&row(id, mail, now))?
     .run()
     .await?;
     Ok(())
+}
+
+/// A mail a case step sends the customer, for the step's own batch: written
+/// only with the step's event (`event_type` at `now` on `case_id`), and once
+/// per id however often the step is retried, since the id is the conflict
+/// target.
+pub fn insert_for_step(
+    db: &D1Database,
+    id: &str,
+    mail: &Mail,
+    case_id: &str,
+    event_type: &str,
+    now: Timestamp,
+) -> EdgeResult<D1PreparedStatement> {
+    let mut values = row(id, mail, now);
+    values.extend([text(case_id), text(event_type)]);
+    Ok(db
+        .prepare(
+            "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at, case_id) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8 \
+             WHERE EXISTS (SELECT 1 FROM events WHERE case_id = ?8 AND type = ?9 AND at = ?7) \
+             ON CONFLICT(id) DO NOTHING",
+        )
+        .bind(&values)?)
 }
 
 /// A claimed mail, ready to send.
