@@ -14,7 +14,7 @@ pub enum Mode {
     Inline(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub site: String,
     /// Origin of the Worker (where `widget.js` was loaded from).
@@ -30,25 +30,10 @@ pub struct Config {
     /// the launcher has no fields to fill.
     #[cfg(feature = "form")]
     pub prefill: Prefill,
-    /// Where Turnstile's script comes from, for a site that turns it on.
+    /// The loader's Turnstile adapter (`settings.challenge`), for a site
+    /// that turns Turnstile on.
     #[cfg(feature = "form")]
-    pub challenge_src: String,
-    /// The loader's CSP nonce, given to the Turnstile script.
-    #[cfg(feature = "form")]
-    pub nonce: String,
-}
-
-/// Cloudflare's script, rendered explicitly into the form.
-#[cfg(feature = "form")]
-const TURNSTILE_SRC: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit";
-
-/// A script URL the widget may load: https, or http on this machine (the
-/// tests' stand-in, a developer's page).
-#[cfg(feature = "form")]
-fn is_script_url(s: &str) -> bool {
-    ["https://", "http://127.0.0.1:", "http://localhost:"]
-        .iter()
-        .any(|p| s.starts_with(p))
+    pub challenge: Option<js_sys::Function>,
 }
 
 /// A name and an email to show in the contact fields.
@@ -91,9 +76,6 @@ pub struct Raw<'a> {
     /// From `Candor.identify()`.
     pub name: &'a str,
     pub email: &'a str,
-    /// `data-turnstile-src`, and the loader's own `nonce`.
-    pub turnstile_src: &'a str,
-    pub nonce: &'a str,
 }
 
 /// A language tag as the server accepts it (`en`, `de-AT`, `ar`).
@@ -167,15 +149,6 @@ impl Config {
                 lang.rtl()
             }
         };
-        #[cfg(feature = "form")]
-        let challenge_src = match raw.turnstile_src {
-            "" => TURNSTILE_SRC,
-            src if is_script_url(src) => src,
-            _ => {
-                ignored.push("data-turnstile-src");
-                TURNSTILE_SRC
-            }
-        };
         let config = Self {
             site: raw.site.to_owned(),
             api: raw.api.trim_end_matches('/').to_owned(),
@@ -186,9 +159,7 @@ impl Config {
             #[cfg(feature = "form")]
             prefill: Prefill::new(raw.name, raw.email),
             #[cfg(feature = "form")]
-            challenge_src: challenge_src.to_owned(),
-            #[cfg(feature = "form")]
-            nonce: raw.nonce.to_owned(),
+            challenge: None,
         };
         Some((config, ignored))
     }
@@ -256,39 +227,6 @@ mod tests {
         })
         .unwrap();
         assert_eq!(c.prefill, Prefill::default());
-    }
-
-    #[wasm_bindgen_test]
-    fn turnstile_loads_from_https_or_this_machine_only() {
-        let src = |turnstile_src: &str| {
-            let (c, ignored) = Config::parse(&Raw {
-                turnstile_src,
-                nonce: "r4nd\"0m",
-                ..raw()
-            })
-            .unwrap();
-            assert_eq!(c.nonce, "r4nd\"0m");
-            (c.challenge_src, ignored)
-        };
-        assert_eq!(src(""), (TURNSTILE_SRC.to_owned(), vec![]));
-        for ok in [
-            "https://cdn.example/ts.js",
-            "http://127.0.0.1:8123/turnstile.js",
-        ] {
-            assert_eq!(src(ok), (ok.to_owned(), vec![]));
-        }
-        for bad in [
-            "http://evil.example/ts.js",
-            "javascript:alert(1)",
-            "//evil.example/x.js",
-            "http://localhost.evil.example/",
-        ] {
-            assert_eq!(
-                src(bad),
-                (TURNSTILE_SRC.to_owned(), vec!["data-turnstile-src"]),
-                "{bad}"
-            );
-        }
     }
 
     #[wasm_bindgen_test]

@@ -51,22 +51,19 @@ fn field(settings: &JsValue, name: &str) -> String {
 /// The settings the loader read from the script tag, parsed. `warn` says
 /// whether to name the ignored attributes (once per page: in `launch`).
 fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
-    let [site, api, transaction, locale, mode, target, corner, lang, name, email, turnstile_src, nonce] =
-        [
-            "site",
-            "api",
-            "transaction",
-            "locale",
-            "mode",
-            "target",
-            "side",
-            "lang",
-            "name",
-            "email",
-            "turnstile_src",
-            "nonce",
-        ]
-        .map(|name| field(settings, name));
+    let [site, api, transaction, locale, mode, target, corner, lang, name, email] = [
+        "site",
+        "api",
+        "transaction",
+        "locale",
+        "mode",
+        "target",
+        "side",
+        "lang",
+        "name",
+        "email",
+    ]
+    .map(|name| field(settings, name));
     let raw = config::Raw {
         site: &site,
         api: &api,
@@ -78,8 +75,6 @@ fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
         lang: &lang,
         name: &name,
         email: &email,
-        turnstile_src: &turnstile_src,
-        nonce: &nonce,
     };
     let parsed = config::Config::parse(&raw);
     if warn {
@@ -95,6 +90,18 @@ fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
             Some(_) => {}
         }
     }
+    #[cfg(feature = "form")]
+    let parsed = parsed.map(|(config, ignored)| {
+        let challenge = Reflect::get(settings, &"challenge".into()).ok();
+        let challenge = challenge.and_then(|f| f.dyn_into().ok());
+        (
+            config::Config {
+                challenge,
+                ..config
+            },
+            ignored,
+        )
+    });
     parsed.map(|(config, _)| config)
 }
 

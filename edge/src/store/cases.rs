@@ -171,7 +171,9 @@ pub async fn record(
     }
     if let Some((id, mail)) = step.mail {
         let kind = event.action.kind();
-        statements.push(super::mails::insert_for_step(db, id, mail, case_id, kind, now)?);
+        statements.push(super::mails::insert_for_step(
+            db, id, mail, case_id, kind, now,
+        )?);
     }
     if let Some(p) = step.taker {
         // The owner event, once: only if the taker now owns the case and no

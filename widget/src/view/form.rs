@@ -346,7 +346,7 @@ pub fn panel(
         Some(key) => {
             let host = el(doc, "div", &[("class", "challenge")], "")?;
             fields.append_child(&host)?;
-            challenge::render(doc, &host, key, config)?;
+            challenge::render(&host, key, config);
             Some(host)
         }
         None => None,
@@ -460,7 +460,7 @@ fn on_submit(
                 Outcome::Rejected(why) => {
                     // A refused answer spent its token: draw a new challenge.
                     if let Some(c) = &parts.challenge {
-                        challenge::reset(c);
+                        challenge::reset(c, &config);
                     }
                     let mut text = String::from(t.failed);
                     text.push_str(&why);
