@@ -11,6 +11,7 @@
 //!   forms). The only escaping here is each chat format's, in [`render`].
 
 pub mod access;
+pub mod access_log;
 pub mod ack;
 pub mod acknowledgement;
 pub mod admin_api;

@@ -22,9 +22,33 @@ use worker::{
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    Ok(routes::handle(req, env, ctx)
+    let started = clock::now();
+    let method = req.method().to_string();
+    let route = domain::access_log::route(&req.path());
+    let request_id = req
+        .headers()
+        .get("cf-ray")
+        .ok()
+        .flatten()
+        .or_else(|| random::hex(8).ok())
+        .unwrap_or_default();
+    let resp = routes::handle(req, env, ctx)
         .await
-        .unwrap_or_else(error::EdgeError::into_response))
+        .unwrap_or_else(error::EdgeError::into_response);
+    // One JSON line per request for Workers Logs: the route, never the
+    // path (links carry tokens), and nothing from the body.
+    #[allow(clippy::cast_precision_loss)] // milliseconds of one request
+    let line = domain::access_log::Line {
+        request_id: &request_id,
+        method: &method,
+        route,
+        status: resp.status_code(),
+        duration_ms: (clock::now().millis() - started.millis()) as f64,
+    };
+    if let Ok(json) = serde_json::to_string(&line) {
+        worker::console_log!("{json}");
+    }
+    Ok(resp)
 }
 
 /// Alert delivery (`ALERTS`) and its dead letters (`ALERTS_DLQ`).

@@ -4,7 +4,7 @@
 
 use crate::step::step;
 use crate::tools::{ensure, root};
-use crate::{build, Result};
+use crate::{build, deploy, Result};
 use std::cell::Cell;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -98,6 +98,7 @@ pub fn run(_args: &[String]) -> Result {
         },
     )?;
     build::all(&tools)?;
+    deploy_dry_runs(&tools)?;
     step(
         "end-to-end suite (workerd + D1, receiver, Chromium)",
         "each test's logs are under target/e2e/",
@@ -108,11 +109,95 @@ pub fn run(_args: &[String]) -> Result {
             counted(e2e, &tally)
         },
     )?;
+    logs_hold_no_personal_data(&build::target_dir().join("e2e"))?;
     let (passed, failed) = tally.get();
     // One plain summary over every runner above, so the closing line counts
     // all tests rather than whichever target happened to run last.
     println!("tests: {passed} passed, {failed} failed");
     Ok(())
+}
+
+/// `cargo xtask deploy --dry-run` for both environments: the exact uploads,
+/// built offline through the generated config.
+fn deploy_dry_runs(tools: &crate::tools::Tools) -> Result {
+    step(
+        "deploy --dry-run for staging and production (the exact uploads, offline)",
+        "read wrangler's message above",
+        || {
+            let edge = root().join("edge");
+            for env in [deploy::Env::Staging, deploy::Env::Production] {
+                let mut w = deploy::Wrangler::new(&tools.wrangler, &edge);
+                deploy::dry_run(&mut w, &edge, env, &mut std::io::stderr())?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Emails, phones and words the end-to-end suite posts as customers (in
+/// answers, contact fields and added messages), in the spellings it uses.
+const PERSONAL_DATA: &[&str] = &[
+    "ana@example.com",
+    "sam@example.com",
+    "mia@example.com",
+    "+44 20 7946 0000",
+    "+44 20 7946 0958",
+    "+442079460958",
+    "The parcel came a week late",
+    "Das Paket kam beschädigt",
+    "Und der Karton war nass",
+    "Refund was stuck in review",
+    "The coupon did not apply",
+];
+
+/// Every Worker log the suite left (`<test>/wrangler.log`), searched for
+/// [`PERSONAL_DATA`], case-insensitively; each hit is named.
+fn logs_hold_no_personal_data(e2e: &Path) -> Result {
+    step(
+        "no personal data the suite posted in any Worker log",
+        "a log line above quotes a customer: log the route or an id instead",
+        || search_logs(e2e),
+    )
+}
+
+fn search_logs(e2e: &Path) -> Result {
+    let mut hits = Vec::new();
+    let mut logs = 0;
+    for dir in std::fs::read_dir(e2e)? {
+        let log = dir?.path().join("wrangler.log");
+        let Ok(text) = std::fs::read_to_string(&log) else {
+            continue;
+        };
+        logs += 1;
+        hits.extend(
+            personal_data_in(&text)
+                .into_iter()
+                .map(|(n, line)| format!("{}:{n}: {line}", log.display())),
+        );
+    }
+    if logs == 0 {
+        return Err(format!("no Worker logs under {}: did the suite run?", e2e.display()).into());
+    }
+    eprintln!("    {logs} logs searched");
+    if hits.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("personal data in the logs:\n{}", hits.join("\n")).into())
+    }
+}
+
+/// The lines of `text` (numbered from 1) that quote personal data.
+fn personal_data_in(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let line = line.to_lowercase();
+            PERSONAL_DATA
+                .iter()
+                .any(|p| line.contains(&p.to_lowercase()))
+        })
+        .map(|(i, line)| (i + 1, line.to_owned()))
+        .collect()
 }
 
 /// Runs a `cargo test`, echoing its output, and adds its
@@ -288,10 +373,20 @@ fn sql_stays_in_store(root: &Path) -> Result {
 #[cfg(test)]
 mod tests {
     use super::{
-        domain_has_no_markup, domain_is_pure, markup_in, pages_are_native, sql_outside_store,
-        sql_stays_in_store, test_counts,
+        domain_has_no_markup, domain_is_pure, markup_in, pages_are_native, personal_data_in,
+        sql_outside_store, sql_stays_in_store, test_counts,
     };
     use std::path::Path;
+
+    #[test]
+    fn a_log_line_quoting_a_customer_is_found() {
+        let log = "[wrangler:info] POST /v1/responses 201\n{\"route\":\"/ack/:id\"}\nmail to ANA@example.com failed\n";
+        assert_eq!(
+            personal_data_in(log),
+            [(3, "mail to ANA@example.com failed".to_owned())]
+        );
+        assert!(personal_data_in("{\"route\":\"/v1/responses\",\"status\":201}").is_empty());
+    }
 
     #[test]
     fn reads_cargo_and_wasm_test_summaries() {

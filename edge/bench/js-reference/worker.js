@@ -559,8 +559,11 @@ export default {
   async fetch(request, env, ctx) {
     const path = new URL(request.url).pathname.replace(/^\/+|\/+$/g, "");
     if (path === "health" && request.method === "GET") {
-      // What the bench harness polls until the Worker is up, as on the edge.
-      return json(200, { ok: true, version: "js-reference" });
+      // What the bench harness polls until the Worker is up; one trivial D1
+      // read, as on the edge.
+      const one = await env.DB.prepare("SELECT 1 AS one").first().catch(() => null);
+      const d1 = !!one && one.one === 1;
+      return json(d1 ? 200 : 503, { ok: d1, version: "js-reference", d1: d1 ? "ok" : "unreachable" });
     }
     if (path !== "v1/responses") {
       return errorResponse(new HttpError(404, "unknown_route", "no such route"));

@@ -21,7 +21,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (req.method(), segments.as_slice()) {
-        (Method::Get | Method::Head, ["health"]) => Ok(health::get()),
+        (Method::Get | Method::Head, ["health"]) => Ok(health::get(&env).await),
         (Method::Options, ["v1", "responses"]) => Ok(crate::http::preflight(&req)?),
         (Method::Post, ["v1", "responses"]) => Ok(responses::post(req, &env, &ctx).await),
         (Method::Get | Method::Head, ["v1", "sites", site, "widget"]) => {

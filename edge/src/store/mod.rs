@@ -12,6 +12,7 @@ pub mod deliveries;
 pub mod erasure;
 pub mod escalation;
 pub mod fixes;
+pub mod health;
 pub mod ingest;
 pub mod mails;
 pub mod more;

@@ -13,7 +13,7 @@
 //! in each Worker's process group from `/proc` (workerd: the Worker, the
 //! assets router and local D1's SQLite; node: wrangler's dev proxy and
 //! logging), and one round of `GET /health` per Worker gives the fixed cost
-//! of a request that touches no D1.
+//! of a request whose only D1 work is one trivial read.
 
 mod answers;
 mod cpu;

@@ -98,7 +98,7 @@ impl Report {
         }
         writeln!(
             md,
-            "| trivial route `GET /health` (no D1), one round | {:.0} req/s | {:.0} req/s | Rust/JS {:.2}× |",
+            "| trivial route `GET /health` (one `SELECT 1`), one round | {:.0} req/s | {:.0} req/s | Rust/JS {:.2}× |",
             rust.health,
             js.health,
             rust.health / js.health.max(f64::EPSILON)

@@ -1,0 +1,15 @@
+//! The one query `/health` runs: does D1 answer?
+
+use worker::D1Database;
+
+/// `true` when D1 runs a trivial read.
+pub async fn answers(db: &D1Database) -> bool {
+    #[derive(serde::Deserialize)]
+    struct One {
+        one: i64,
+    }
+    let Ok(stmt) = db.prepare("SELECT 1 AS one").bind(&[]) else {
+        return false;
+    };
+    matches!(stmt.first::<One>(None).await, Ok(Some(One { one: 1 })))
+}
