@@ -42,7 +42,9 @@ pub async fn invite(
     let person = people::create(&db, &random::hex(16)?, new, row, now)
         .await?
         .ok_or(EdgeError::Conflict("this address already has an account"))?;
-    let secret = mint_link(&db, &person.id, now).await?;
+    let secret = mint_link(&db, &person.id, now, None)
+        .await?
+        .ok_or_else(|| EdgeError::Internal("an uncapped link was not stored".into()))?;
     let inviter = match actor {
         Actor::Person { name, .. } => name.clone(),
         Actor::Key { .. } | Actor::AdminToken => "Your Candor administrator".to_owned(),
@@ -61,21 +63,19 @@ pub async fn invite(
 
 /// A new one-time sign-in link for `person_id`: 32 random bytes, of
 /// which only the hash is stored. The caller mails it.
+/// A new link for `person_id`; with `per_hour`, `None` once they had that
+/// many links this hour.
 pub async fn mint_link(
     db: &worker::D1Database,
     person_id: &str,
     now: Timestamp,
-) -> EdgeResult<LinkSecret> {
+    per_hour: Option<u32>,
+) -> EdgeResult<Option<LinkSecret>> {
     let secret = LinkSecret::try_from(random::hex(32)?.as_str())?;
-    sessions::create_link(
-        db,
-        &secret.hash(),
-        person_id,
-        now,
-        LinkSecret::expires_at(now),
-    )
-    .await?;
-    Ok(secret)
+    let expires = LinkSecret::expires_at(now);
+    let stored =
+        sessions::create_link(db, &secret.hash(), person_id, now, expires, per_hour).await?;
+    Ok(stored.then_some(secret))
 }
 
 /// 409 when `before` is the last owner and would stop being one.

@@ -25,7 +25,8 @@ commands:
                      measure the budgets (docs/budgets.md) into BENCHMARKS.md: widget bytes,
                      Worker wasm size, ingest vs a plain-JS Worker (defaults 8, 5, 1000, 200)
   build              build the Worker and the widget (release) into edge/build and target/www
-  deploy [--dry-run] wrangler deploy (the dry run builds the exact upload offline)
+  deploy [--env staging|production] [--dry-run] [--location L | --jurisdiction eu] [--domain HOST]
+                     create what is missing, migrate, set secrets, deploy, smoke-check (README: Deploy)
   bootstrap          only install the toolchain pieces";
 
 fn main() -> ExitCode {

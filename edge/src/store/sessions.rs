@@ -7,6 +7,7 @@ use domain::people::Person;
 use domain::rate::Window;
 use domain::Timestamp;
 use serde::Deserialize;
+use wasm_bindgen::JsValue;
 use worker::D1Database;
 
 pub async fn create(
@@ -63,37 +64,34 @@ pub async fn delete(db: &D1Database, id: &str) -> EdgeResult<()> {
 }
 
 /// Stores a new sign-in link (its hash only) for `person_id`.
+/// Stores a link's hash. With `per_hour`, only while `person_id` has had
+/// fewer links than that in the hour before `now`: the count and the
+/// insert are one statement, so requests at once cannot all slip under the
+/// cap. `false` when the cap held.
 pub async fn create_link(
     db: &D1Database,
     hash: &str,
     person_id: &str,
     now: Timestamp,
     expires_at: Timestamp,
-) -> EdgeResult<()> {
-    db.prepare(
-        "INSERT INTO sign_in_links (hash, person_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(&[text(hash), text(person_id), millis(now), millis(expires_at)])?
-    .run()
-    .await?;
-    Ok(())
-}
-
-/// How many links `person_id` was sent in the hour before `now`.
-pub async fn links_last_hour(db: &D1Database, person_id: &str, now: Timestamp) -> EdgeResult<u32> {
-    #[derive(Deserialize)]
-    struct Row {
-        n: u32,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT COUNT(*) AS n FROM sign_in_links WHERE person_id = ?1 AND created_at > ?2")
-        .bind(&[
-            text(person_id),
-            millis(Timestamp::from_millis(now.millis() - 3_600_000)),
-        ])?
-        .first(None)
-        .await?;
-    Ok(row.map_or(0, |r| r.n))
+    per_hour: Option<u32>,
+) -> EdgeResult<bool> {
+    let mut values = vec![text(hash), text(person_id), millis(now), millis(expires_at)];
+    let stmt = match per_hour {
+        None => db.prepare(
+            "INSERT INTO sign_in_links (hash, person_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        ),
+        Some(cap) => {
+            values.extend([millis(Timestamp::from_millis(now.millis() - 3_600_000)), JsValue::from(cap)]);
+            db.prepare(
+                "INSERT INTO sign_in_links (hash, person_id, created_at, expires_at) \
+                 SELECT ?1, ?2, ?3, ?4 WHERE (SELECT COUNT(*) FROM sign_in_links \
+                 WHERE person_id = ?2 AND created_at > ?5) < ?6",
+            )
+        }
+    };
+    let results = db.batch(vec![stmt.bind(&values)?]).await?;
+    Ok(super::first_changes(&results) == 1)
 }
 
 /// Uses a link: in one statement, so of two clicks at once only one wins.
