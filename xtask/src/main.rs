@@ -2,6 +2,7 @@
 //! it needs first (pinned, cached outside the clone, idempotent), so a fresh
 //! machine needs only Rust, Node and root.
 
+mod backup;
 mod bench;
 mod build;
 mod deploy;
@@ -27,6 +28,12 @@ commands:
   build              build the Worker and the widget (release) into edge/build and target/www
   deploy [--env staging|production] [--dry-run] [--location L | --jurisdiction eu] [--domain HOST]
                      create what is missing, migrate, set secrets, deploy, smoke-check (README: Deploy)
+  backup --site SITE [--env staging|production | --local DIR] [--out FILE]
+                     write one site's data to NDJSON (default candor-SITE-DATE.ndjson; mode 0600:
+                     it holds personal data and webhook secrets); default --env production
+  restore --in FILE [--env staging|production | --local DIR]
+                     put a backup back; rows already there are kept, so running it again adds nothing
+  backup-check       verify backup/restore round trip against a scratch local D1
   bootstrap          only install the toolchain pieces";
 
 fn main() -> ExitCode {
@@ -38,6 +45,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(rest),
         Some("build") => tools::ensure(false).and_then(|t| build::all(&t)),
         Some("deploy") => deploy::run(rest),
+        Some("backup") => backup::backup_command(rest),
+        Some("restore") => backup::restore_command(rest),
+        Some("backup-check") => backup::check_command(rest),
         Some("bootstrap") => tools::ensure(true).map(drop),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

@@ -4,7 +4,7 @@
 
 use crate::step::step;
 use crate::tools::{ensure, root};
-use crate::{build, deploy, Result};
+use crate::{backup, build, deploy, Result};
 use std::cell::Cell;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -99,6 +99,7 @@ pub fn run(_args: &[String]) -> Result {
     )?;
     build::all(&tools)?;
     deploy_dry_runs(&tools)?;
+    backup_round_trip(&tools)?;
     step(
         "end-to-end suite (workerd + D1, receiver, Chromium)",
         "each test's logs are under target/e2e/",
@@ -131,6 +132,16 @@ fn deploy_dry_runs(tools: &crate::tools::Tools) -> Result {
             }
             Ok(())
         },
+    )
+}
+
+/// `cargo xtask backup-check`: a site backed up, wiped and restored (twice)
+/// through the real wrangler and a scratch local D1.
+fn backup_round_trip(tools: &crate::tools::Tools) -> Result {
+    step(
+        "backup and restore round trip (scratch local D1)",
+        "read the difference above; the scratch database and files are in target/backup-check/",
+        || backup::round_trip(&tools.wrangler),
     )
 }
 

@@ -22,7 +22,7 @@ mod tests;
 
 use crate::tools::{ensure, root};
 use crate::{build, Result};
-pub use config::Env;
+pub use config::{Env, FILE as CONFIG_FILE, PLACEHOLDER_ID};
 use std::io::Write;
 use std::path::Path;
 pub use wrangler::Wrangler;
