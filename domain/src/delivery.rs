@@ -131,6 +131,16 @@ pub const fn claim_lease_secs(timeout_secs: u32) -> u32 {
     timeout_secs.saturating_mul(2).saturating_add(10)
 }
 
+/// How long the queue waits before redelivering a message whose attempt
+/// failed on our side (D1 unreachable or overloaded), given how long ago the
+/// message was first sent: as long again, at least 10 s and at most 15
+/// minutes. The waits double, so the queue's ten retries span most of an
+/// hour rather than seconds, and a D1 outage that long loses no alert to
+/// the dead-letter queue.
+pub fn storage_retry_delay(waited_secs: u64) -> u32 {
+    u32::try_from(waited_secs.clamp(10, 900)).unwrap_or(900)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +161,21 @@ mod tests {
             assert!(crate::recipient::RecipientId::try_from(id.as_str()).is_err());
         }
         assert!(crate::recipient::RecipientId::try_from("no-recipient-x").is_ok());
+    }
+
+    #[test]
+    fn storage_trouble_backs_off_to_fifteen_minutes() {
+        // Ten retries, each waiting as long as the message already has.
+        let mut waited = 0u64;
+        let mut waits = Vec::new();
+        for _ in 0..10 {
+            let wait = storage_retry_delay(waited);
+            waits.push(wait);
+            waited += u64::from(wait);
+        }
+        assert_eq!(waits, [10, 10, 20, 40, 80, 160, 320, 640, 900, 900]);
+        assert!(waited > 3_000, "{waited}");
+        assert_eq!(storage_retry_delay(u64::MAX), 900);
     }
 
     #[test]

@@ -21,6 +21,16 @@ use domain::delivery::Outcome;
 use futures_util::{stream, StreamExt};
 use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
 
+/// How long to wait before the queue redelivers `message` after our own
+/// storage failed: as long again as it has waited since it was sent.
+fn storage_wait(message: &Message<Job>) -> u32 {
+    let sent = message.timestamp().as_millis();
+    let waited = clock::now()
+        .millis()
+        .saturating_sub(i64::try_from(sent).unwrap_or(0));
+    domain::delivery::storage_retry_delay(u64::try_from(waited / 1000).unwrap_or(0))
+}
+
 /// What to do with the message once this attempt is over.
 enum Next {
     Done,
@@ -52,10 +62,16 @@ async fn handle(db: &D1Database, settings: &Settings, message: &Message<Job>) {
                 .build(),
         ),
         Err(e) => {
-            // Storage trouble, not the receiver's: the queue retries, and
-            // after its own limit the message goes to the dead-letter queue.
-            worker::console_error!("alert {}: {e}", message.body().alert);
-            message.retry();
+            // Storage trouble, not the receiver's: the queue retries after
+            // a growing wait (so an outage does not burn its ten retries in
+            // seconds), then hands the message to the dead-letter queue.
+            let secs = storage_wait(message);
+            worker::console_error!("alert {}: {e}; retry in {secs} s", message.body().alert);
+            message.retry_with_options(
+                &QueueRetryOptionsBuilder::new()
+                    .with_delay_seconds(secs)
+                    .build(),
+            );
         }
     }
 }
@@ -231,8 +247,16 @@ pub async fn bury_exhausted(batch: MessageBatch<Job>, env: Env) -> worker::Resul
         match bury_all(&db, &message.body().alert).await {
             Ok(()) => message.ack(),
             Err(e) => {
-                worker::console_error!("dead letter {}: {e}", message.body().alert);
-                message.retry();
+                let secs = storage_wait(&message);
+                worker::console_error!(
+                    "dead letter {}: {e}; retry in {secs} s",
+                    message.body().alert
+                );
+                message.retry_with_options(
+                    &QueueRetryOptionsBuilder::new()
+                        .with_delay_seconds(secs)
+                        .build(),
+                );
             }
         }
     }
