@@ -37,6 +37,10 @@ pub struct Line<'a> {
     pub route: String,
     pub status: u16,
     pub duration_ms: f64,
+    /// Rows D1 read and wrote for it (from each result's meta; work left
+    /// to `waitUntil` is not counted).
+    pub rows_read: u64,
+    pub rows_written: u64,
 }
 
 #[cfg(test)]

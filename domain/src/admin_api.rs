@@ -227,6 +227,9 @@ pub struct SiteDocument {
     pub score: bool,
     pub offer_contact: bool,
     pub rate_per_minute: u32,
+    /// Days after an answer its personal data is erased; 0: kept.
+    #[serde(default)]
+    pub retention_days: u32,
     pub turnstile: Option<TurnstileView>,
     pub counters: Vec<CounterView>,
     pub updated_at: ApiTime,
@@ -427,6 +430,7 @@ mod tests {
             score: true,
             offer_contact: true,
             rate_per_minute: 10,
+            retention_days: 0,
             turnstile: Some(TurnstileView {
                 sitekey: "1x00000000000000000000AA".into(),
                 secret_set: true,

@@ -33,6 +33,9 @@ pub enum Reason {
     },
     /// A manager checking a recipient URL; not a real case.
     Test,
+    /// An operator notice: `count` alerts of the site became dead letters
+    /// (never delivered) since the last notice. Not a case.
+    Undelivered { count: u32 },
 }
 
 impl Reason {
@@ -44,6 +47,7 @@ impl Reason {
             Self::Acknowledged { .. } => "acknowledged",
             Self::StepOverdue { step, .. } => step.alert_reason(),
             Self::Test => "test",
+            Self::Undelivered { .. } => "undelivered",
         }
     }
 }
@@ -175,6 +179,43 @@ impl Alert {
         Self::new(facts, Reason::Test, dashboard_base, None)
     }
 
+    /// The operator notice that `count` alerts of `site` are dead letters:
+    /// sent to the site's recipients and its owners at most once an hour.
+    /// `newest` (epoch milliseconds of the newest dead letter it covers)
+    /// makes its idempotency id. Its link opens the site's settings.
+    pub fn undelivered(
+        site: &str,
+        count: u32,
+        now: Timestamp,
+        dashboard_base: &str,
+        newest: i64,
+    ) -> Self {
+        let facts = CaseFacts {
+            site: site.to_owned(),
+            case_id: format!("notice-{newest}"),
+            tier: Tier::None,
+            level: Tier::None,
+            score: None,
+            guarantee: false,
+            gaps: "Chat tools refused these alerts or never answered, so the people they were \
+                   meant for have not seen them. Settings \u{2192} Undelivered alerts lists each one with \
+                   its last error: fix the recipient, check it with Send test alert, then press Retry."
+                .to_owned(),
+            transaction: None,
+            email: None,
+            phone: None,
+            callback: false,
+            opened_at: now,
+            ack_due_at: None,
+        };
+        let mut alert = Self::new(facts, Reason::Undelivered { count }, dashboard_base, None);
+        alert.dashboard_url = format!(
+            "{}/dashboard/settings/{site}#dead-h",
+            dashboard_base.trim_end_matches('/')
+        );
+        alert
+    }
+
     /// One line that says what happened, in every format's title.
     pub fn headline(&self) -> String {
         match &self.reason {
@@ -195,6 +236,8 @@ impl Alert {
                 None => format!("Overdue: {}. Nobody owns the case", step.label()),
             },
             Reason::Test => "Test alert from Candor (not a real case)".to_owned(),
+            Reason::Undelivered { count: 1 } => "1 alert could not be delivered".to_owned(),
+            Reason::Undelivered { count } => format!("{count} alerts could not be delivered"),
         }
     }
 
@@ -219,10 +262,10 @@ impl Alert {
             data: &'a Alert,
         }
         let body = Body {
-            r#type: if self.reason == Reason::Test {
-                "case.alert.test"
-            } else {
-                "case.alert"
+            r#type: match self.reason {
+                Reason::Test => "case.alert.test",
+                Reason::Undelivered { .. } => "site.alerts.undelivered",
+                _ => "case.alert",
             },
             timestamp: now.to_rfc3339(),
             data: self,

@@ -43,6 +43,7 @@ pub mod rate;
 pub mod recipient;
 pub mod redact;
 pub mod render;
+pub mod retention;
 pub mod session;
 pub mod settings_form;
 pub mod sign_in;

@@ -21,6 +21,8 @@ pub enum MailKind {
     CustomerReport,
     /// At closure, what changed because the customer spoke up.
     CustomerChanged,
+    /// To a site's owners: alerts became dead letters (at most hourly).
+    Undelivered,
 }
 
 impl MailKind {
@@ -32,6 +34,7 @@ impl MailKind {
             Self::CustomerThanks => "customer_thanks",
             Self::CustomerReport => "customer_report",
             Self::CustomerChanged => "customer_changed",
+            Self::Undelivered => "undelivered",
         }
     }
 

@@ -12,6 +12,7 @@ use crate::deadlines::DeadlinePolicy;
 use crate::fields::SiteKey;
 use crate::origin::OriginRule;
 use crate::recipient::{Format, RecipientId, RecipientUrl, Role};
+use crate::retention::MAX_RETENTION_DAYS;
 use crate::sla::SlaPolicy;
 use crate::webhook::WebhookSecret;
 use crate::{wording, DomainError};
@@ -75,6 +76,10 @@ pub struct RawSiteConfig {
     pub rate_per_minute: u32,
     #[serde(default, deserialize_with = "crate::wire::object")]
     pub turnstile: Option<RawTurnstile>,
+    /// Days after an answer its personal data is erased; 0 keeps it
+    /// (`crate::retention`).
+    #[serde(default)]
+    pub retention_days: u32,
 }
 
 /// Cloudflare Turnstile for one site: the widget shows the challenge with the
@@ -154,6 +159,8 @@ pub struct SiteConfig {
     pub offer_contact: bool,
     pub rate_per_minute: u32,
     pub turnstile: Option<Turnstile>,
+    /// Days after an answer its personal data is erased; 0: kept.
+    pub retention_days: u32,
 }
 
 fn parse_copy(
@@ -269,6 +276,12 @@ impl SiteConfig {
         if !(1..=100_000).contains(&raw.rate_per_minute) {
             return Err(DomainError::invalid("rate_per_minute", "1 to 100000"));
         }
+        if raw.retention_days > MAX_RETENTION_DAYS {
+            return Err(DomainError::invalid(
+                "retention_days",
+                format!("0 (keep) to {MAX_RETENTION_DAYS} days"),
+            ));
+        }
         Ok(Self {
             origins,
             copy: parse_copy(raw.copy)?,
@@ -281,6 +294,7 @@ impl SiteConfig {
             offer_contact: raw.offer_contact,
             rate_per_minute: raw.rate_per_minute,
             turnstile: raw.turnstile.map(Turnstile::try_from).transpose()?,
+            retention_days: raw.retention_days,
         })
     }
 }
@@ -370,6 +384,8 @@ pub struct SiteBody {
     pub offer_contact: Option<bool>,
     #[serde(default, deserialize_with = "given")]
     pub rate_per_minute: Option<u32>,
+    #[serde(default, deserialize_with = "given")]
+    pub retention_days: Option<u32>,
     #[serde(default, deserialize_with = "turnstile_change")]
     pub turnstile: TurnstileChange,
     /// Read-only (GET): when given, the site in the path.
@@ -478,6 +494,7 @@ impl SiteBody {
             offer_contact: yes(),
             rate_per_minute: default_rate(),
             turnstile: None,
+            retention_days: 0,
         });
         let origins = match (self.origins, is_new) {
             (Some(origins), _) => origins,
@@ -525,6 +542,7 @@ impl SiteBody {
             offer_contact: self.offer_contact.unwrap_or(base.offer_contact),
             rate_per_minute: self.rate_per_minute.unwrap_or(base.rate_per_minute),
             turnstile,
+            retention_days: self.retention_days.unwrap_or(base.retention_days),
         })
     }
 }

@@ -12,6 +12,7 @@ mod http;
 mod mail;
 mod random;
 mod request;
+mod retention;
 mod routes;
 mod store;
 mod turnstile;
@@ -32,9 +33,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         .flatten()
         .or_else(|| random::hex(8).ok())
         .unwrap_or_default();
-    let resp = routes::handle(req, env, ctx)
-        .await
-        .unwrap_or_else(error::EdgeError::into_response);
+    let (resp, rows) = store::meter::metered(routes::handle(req, env, ctx)).await;
+    let resp = resp.unwrap_or_else(error::EdgeError::into_response);
     // One JSON line per request for Workers Logs: the route, never the
     // path (links carry tokens), and nothing from the body.
     #[allow(clippy::cast_precision_loss)] // milliseconds of one request
@@ -44,6 +44,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         route,
         status: resp.status_code(),
         duration_ms: (clock::now().millis() - started.millis()) as f64,
+        rows_read: rows.read,
+        rows_written: rows.written,
     };
     if let Ok(json) = serde_json::to_string(&line) {
         worker::console_log!("{json}");
@@ -54,11 +56,23 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// Alert delivery (`ALERTS`) and its dead letters (`ALERTS_DLQ`).
 #[event(queue)]
 async fn queue(batch: MessageBatch<alerts::Job>, env: Env, _ctx: Context) -> Result<()> {
-    if batch.queue().ends_with("-dlq") {
-        alerts::bury_exhausted(batch, env).await
-    } else {
-        alerts::consume(batch, env).await
-    }
+    let dead = batch.queue().ends_with("-dlq");
+    let size = batch.messages().map_or(0, |m| m.len());
+    let (result, rows) = store::meter::metered(async move {
+        if dead {
+            alerts::bury_exhausted(batch, env).await
+        } else {
+            alerts::consume(batch, env).await
+        }
+    })
+    .await;
+    worker::console_log!(
+        "{{\"queue\":\"{}\",\"messages\":{size},\"rows_read\":{},\"rows_written\":{}}}",
+        if dead { "dead_letters" } else { "alerts" },
+        rows.read,
+        rows.written
+    );
+    result
 }
 
 /// The SLA tick, every minute.
@@ -66,10 +80,27 @@ async fn queue(batch: MessageBatch<alerts::Job>, env: Env, _ctx: Context) -> Res
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     #[allow(clippy::cast_possible_truncation)] // epoch milliseconds
     let now = domain::Timestamp::from_millis(event.schedule() as i64);
-    if let Err(e) = alerts::sla::tick(&env, now).await {
+    let ((), rows) = store::meter::metered(tick(&env, now)).await;
+    worker::console_log!(
+        "{{\"cron\":\"tick\",\"rows_read\":{},\"rows_written\":{}}}",
+        rows.read,
+        rows.written
+    );
+}
+
+/// Every pass of the cron, each on its own: one failing stops no other.
+async fn tick(env: &Env, now: domain::Timestamp) {
+    if let Err(e) = alerts::sla::tick(env, now).await {
         worker::console_error!("tick: {e}");
     }
-    if let Err(e) = mail::send_due(&env, now).await {
+    if let Err(e) = alerts::notice::send_due(env, now).await {
+        worker::console_error!("notice tick: {e}");
+    }
+    if let Err(e) = retention::erase_due(env, now).await {
+        worker::console_error!("retention tick: {e}");
+    }
+    // Last, so the owners' notices written above go out in this tick.
+    if let Err(e) = mail::send_due(env, now).await {
         worker::console_error!("mail tick: {e}");
     }
 }

@@ -29,6 +29,7 @@ const fn color(alert: &Alert) -> u32 {
     match alert.reason {
         Reason::Acknowledged { .. } => 0x2E_7D32,
         Reason::Test => 0x60_7D8B,
+        Reason::Undelivered { .. } => 0xC6_2828,
         Reason::StepOverdue { .. } => 0xEF_6C00,
         Reason::Opened | Reason::NotAcknowledged { .. } | Reason::Raised { .. } => {
             match alert.level {
@@ -211,6 +212,7 @@ mod tests {
         insta::assert_json_snapshot!("raised_president", render(&raised()));
         insta::assert_json_snapshot!("acknowledged", render(&acknowledged()));
         insta::assert_json_snapshot!("test", render(&test_alert()));
+        insta::assert_json_snapshot!("undelivered", render(&undelivered()));
         insta::assert_json_snapshot!("call_overdue", render(&call_overdue("Maria Silva")));
     }
 

@@ -178,6 +178,7 @@ mod tests {
         insta::assert_json_snapshot!("raised_president", render(&raised()));
         insta::assert_json_snapshot!("acknowledged", render(&acknowledged()));
         insta::assert_json_snapshot!("test", render(&test_alert()));
+        insta::assert_json_snapshot!("undelivered", render(&undelivered()));
         insta::assert_json_snapshot!("call_overdue", render(&call_overdue("Maria Silva")));
     }
 

@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn short_alerts_are_still_valid_json() {
-        for alert in [acknowledged(), test_alert()] {
+        for alert in [acknowledged(), test_alert(), undelivered()] {
             for format in NATIVE {
                 let raw = body(&alert, format, NOW);
                 let v: Value = serde_json::from_str(&raw).unwrap();

@@ -64,6 +64,11 @@ pub(super) fn test_alert() -> Alert {
     Alert::test("demo", NOW, BASE, "4f1c")
 }
 
+/// The operator notice: three alerts of the site are dead letters.
+pub(super) fn undelivered() -> Alert {
+    Alert::undelivered("demo", 3, NOW, BASE, 498_728)
+}
+
 /// The fixture case opened with the customer's `gaps` and `transaction`.
 pub(super) fn opened_with(gaps: &str, transaction: &str) -> Alert {
     let mut f = facts();

@@ -289,6 +289,12 @@ pub(super) fn score_line(alert: &Alert) -> String {
 
 /// The facts shown as label and value; all fixed text.
 pub(super) fn facts(alert: &Alert) -> Vec<(&'static str, String)> {
+    if let Reason::Undelivered { count } = alert.reason {
+        return vec![
+            ("Site", alert.site.clone()),
+            ("Not delivered", count.to_string()),
+        ];
+    }
     let mut facts = vec![
         ("Site", alert.site.clone()),
         ("Tier", alert.tier.label().to_owned()),
@@ -309,6 +315,7 @@ pub(super) fn deadline(alert: &Alert) -> Option<String> {
 pub(super) const fn words_label(alert: &Alert) -> &'static str {
     match alert.reason {
         Reason::Test => "Sample text",
+        Reason::Undelivered { .. } => "What to do",
         _ => "The customer wrote",
     }
 }
@@ -364,6 +371,12 @@ pub(super) fn links(alert: &Alert) -> Vec<Link<'_>> {
 
 /// The small print: which case, and when it was opened.
 pub(super) fn footer(alert: &Alert) -> String {
+    if let Reason::Undelivered { .. } = alert.reason {
+        return format!(
+            "Candor \u{b7} operator notice \u{b7} {}",
+            alert.opened_at.to_rfc3339()
+        );
+    }
     format!(
         "Candor \u{b7} case {} \u{b7} opened {}",
         alert.case_id,

@@ -6,6 +6,7 @@ use super::copy::{copy_field, copy_name, copy_problems, copy_text};
 use super::fields::{echo, pairs, MAX_PAIRS};
 use super::FieldError;
 use crate::origin::OriginRule;
+use crate::retention::MAX_RETENTION_DAYS;
 use crate::site::{
     RawSiteConfig, SiteConfig, DEFAULT_COOLDOWN_DAYS, MAX_COOLDOWN_DAYS, MAX_ORIGINS, SLA_MINUTES,
 };
@@ -34,6 +35,8 @@ pub struct GeneralForm {
     /// Whether a score of 1 to 3 offers the optional contact fields.
     pub offer_contact: bool,
     pub cooldown_days: String,
+    /// Days after an answer its personal data is erased; empty or 0 keeps it.
+    pub retention_days: String,
     pub sla_service: String,
     pub sla_account: String,
     pub sla_senior: String,
@@ -55,6 +58,7 @@ impl Default for GeneralForm {
             guarantee: false,
             offer_contact: true,
             cooldown_days: DEFAULT_COOLDOWN_DAYS.to_string(),
+            retention_days: String::new(),
             sla_service: sla.service.to_string(),
             sla_account: sla.account.to_string(),
             sla_senior: sla.senior.to_string(),
@@ -71,7 +75,7 @@ impl GeneralForm {
         Self::filled(
             raw.origins.join("\n"),
             [raw.score, raw.guarantee, raw.offer_contact],
-            raw.cooldown_days,
+            [raw.cooldown_days, raw.retention_days],
             raw.sla_minutes.unwrap_or_default(),
             raw.copy.clone(),
         )
@@ -83,17 +87,18 @@ impl GeneralForm {
         Self::filled(
             origins.join("\n"),
             [config.score, config.guarantee, config.offer_contact],
-            config.cooldown_days,
+            [config.cooldown_days, config.retention_days],
             config.sla_minutes,
             config.copy.clone(),
         )
     }
 
-    /// `switches` are the score, the guarantee and the contact offer.
+    /// `switches` are the score, the guarantee and the contact offer; the
+    /// days are the cooldown and the retention (0: off, shown empty).
     fn filled(
         origins: String,
         [score, guarantee, offer_contact]: [bool; 3],
-        cooldown_days: u32,
+        [cooldown_days, retention_days]: [u32; 2],
         sla: SlaPolicy,
         copy: BTreeMap<String, BTreeMap<String, String>>,
     ) -> Self {
@@ -103,6 +108,11 @@ impl GeneralForm {
             guarantee,
             offer_contact,
             cooldown_days: cooldown_days.to_string(),
+            retention_days: if retention_days == 0 {
+                String::new()
+            } else {
+                retention_days.to_string()
+            },
             sla_service: sla.service.to_string(),
             sla_account: sla.account.to_string(),
             sla_senior: sla.senior.to_string(),
@@ -144,6 +154,11 @@ impl GeneralForm {
         }
         if let Err(message) = number(&self.cooldown_days, 0..=MAX_COOLDOWN_DAYS) {
             errors.push(FieldError::new("cooldown_days", message));
+        }
+        if !self.retention_days.trim().is_empty() {
+            if let Err(message) = number(&self.retention_days, 0..=MAX_RETENTION_DAYS) {
+                errors.push(FieldError::new("retention_days", message));
+            }
         }
         for (name, _) in SLA_FIELDS {
             let typed = self.sla_field(name).unwrap_or_default();
@@ -206,6 +221,10 @@ impl GeneralForm {
             offer_contact: self.offer_contact,
             rate_per_minute: base.rate_per_minute,
             turnstile: base.turnstile,
+            retention_days: match self.retention_days.trim() {
+                "" => 0,
+                typed => typed.parse().unwrap_or(base.retention_days),
+            },
         }
     }
 }
@@ -271,6 +290,7 @@ pub fn parse_general(body: &str) -> GeneralForm {
         guarantee: false,
         offer_contact: false,
         cooldown_days: String::new(),
+        retention_days: String::new(),
         sla_service: String::new(),
         sla_account: String::new(),
         sla_senior: String::new(),
@@ -316,6 +336,7 @@ pub fn parse_general(body: &str) -> GeneralForm {
         match name.as_str() {
             "origins" => form.origins = value,
             "cooldown_days" => form.cooldown_days = value,
+            "retention_days" => form.retention_days = value,
             "score" | "guarantee" | "offer_contact" => {
                 let on = value == "on";
                 if !on {
@@ -595,7 +616,7 @@ mod tests {
         #[test]
         fn any_value_in_any_field_is_kept_or_refused(
             field in prop::sample::select(vec![
-                "origins", "cooldown_days", "sla_service", "sla_president",
+                "origins", "cooldown_days", "retention_days", "sla_service", "sla_president",
                 "copy.en.title", "copy.de.question", "copy.ar.thanks", "copy.fr-ca.hint",
             ]),
             value in any::<String>(),

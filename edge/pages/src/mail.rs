@@ -97,6 +97,38 @@ pub fn fix_reopened(to: Email, code: &str, site: &str, url: &str) -> Mail {
     }
 }
 
+/// The operator notice to a site's owner: `count` alerts became dead
+/// letters since the last notice (sent at most once an hour).
+pub fn undelivered(to: Email, site: &str, count: u32, url: &str) -> Mail {
+    let what = if count == 1 {
+        "1 alert".to_owned()
+    } else {
+        format!("{count} alerts")
+    };
+    let subject = format!("{what} on {site} could not be delivered");
+    let text = format!(
+        "{what} on {site} could not be delivered: the chat tools refused them or never answered, \
+         so the people they were meant for have not seen them.\n\n\
+         Settings, Undelivered alerts, lists each one with its last error. Fix the recipient, \
+         check it with Send test alert, then press Retry.\n\n{url}\n\n\
+         You get this at most once an hour while alerts keep failing.\n"
+    );
+    let body = html! {
+        h1 style="font-size:1.25rem" { (what) " on " (site) " could not be delivered" }
+        p { "The chat tools refused them or never answered, so the people they were meant for have not seen them." }
+        p { "Settings \u{2192} Undelivered alerts lists each one with its last error. Fix the recipient, check it with " strong { "Send test alert" } ", then press " strong { "Retry" } "." }
+        (button(url, "Open the settings"))
+        p { "You get this at most once an hour while alerts keep failing." }
+    };
+    Mail {
+        kind: MailKind::Undelivered,
+        to,
+        subject,
+        html: frame("Alerts could not be delivered", &body),
+        text,
+    }
+}
+
 /// The words of the customer's thank-you mail, per language.
 struct ThanksWords {
     code: &'static str,
@@ -334,6 +366,18 @@ mod tests {
             .contains("href=\"https://c.example/dashboard/login/link?next=%2Fdashboard#t=ab\""));
         assert!(m.text.contains("15 minutes"));
         insta::assert_snapshot!(m.html);
+    }
+
+    #[test]
+    fn the_undelivered_notice_says_how_many_and_where_to_fix_them() {
+        let url = "https://c.example/dashboard/settings/demo#dead-h";
+        let one = undelivered(to(), "demo", 1, url);
+        assert_eq!(one.subject, "1 alert on demo could not be delivered");
+        let m = undelivered(to(), "demo", 3, url);
+        assert_eq!(m.subject, "3 alerts on demo could not be delivered");
+        assert!(m.text.contains(url) && m.html.contains(url));
+        assert!(!MailKind::body_is_secret(m.kind.as_str()));
+        insta::assert_snapshot!("undelivered_text", m.text);
     }
 
     #[test]

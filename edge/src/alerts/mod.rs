@@ -5,6 +5,7 @@
 //! went missing.
 
 mod consume;
+pub mod notice;
 pub mod send;
 pub mod sla;
 

@@ -178,7 +178,7 @@ async fn load(
     if submission.contact.callback {
         reads.push(ingest::select_open_case(db, site_key, keys)?);
     }
-    let results = db.batch(reads).await?;
+    let results = crate::store::meter::batch(db, reads).await?;
     let first_row = |i: usize| -> EdgeResult<Option<serde_json::Value>> {
         Ok(match results.get(i) {
             Some(r) => r.results::<serde_json::Value>()?.into_iter().next(),

@@ -1,5 +1,6 @@
 //! Abuse protection's tables: rate-limit windows and per-day counters.
 
+use super::meter::Counted as _;
 use super::{int, millis, text};
 use crate::error::EdgeResult;
 use domain::rate::{Window, WINDOW_MS};
@@ -35,7 +36,7 @@ pub async fn forget_old_windows(db: &D1Database, window: Window) -> EdgeResult<(
                 (window.start.millis() - WINDOW_MS) as f64
             },
         )])?
-        .run()
+        .run_counted()
         .await?;
     Ok(())
 }
@@ -69,7 +70,7 @@ pub async fn bump(db: &D1Database, site: &str, counter: Counter, now: Timestamp)
         text(day.get(..10).unwrap_or_default()),
         text(counter.name()),
     ])?
-    .run()
+    .run_counted()
     .await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Managers' reads of answers: the filtered, cursor-paged list (also the
 //! export's source) and one answer in full.
 
+use super::meter::Counted as _;
 use super::{api_time, int, millis, opt_text, stored, text};
 use crate::error::EdgeResult;
 use domain::admin_api::{AnswerView, CaseRef, ContactView, ContextView};
@@ -67,7 +68,7 @@ pub async fn page(
             after_id,
             int(q.limit + 1),
         ])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     let more = rows.len() > q.limit as usize;
@@ -91,7 +92,7 @@ pub async fn one(db: &D1Database, id: &str) -> EdgeResult<Option<ResponseRow>> {
             "SELECT {COLUMNS} FROM responses r LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = ?1"
         ))
         .bind(&[text(id)])?
-        .first(None)
+        .first_row()
         .await?)
 }
 

@@ -1,5 +1,6 @@
 //! The All answers page's reads and the answers' tags.
 
+use super::meter::Counted as _;
 use super::{int, millis, ms, opt_text, text};
 use crate::error::EdgeResult;
 use domain::answers::{AnswerFilter, AnswerLine, PAGE};
@@ -58,7 +59,7 @@ pub async fn page(
             scope,
             int(PAGE + 1),
         ])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     let more = rows.len() > PAGE as usize;
@@ -104,7 +105,7 @@ pub async fn site_of(db: &D1Database, id: &str) -> EdgeResult<Option<String>> {
     let row: Option<Site> = db
         .prepare("SELECT site FROM responses WHERE id = ?1")
         .bind(&[text(id)])?
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.map(|r| r.site))
 }
@@ -115,7 +116,7 @@ pub async fn tag(db: &D1Database, id: &str, tag: &str, by: &str, now: Timestamp)
          ON CONFLICT(response_id, tag) DO NOTHING",
     )
     .bind(&[text(id), text(tag), text(by), millis(now)])?
-    .run()
+    .run_counted()
     .await?;
     Ok(())
 }
@@ -123,7 +124,7 @@ pub async fn tag(db: &D1Database, id: &str, tag: &str, by: &str, now: Timestamp)
 pub async fn untag(db: &D1Database, id: &str, tag: &str) -> EdgeResult<()> {
     db.prepare("DELETE FROM answer_tags WHERE response_id = ?1 AND tag = ?2")
         .bind(&[text(id), text(tag)])?
-        .run()
+        .run_counted()
         .await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The `api_keys` table: integrations' keys, stored as hashes.
 
+use super::meter::Counted as _;
 use super::{millis, ms, text};
 use crate::error::EdgeResult;
 use domain::api_keys::{KeyLine, NewKey, PresentedKey, Scope};
@@ -44,7 +45,7 @@ pub async fn check(
             "SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND revoked_at IS NULL"
         ))
         .bind(&[text(&k.id)])?
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.and_then(|r| {
         let scope = Scope::try_from(r.scope.as_str()).ok()?;
@@ -77,7 +78,7 @@ pub fn insert(
 pub async fn list(db: &D1Database) -> EdgeResult<Vec<KeyLine>> {
     let rows: Vec<Row> = db
         .prepare(format!("SELECT {COLUMNS} FROM api_keys ORDER BY revoked_at IS NOT NULL, created_at DESC LIMIT 200"))
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows.into_iter().map(Row::line).collect())
@@ -89,7 +90,7 @@ pub async fn live(db: &D1Database, id: &str) -> EdgeResult<Option<KeyLine>> {
             "SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND revoked_at IS NULL"
         ))
         .bind(&[text(id)])?
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.map(Row::line))
 }

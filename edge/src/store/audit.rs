@@ -2,6 +2,7 @@
 //! and revealed recipient URLs write their own rows in their batches, in
 //! `erasure.rs` and `sites.rs`.)
 
+use super::meter::Counted as _;
 use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
 use domain::audit::{AuditLine, Entry};
@@ -52,7 +53,7 @@ fn insert(
 
 /// Writes `e` on its own, for changes made by a statement of their own.
 pub async fn record(db: &D1Database, e: &Entry, now: Timestamp) -> EdgeResult<()> {
-    entry(db, e, now)?.run().await?;
+    entry(db, e, now)?.run_counted().await?;
     Ok(())
 }
 
@@ -71,7 +72,7 @@ pub async fn lines(db: &D1Database, limit: u32) -> EdgeResult<Vec<AuditLine>> {
     let rows: Vec<Row> = db
         .prepare("SELECT at, by, action, subject, note, before, after FROM audit ORDER BY id DESC LIMIT ?1")
         .bind(&[super::int(limit)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows

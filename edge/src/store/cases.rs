@@ -1,5 +1,6 @@
 //! The `cases` and `events` tables: the closed loop.
 
+use super::meter::Counted as _;
 use super::outbox::NewAlert;
 use super::{api_time, flag, millis, opt_text, stored, text};
 use crate::error::{EdgeError, EdgeResult};
@@ -41,7 +42,7 @@ pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<CaseRow>> {
               WHERE r.id = cases.id) AS reachable FROM cases WHERE id = ?1",
         )
         .bind(&[text(id)])?
-        .first(None)
+        .first_row()
         .await?)
 }
 
@@ -62,7 +63,7 @@ pub async fn events(db: &D1Database, case_id: &str) -> EdgeResult<Vec<EventRow>>
             "SELECT id, type, by, note, data, at FROM events WHERE case_id = ?1 ORDER BY at, id",
         )
         .bind(&[text(case_id)])?
-        .all()
+        .all_rows()
         .await?
         .results()?)
 }
@@ -83,7 +84,7 @@ pub async fn customer(db: &D1Database, case_id: &str) -> EdgeResult<Option<Custo
              ORDER BY received_at DESC, id DESC LIMIT 1",
         )
         .bind(&[text(case_id)])?
-        .first(None)
+        .first_row()
         .await?)
 }
 
@@ -193,7 +194,7 @@ pub async fn record(
             ])?,
         );
     }
-    let results = db.batch(statements).await?;
+    let results = super::meter::batch(db, statements).await?;
     if super::first_changes(&results) == 1 {
         Ok(())
     } else {
@@ -256,7 +257,7 @@ pub async fn assign(
     to: &Person,
     now: Timestamp,
 ) -> EdgeResult<()> {
-    db.batch(vec![
+    super::meter::batch(db, vec![
         db.prepare("UPDATE cases SET owner_id = ?2, owner_name = ?3, updated_at = ?4 WHERE id = ?1")
             .bind(&[text(case_id), text(&to.id), text(&to.name), millis(now)])?,
         db.prepare(

@@ -1,5 +1,6 @@
 //! The dashboard's reads: the inbox, one case in full, the sites.
 
+use super::meter::Counted as _;
 use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
 use domain::case::{CaseState, Closure};
@@ -99,7 +100,7 @@ pub async fn inbox(
             text(f.owner.as_str()),
             text(me),
         ])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows.into_iter().filter_map(CaseLine::into_case).collect())
@@ -111,7 +112,7 @@ pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<InboxCase>> {
             "SELECT {CASE_COLUMNS} FROM cases c JOIN responses r ON r.id = c.id WHERE c.id = ?1"
         ))
         .bind(&[text(id)])?
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.and_then(CaseLine::into_case))
 }
@@ -130,7 +131,7 @@ pub async fn added_answers(db: &D1Database, case_id: &str) -> EdgeResult<Vec<Add
              ORDER BY received_at LIMIT 200",
         )
         .bind(&[text(case_id)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 1..=5
@@ -179,7 +180,7 @@ pub async fn mails(db: &D1Database, case_id: &str) -> EdgeResult<Vec<MailLine>> 
              FROM mails WHERE case_id = ?1 ORDER BY created_at, id LIMIT 50",
         )
         .bind(&[text(case_id)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // counts, ms
@@ -220,7 +221,7 @@ pub async fn deliveries(db: &D1Database, case_id: &str) -> EdgeResult<Vec<Delive
              WHERE d.case_id = ?1 ORDER BY d.started_at, d.id LIMIT 500",
         )
         .bind(&[text(case_id)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // counts, statuses, ms
@@ -266,7 +267,7 @@ pub async fn site_keys(db: &D1Database, scope: Option<&[String]>) -> EdgeResult<
              ORDER BY key LIMIT 1000",
         )
         .bind(&[scope_value(scope)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows.into_iter().map(|r| r.key).collect())
@@ -303,7 +304,7 @@ pub async fn answer_facts(
             domain::insights::MAX_ANSWERS
         ))
         .bind(&[opt_text(site), millis(since), scope_value(scope)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 1..=5
@@ -354,7 +355,7 @@ pub async fn case_facts(
              ORDER BY c.opened_at LIMIT 5000",
         )
         .bind(&[opt_text(site), millis(since), scope_value(scope)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows

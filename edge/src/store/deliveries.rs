@@ -1,5 +1,6 @@
 //! The `deliveries` log: every attempt to send an alert, as managers read it.
 
+use super::meter::Counted as _;
 use super::{api_time, int, millis, opt_text, text};
 use crate::error::EdgeResult;
 use domain::admin_api::AttemptView;
@@ -37,7 +38,7 @@ pub async fn log(db: &D1Database, a: &Attempt<'_>) -> EdgeResult<()> {
         millis(a.started_at),
         int(a.duration_ms as f64),
     ])?
-    .run()
+    .run_counted()
     .await?;
     Ok(())
 }
@@ -84,7 +85,7 @@ pub async fn claim(
             millis(now),
             millis(lease_until),
         ])?
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.map(|r| Claimed {
         row: r.id,
@@ -110,7 +111,7 @@ pub async fn complete(
         opt_text(error),
         int(duration_ms as f64),
     ])?
-    .run()
+    .run_counted()
     .await?;
     Ok(())
 }
@@ -135,7 +136,7 @@ pub async fn for_case(db: &D1Database, case_id: &str) -> EdgeResult<Vec<AttemptV
              FROM deliveries WHERE case_id = ?1 ORDER BY started_at, id",
         )
         .bind(&[text(case_id)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows

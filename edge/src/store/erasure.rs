@@ -10,6 +10,7 @@
 //! from these rows when it sends, so an alert still waiting carries the
 //! erasure too (see `outbox::load`).
 
+use super::meter::Counted as _;
 use super::{millis, text};
 use crate::error::EdgeResult;
 use domain::submission::ContactKeys;
@@ -66,7 +67,7 @@ pub async fn erase(
             let row: Option<Seed> = db
                 .prepare("SELECT site, email_key, phone_key, case_id FROM responses WHERE id = ?1")
                 .bind(&[text(id)])?
-                .first(None)
+                .first_row()
                 .await?;
             let Some(row) = row else {
                 return Ok(Erased::default());
@@ -96,25 +97,44 @@ pub async fn erase(
             text(&site),
             text(&super::json(&keys)),
         ])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
-    let ids = super::json(&ids.into_iter().map(|r| r.id).collect::<Vec<_>>());
+    let ids: Vec<String> = ids.into_iter().map(|r| r.id).collect();
+    let answers = erase_answers(db, &ids, by, "on request", now).await?;
+    Ok(Erased {
+        answers,
+        case_id,
+        site: Some(site),
+    })
+}
+
+/// Erases the personal data of the answers `ids` in one transaction, with
+/// an audit entry and a case event for each (`why` ends their notes: "on
+/// request", or the site's retention). Returns the answers erased now;
+/// those erased before are left alone, so a repeat changes nothing.
+pub async fn erase_answers(
+    db: &D1Database,
+    ids: &[String],
+    by: &str,
+    why: &str,
+    now: Timestamp,
+) -> EdgeResult<Vec<String>> {
+    let ids = super::json(&ids);
     let these = "SELECT value FROM json_each(?3)";
-    let args = [millis(now), text(by), text(&ids)];
-    let results = db
-        .batch(vec![
+    let args = [millis(now), text(by), text(&ids), text(why)];
+    let results = super::meter::batch(db, vec![
             db.prepare(format!(
                 "UPDATE responses SET gaps = '', contact_name = NULL, contact_email = NULL, \
                  contact_phone = NULL, email_key = NULL, phone_key = NULL, page = NULL, \
                  transaction_ref = NULL, erased_at = ?1 WHERE erased_at IS NULL AND id IN ({these})"
             ))
-            .bind(&args)?,
+            .bind(&args[..3])?,
             // `erased_at = ?1`: the rows the statement above erased (?1 is
             // this erasure's instant), not those erased before.
             db.prepare(format!(
                 "INSERT INTO audit (at, by, action, subject, note) \
-                 SELECT ?1, ?2, 'erased', r.id, 'personal data erased on request' \
+                 SELECT ?1, ?2, 'erased', r.id, 'personal data erased ' || ?4 \
                  FROM responses r WHERE r.erased_at = ?1 AND r.id IN ({these})"
             ))
             .bind(&args)?,
@@ -124,16 +144,25 @@ pub async fn erase(
             // is never sent, and its log says why.
             db.prepare(format!(
                 "UPDATE mails SET recipient = '', subject = '', text = '', html = '', next_at = NULL, \
-                 last_error = CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 'erased on request' ELSE last_error END, \
+                 last_error = CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 'erased ' || ?4 ELSE last_error END, \
                  failed_at = CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN ?1 ELSE failed_at END \
                  WHERE recipient != '' AND (id IN (SELECT 'thanks-' || value FROM json_each(?3)) \
                  OR (kind LIKE 'customer_%' AND case_id IN \
                      (SELECT case_id FROM responses WHERE case_id IS NOT NULL AND id IN ({these}))))"
             ))
             .bind(&args)?,
+            // What the customer added later through their mail's link (a
+            // `message` event naming the answer) goes with the answer.
+            db.prepare(
+                "UPDATE events SET note = '' WHERE type = 'message' AND by = 'customer' AND note != '' \
+                 AND case_id IN (SELECT case_id FROM responses WHERE case_id IS NOT NULL \
+                     AND id IN (SELECT value FROM json_each(?1))) \
+                 AND json_extract(data, '$.added_to') IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(&[text(&ids)])?,
             db.prepare(format!(
                 "INSERT INTO events (case_id, type, by, note, at) \
-                 SELECT r.case_id, 'erased', ?2, 'personal data of response ' || r.id || ' erased on request', ?1 \
+                 SELECT r.case_id, 'erased', ?2, 'personal data of response ' || r.id || ' erased ' || ?4, ?1 \
                  FROM responses r WHERE r.erased_at = ?1 AND r.case_id IS NOT NULL AND r.id IN ({these})"
             ))
             .bind(&args)?,
@@ -144,17 +173,12 @@ pub async fn erase(
             .bind(&[millis(now), text(&ids)])?,
         ])
         .await?;
-    let answers = results
+    Ok(results
         .last()
         .map(worker::D1Result::results::<Id>)
         .transpose()?
         .unwrap_or_default()
         .into_iter()
         .map(|r| r.id)
-        .collect();
-    Ok(Erased {
-        answers,
-        case_id,
-        site: Some(site),
-    })
+        .collect())
 }

@@ -2,6 +2,7 @@
 //! are past their acknowledge deadline, and moving one of them a level up
 //! together with its `escalated` event and its alert.
 
+use super::meter::Counted as _;
 use super::outbox::{self, NewAlert};
 use super::{millis, text};
 use crate::error::EdgeResult;
@@ -36,7 +37,7 @@ pub async fn overdue_cases(db: &D1Database, now: Timestamp) -> EdgeResult<Vec<Ov
              ORDER BY c.ack_due_at LIMIT {PER_TICK}"
         ))
         .bind(&[millis(now)])?
-        .all()
+        .all_rows()
         .await?
         .results()?)
 }
@@ -58,8 +59,9 @@ pub struct Escalation<'a> {
 /// and only while the case is still open at the level the tick read — so
 /// overlapping ticks move it once. Returns whether it moved.
 pub async fn escalate(db: &D1Database, e: &Escalation<'_>) -> EdgeResult<bool> {
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(
+        db,
+        vec![
             db.prepare(
                 "UPDATE cases SET level = ?2, ack_due_at = ?3, updated_at = ?4 \
                  WHERE id = ?1 AND level = ?5 AND state = 'open'",
@@ -78,8 +80,9 @@ pub async fn escalate(db: &D1Database, e: &Escalation<'_>) -> EdgeResult<bool> {
             )
             .bind(&[text(e.case_id), text(e.note), millis(e.now)])?,
             outbox::insert_if(db, e.alert, "changes() = 1")?,
-        ])
-        .await?;
+        ],
+    )
+    .await?;
     Ok(super::first_changes(&results) == 1)
 }
 
@@ -116,7 +119,7 @@ pub async fn cases_in_steps(db: &D1Database) -> EdgeResult<Vec<StepCase>> {
              ORDER BY COALESCE(c.state_at, c.updated_at) LIMIT {}",
             PER_TICK * 5
         ))
-        .all()
+        .all_rows()
         .await?
         .results()?)
 }
@@ -133,8 +136,9 @@ pub async fn step_overdue(
     alert: &NewAlert<'_>,
     now: Timestamp,
 ) -> EdgeResult<bool> {
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(
+        db,
+        vec![
             db.prepare(
                 "INSERT INTO step_alerts (case_id, step, at) \
                  SELECT ?1, ?2, ?3 WHERE (SELECT state FROM cases WHERE id = ?1) = ?4 \
@@ -152,7 +156,8 @@ pub async fn step_overdue(
                 millis(now),
             ])?,
             outbox::insert_if(db, alert, "changes() = 1")?,
-        ])
-        .await?;
+        ],
+    )
+    .await?;
     Ok(super::first_changes(&results) == 1)
 }

@@ -1,5 +1,6 @@
 //! The `fixes` table: systemic fixes tracked after their cases close.
 
+use super::meter::Counted as _;
 use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
 use domain::fixes::{FixLine, FixStatus, FixUpdate};
@@ -22,8 +23,9 @@ pub async fn on_close(
     struct Reopened {
         owner_id: Option<String>,
     }
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(
+        db,
+        vec![
             db.prepare(
                 "UPDATE fixes SET status = 'planned', reopened_at = ?3, updated_at = ?3 \
                  WHERE site = ?1 AND code = ?2 AND status = 'done' RETURNING owner_id",
@@ -34,8 +36,9 @@ pub async fn on_close(
                  VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(site, code) DO NOTHING",
             )
             .bind(&[text(site), text(code), text(description), millis(now)])?,
-        ])
-        .await?;
+        ],
+    )
+    .await?;
     let reopened: Vec<Reopened> = match results.first() {
         Some(r) => r.results()?,
         None => Vec::new(),
@@ -69,7 +72,7 @@ pub async fn open(
              AND (?2 IS NULL OR site IN (SELECT value FROM json_each(?2))) ORDER BY code LIMIT 500",
         )
         .bind(&[opt_text(site), scope])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows
@@ -114,7 +117,7 @@ pub async fn update(
             u.due_at.map_or(JsValue::NULL, millis),
             millis(now),
         ])?
-        .run()
+        .run_counted()
         .await?;
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
 }

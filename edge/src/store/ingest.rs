@@ -2,6 +2,7 @@
 //! (rule 6) the response joined to its contact's open case — one batch, so
 //! one transaction decides, even with many copies racing.
 
+use super::meter::Counted as _;
 use super::{flag, int, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
 use domain::alert::Reason;
@@ -178,7 +179,7 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
         statements.push(thanks_mail(db, s.id.as_str(), thanks, n.now)?);
     }
     statements.push(stored_row(db, s.id.as_str(), may_join)?);
-    let results = db.batch(statements).await?;
+    let results = super::meter::batch(db, statements).await?;
     let created = super::first_changes(&results) > 0;
     let mut row = last_stored_row(&results, s.id.as_str())?;
     let joined = row.case_id.as_deref().is_some_and(|c| c != s.id.as_str());
@@ -188,7 +189,7 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
         // (only while the case's tier is lower), so run it now on its own.
         let mut raise = raise_joined_case(db, n, tier)?.to_vec();
         raise.push(stored_row(db, s.id.as_str(), true)?);
-        row = last_stored_row(&db.batch(raise).await?, s.id.as_str())?;
+        row = last_stored_row(&super::meter::batch(db, raise).await?, s.id.as_str())?;
     }
     Ok(if created {
         let case = match row.case_id {
@@ -447,7 +448,7 @@ pub async fn stored_reply(db: &D1Database, id: &str) -> EdgeResult<Option<(Strin
     let row: Option<StoredRow> = db
         .prepare("SELECT site, reply, case_id FROM responses WHERE id = ?1")
         .bind(&[text(id)])?
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.map(|r| (r.site, r.reply)))
 }

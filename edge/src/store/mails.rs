@@ -2,6 +2,7 @@
 //! claims it (so the fast path and the cron never send one mail at once),
 //! and records how the send went: sent, due again, or failed for good.
 
+use super::meter::Counted as _;
 use super::{int, millis, text};
 use crate::error::EdgeResult;
 use domain::mail::{Mail, MailKind};
@@ -32,9 +33,31 @@ pub async fn insert(db: &D1Database, id: &str, mail: &Mail, now: Timestamp) -> E
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )
     .bind(&row(id, mail, now))?
-    .run()
+    .run_counted()
     .await?;
     Ok(())
+}
+
+/// Writes a mail whose id says what it is for (one per purpose); a second
+/// write of the same id changes nothing. `false`: it was there already.
+pub async fn insert_once(
+    db: &D1Database,
+    id: &str,
+    mail: &Mail,
+    now: Timestamp,
+) -> EdgeResult<bool> {
+    let result = db
+        .prepare(
+            "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(id) DO NOTHING",
+        )
+        .bind(&row(id, mail, now))?
+        .run_counted()
+        .await?;
+    Ok(result
+        .meta()?
+        .and_then(|m| m.changes)
+        .is_some_and(|c| c > 0))
 }
 
 /// A mail a case step sends the customer, for the step's own batch: written
@@ -83,7 +106,7 @@ pub async fn claim(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Opti
              RETURNING id, kind, recipient, subject, text, html, attempts",
         )
         .bind(&[text(id), millis(now), millis(now.plus_seconds(CLAIM_SECS))])?
-        .first(None)
+        .first_row()
         .await?)
 }
 
@@ -96,7 +119,7 @@ pub async fn due(db: &D1Database, now: Timestamp, limit: u32) -> EdgeResult<Vec<
     let rows: Vec<Row> = db
         .prepare("SELECT id FROM mails WHERE next_at IS NOT NULL AND next_at <= ?1 ORDER BY next_at LIMIT ?2")
         .bind(&[millis(now), int(limit)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows.into_iter().map(|r| r.id).collect())
@@ -117,7 +140,7 @@ pub async fn sent(db: &D1Database, m: &Claimed, now: Timestamp) -> EdgeResult<()
         forget_body(&m.kind)
     ))
     .bind(&[text(&m.id), millis(now)])?
-    .run()
+    .run_counted()
     .await?;
     Ok(())
 }
@@ -141,6 +164,6 @@ pub async fn not_sent(
             ))
             .bind(&[text(&m.id), millis(now), text(error)])?,
     };
-    stmt.run().await?;
+    stmt.run_counted().await?;
     Ok(())
 }

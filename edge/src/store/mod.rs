@@ -15,9 +15,12 @@ pub mod fixes;
 pub mod health;
 pub mod ingest;
 pub mod mails;
+pub mod meter;
 pub mod more;
+pub mod notices;
 pub mod outbox;
 pub mod people;
+pub mod retention;
 pub mod sessions;
 pub mod sites;
 

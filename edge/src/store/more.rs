@@ -1,6 +1,7 @@
 //! What the customer's "add more" link reads and writes: the answer's case,
 //! and a `message` event on it.
 
+use super::meter::Counted as _;
 use super::{millis, text};
 use crate::error::EdgeResult;
 use domain::Timestamp;
@@ -22,7 +23,7 @@ pub async fn followed_up(db: &D1Database, response_id: &str) -> EdgeResult<Optio
             "SELECT locale FROM responses WHERE id = ?1 AND case_id IS NOT NULL AND erased_at IS NULL",
         )
         .bind(&[text(response_id)])?
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.map(|r| r.locale))
 }
@@ -49,7 +50,7 @@ pub async fn add(
             millis(now),
             super::int(MAX_ADDITIONS),
         ])?
-        .run()
+        .run_counted()
         .await?;
     Ok(result
         .meta()?

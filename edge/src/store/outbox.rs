@@ -1,6 +1,7 @@
 //! The `alerts` outbox and the `dead_letters` view: what the queue delivers,
 //! how far each recipient got, and what will never arrive.
 
+use super::meter::Counted as _;
 use super::{int, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
 use domain::alert::{CaseFacts, Reason};
@@ -75,7 +76,7 @@ pub async fn claim_unqueued(
              LIMIT 100) RETURNING id",
         )
         .bind(&[millis(now), millis(overdue)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows.into_iter().map(|r| r.id).collect())
@@ -86,7 +87,7 @@ pub async fn claim_unqueued(
 pub async fn due_at(db: &D1Database, alert_id: &str, due: Timestamp) -> EdgeResult<()> {
     db.prepare("UPDATE alerts SET due_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
         .bind(&[text(alert_id), millis(due)])?
-        .run()
+        .run_counted()
         .await?;
     Ok(())
 }
@@ -151,8 +152,7 @@ struct RecipientRow {
 }
 
 pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>> {
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(db, vec![
             db.prepare(
                 "SELECT a.id, a.finished_at, a.reason, a.base_url, a.level, a.case_id, \
                  c.site, c.tier, c.state, c.opened_at, c.ack_due_at, \
@@ -256,7 +256,7 @@ pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>
 pub async fn finish(db: &D1Database, alert_id: &str, now: Timestamp) -> EdgeResult<()> {
     db.prepare("UPDATE alerts SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
         .bind(&[text(alert_id), millis(now)])?
-        .run()
+        .run_counted()
         .await?;
     Ok(())
 }
@@ -273,7 +273,7 @@ pub struct Burial<'a> {
 }
 
 pub async fn bury(db: &D1Database, d: &Burial<'_>) -> EdgeResult<()> {
-    bury_statement(db, d)?.run().await?;
+    bury_statement(db, d)?.run_counted().await?;
     Ok(())
 }
 
@@ -287,7 +287,7 @@ pub async fn bury_many(db: &D1Database, letters: &[Burial<'_>]) -> EdgeResult<()
         .iter()
         .map(|d| bury_statement(db, d))
         .collect::<EdgeResult<Vec<_>>>()?;
-    db.batch(statements).await?;
+    super::meter::batch(db, statements).await?;
     Ok(())
 }
 
@@ -343,7 +343,7 @@ pub async fn progress(
              FROM alerts a JOIN cases c ON c.id = a.case_id WHERE ?1 IS NULL OR c.site = ?1",
         )
         .bind(&[opt_text(site)])?
-        .first(None)
+        .first_row()
         .await?;
     // SUM over no rows is NULL: nothing unfinished, nothing finished.
     Ok(domain::admin_api::AlertProgress {
@@ -388,7 +388,7 @@ async fn dead_letter_rows(
              WHERE ?1 IS NULL OR c.site = ?1 ORDER BY l.at DESC LIMIT {limit}"
         ))
         .bind(&[opt_text(site)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(rows
@@ -418,8 +418,7 @@ pub async fn revive(
     recipient_id: &str,
     now: Timestamp,
 ) -> EdgeResult<bool> {
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(db, vec![
             db.prepare(
                 "DELETE FROM dead_letters WHERE alert_id = ?1 AND recipient_id = ?2 \
                  AND case_id IN (SELECT id FROM cases WHERE site = ?3)",

@@ -1,5 +1,6 @@
 //! The `people` table: accounts, their role and their sites.
 
+use super::meter::Counted as _;
 use super::{millis, stored, text};
 use crate::error::EdgeResult;
 use domain::fields::Email;
@@ -38,7 +39,7 @@ pub async fn by_email(db: &D1Database, email: &Email) -> EdgeResult<Option<Perso
     let row: Option<Row> = db
         .prepare(format!("SELECT {COLUMNS} FROM people p WHERE p.email = ?1"))
         .bind(&[text(email.as_str())])?
-        .first(None)
+        .first_row()
         .await?;
     row.map(Row::person).transpose()
 }
@@ -47,7 +48,7 @@ pub async fn by_id(db: &D1Database, id: &str) -> EdgeResult<Option<Person>> {
     let row: Option<Row> = db
         .prepare(format!("SELECT {COLUMNS} FROM people p WHERE p.id = ?1"))
         .bind(&[text(id)])?
-        .first(None)
+        .first_row()
         .await?;
     row.map(Row::person).transpose()
 }
@@ -57,7 +58,7 @@ pub async fn list(db: &D1Database) -> EdgeResult<Vec<Person>> {
         .prepare(format!(
             "SELECT {COLUMNS} FROM people p ORDER BY p.email LIMIT 1000"
         ))
-        .all()
+        .all_rows()
         .await?
         .results()?;
     rows.into_iter().map(Row::person).collect()
@@ -86,7 +87,7 @@ pub async fn create(
             text(&p.sites.to_stored()),
             millis(now),
         ])?;
-    let results = db.batch(vec![insert, audit]).await?;
+    let results = super::meter::batch(db, vec![insert, audit]).await?;
     if super::first_changes(&results) == 0 {
         return Ok(None);
     }
@@ -123,7 +124,7 @@ pub async fn update(
                 .bind(&[text(&before.id)])?,
         );
     }
-    db.batch(batch).await?;
+    super::meter::batch(db, batch).await?;
     Ok(())
 }
 
@@ -143,8 +144,9 @@ fn loses_sites(before: &Person, after: &NewPerson) -> bool {
 /// Removes a person, their sessions and their unused links, with `audit`
 /// (an `entry_if_changed`), in one batch.
 pub async fn delete(db: &D1Database, id: &str, audit: D1PreparedStatement) -> EdgeResult<bool> {
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(
+        db,
+        vec![
             db.prepare("DELETE FROM people WHERE id = ?1")
                 .bind(&[text(id)])?,
             audit,
@@ -152,8 +154,9 @@ pub async fn delete(db: &D1Database, id: &str, audit: D1PreparedStatement) -> Ed
                 .bind(&[text(id)])?,
             db.prepare("DELETE FROM sign_in_links WHERE person_id = ?1")
                 .bind(&[text(id)])?,
-        ])
-        .await?;
+        ],
+    )
+    .await?;
     Ok(super::first_changes(&results) > 0)
 }
 
@@ -165,7 +168,7 @@ pub async fn owners(db: &D1Database) -> EdgeResult<u32> {
     }
     let row: Option<Row> = db
         .prepare("SELECT COUNT(*) AS n FROM people WHERE role = 'owner'")
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.map_or(0, |r| r.n))
 }

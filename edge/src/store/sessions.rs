@@ -1,5 +1,6 @@
 //! The `sessions` table, one-time sign-in links and the sign-in counters.
 
+use super::meter::Counted as _;
 use super::people::{Row as PersonRow, COLUMNS};
 use super::{millis, text};
 use crate::error::EdgeResult;
@@ -17,26 +18,29 @@ pub async fn create(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> EdgeResult<()> {
-    db.batch(vec![
-        db.prepare(
-            "INSERT INTO sessions (id, manager, person_id, created_at, expires_at) \
+    super::meter::batch(
+        db,
+        vec![
+            db.prepare(
+                "INSERT INTO sessions (id, manager, person_id, created_at, expires_at) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(&[
-            text(id),
-            text(&person.name),
-            text(&person.id),
-            millis(now),
-            millis(expires_at),
-        ])?,
-        // Sign-ins are rare: each one sweeps the expired rows.
-        db.prepare("DELETE FROM sessions WHERE expires_at <= ?1")
-            .bind(&[millis(now)])?,
-        // Links are kept an hour (not only while they work) so each
-        // address's links of the last hour can be counted.
-        db.prepare("DELETE FROM sign_in_links WHERE created_at <= ?1")
-            .bind(&[millis(Timestamp::from_millis(now.millis() - 3_600_000))])?,
-    ])
+            )
+            .bind(&[
+                text(id),
+                text(&person.name),
+                text(&person.id),
+                millis(now),
+                millis(expires_at),
+            ])?,
+            // Sign-ins are rare: each one sweeps the expired rows.
+            db.prepare("DELETE FROM sessions WHERE expires_at <= ?1")
+                .bind(&[millis(now)])?,
+            // Links are kept an hour (not only while they work) so each
+            // address's links of the last hour can be counted.
+            db.prepare("DELETE FROM sign_in_links WHERE created_at <= ?1")
+                .bind(&[millis(Timestamp::from_millis(now.millis() - 3_600_000))])?,
+        ],
+    )
     .await?;
     Ok(())
 }
@@ -50,7 +54,7 @@ pub async fn person(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Opt
              WHERE s.id = ?1 AND s.expires_at > ?2"
         ))
         .bind(&[text(id), millis(now)])?
-        .first(None)
+        .first_row()
         .await?;
     row.map(PersonRow::person).transpose()
 }
@@ -58,7 +62,7 @@ pub async fn person(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Opt
 pub async fn delete(db: &D1Database, id: &str) -> EdgeResult<()> {
     db.prepare("DELETE FROM sessions WHERE id = ?1")
         .bind(&[text(id)])?
-        .run()
+        .run_counted()
         .await?;
     Ok(())
 }
@@ -90,7 +94,7 @@ pub async fn create_link(
             )
         }
     };
-    let results = db.batch(vec![stmt.bind(&values)?]).await?;
+    let results = super::meter::batch(db, vec![stmt.bind(&values)?]).await?;
     Ok(super::first_changes(&results) == 1)
 }
 
@@ -107,7 +111,7 @@ pub async fn use_link(db: &D1Database, hash: &str, now: Timestamp) -> EdgeResult
              WHERE hash = ?1 AND used_at IS NULL AND expires_at > ?2 RETURNING person_id",
         )
         .bind(&[text(hash), millis(now)])?
-        .first(None)
+        .first_row()
         .await?;
     Ok(row.map(|r| r.person_id))
 }
@@ -125,7 +129,7 @@ pub async fn count(db: &D1Database, key: &str, window: Window) -> EdgeResult<u32
              ON CONFLICT(key, window) DO UPDATE SET count = count + 1 RETURNING count",
         )
         .bind(&[text(key), millis(window.start)])?
-        .first(None)
+        .first_row()
         .await?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
     Ok(row.map_or(u32::MAX, |r| r.count as u32))

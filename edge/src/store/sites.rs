@@ -1,5 +1,6 @@
 //! The `sites` and `recipients` tables: a site's configuration.
 
+use super::meter::Counted as _;
 use super::{flag, int, json, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
 use domain::admin_api::{CounterView, SiteDocument, TurnstileView};
@@ -28,6 +29,8 @@ pub struct Site {
     pub deadlines: DeadlinePolicy,
     pub turnstile_sitekey: Option<String>,
     pub turnstile_secret: Option<String>,
+    /// Days after an answer its personal data is erased; 0: kept.
+    pub retention_days: u32,
     pub updated_at: Timestamp,
 }
 
@@ -45,11 +48,12 @@ pub struct SiteRow {
     rate_per_minute: i64,
     turnstile_sitekey: Option<String>,
     turnstile_secret: Option<String>,
+    retention_days: i64,
     updated_at: i64,
 }
 
 const SITE_COLUMNS: &str = "key, origins, copy, show_score, show_guarantee, offer_contact, cooldown_days, \
-     sla_minutes, deadline_minutes, rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at";
+     sla_minutes, deadline_minutes, rate_per_minute, turnstile_sitekey, turnstile_secret, retention_days, updated_at";
 
 /// The statement that reads one site, to run alone or inside a batch.
 pub fn select_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement> {
@@ -78,6 +82,7 @@ impl TryFrom<SiteRow> for Site {
             rate_per_minute: clamped(row.rate_per_minute, 1, 1_000_000),
             turnstile_sitekey: row.turnstile_sitekey,
             turnstile_secret: row.turnstile_secret,
+            retention_days: clamped(row.retention_days, 0, 3650),
             updated_at: super::ms(row.updated_at),
             key: row.key,
         })
@@ -85,7 +90,7 @@ impl TryFrom<SiteRow> for Site {
 }
 
 pub async fn site(db: &D1Database, key: &str) -> EdgeResult<Site> {
-    let row: Option<SiteRow> = select_site(db, key)?.first(None).await?;
+    let row: Option<SiteRow> = select_site(db, key)?.first_row().await?;
     row.ok_or(EdgeError::NotFound("site"))?.try_into()
 }
 
@@ -99,11 +104,12 @@ fn upsert_site(
     Ok(db
         .prepare(
             "INSERT INTO sites (key, origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, \
-             rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at, deadline_minutes, offer_contact) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+             rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at, deadline_minutes, offer_contact, retention_days) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
              ON CONFLICT(key) DO UPDATE SET origins = excluded.origins, copy = excluded.copy, show_score = excluded.show_score, \
              show_guarantee = excluded.show_guarantee, cooldown_days = excluded.cooldown_days, sla_minutes = excluded.sla_minutes, \
              deadline_minutes = excluded.deadline_minutes, offer_contact = excluded.offer_contact, \
+             retention_days = excluded.retention_days, \
              rate_per_minute = excluded.rate_per_minute, turnstile_sitekey = excluded.turnstile_sitekey, \
              turnstile_secret = excluded.turnstile_secret, updated_at = excluded.updated_at",
         )
@@ -121,6 +127,7 @@ fn upsert_site(
             millis(now),
             text(&json(&c.deadline_minutes)),
             flag(c.offer_contact),
+            int(c.retention_days),
         ])?)
 }
 
@@ -133,7 +140,7 @@ pub async fn save_settings(
     audit: D1PreparedStatement,
     now: Timestamp,
 ) -> EdgeResult<()> {
-    db.batch(vec![upsert_site(db, key, c, now)?, audit]).await?;
+    super::meter::batch(db, vec![upsert_site(db, key, c, now)?, audit]).await?;
     Ok(())
 }
 
@@ -207,7 +214,7 @@ pub async fn save_site(
         });
     }
     statements.push(audit);
-    db.batch(statements).await?;
+    super::meter::batch(db, statements).await?;
     Ok(())
 }
 
@@ -239,7 +246,7 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<SiteDocument>
     let counters: Vec<CounterView> = db
         .prepare("SELECT day, name, count FROM counters WHERE site = ?1 ORDER BY day DESC, name LIMIT 90")
         .bind(&[text(key)])?
-        .all()
+        .all_rows()
         .await?
         .results()?;
     Ok(SiteDocument {
@@ -254,6 +261,7 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<SiteDocument>
         score: site.show_score,
         offer_contact: site.offer_contact,
         rate_per_minute: site.rate_per_minute,
+        retention_days: site.retention_days,
         turnstile: site.turnstile_sitekey.map(|sitekey| TurnstileView {
             sitekey,
             secret_set: true,
@@ -286,16 +294,18 @@ pub async fn stored_config(
         url: String,
         secret: Option<String>,
     }
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(
+        db,
+        vec![
             select_site(db, key)?,
             db.prepare(
                 "SELECT id, role, format, url, secret FROM recipients WHERE site = ?1 \
                  ORDER BY created_at, id",
             )
             .bind(&[text(key)])?,
-        ])
-        .await?;
+        ],
+    )
+    .await?;
     let (Some(site), Some(recipients)) = (results.first(), results.get(1)) else {
         return Err(EdgeError::Internal(
             "a two-statement batch lost a result".into(),
@@ -326,6 +336,7 @@ pub async fn stored_config(
         score: site.show_score,
         offer_contact: site.offer_contact,
         rate_per_minute: site.rate_per_minute,
+        retention_days: site.retention_days,
         turnstile: match (site.turnstile_sitekey, site.turnstile_secret) {
             (Some(sitekey), Some(secret)) => Some(domain::site::RawTurnstile { sitekey, secret }),
             _ => None,
@@ -340,7 +351,7 @@ async fn recipient_views(db: &D1Database, key: &str) -> EdgeResult<Vec<Recipient
             "SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY created_at, id",
         )
         .bind(&[text(key)])?
-        .all()
+        .all_rows()
         .await?
         .results()?)
 }
@@ -372,6 +383,23 @@ pub struct SendableRecipient {
     pub secret: Option<String>,
 }
 
+/// Every recipient of `site`, ready to send to, one per URL (a channel
+/// that serves several roles hears an operator notice once).
+pub async fn sendable_recipients(
+    db: &D1Database,
+    site: &str,
+) -> EdgeResult<Vec<SendableRecipient>> {
+    Ok(db
+        .prepare(
+            "SELECT MIN(id) AS id, format, url, secret FROM recipients WHERE site = ?1 \
+             GROUP BY format, url, secret ORDER BY id",
+        )
+        .bind(&[text(site)])?
+        .all_rows()
+        .await?
+        .results()?)
+}
+
 /// The recipient `id` of `site`, ready to send to; `None` if the site has
 /// no such recipient.
 pub async fn sendable_recipient(
@@ -382,7 +410,7 @@ pub async fn sendable_recipient(
     Ok(db
         .prepare("SELECT id, format, url, secret FROM recipients WHERE id = ?1 AND site = ?2")
         .bind(&[text(id), text(site)])?
-        .first(None)
+        .first_row()
         .await?)
 }
 
@@ -410,7 +438,7 @@ pub async fn insert_recipient(
             opt_text(r.secret.as_deref()),
             millis(now),
         ])?;
-    db.batch(vec![insert, audit]).await?;
+    super::meter::batch(db, vec![insert, audit]).await?;
     Ok(())
 }
 
@@ -425,8 +453,9 @@ pub async fn delete_recipient(
     now: Timestamp,
 ) -> EdgeResult<bool> {
     let (actor, by) = actor.stored();
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(
+        db,
+        vec![
             db.prepare(
                 "INSERT INTO audit (at, actor, by, action, subject, before) \
                  SELECT ?3, ?4, ?5, 'recipient_removed', site, \
@@ -436,8 +465,9 @@ pub async fn delete_recipient(
             .bind(&[text(id), text(key), millis(now), text(&actor), text(&by)])?,
             db.prepare("DELETE FROM recipients WHERE id = ?1 AND site = ?2")
                 .bind(&[text(id), text(key)])?,
-        ])
-        .await?;
+        ],
+    )
+    .await?;
     Ok(super::first_changes(&results) > 0)
 }
 
@@ -455,8 +485,9 @@ pub async fn reveal_url(
     struct UrlRow {
         url: String,
     }
-    let results = db
-        .batch(vec![
+    let results = super::meter::batch(
+        db,
+        vec![
             db.prepare(
                 "INSERT INTO audit (at, by, action, subject, note) \
                  SELECT ?3, ?4, 'recipient_url_revealed', id, \
@@ -471,8 +502,9 @@ pub async fn reveal_url(
             ])?,
             db.prepare("SELECT url FROM recipients WHERE id = ?1 AND site = ?2")
                 .bind(&[text(id.as_str()), text(site.as_str())])?,
-        ])
-        .await?;
+        ],
+    )
+    .await?;
     if super::first_changes(&results) == 0 {
         return Ok(None);
     }

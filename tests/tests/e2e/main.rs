@@ -16,6 +16,7 @@ mod admin;
 mod dashboard;
 mod escalation;
 mod ingest;
+mod operations;
 mod people;
 mod skeleton;
 mod widget;

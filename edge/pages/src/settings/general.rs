@@ -6,6 +6,7 @@ use super::controls::{errors_for, field, field_id, number_input, Field};
 use super::labels::{capitalised, copy_label, general_label, human_minutes, is_rtl, locale_name};
 use super::{settings_path, SettingsView, SHIPPED_LOCALES};
 use crate::layout::csrf_field;
+use domain::retention::MAX_RETENTION_DAYS;
 use domain::settings_form::{
     bait_in, bait_message, copy_name, FieldError, GeneralForm, Notice, SLA_FIELDS,
 };
@@ -62,6 +63,10 @@ pub(super) fn locales(form: &GeneralForm) -> Vec<String> {
     out
 }
 
+const RETENTION_HINT: &str = "Each answer\u{2019}s words, name, email, phone, page and \
+    transaction reference are erased this many days after it arrived (once its case is \
+    closed); the anonymous record and the audit trail stay. Empty keeps them.";
+
 pub(super) fn general(v: &SettingsView) -> Markup {
     let f = v.form;
     let origins_hint = format!(
@@ -97,6 +102,18 @@ pub(super) fn general(v: &SettingsView) -> Markup {
                             shared: &[],
                             errors: errors_for(v.errors, "cooldown_days"),
                         }, |c| number_input(c, "cooldown_days", &f.cooldown_days, 0, MAX_COOLDOWN_DAYS)))
+                        (field(&Field {
+                            name: "retention_days",
+                            label: "Erase personal data after (days)",
+                            hint: Some(RETENTION_HINT),
+                            shared: &[],
+                            errors: errors_for(v.errors, "retention_days"),
+                        }, |c| html! {
+                            // Optional: empty keeps personal data (the default).
+                            input type="number" id=(c.id) name="retention_days" value=(f.retention_days)
+                                min="0" max=(MAX_RETENTION_DAYS) step="1" inputmode="numeric" placeholder="Keep"
+                                aria-describedby=[c.described.as_deref()] aria-invalid=[c.invalid];
+                        }))
                     }
                 }
                 (sla(f, v.errors))

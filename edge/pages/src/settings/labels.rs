@@ -66,6 +66,7 @@ pub(super) fn general_label(name: &str, locales: &[String]) -> Option<String> {
         "guarantee" => Some("Offer the guarantee"),
         "offer_contact" => Some("Offer contact on a low score"),
         "cooldown_days" => Some("Cooldown"),
+        "retention_days" => Some("Erase personal data after"),
         _ => None,
     };
     if let Some(label) = fixed {

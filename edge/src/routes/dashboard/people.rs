@@ -153,10 +153,13 @@ pub async fn make_key(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response
             serde_json::json!({"id": presented.id, "name": new.name, "scope": new.scope.as_str()}),
         ),
     };
-    db.batch(vec![
-        api_keys::insert(&db, &presented, &new, m.name(), now)?,
-        audit::entry(&db, &entry, now)?,
-    ])
+    crate::store::meter::batch(
+        &db,
+        vec![
+            api_keys::insert(&db, &presented, &new, m.name(), now)?,
+            audit::entry(&db, &entry, now)?,
+        ],
+    )
     .await?;
     let notice = Notice {
         ok: true,
@@ -182,10 +185,13 @@ pub async fn revoke_key(env: &Env, m: &Manager, id: &str) -> EdgeResult<Response
         before: Some(serde_json::json!({"id": key.id, "name": key.name, "scope": key.scope})),
         after: None,
     };
-    db.batch(vec![
-        api_keys::revoke(&db, id, now)?,
-        audit::entry_if_changed(&db, &entry, now)?,
-    ])
+    crate::store::meter::batch(
+        &db,
+        vec![
+            api_keys::revoke(&db, id, now)?,
+            audit::entry_if_changed(&db, &entry, now)?,
+        ],
+    )
     .await?;
     Ok(http::see_other("/dashboard/people?done=revoked"))
 }

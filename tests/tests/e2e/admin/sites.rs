@@ -202,7 +202,7 @@ fn id_of(rows: &[Value], role: &str) -> String {
 fn site_row(stack: &Stack, site: &str) -> Value {
     stack.rows(&format!(
         "SELECT origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, \
-         rate_per_minute, turnstile_sitekey, turnstile_secret, updated_at FROM sites WHERE key = '{site}'"
+         rate_per_minute, retention_days, turnstile_sitekey, turnstile_secret, updated_at FROM sites WHERE key = '{site}'"
     ))[0]
         .clone()
 }
@@ -245,6 +245,7 @@ async fn get_output_is_put_input_and_keeps_ids_secrets_and_settings() {
             {"role": "client_manager", "format": "webhook", "url": b, "secret": SECOND_SECRET}
         ],
         "rate_per_minute": 77,
+        "retention_days": 400,
         "cooldown_days": 9,
         "guarantee": true,
         "sla_minutes": {"senior": 20},
@@ -258,9 +259,10 @@ async fn get_output_is_put_input_and_keeps_ids_secrets_and_settings() {
     assert_eq!(
         (
             site["rate_per_minute"].as_u64(),
+            site["retention_days"].as_u64(),
             site["turnstile_secret"].as_str()
         ),
-        (Some(77), Some(TURNSTILE_SECRET))
+        (Some(77), Some(400), Some(TURNSTILE_SECRET))
     );
 
     // GET, then PUT exactly what GET said: nothing changes but the time.
@@ -446,6 +448,11 @@ async fn refusals_change_nothing(client: &reqwest::Client, stack: &Stack, trip: 
             with(&|b| b["rate_per_minute"] = Value::Null),
             "invalid_json",
         ),
+        (
+            with(&|b| b["retention_days"] = 3651.into()),
+            "invalid_retention_days",
+        ),
+        (with(&|b| b["retention_days"] = (-1).into()), "invalid_json"),
     ];
     for (body, code) in &cases {
         let (s, answer, _) = call(client, M::PUT, trip, Some(ADMIN_TOKEN), Some(body)).await;
