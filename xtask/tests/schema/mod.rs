@@ -1,7 +1,7 @@
 //! D1's schema on real SQLite (D1's engine; `rusqlite` with SQLite bundled):
 //! the migrations of `edge/migrations` in the order wrangler applies them,
 //! and a database that runs them as D1 does. Shared by the tests that check
-//! the schema (`migrations_keep_data.rs`; later, the query-plan guard).
+//! the schema (`migrations_keep_data.rs`, `query_plans.rs`).
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
