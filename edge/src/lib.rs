@@ -99,8 +99,16 @@ async fn tick(env: &Env, now: domain::Timestamp) {
     if let Err(e) = retention::erase_due(env, now).await {
         worker::console_error!("retention tick: {e}");
     }
+    if let Err(e) = forget_rate_windows(env, now).await {
+        worker::console_error!("rate windows tick: {e}");
+    }
     // Last, so the owners' notices written above go out in this tick.
     if let Err(e) = mail::send_due(env, now).await {
         worker::console_error!("mail tick: {e}");
     }
+}
+
+/// Expired rate-limit windows go once a minute.
+async fn forget_rate_windows(env: &Env, now: domain::Timestamp) -> error::EdgeResult<()> {
+    store::abuse::forget_old_windows(&env.d1("DB")?, domain::rate::window(now)).await
 }

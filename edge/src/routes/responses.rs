@@ -53,15 +53,6 @@ async fn handle(
             return Err(EdgeError::OriginNotAllowed);
         }
     }
-    if count == 1 {
-        // A new window opened: a good moment to drop the expired ones.
-        let env = env.clone();
-        ctx.wait_until(async move {
-            if let Ok(db) = env.d1("DB") {
-                let _ = abuse::forget_old_windows(&db, window).await;
-            }
-        });
-    }
     if rate::exceeded(
         u32::try_from(count).unwrap_or(u32::MAX),
         site.rate_per_minute,
