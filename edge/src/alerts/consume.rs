@@ -10,7 +10,7 @@
 //! send it to one recipient twice; a role of the alert's level with no
 //! recipient, and a stored URL today's rules refuse, are dead letters at once.
 
-use super::send::{self, Target};
+use super::send::Target;
 use super::{Job, Settings};
 use crate::clock;
 use crate::error::EdgeResult;
@@ -180,14 +180,7 @@ async fn attempt(
         url: &r.url,
         secret: r.secret.as_deref(),
     };
-    let sent = send::send(
-        &target,
-        alert,
-        settings.allow_loopback,
-        settings.timeout,
-        false,
-    )
-    .await;
+    let sent = settings.send(&target, alert).await;
     // The call happened: if its record is lost, the claim expires and the
     // attempt counts as one with no answer (at least once, same id).
     let complete = || {

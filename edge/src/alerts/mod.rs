@@ -91,6 +91,11 @@ impl Settings {
         domain::delivery::claim_lease_secs(timeout)
     }
 
+    /// One call to `target` with these settings (no answer read back).
+    pub async fn send(&self, target: &Target<'_>, alert: &Alert) -> Sent {
+        send::send(target, alert, self.allow_loopback, self.timeout, false).await
+    }
+
     pub fn from_env(env: &Env) -> Self {
         let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
         let schedule = var("ALERT_SCHEDULE")

@@ -8,7 +8,7 @@
 //! (the mail outbox retries its own sends). If every channel fails, the
 //! dead letters are still listed in Settings.
 
-use super::send::{self, Target};
+use super::send::Target;
 use super::Settings;
 use crate::error::EdgeResult;
 use crate::store::{mails, notices, people, sites};
@@ -55,14 +55,7 @@ async fn post_to_recipients(
             url: &r.url,
             secret: r.secret.as_deref(),
         };
-        let sent = send::send(
-            &target,
-            alert,
-            settings.allow_loopback,
-            settings.timeout,
-            false,
-        )
-        .await;
+        let sent = settings.send(&target, alert).await;
         if sent.status.is_none_or(|s| !(200..300).contains(&s)) {
             worker::console_warn!(
                 "notice to recipient {}: {}",

@@ -114,35 +114,14 @@ pub fn parse_row(n: usize, line: &str) -> Result<Row> {
     Ok(Row { table, row })
 }
 
-/// Milliseconds since the Unix epoch as (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SSZ`), UTC.
+/// Milliseconds since the Unix epoch as (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SSZ`), UTC:
+/// the domain's RFC 3339 form (one calendar for the whole project) without
+/// its milliseconds.
 pub fn utc(ms: u64) -> (String, String) {
-    let secs = ms / 1000;
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil(days);
-    let date = format!("{y:04}-{m:02}-{d:02}");
-    let time = format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    );
+    let rfc = domain::Timestamp::from_millis(i64::try_from(ms).unwrap_or(i64::MAX)).to_rfc3339();
+    let date = rfc.get(..10).unwrap_or_default().to_owned();
+    let time = format!("{}Z", rfc.get(..19).unwrap_or_default());
     (date, time)
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian
-/// (Howard Hinnant's `civil_from_days`, for days on or after the epoch).
-fn civil(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
 }
 
 /// Now, as [`utc`] gives it.
