@@ -142,8 +142,37 @@ pub fn sort(cases: &mut [InboxCase], now: Timestamp) {
     });
 }
 
+/// The inbox's version, for a poll's `If-None-Match`: the newest change to
+/// any case (a new case, a step, an owner, a level) and the current minute,
+/// since deadlines and "overdue" move with the clock. Anything else on the
+/// page (an erased answer's words, an owner's new name) shows within the
+/// minute. A weak tag: the page is equivalent, not byte for byte the same.
+pub fn etag(cases_changed_at: i64, now: Timestamp) -> String {
+    format!("W/\"inbox-{cases_changed_at}-{}\"", now.millis() / 60_000)
+}
+
+/// Whether an `If-None-Match` header names `etag` (a list, or `*`).
+pub fn unchanged(if_none_match: Option<&str>, etag: &str) -> bool {
+    if_none_match.is_some_and(|h| h.split(',').map(str::trim).any(|t| t == etag || t == "*"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_poll_tag_changes_with_a_case_or_the_minute() {
+        let now = Timestamp::from_millis(1_796_411_400_000);
+        let tag = etag(1_796_411_399_000, now);
+        assert_eq!(tag, "W/\"inbox-1796411399000-29940190\"");
+        assert_eq!(etag(1_796_411_399_000, now.plus_seconds(30)), tag);
+        assert_ne!(etag(1_796_411_399_001, now), tag);
+        assert_ne!(etag(1_796_411_399_000, now.plus_seconds(60)), tag);
+        assert!(unchanged(Some(&tag), &tag));
+        assert!(unchanged(Some(&format!("W/\"x\", {tag}")), &tag));
+        assert!(unchanged(Some("*"), &tag));
+        assert!(!unchanged(Some("W/\"inbox-1-2\""), &tag));
+        assert!(!unchanged(None, &tag));
+    }
+
     use super::*;
 
     fn case(id: &str, tier: Tier, state: CaseState, due_min: Option<i64>) -> InboxCase {

@@ -2,6 +2,7 @@
 //! depend on nothing else in this crate (the error finisher uses them, not
 //! the other way round); reading requests lives in `request.rs`.
 
+use crate::error::EdgeResult;
 use worker::{Headers, Request, Response, ResponseBuilder};
 
 /// A JSON answer. Serialising plain values cannot fail; should it, the
@@ -69,6 +70,17 @@ pub fn preflight(req: &Request) -> worker::Result<Response> {
         h.set("access-control-max-age", "600")?;
     }
     Ok(resp)
+}
+
+/// `304 Not Modified` for a dashboard poll whose copy is current.
+pub fn not_modified(etag: &str) -> EdgeResult<Response> {
+    let headers = Headers::new();
+    headers.set("etag", etag)?;
+    headers.set("cache-control", "no-store")?;
+    Ok(ResponseBuilder::new()
+        .with_status(304)
+        .with_headers(headers)
+        .empty())
 }
 
 /// A dashboard page: its strict policy (own script and stylesheet only, no

@@ -30,15 +30,23 @@
     var live = document.getElementById("live");
     var known = caseIds(section);
     var busy = false;
+    // The inbox's version from the last poll: an unchanged inbox answers
+    // 304 with no body (the server's one indexed read instead of the query).
+    var etag = null;
     function refresh() {
       if (busy || document.hidden) return;
       busy = true;
-      fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" } })
+      var headers = { Accept: "text/html" };
+      if (etag) headers["If-None-Match"] = etag;
+      fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: headers })
         .then(function (r) {
+          if (r.status === 304) return null;
           if (r.redirected || !r.ok) throw new Error("status " + r.status);
+          etag = r.headers.get("ETag");
           return r.text();
         })
         .then(function (html) {
+          if (html === null) return;
           var doc = new DOMParser().parseFromString(html, "text/html");
           var fresh = doc.getElementById("cases");
           if (!fresh) return;

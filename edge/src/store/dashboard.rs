@@ -255,6 +255,20 @@ fn scope_value(scope: Option<&[String]>) -> JsValue {
 /// (the inbox) or `?3` (the others).
 const IN_SCOPE_6: &str = "(?6 IS NULL OR c.site IN (SELECT value FROM json_each(?6)))";
 
+/// When any case last changed (`MAX(updated_at)`, read from the index on
+/// it): the inbox poll's version.
+pub async fn cases_changed_at(db: &D1Database) -> EdgeResult<i64> {
+    #[derive(Deserialize)]
+    struct Row {
+        at: Option<i64>,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT MAX(updated_at) AS at FROM cases")
+        .first_row()
+        .await?;
+    Ok(row.and_then(|r| r.at).unwrap_or(0))
+}
+
 /// The site keys a person may see (`None`: every site), for the filters.
 pub async fn site_keys(db: &D1Database, scope: Option<&[String]>) -> EdgeResult<Vec<String>> {
     #[derive(Deserialize)]

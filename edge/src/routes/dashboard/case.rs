@@ -22,12 +22,20 @@ pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response
     }
     let db = env.d1("DB")?;
     let now = clock::now();
+    // Open tabs poll every 10 s: a poll of an unchanged inbox is one
+    // indexed read and a 304, not the whole query and page.
+    let etag = inbox::etag(dashboard::cases_changed_at(&db).await?, now);
+    if inbox::unchanged(req.headers().get("if-none-match")?.as_deref(), &etag) {
+        return http::not_modified(&etag);
+    }
     let scope = m.person.scope();
     let mut cases = dashboard::inbox(&db, &filter, scope.as_deref(), &m.person.id, now).await?;
     inbox::sort(&mut cases, now);
     let sites = dashboard::site_keys(&db, scope.as_deref()).await?;
     let html = inbox_page::render(&chrome(m, Section::Inbox), &sites, &filter, &cases, now);
-    Ok(http::page(200, html))
+    let mut resp = http::page(200, html);
+    resp.headers_mut().set("etag", &etag)?;
+    Ok(resp)
 }
 
 async fn detail(env: &Env, m: &Manager, id: &ResponseId) -> EdgeResult<CaseDetail> {

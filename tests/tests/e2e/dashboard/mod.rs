@@ -2,5 +2,6 @@
 //! and the settings page.
 
 mod closed_loop;
+mod poll;
 mod security;
 mod settings;
