@@ -51,14 +51,23 @@ pub async fn page(
         .map_or((JsValue::NULL, JsValue::NULL), |c| {
             (millis(c.received_at), text(c.id.as_str()))
         });
-    let mut rows: Vec<ResponseRow> = db
-        .prepare(format!(
+    // One statement per shape, so SQLite can use an index: a site's
+    // answers come from (site, received_at); the list across every site
+    // walks received_at newest first and stops at the page.
+    let filters = "(?2 IS NULL OR r.tier = ?2) AND (?3 IS NULL OR c.state = ?3) \
+         AND (?4 IS NULL OR r.received_at >= ?4) \
+         AND (?5 IS NULL OR r.received_at < ?5 OR (r.received_at = ?5 AND r.id < ?6))";
+    let statement = match q.site {
+        Some(_) => db.prepare(format!(
             "SELECT {COLUMNS} FROM responses r LEFT JOIN cases c ON c.id = r.case_id \
-             WHERE (?1 IS NULL OR r.site = ?1) AND (?2 IS NULL OR r.tier = ?2) \
-             AND (?3 IS NULL OR c.state = ?3) AND (?4 IS NULL OR r.received_at >= ?4) \
-             AND (?5 IS NULL OR r.received_at < ?5 OR (r.received_at = ?5 AND r.id < ?6)) \
-             ORDER BY r.received_at DESC, r.id DESC LIMIT ?7"
-        ))
+             WHERE r.site = ?1 AND {filters} ORDER BY r.received_at DESC, r.id DESC LIMIT ?7"
+        )),
+        None => db.prepare(format!(
+            "SELECT {COLUMNS} FROM responses r LEFT JOIN cases c ON c.id = r.case_id \
+             WHERE ?1 IS NULL AND {filters} ORDER BY r.received_at DESC, r.id DESC LIMIT ?7"
+        )),
+    };
+    let mut rows: Vec<ResponseRow> = statement
         .bind(&[
             opt_text(q.site.as_ref().map(domain::fields::SiteKey::as_str)),
             opt_text(q.tier.map(domain::Tier::as_str)),
