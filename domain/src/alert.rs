@@ -74,6 +74,35 @@ pub struct CaseFacts {
     pub ack_due_at: Option<Timestamp>,
 }
 
+impl CaseFacts {
+    /// The facts of a message that is not about a case (a test alert, an
+    /// operator notice): at `tier` with `score`, the `text` in the words'
+    /// place, and no customer, transaction or deadline.
+    fn not_a_case(
+        site: &str,
+        case_id: String,
+        (tier, score): (Tier, Option<u8>),
+        text: &str,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            site: site.to_owned(),
+            case_id,
+            tier,
+            level: tier,
+            score,
+            guarantee: false,
+            gaps: text.to_owned(),
+            transaction: None,
+            email: None,
+            phone: None,
+            callback: false,
+            opened_at: now,
+            ack_due_at: None,
+        }
+    }
+}
+
 /// Everything any format needs to render one alert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alert {
@@ -159,23 +188,13 @@ impl Alert {
     /// A clearly marked sample a manager sends to check a recipient URL.
     /// `nonce` makes its idempotency id unique per test (the caller draws it).
     pub fn test(site: &str, now: Timestamp, dashboard_base: &str, nonce: &str) -> Self {
-        let facts = CaseFacts {
-            site: site.to_owned(),
-            case_id: format!("test-{nonce}"),
-            tier: Tier::Account,
-            level: Tier::Account,
-            score: Some(3),
-            guarantee: false,
-            gaps:
-                "This is a test alert from Candor. No customer wrote this and no case was opened."
-                    .to_owned(),
-            transaction: None,
-            email: None,
-            phone: None,
-            callback: false,
-            opened_at: now,
-            ack_due_at: None,
-        };
+        let facts = CaseFacts::not_a_case(
+            site,
+            format!("test-{nonce}"),
+            (Tier::Account, Some(3)),
+            "This is a test alert from Candor. No customer wrote this and no case was opened.",
+            now,
+        );
         Self::new(facts, Reason::Test, dashboard_base, None)
     }
 
@@ -190,24 +209,15 @@ impl Alert {
         dashboard_base: &str,
         newest: i64,
     ) -> Self {
-        let facts = CaseFacts {
-            site: site.to_owned(),
-            case_id: format!("notice-{newest}"),
-            tier: Tier::None,
-            level: Tier::None,
-            score: None,
-            guarantee: false,
-            gaps: "Chat tools refused these alerts or never answered, so the people they were \
-                   meant for have not seen them. Settings \u{2192} Undelivered alerts lists each one with \
-                   its last error: fix the recipient, check it with Send test alert, then press Retry."
-                .to_owned(),
-            transaction: None,
-            email: None,
-            phone: None,
-            callback: false,
-            opened_at: now,
-            ack_due_at: None,
-        };
+        let facts = CaseFacts::not_a_case(
+            site,
+            format!("notice-{newest}"),
+            (Tier::None, None),
+            "Chat tools refused these alerts or never answered, so the people they were \
+             meant for have not seen them. Settings \u{2192} Undelivered alerts lists each one with \
+             its last error: fix the recipient, check it with Send test alert, then press Retry.",
+            now,
+        );
         let mut alert = Self::new(facts, Reason::Undelivered { count }, dashboard_base, None);
         alert.dashboard_url = format!(
             "{}/dashboard/settings/{site}#dead-h",

@@ -57,7 +57,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 #[event(queue)]
 async fn queue(batch: MessageBatch<alerts::Job>, env: Env, _ctx: Context) -> Result<()> {
     let dead = batch.queue().ends_with("-dlq");
-    let size = batch.messages().map_or(0, |m| m.len());
+    // The count only: the consumer deserialises the bodies once, itself.
+    let size = batch.raw_iter().len();
     let (result, rows) = store::meter::metered(async move {
         if dead {
             alerts::bury_exhausted(batch, env).await

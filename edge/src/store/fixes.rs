@@ -119,5 +119,5 @@ pub async fn update(
         ])?
         .run_counted()
         .await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+    super::changed(&result)
 }

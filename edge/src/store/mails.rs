@@ -54,10 +54,7 @@ pub async fn insert_once(
         .bind(&row(id, mail, now))?
         .run_counted()
         .await?;
-    Ok(result
-        .meta()?
-        .and_then(|m| m.changes)
-        .is_some_and(|c| c > 0))
+    super::changed(&result)
 }
 
 /// A mail a case step sends the customer, for the step's own batch: written

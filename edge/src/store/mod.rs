@@ -53,6 +53,15 @@ pub fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
+/// Whether a statement changed a row: how a guarded single write (an
+/// insert that may conflict, an update with a condition) tells it happened.
+pub fn changed(result: &worker::D1Result) -> crate::error::EdgeResult<bool> {
+    Ok(result
+        .meta()?
+        .and_then(|m| m.changes)
+        .is_some_and(|c| c > 0))
+}
+
 /// Rows the first statement of a batch changed: how a batch tells whether
 /// its guarded write happened (0 when D1 reports no count).
 pub fn first_changes(results: &[worker::D1Result]) -> usize {

@@ -52,8 +52,5 @@ pub async fn add(
         ])?
         .run_counted()
         .await?;
-    Ok(result
-        .meta()?
-        .and_then(|m| m.changes)
-        .is_some_and(|c| c > 0))
+    super::changed(&result)
 }

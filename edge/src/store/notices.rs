@@ -52,21 +52,16 @@ pub async fn claim(
     now: Timestamp,
     quiet_since: Timestamp,
 ) -> EdgeResult<bool> {
-    #[derive(Deserialize)]
-    struct Row {
-        #[allow(dead_code)] // only its presence matters
-        site: String,
-    }
     #[allow(clippy::cast_precision_loss)] // epoch milliseconds fit an f64 exactly
     let newest = int(u.newest as f64);
-    let row: Option<Row> = db
+    let result = db
         .prepare(
             "INSERT INTO notices (site, kind, sent_at, seen_to) VALUES (?1, 'dead_letters', ?2, ?3) \
              ON CONFLICT(site, kind) DO UPDATE SET sent_at = excluded.sent_at, seen_to = excluded.seen_to \
-             WHERE notices.sent_at <= ?4 RETURNING site",
+             WHERE notices.sent_at <= ?4",
         )
         .bind(&[text(&u.site), millis(now), newest, millis(quiet_since)])?
-        .first_row()
+        .run_counted()
         .await?;
-    Ok(row.is_some())
+    super::changed(&result)
 }
