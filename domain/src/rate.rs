@@ -1,11 +1,12 @@
-//! Abuse protection: a fixed one-minute window per (site, client IP). The
-//! edge keeps the counters; this module says which window a request falls
-//! in, how the client is keyed and when it may try again.
+//! Abuse protection. Answers are limited per (site, client IP) by the
+//! Workers rate-limiting binding ([`limiter_for`]): no database write
+//! before a request is known to be wanted. Sign-in links are limited by a
+//! fixed one-minute window whose counters the edge keeps in D1 ([`window`]).
 
 use crate::fields::SiteKey;
 use crate::Timestamp;
 
-/// The window's length. Sites set how many answers one client may send in it.
+/// The sign-in window's length.
 pub const WINDOW_MS: i64 = 60_000;
 
 /// The window `now` falls in.
@@ -34,14 +35,38 @@ pub fn window_of(now: Timestamp, len_ms: i64) -> Window {
     }
 }
 
-/// The counter's key: a hash, so client IPs are never stored.
-pub fn client_key(site: &SiteKey, client_ip: &str) -> String {
-    crate::digest::sha256_hex(&[site.as_str(), client_ip])
+/// The rate-limiting bindings `edge/wrangler.toml` declares: one namespace
+/// per limit, each per minute, because a binding's limit is fixed in the
+/// configuration and cannot be passed per call.
+pub const LIMITERS: [(u32, &str); 8] = [
+    (1, "RATE_LIMIT_1"),
+    (3, "RATE_LIMIT_3"),
+    (10, "RATE_LIMIT_10"),
+    (30, "RATE_LIMIT_30"),
+    (100, "RATE_LIMIT_100"),
+    (1_000, "RATE_LIMIT_1000"),
+    (10_000, "RATE_LIMIT_10000"),
+    (100_000, "RATE_LIMIT_100000"),
+];
+
+/// The bindings' period. A refused client may try again after at most this.
+pub const LIMITER_PERIOD_SECS: u32 = 60;
+
+/// The binding that enforces a site's `rate_per_minute`, and the limit it
+/// enforces: the smallest declared limit at or above the site's, so a site
+/// is never stricter than it asked (a limit of 50 is enforced as 100).
+pub fn limiter_for(per_minute: u32) -> (u32, &'static str) {
+    LIMITERS
+        .iter()
+        .copied()
+        .find(|(limit, _)| *limit >= per_minute)
+        .unwrap_or(LIMITERS[LIMITERS.len() - 1])
 }
 
-/// Whether the `count`-th request of a window exceeds the site's limit.
-pub const fn exceeded(count: u32, limit_per_minute: u32) -> bool {
-    count > limit_per_minute
+/// The binding's key for a client of a site. Not stored anywhere of ours:
+/// the limiter only counts it, in the Cloudflare location that saw the IP.
+pub fn limiter_key(site: &SiteKey, client_ip: &str) -> String {
+    format!("{} {client_ip}", site.as_str())
 }
 
 #[cfg(test)]
@@ -59,21 +84,39 @@ mod tests {
     }
 
     #[test]
-    fn keys_differ_by_site_and_ip_and_hide_the_ip() {
+    fn keys_differ_by_site_and_ip() {
         let demo = SiteKey::try_from("demo").unwrap();
         let other = SiteKey::try_from("other").unwrap();
-        let k = client_key(&demo, "203.0.113.9");
-        assert_eq!(k.len(), 64);
-        assert!(!k.contains("203"));
-        assert_ne!(k, client_key(&other, "203.0.113.9"));
-        assert_ne!(k, client_key(&demo, "203.0.113.10"));
-        assert_eq!(k, client_key(&demo, "203.0.113.9"));
+        let k = limiter_key(&demo, "203.0.113.9");
+        assert_ne!(k, limiter_key(&other, "203.0.113.9"));
+        assert_ne!(k, limiter_key(&demo, "203.0.113.10"));
+        assert_eq!(k, limiter_key(&demo, "203.0.113.9"));
+        // A site key has no spaces, so no two (site, ip) pairs share a key.
+        assert_ne!(
+            limiter_key(&SiteKey::try_from("a").unwrap(), "b c"),
+            limiter_key(&SiteKey::try_from("ab").unwrap(), "c")
+        );
     }
 
     #[test]
-    fn the_limit_itself_is_allowed() {
-        assert!(!exceeded(10, 10));
-        assert!(exceeded(11, 10));
+    fn a_site_gets_the_smallest_limiter_at_or_above_its_limit() {
+        assert_eq!(limiter_for(1), (1, "RATE_LIMIT_1"));
+        assert_eq!(limiter_for(3), (3, "RATE_LIMIT_3"));
+        assert_eq!(limiter_for(10), (10, "RATE_LIMIT_10"));
+        assert_eq!(limiter_for(11), (30, "RATE_LIMIT_30"));
+        assert_eq!(limiter_for(77), (100, "RATE_LIMIT_100"));
+        assert_eq!(limiter_for(100_000), (100_000, "RATE_LIMIT_100000"));
+        assert_eq!(limiter_for(u32::MAX), (100_000, "RATE_LIMIT_100000"));
+    }
+
+    #[test]
+    fn limiters_are_sorted_and_named_by_their_limit() {
+        for pair in LIMITERS.windows(2) {
+            assert!(pair[0].0 < pair[1].0);
+        }
+        for (limit, name) in LIMITERS {
+            assert_eq!(name, format!("RATE_LIMIT_{limit}"));
+        }
     }
 
     proptest! {

@@ -8,6 +8,7 @@ use crate::store::ingest::{self, CaseLink, NewResponse, OpenCase, Stored};
 use crate::store::sites::{Site, SiteRow};
 use crate::{alerts, http, request, turnstile};
 use domain::acknowledgement::{added_to_open_case, next_step};
+use domain::fields::SiteKey;
 use domain::lang::Lang;
 use domain::submission::ContactKeys;
 use domain::{rate, RawSubmission, Reply, Submission, Tier, Timestamp};
@@ -40,25 +41,20 @@ async fn handle(
     let keys = submission.contact.keys(&submission.site);
     let db = env.d1("DB")?;
 
-    let window = rate::window(now);
     let client_ip = req
         .headers()
         .get("cf-connecting-ip")?
         .unwrap_or_else(|| "unknown".into());
-    let client = rate::client_key(&submission.site, &client_ip);
-    let (site, count, open_case) = load(&db, &submission, &keys, &client, window).await?;
+    let (site, open_case) = load(&db, &submission, &keys).await?;
 
     if let Some(o) = origin {
         if !domain::origin::allowed(&site.origins, o) {
             return Err(EdgeError::OriginNotAllowed);
         }
     }
-    if rate::exceeded(
-        u32::try_from(count).unwrap_or(u32::MAX),
-        site.rate_per_minute,
-    ) {
+    if !within_rate(env, &submission.site, &client_ip, site.rate_per_minute).await {
         count_abuse(ctx, env, &site.key, Counter::RateLimited, now);
-        return Err(EdgeError::RateLimited(window.retry_after_secs));
+        return Err(EdgeError::RateLimited(rate::LIMITER_PERIOD_SECS));
     }
     submission.check_page(&site.origins)?;
 
@@ -152,20 +148,35 @@ fn send_after_commit(ctx: &Context, env: &Env, mail_id: String) {
     });
 }
 
-/// One round trip for everything the checks need: the site, this client's
-/// count in the rate window, and (for a callback) the contact's open case.
+/// Whether the site's rate limiter (a Workers binding: no database work)
+/// lets this client send one more answer. A limiter that is missing or
+/// fails lets the answer through, logged: an answer is never refused for a
+/// fault of ours.
+async fn within_rate(env: &Env, site: &SiteKey, client_ip: &str, per_minute: u32) -> bool {
+    let (_, binding) = rate::limiter_for(per_minute);
+    let outcome = match env.rate_limiter(binding) {
+        Ok(limiter) => limiter.limit(rate::limiter_key(site, client_ip)).await,
+        Err(e) => Err(e),
+    };
+    outcome.map_or_else(
+        |e| {
+            worker::console_error!("rate limiter {binding}: {e}");
+            true
+        },
+        |o| o.success,
+    )
+}
+
+/// One read-only round trip for everything the checks need: the site and
+/// (for a callback) the contact's open case. Nothing is written before the
+/// origin and the rate are checked.
 async fn load(
     db: &D1Database,
     submission: &Submission,
     keys: &ContactKeys,
-    client: &str,
-    window: rate::Window,
-) -> EdgeResult<(Site, u64, Option<OpenCase>)> {
+) -> EdgeResult<(Site, Option<OpenCase>)> {
     let site_key = submission.site.as_str();
-    let mut reads = vec![
-        crate::store::sites::select_site(db, site_key)?,
-        abuse::count_request(db, site_key, client, window)?,
-    ];
+    let mut reads = vec![crate::store::sites::select_site(db, site_key)?];
     if submission.contact.callback {
         reads.push(ingest::select_open_case(db, site_key, keys)?);
     }
@@ -182,11 +193,8 @@ async fn load(
             .try_into()?,
         None => return Err(EdgeError::NotFound("site")),
     };
-    let count = first_row(1)?
-        .and_then(|row| row.get("count").and_then(serde_json::Value::as_u64))
-        .unwrap_or(0);
-    let open_case = first_row(2)?.and_then(|row| serde_json::from_value(row).ok());
-    Ok((site, count, open_case))
+    let open_case = first_row(1)?.and_then(|row| serde_json::from_value(row).ok());
+    Ok((site, open_case))
 }
 
 /// The thank-you for an answer that joins the contact's open case (rule 6).

@@ -1,29 +1,13 @@
-//! Abuse protection's tables: rate-limit windows and per-day counters.
+//! Abuse protection's tables: the sign-in rate windows' upkeep and the
+//! per-day counters. (Answers are rate-limited by a Workers binding,
+//! `routes::responses::within_rate`, not here.)
 
 use super::meter::Counted as _;
-use super::{int, millis, text};
+use super::{int, text};
 use crate::error::EdgeResult;
 use domain::rate::{Window, WINDOW_MS};
 use domain::Timestamp;
-use worker::{D1Database, D1PreparedStatement};
-
-/// Counts one request in the client's current window and returns the count
-/// (`RETURNING`), atomically. Only for sites that exist, so junk site keys
-/// leave no rows behind.
-pub fn count_request(
-    db: &D1Database,
-    site: &str,
-    client_key: &str,
-    window: Window,
-) -> EdgeResult<D1PreparedStatement> {
-    Ok(db
-        .prepare(
-            "INSERT INTO rate_windows (key, window, count) SELECT ?1, ?2, 1 \
-             WHERE EXISTS (SELECT 1 FROM sites WHERE key = ?3) \
-             ON CONFLICT(key, window) DO UPDATE SET count = count + 1 RETURNING count",
-        )
-        .bind(&[text(client_key), millis(window.start), text(site)])?)
-}
+use worker::D1Database;
 
 /// Drops windows that can no longer limit anyone. The cron runs it once a
 /// minute (not the answer path: a DELETE there made nearly every answer a

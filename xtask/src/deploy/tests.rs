@@ -369,3 +369,38 @@ fn no_deployable_configuration_enables_a_dev_switch() {
         }
     }
 }
+
+/// Every environment declares each rate limiter `domain::rate::LIMITERS`
+/// names, with its limit per minute (a missing one would let a site's
+/// answers through unlimited), and no two share a namespace: each
+/// environment spends its own counts.
+#[test]
+fn every_environment_declares_the_answer_rate_limiters() {
+    let tracked = std::fs::read_to_string(Path::new(EDGE).join("wrangler.toml")).unwrap();
+    let mut namespaces = std::collections::BTreeSet::new();
+    for prefix in ["", "env.staging.", "env.production."] {
+        for (limit, name) in domain::rate::LIMITERS {
+            let header = format!("[[{prefix}ratelimits]]\nname = \"{name}\"\nnamespace_id = \"");
+            let at = tracked
+                .find(&header)
+                .unwrap_or_else(|| panic!("{prefix}{name} is not declared"));
+            let rest = &tracked[at + header.len()..];
+            let (id, rest) = rest.split_once("\"\n").unwrap();
+            assert!(id.parse::<u32>().is_ok(), "{prefix}{name}: namespace {id}");
+            assert!(namespaces.insert(id.to_owned()), "namespace {id} twice");
+            assert!(
+                rest.starts_with(&format!(
+                    "simple = {{ limit = {limit}, period = {} }}",
+                    domain::rate::LIMITER_PERIOD_SECS
+                )),
+                "{prefix}{name}: {}",
+                rest.lines().next().unwrap_or_default()
+            );
+        }
+    }
+    assert_eq!(
+        tracked.matches("ratelimits]]").count(),
+        namespaces.len(),
+        "no undeclared limiter"
+    );
+}
