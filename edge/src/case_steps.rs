@@ -96,8 +96,8 @@ pub async fn record(
     if follow_up.is_some() {
         let (env, ids) = (env.clone(), vec![id]);
         ctx.wait_until(async move {
-            if let Err(e) = crate::alerts::enqueue_after_commit(&env, &ids).await {
-                worker::console_error!("alert {}: not queued yet: {e}", ids[0]);
+            if let Err(e) = crate::alerts::deliver_after_commit(&env, &ids).await {
+                worker::console_error!("alert {}: not sent or queued yet: {e}", ids[0]);
             }
         });
     }

@@ -19,7 +19,10 @@ use crate::store::outbox::{self, Burial, Pending, Recipient};
 use domain::alert::{Alert, Reason};
 use domain::delivery::Outcome;
 use futures_util::{stream, StreamExt};
-use worker::{D1Database, Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
+use worker::{
+    D1Database, D1PreparedStatement, Env, Message, MessageBatch, MessageExt,
+    QueueRetryOptionsBuilder,
+};
 
 /// How long to wait before the queue redelivers `message` after our own
 /// storage failed: as long again as it has waited since it was sent.
@@ -32,7 +35,7 @@ fn storage_wait(message: &Message<Job>) -> u32 {
 }
 
 /// What to do with the message once this attempt is over.
-enum Next {
+pub(super) enum Next {
     Done,
     RetryIn(u32),
 }
@@ -76,7 +79,15 @@ async fn handle(db: &D1Database, settings: &Settings, message: &Message<Job>) {
     }
 }
 
-async fn deliver(db: &D1Database, settings: &Settings, alert_id: &str) -> EdgeResult<Next> {
+/// One turn of an alert in three round trips whatever its recipients: read
+/// it, claim every unsettled recipient, then (after the calls, one after
+/// another) write everything the turn learned in one batch — each call's
+/// log line, the dead letters, and the finish or the next due time.
+pub(super) async fn deliver(
+    db: &D1Database,
+    settings: &Settings,
+    alert_id: &str,
+) -> EdgeResult<Next> {
     let Some(pending) = outbox::load(db, alert_id).await? else {
         worker::console_warn!("alert {alert_id}: not in the outbox; dropped");
         return Ok(Next::Done);
@@ -84,45 +95,85 @@ async fn deliver(db: &D1Database, settings: &Settings, alert_id: &str) -> EdgeRe
     if pending.finished {
         return Ok(Next::Done);
     }
-    let unreachable: Vec<(String, String)> = pending
-        .missing_roles
-        .iter()
-        .map(|role| domain::delivery::no_recipient(*role))
-        .collect();
     let now = clock::now();
-    let letters: Vec<Burial<'_>> = unreachable
-        .iter()
-        .map(|(recipient_id, why)| Burial {
-            alert_id: &pending.id,
-            recipient_id,
-            case_id: &pending.facts.case_id,
-            why: why.clone(),
-            last_status: None,
-            at: now,
-        })
-        .collect();
-    outbox::bury_many(db, &letters).await?;
+    let mut record = Vec::new();
+    for role in &pending.missing_roles {
+        let (recipient_id, why) = domain::delivery::no_recipient(*role);
+        record.push(outbox::bury(
+            db,
+            &Burial {
+                alert_id: &pending.id,
+                recipient_id: &recipient_id,
+                case_id: &pending.facts.case_id,
+                why,
+                last_status: None,
+                at: now,
+            },
+        )?);
+    }
     let todo: Vec<&Recipient> = pending.recipients.iter().filter(|r| !r.settled).collect();
     let mut wait: Option<u32> = None;
     if !todo.is_empty() {
+        // The calls are made one after another: each claim lasts long
+        // enough for every call before its own to time out.
+        let lease = settings.claim_lease_secs();
+        let lease_all = lease.saturating_mul(u32::try_from(todo.len()).unwrap_or(u32::MAX));
+        let ids: Vec<&str> = todo.iter().map(|r| r.id.as_str()).collect();
+        let claims = deliveries::claim_all(
+            db,
+            &pending.facts.case_id,
+            &ids,
+            &pending.id,
+            now,
+            now.plus_seconds(lease_all),
+        )
+        .await?;
         let alert = render(&pending, settings);
-        for r in todo {
-            let secs = match attempt(db, settings, &pending, &alert, r).await? {
-                Tried::Settled => continue,
-                Tried::RetryIn(secs) => secs,
+        for (r, claim) in todo.into_iter().zip(claims) {
+            let secs = match claim {
+                Some(claimed) => {
+                    match attempt(db, settings, &pending, &alert, r, claimed, &mut record).await? {
+                        Tried::Settled => continue,
+                        Tried::RetryIn(secs) => secs,
+                    }
+                }
                 // Another consumer is sending this one now: look again once
                 // its claim has run out, to finish the alert (or take over).
-                Tried::Busy => settings.claim_lease_secs(),
+                None => lease_all,
             };
             wait = Some(wait.map_or(secs, |w| w.max(secs)));
         }
     }
-    if let Some(secs) = wait {
-        outbox::due_at(db, &pending.id, clock::now().plus_seconds(secs)).await?;
-        return Ok(Next::RetryIn(secs));
+    let next = if let Some(secs) = wait {
+        record.push(outbox::due_at(
+            db,
+            &pending.id,
+            clock::now().plus_seconds(secs),
+        )?);
+        Next::RetryIn(secs)
+    } else {
+        record.push(outbox::finish(db, &pending.id, clock::now())?);
+        Next::Done
+    };
+    write_record(db, &pending.id, record).await?;
+    Ok(next)
+}
+
+/// The calls happened: their record is written in one batch, tried twice.
+/// If it is lost, the claims expire and the attempts count as ones with no
+/// answer (at least once, same id).
+async fn write_record(
+    db: &D1Database,
+    alert_id: &str,
+    record: Vec<D1PreparedStatement>,
+) -> EdgeResult<()> {
+    // A prepared statement is consumed by a batch; keep a copy for the retry.
+    let again = record.clone();
+    if let Err(first) = crate::store::meter::batch(db, record).await {
+        worker::console_warn!("alert {alert_id}: recording the attempt failed once: {first}");
+        crate::store::meter::batch(db, again).await?;
     }
-    outbox::finish(db, &pending.id, clock::now()).await?;
-    Ok(Next::Done)
+    Ok(())
 }
 
 /// The alert as it reads now. An open case gets a fresh acknowledge link.
@@ -148,58 +199,32 @@ enum Tried {
     Settled,
     /// Failed, worth another attempt after this many seconds.
     RetryIn(u32),
-    /// Another consumer holds the claim on this recipient right now.
-    Busy,
 }
 
-/// Claims the recipient's next attempt, makes the call, records it, and
-/// buries the delivery if it can never succeed.
+/// Makes the claimed call and adds its record to the turn's batch: the log
+/// line, and a dead letter if the delivery can never succeed.
 async fn attempt(
     db: &D1Database,
     settings: &Settings,
     pending: &Pending,
     alert: &Alert,
     r: &Recipient,
+    claimed: deliveries::Claimed,
+    record: &mut Vec<D1PreparedStatement>,
 ) -> EdgeResult<Tried> {
-    let now = clock::now();
-    let lease_until = now.plus_seconds(settings.claim_lease_secs());
-    let Some(claimed) = deliveries::claim(
-        db,
-        &pending.facts.case_id,
-        &r.id,
-        &pending.id,
-        now,
-        lease_until,
-    )
-    .await?
-    else {
-        return Ok(Tried::Busy);
-    };
     let target = Target {
         format: &r.format,
         url: &r.url,
         secret: r.secret.as_deref(),
     };
     let sent = settings.send(&target, alert).await;
-    // The call happened: if its record is lost, the claim expires and the
-    // attempt counts as one with no answer (at least once, same id).
-    let complete = || {
-        deliveries::complete(
-            db,
-            claimed,
-            sent.status,
-            sent.error.as_deref(),
-            sent.duration_ms,
-        )
-    };
-    if let Err(first) = complete().await {
-        worker::console_warn!(
-            "alert {}: recording attempt {} failed once: {first}",
-            pending.id,
-            claimed.attempt
-        );
-        complete().await?;
-    }
+    record.push(deliveries::complete(
+        db,
+        claimed,
+        sent.status,
+        sent.error.as_deref(),
+        sent.duration_ms,
+    )?);
     let why = match Outcome::of(sent.status, sent.retry_after) {
         // Nothing was sent: the stored URL breaks today's rules. Only a
         // manager's edit can help, so it is a dead letter at once.
@@ -216,7 +241,7 @@ async fn attempt(
             }
         }
     };
-    outbox::bury(
+    record.push(outbox::bury(
         db,
         &Burial {
             alert_id: &pending.id,
@@ -226,8 +251,7 @@ async fn attempt(
             last_status: sent.status,
             at: clock::now(),
         },
-    )
-    .await?;
+    )?);
     Ok(Tried::Settled)
 }
 
@@ -260,8 +284,10 @@ async fn bury_all(db: &D1Database, alert_id: &str) -> EdgeResult<()> {
     let Some(p) = outbox::load(db, alert_id).await? else {
         return Ok(());
     };
+    let now = clock::now();
+    let mut record = Vec::new();
     for r in p.recipients.iter().filter(|r| !r.settled) {
-        outbox::bury(
+        record.push(outbox::bury(
             db,
             &Burial {
                 alert_id: &p.id,
@@ -272,10 +298,11 @@ async fn bury_all(db: &D1Database, alert_id: &str) -> EdgeResult<()> {
                     r.attempts
                 ),
                 last_status: None,
-                at: clock::now(),
+                at: now,
             },
-        )
-        .await?;
+        )?);
     }
-    outbox::finish(db, &p.id, clock::now()).await
+    record.push(outbox::finish(db, &p.id, now)?);
+    crate::store::meter::batch(db, record).await?;
+    Ok(())
 }

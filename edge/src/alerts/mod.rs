@@ -21,7 +21,7 @@ use domain::ack::AckKey;
 use domain::delivery::Schedule;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-use worker::{BatchMessageBuilder, Env};
+use worker::{BatchMessageBuilder, Env, MessageBuilder};
 
 /// The body of a message on the `ALERTS` queue: just the outbox row's id,
 /// so a message is small and always renders what the store says now.
@@ -42,23 +42,51 @@ pub async fn enqueue(env: &Env, ids: &[String]) -> EdgeResult<()> {
     Ok(())
 }
 
-/// The fast path: puts alerts on the queue right after the commit that
-/// wrote their outbox rows. If this send is lost, nothing else is: the cron
-/// finds the unfinished rows and queues them (`outbox::claim_unqueued`).
+/// The fast path, right after the commit that wrote the alerts' outbox
+/// rows: each alert's first attempt is made here, from the request's
+/// `waitUntil`, claimed in D1 like the consumer's (so the queue never sends
+/// it twice). Only an alert that needs another attempt, or whose attempt
+/// could not run, goes on the queue. If this is cut short, nothing is lost:
+/// the cron finds the unfinished rows and queues them
+/// (`outbox::claim_unqueued`).
 ///
-/// `FAULT_SKIP_FAST_QUEUE_SENDS=true` makes every fast-path send a no-op, as
-/// if the queue had been unreachable: the end-to-end suite passes it (with
+/// `FAULT_SKIP_FAST_QUEUE_SENDS=true` skips the fast path, as if the Worker
+/// had stopped right after the commit: the end-to-end suite passes it (with
 /// `--var`, like the loopback flag) to prove the cron alone delivers. No
 /// deploy configuration sets it.
-pub async fn enqueue_after_commit(env: &Env, ids: &[String]) -> EdgeResult<()> {
+pub async fn deliver_after_commit(env: &Env, ids: &[String]) -> EdgeResult<()> {
     let skip = env
         .var("FAULT_SKIP_FAST_QUEUE_SENDS")
         .is_ok_and(|v| v.to_string() == "true");
     if skip {
-        worker::console_warn!("fault injection: {} queue send(s) skipped", ids.len());
+        worker::console_warn!("fault injection: {} fast send(s) skipped", ids.len());
         return Ok(());
     }
-    enqueue(env, ids).await
+    let db = env.d1("DB")?;
+    let settings = Settings::from_env(env);
+    for id in ids {
+        let delay = match consume::deliver(&db, &settings, id).await {
+            Ok(consume::Next::Done) => continue,
+            Ok(consume::Next::RetryIn(secs)) => secs,
+            Err(e) => {
+                worker::console_warn!("alert {id}: first attempt failed ({e}); queued");
+                0
+            }
+        };
+        enqueue_one(env, id, delay).await?;
+    }
+    Ok(())
+}
+
+/// Puts one alert on the queue, to be consumed after `delay_secs`.
+async fn enqueue_one(env: &Env, id: &str, delay_secs: u32) -> EdgeResult<()> {
+    let message = MessageBuilder::new(Job {
+        alert: id.to_owned(),
+    })
+    .delay_seconds(delay_secs)
+    .build();
+    env.queue("ALERTS")?.send(message).await?;
+    Ok(())
 }
 
 /// How long past its due time an unfinished alert's message may be before

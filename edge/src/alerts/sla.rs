@@ -21,14 +21,34 @@ pub async fn tick(env: &Env, now: Timestamp) -> EdgeResult<()> {
     let db = env.d1("DB")?;
     let escalated = escalate_overdue(&db, now).await?;
     let steps = alert_missed_steps(&db, now).await?;
-    let ids = outbox::claim_unqueued(&db, now, super::lost_after_secs(env)).await?;
-    if escalated > 0 || steps > 0 || !ids.is_empty() {
+    let queued = queue_unqueued(env, &db, now).await?;
+    if escalated > 0 || steps > 0 || queued > 0 {
         worker::console_log!(
-            "tick: {escalated} case(s) re-escalated, {steps} missed step(s), {} alert(s) queued",
-            ids.len()
+            "tick: {escalated} case(s) re-escalated, {steps} missed step(s), {queued} alert(s) queued"
         );
     }
-    super::enqueue(env, &ids).await
+    Ok(())
+}
+
+/// At most this many claims of 100 alerts per tick: a backlog (an outage's
+/// worth of lost messages) drains at 2,000 alerts a minute, and a tick
+/// stays well inside a cron invocation's time.
+const QUEUE_ROUNDS: usize = 20;
+
+/// Puts every alert that should be on the queue and is not (new escalation
+/// alerts, messages lost or overdue) on it, 100 at a time, until none is
+/// left or the tick's share is spent; returns how many.
+async fn queue_unqueued(env: &Env, db: &D1Database, now: Timestamp) -> EdgeResult<usize> {
+    let mut queued = 0;
+    for _ in 0..QUEUE_ROUNDS {
+        let ids = outbox::claim_unqueued(db, now, super::lost_after_secs(env)).await?;
+        super::enqueue(env, &ids).await?;
+        queued += ids.len();
+        if ids.len() < outbox::CLAIM_CHUNK {
+            break;
+        }
+    }
+    Ok(queued)
 }
 
 /// Moves each overdue case one level up; returns how many moved.

@@ -115,7 +115,7 @@ async fn handle(
                 CaseLink::None => None,
             };
             if let Some(first) = first {
-                queue_after_commit(ctx, env, first);
+                deliver_after_commit(ctx, env, first);
             }
             if new.thanks.is_some() {
                 send_after_commit(ctx, env, ingest::thanks_id(submission.id.as_str()));
@@ -126,13 +126,14 @@ async fn handle(
     }
 }
 
-/// Committed: now the fast path to the queue. If this send is lost, the
-/// cron finds the outbox row and queues it.
-fn queue_after_commit(ctx: &Context, env: &Env, alert_id: String) {
+/// Committed: now the alert's first attempt, after the answer is thanked
+/// ([`alerts::deliver_after_commit`]). If this is lost, the cron finds the
+/// outbox row and queues it.
+fn deliver_after_commit(ctx: &Context, env: &Env, alert_id: String) {
     let (env, ids) = (env.clone(), vec![alert_id]);
     ctx.wait_until(async move {
-        if let Err(e) = alerts::enqueue_after_commit(&env, &ids).await {
-            worker::console_error!("alert {}: not queued yet: {e}", ids[0]);
+        if let Err(e) = alerts::deliver_after_commit(&env, &ids).await {
+            worker::console_error!("alert {}: not sent or queued yet: {e}", ids[0]);
         }
     });
 }

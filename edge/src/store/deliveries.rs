@@ -6,7 +6,7 @@ use crate::error::EdgeResult;
 use domain::admin_api::AttemptView;
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
 /// One line of the delivery log.
 pub struct Attempt<'a> {
@@ -50,70 +50,82 @@ pub struct Claimed {
     pub attempt: u32,
 }
 
-/// Claims the next attempt of `idempotency_id` for `recipient_id`, in one
-/// statement: only while no other claim on the pair is live (another
-/// consumer is sending it right now) and the pair is not settled (delivered,
-/// or a dead letter). `None`: somebody else has it, or nothing is left to do.
-pub async fn claim(
+/// Claims the next attempt of `idempotency_id` for each of `recipients`,
+/// in one batch, one statement each: only while no other claim on the pair
+/// is live (another consumer is sending it right now) and the pair is not
+/// settled (delivered, or a dead letter). In `recipients`' order; `None`:
+/// somebody else has it, or nothing is left to do.
+pub async fn claim_all(
     db: &D1Database,
     case_id: &str,
-    recipient_id: &str,
+    recipients: &[&str],
     idempotency_id: &str,
     now: Timestamp,
     lease_until: Timestamp,
-) -> EdgeResult<Option<Claimed>> {
+) -> EdgeResult<Vec<Option<Claimed>>> {
     #[derive(Deserialize)]
     struct Row {
         id: i64,
         attempt: u32,
     }
-    let row: Option<Row> = db
-        .prepare(
-            "INSERT INTO deliveries (case_id, recipient_id, idempotency_id, attempt, status, error, \
-             started_at, duration_ms, claimed_until) \
-             SELECT ?1, ?2, ?3, (SELECT COUNT(*) + 1 FROM deliveries WHERE idempotency_id = ?3 AND recipient_id = ?2), \
-             NULL, 'in flight: no result recorded yet', ?4, 0, ?5 \
-             WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE idempotency_id = ?3 AND recipient_id = ?2 \
-               AND (claimed_until > ?4 OR status BETWEEN 200 AND 299)) \
-             AND NOT EXISTS (SELECT 1 FROM dead_letters WHERE alert_id = ?3 AND recipient_id = ?2) \
-             RETURNING id, attempt",
-        )
-        .bind(&[
-            text(case_id),
-            text(recipient_id),
-            text(idempotency_id),
-            millis(now),
-            millis(lease_until),
-        ])?
-        .first_row()
-        .await?;
-    Ok(row.map(|r| Claimed {
-        row: r.id,
-        attempt: r.attempt,
-    }))
+    if recipients.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statements = recipients
+        .iter()
+        .map(|recipient_id| {
+            db.prepare(
+                "INSERT INTO deliveries (case_id, recipient_id, idempotency_id, attempt, status, error, \
+                 started_at, duration_ms, claimed_until) \
+                 SELECT ?1, ?2, ?3, (SELECT COUNT(*) + 1 FROM deliveries WHERE idempotency_id = ?3 AND recipient_id = ?2), \
+                 NULL, 'in flight: no result recorded yet', ?4, 0, ?5 \
+                 WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE idempotency_id = ?3 AND recipient_id = ?2 \
+                   AND (claimed_until > ?4 OR status BETWEEN 200 AND 299)) \
+                 AND NOT EXISTS (SELECT 1 FROM dead_letters WHERE alert_id = ?3 AND recipient_id = ?2) \
+                 RETURNING id, attempt",
+            )
+            .bind(&[
+                text(case_id),
+                text(recipient_id),
+                text(idempotency_id),
+                millis(now),
+                millis(lease_until),
+            ])
+        })
+        .collect::<worker::Result<Vec<_>>>()?;
+    super::meter::batch(db, statements)
+        .await?
+        .iter()
+        .map(|result| {
+            let row = result.results::<Row>()?.into_iter().next();
+            Ok(row.map(|r| Claimed {
+                row: r.id,
+                attempt: r.attempt,
+            }))
+        })
+        .collect()
 }
 
-/// Completes a claimed attempt with what the call came to, and ends the claim.
-pub async fn complete(
+/// Completes a claimed attempt with what the call came to, and ends the
+/// claim: a statement for the batch that ends the consumer's turn.
+pub fn complete(
     db: &D1Database,
     claimed: Claimed,
     status: Option<u16>,
     error: Option<&str>,
     duration_ms: i64,
-) -> EdgeResult<()> {
+) -> EdgeResult<D1PreparedStatement> {
     #[allow(clippy::cast_precision_loss)]
-    db.prepare(
-        "UPDATE deliveries SET status = ?2, error = ?3, duration_ms = ?4, claimed_until = NULL WHERE id = ?1",
-    )
-    .bind(&[
-        int(claimed.row as f64),
-        status.map_or(wasm_bindgen::JsValue::NULL, int),
-        opt_text(error),
-        int(duration_ms as f64),
-    ])?
-    .run_counted()
-    .await?;
-    Ok(())
+    Ok(db
+        .prepare(
+            "UPDATE deliveries SET status = ?2, error = ?3, duration_ms = ?4, claimed_until = NULL WHERE id = ?1",
+        )
+        .bind(&[
+            int(claimed.row as f64),
+            status.map_or(wasm_bindgen::JsValue::NULL, int),
+            opt_text(error),
+            int(duration_ms as f64),
+        ])?)
 }
 
 /// A delivery attempt as stored; `started_at` is epoch milliseconds.

@@ -51,6 +51,9 @@ pub fn insert_if(
         ])?)
 }
 
+/// How many alerts one [`claim_unqueued`] takes (one queue batch).
+pub const CLAIM_CHUNK: usize = 100;
+
 /// Claims, in one statement (so two cron runs never both take a row), the
 /// alerts to put on the queue: never queued, or whose message is overdue by
 /// more than `grace_secs` — it was due (queued, or retried with a delay) and no
@@ -69,12 +72,12 @@ pub async fn claim_unqueued(
     }
     let overdue = Timestamp::from_millis(now.millis() - i64::from(grace_secs) * 1000);
     let rows: Vec<Row> = db
-        .prepare(
+        .prepare(format!(
             "UPDATE alerts SET queued_at = ?1, due_at = ?1 WHERE id IN (\
              SELECT a.id FROM alerts a WHERE a.finished_at IS NULL \
              AND (a.queued_at IS NULL OR COALESCE(a.due_at, a.queued_at) < ?2) \
-             LIMIT 100) RETURNING id",
-        )
+             LIMIT {CLAIM_CHUNK}) RETURNING id"
+        ))
         .bind(&[millis(now), millis(overdue)])?
         .all_rows()
         .await?
@@ -84,12 +87,10 @@ pub async fn claim_unqueued(
 
 /// The consumer retries the alert's message with a delay: it is due then,
 /// and only overdue (lost) some minutes after that.
-pub async fn due_at(db: &D1Database, alert_id: &str, due: Timestamp) -> EdgeResult<()> {
-    db.prepare("UPDATE alerts SET due_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
-        .bind(&[text(alert_id), millis(due)])?
-        .run_counted()
-        .await?;
-    Ok(())
+pub fn due_at(db: &D1Database, alert_id: &str, due: Timestamp) -> EdgeResult<D1PreparedStatement> {
+    Ok(db
+        .prepare("UPDATE alerts SET due_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
+        .bind(&[text(alert_id), millis(due)])?)
 }
 
 /// Everything the consumer needs about one alert, read in one round trip.
@@ -253,12 +254,10 @@ pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>
 }
 
 /// Every recipient is settled: the cron stops looking at this alert.
-pub async fn finish(db: &D1Database, alert_id: &str, now: Timestamp) -> EdgeResult<()> {
-    db.prepare("UPDATE alerts SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
-        .bind(&[text(alert_id), millis(now)])?
-        .run_counted()
-        .await?;
-    Ok(())
+pub fn finish(db: &D1Database, alert_id: &str, now: Timestamp) -> EdgeResult<D1PreparedStatement> {
+    Ok(db
+        .prepare("UPDATE alerts SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
+        .bind(&[text(alert_id), millis(now)])?)
 }
 
 /// A dead letter to write: a delivery that will never happen, once per
@@ -272,26 +271,9 @@ pub struct Burial<'a> {
     pub at: Timestamp,
 }
 
-pub async fn bury(db: &D1Database, d: &Burial<'_>) -> EdgeResult<()> {
-    bury_statement(db, d)?.run_counted().await?;
-    Ok(())
-}
-
-/// Several dead letters in one round trip (the roles of a level that have
-/// nobody to reach).
-pub async fn bury_many(db: &D1Database, letters: &[Burial<'_>]) -> EdgeResult<()> {
-    if letters.is_empty() {
-        return Ok(());
-    }
-    let statements = letters
-        .iter()
-        .map(|d| bury_statement(db, d))
-        .collect::<EdgeResult<Vec<_>>>()?;
-    super::meter::batch(db, statements).await?;
-    Ok(())
-}
-
-fn bury_statement(db: &D1Database, d: &Burial<'_>) -> EdgeResult<D1PreparedStatement> {
+/// A dead letter, once per alert and recipient: a statement for the batch
+/// that ends the consumer's turn.
+pub fn bury(db: &D1Database, d: &Burial<'_>) -> EdgeResult<D1PreparedStatement> {
     Ok(db
         .prepare(
             "INSERT INTO dead_letters (alert_id, recipient_id, case_id, why, last_status, at) \
