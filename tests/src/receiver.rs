@@ -164,7 +164,7 @@ fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options)
         let path = received.path.split('?').next().unwrap_or_default();
         if let (Some(file), "/mail") = (&opts.mail, path) {
             let answer = catch_mail(&received, file, log);
-            std::thread::spawn(move || respond(request, answer));
+            std::thread::spawn(move || respond(request, &answer));
             continue;
         }
         let line = received.to_json().to_string();
@@ -188,7 +188,7 @@ fn serve(server: &tiny_http::Server, log: &Mutex<Vec<Received>>, opts: &Options)
         let answer = (opts.responder)(&received, index);
         // Each answer on its own thread, so one hanging answer does not hold
         // up the others (the Worker sends many alerts at once).
-        std::thread::spawn(move || respond(request, answer));
+        std::thread::spawn(move || respond(request, &answer));
     }
 }
 
@@ -283,24 +283,57 @@ fn mail_page(file: &PathBuf) -> String {
     )
 }
 
-fn respond(request: tiny_http::Request, answer: Answer) {
+/// Writes the answer itself, with `Connection: close` (tiny_http neither
+/// sends nor lets one add that header). Why: tiny_http 0.12 hands each
+/// connection to a pool thread that keeps it until the client hangs up, and
+/// its pool can lose a wake-up (`util/task_pool.rs`: two connections queued
+/// while one idle thread is still waking see one "waiting" thread, and the
+/// second is left in the queue). That connection then waits for a thread to
+/// come free: behind a keep-alive connection (workerd keeps idle ones open)
+/// that is the 5 s `wait_timeout` of a spare thread, which is how a burst of
+/// alerts saw 1–2 of every ~6 answered 200 after exactly 5.01 s. Closed after
+/// each answer, a connection frees its thread at once and the queued one is
+/// taken within milliseconds.
+fn respond(request: tiny_http::Request, answer: &Answer) {
     if let Some(d) = answer.delay {
         std::thread::sleep(d);
     }
+    let head_only = *request.method() == tiny_http::Method::Head;
+    let mut raw = request.into_writer();
     if answer.drop_connection {
-        let mut raw = request.into_writer();
         let _ = raw.write_all(b"NOT HTTP\r\n\r\n");
         let _ = raw.flush();
         return;
     }
-    let mut response =
-        tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
-    for (k, v) in answer.headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
+    let reason = tiny_http::StatusCode(answer.status).default_reason_phrase();
+    let mut head = format!("HTTP/1.1 {} {reason}\r\n", answer.status);
+    for (k, v) in &answer.headers {
+        let framing = ["content-length", "connection", "transfer-encoding"]
+            .iter()
+            .any(|f| k.eq_ignore_ascii_case(f));
+        if !framing {
+            let _ = write!(head, "{k}: {v}\r\n");
         }
     }
-    let _ = request.respond(response);
+    // What tiny_http's `Response::from_string` said when the answer names
+    // no type.
+    if !answer
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        head.push_str("content-type: text/plain; charset=UTF-8\r\n");
+    }
+    let _ = write!(
+        head,
+        "content-length: {}\r\nconnection: close\r\n\r\n",
+        answer.body.len()
+    );
+    let _ = raw.write_all(head.as_bytes());
+    if !head_only {
+        let _ = raw.write_all(answer.body.as_bytes());
+    }
+    let _ = raw.flush();
 }
 
 impl Drop for Receiver {
@@ -309,5 +342,95 @@ impl Drop for Receiver {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// One raw HTTP/1.1 exchange on a keep-alive connection: the head
+    /// and as many body bytes as it announces. (The server side stays open
+    /// until the client, told to, hangs up: tiny_http reads on.)
+    fn exchange(receiver: &Receiver, request: &str) -> String {
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", receiver.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .expect("timeout");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut answer = Vec::new();
+        let mut byte = [0u8; 1];
+        while !answer.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).expect("the head");
+            answer.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+        let length: usize = head
+            .split("\r\n")
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .and_then(|n| n.parse().ok())
+            .expect("a content-length");
+        if !request.starts_with("HEAD ") {
+            let mut body = vec![0u8; length];
+            stream.read_exact(&mut body).expect("the body");
+            answer.extend(body);
+        }
+        String::from_utf8(answer).expect("utf-8")
+    }
+
+    #[test]
+    fn answers_close_the_connection_and_frame_the_body_themselves() {
+        let receiver = Receiver::start(Options {
+            responder: Box::new(|_, _| Answer {
+                status: 429,
+                headers: vec![
+                    ("Retry-After".into(), "7".into()),
+                    // Framing is the receiver's: a responder cannot break it.
+                    ("Content-Length".into(), "999".into()),
+                    ("Connection".into(), "keep-alive".into()),
+                ],
+                body: "slow down".into(),
+                ..Answer::default()
+            }),
+            ..Options::default()
+        })
+        .expect("receiver");
+        let answer = exchange(
+            &receiver,
+            "POST /hook HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\
+             Content-Length: 2\r\n\r\n{}",
+        );
+        let (head, body) = answer.split_once("\r\n\r\n").expect("a head");
+        let head = head.to_ascii_lowercase();
+        assert!(head.starts_with("http/1.1 429 too many requests"), "{head}");
+        assert!(head.contains("\r\nretry-after: 7"), "{head}");
+        assert!(head.contains("\r\nconnection: close"), "{head}");
+        assert!(head.contains("\r\ncontent-length: 9"), "{head}");
+        assert!(head.contains("content-type: text/plain"), "{head}");
+        assert!(
+            !head.contains("keep-alive") && !head.contains("999"),
+            "{head}"
+        );
+        assert_eq!(body, "slow down");
+        assert_eq!(receiver.received()[0].body, "{}");
+    }
+
+    #[test]
+    fn a_head_request_gets_the_head_alone() {
+        let receiver = Receiver::start(Options {
+            responder: Box::new(|_, _| Answer {
+                status: 200,
+                body: "unseen".into(),
+                ..Answer::default()
+            }),
+            ..Options::default()
+        })
+        .expect("receiver");
+        let answer = exchange(&receiver, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+        let (head, body) = answer.split_once("\r\n\r\n").expect("a head");
+        assert!(head.contains("content-length: 6"), "{head}");
+        assert_eq!(body, "");
     }
 }
