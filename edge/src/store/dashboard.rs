@@ -339,6 +339,13 @@ pub async fn answer_facts(
         .collect())
 }
 
+/// What insights reads of a case; each `case_facts` arm adds its filter.
+const CASE_FACTS: &str = "SELECT c.tier, c.opened_at, s.sla_minutes, \
+     (SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.type = 'acknowledged') AS acked_at, \
+     (SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.type = 'closed') AS closed_at, \
+     (SELECT e.data FROM events e WHERE e.case_id = c.id AND e.type = 'closed' ORDER BY e.at DESC LIMIT 1) AS closure \
+     FROM cases c LEFT JOIN sites s ON s.key = c.site";
+
 /// The cases opened in a period, with when they were acknowledged and
 /// closed and what closing recorded. The deadline is the tier's first one
 /// (from the site's SLA): a re-escalated case stores its next level's.
@@ -357,17 +364,25 @@ pub async fn case_facts(
         closed_at: Option<f64>,
         closure: Option<String>,
     }
-    let rows: Vec<Row> = db
-        .prepare(
-            "SELECT c.tier, c.opened_at, s.sla_minutes, \
-             (SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.type = 'acknowledged') AS acked_at, \
-             (SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.type = 'closed') AS closed_at, \
-             (SELECT e.data FROM events e WHERE e.case_id = c.id AND e.type = 'closed' ORDER BY e.at DESC LIMIT 1) AS closure \
-             FROM cases c LEFT JOIN sites s ON s.key = c.site \
-             WHERE (?1 IS NULL OR c.site = ?1) AND c.opened_at >= ?2 \
+    // One statement per shape, so each is a range search: one site's cases
+    // from (site, opened_at), a scope's the same per site, all sites' from
+    // (opened_at). Every arm binds the same three parameters.
+    let statement = match (site, scope) {
+        (Some(_), _) => db.prepare(format!(
+            "{CASE_FACTS} WHERE c.site = ?1 AND c.opened_at >= ?2 \
              AND (?3 IS NULL OR c.site IN (SELECT value FROM json_each(?3))) \
-             ORDER BY c.opened_at LIMIT 5000",
-        )
+             ORDER BY c.opened_at LIMIT 5000"
+        )),
+        (None, Some(_)) => db.prepare(format!(
+            "{CASE_FACTS} WHERE ?1 IS NULL AND c.site IN (SELECT value FROM json_each(?3)) \
+             AND c.opened_at >= ?2 ORDER BY c.opened_at LIMIT 5000"
+        )),
+        (None, None) => db.prepare(format!(
+            "{CASE_FACTS} WHERE ?1 IS NULL AND ?3 IS NULL AND c.opened_at >= ?2 \
+             ORDER BY c.opened_at LIMIT 5000"
+        )),
+    };
+    let rows: Vec<Row> = statement
         .bind(&[opt_text(site), millis(since), scope_value(scope)])?
         .all_rows()
         .await?
