@@ -1,6 +1,8 @@
 //! The ingest benchmark of docs/budgets.md: the Rust Worker against a plain-JS
-//! Worker doing the same work (`edge/bench/js-reference`), both under the
-//! same local workerd and D1, in one run.
+//! Worker (`edge/bench/js-reference`), the lean design a careful JS engineer
+//! would write for the same `POST /v1/responses` contract (its header says
+//! where it differs from the Rust Worker), both under the same local
+//! workerd and D1, in one run.
 //!
 //! Closed loop: `clients` threads, each on one keep-alive connection, post
 //! valid and distinct answers (a fresh UUID v4 each, the same mix of tiers

@@ -1,7 +1,9 @@
-//! The two Workers under test: each started by `wrangler dev` on a fresh
-//! local D1 with the same migrations and bench site, and asked afterwards
-//! what it stored, so a Worker that lost or duplicated answers fails the
-//! bench instead of looking fast.
+//! The two Workers under test (the Rust Worker and the plain-JS reference,
+//! a lean design for the same contract, not a copy of the Rust Worker's
+//! work): each started by `wrangler dev` on a fresh local D1 with the same
+//! migrations and bench site, and asked afterwards what it stored, so a
+//! Worker that lost or duplicated answers fails the bench instead of
+//! looking fast.
 
 use super::answers::opens_case;
 use super::Options;
@@ -10,7 +12,9 @@ use std::path::{Path, PathBuf};
 use tests::worker::{self, Config, LocalWorker};
 
 /// The bench site, the same in both databases: any local origin, a rate
-/// limit that never triggers, no recipients (alerts are not measured).
+/// limit that never triggers (both Workers enforce it with the top
+/// rate-limiting binding, 100000 a minute), no recipients (alerts are not
+/// measured).
 const SEED_SQL: &str = "INSERT INTO sites (key, origins, show_score, show_guarantee, cooldown_days, sla_minutes, rate_per_minute, updated_at) \
 VALUES ('bench', '[\"http://127.0.0.1:*\"]', 1, 1, 30, '{}', 1000000, 0);\n";
 
