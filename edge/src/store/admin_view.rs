@@ -53,9 +53,13 @@ pub async fn page(
         });
     // One statement per shape, so SQLite can use an index: a site's
     // answers come from (site, received_at); the list across every site
-    // walks received_at newest first and stops at the page.
+    // walks received_at newest first and stops at the page. The cursor is
+    // also a plain bound on received_at: a later page starts where the
+    // last ended instead of walking past it. A tier or state filter that
+    // matches few answers still walks further to fill the page.
     let filters = "(?2 IS NULL OR r.tier = ?2) AND (?3 IS NULL OR c.state = ?3) \
          AND (?4 IS NULL OR r.received_at >= ?4) \
+         AND r.received_at <= COALESCE(?5, 9007199254740991) \
          AND (?5 IS NULL OR r.received_at < ?5 OR (r.received_at = ?5 AND r.id < ?6))";
     let statement = match q.site {
         Some(_) => db.prepare(format!(

@@ -23,6 +23,11 @@ struct Row {
     tags: Option<String>,
 }
 
+/// What the page shows of an answer: an erased answer's words are gone.
+const COLUMNS: &str = "r.id, r.site, r.received_at, r.tier, r.score, \
+     CASE WHEN r.erased_at IS NULL THEN r.gaps ELSE '' END AS gaps, r.case_id, \
+     (SELECT group_concat(t.tag, ',') FROM answer_tags t WHERE t.response_id = r.id) AS tags";
+
 /// One page of answers, newest first, and the cursor of the next.
 pub async fn page(
     db: &D1Database,
@@ -36,18 +41,34 @@ pub async fn page(
             (millis(c.received_at), text(c.id.as_str()))
         });
     let scope = scope.map_or(JsValue::NULL, |keys| text(&super::json(&keys)));
-    let mut rows: Vec<Row> = db
-        .prepare(
-            "SELECT r.id, r.site, r.received_at, r.tier, r.score, CASE WHEN r.erased_at IS NULL THEN r.gaps ELSE '' END AS gaps, \
-             r.case_id, (SELECT group_concat(t.tag, ',') FROM answer_tags t WHERE t.response_id = r.id) AS tags \
-             FROM responses r \
-             WHERE (?1 IS NULL OR r.site = ?1) AND (?2 IS NULL OR r.tier = ?2) AND (?3 IS NULL OR r.received_at >= ?3) \
-             AND (?4 IS NULL OR (r.erased_at IS NULL AND r.gaps LIKE ?4 ESCAPE '\\')) \
-             AND (?5 IS NULL OR EXISTS (SELECT 1 FROM answer_tags t WHERE t.response_id = r.id AND t.tag = ?5)) \
-             AND (?6 IS NULL OR r.received_at < ?6 OR (r.received_at = ?6 AND r.id < ?7)) \
-             AND (?8 IS NULL OR r.site IN (SELECT value FROM json_each(?8))) \
-             ORDER BY r.received_at DESC, r.id DESC LIMIT ?9",
-        )
+    // One statement per shape, so SQLite walks an index newest first and
+    // stops at the page: a site's answers from (site, received_at), a
+    // scope's the same per site, every site's from received_at. The
+    // cursor is also a plain bound on received_at, so a later page starts
+    // where the last ended instead of walking past it. A filter that
+    // matches few answers still walks further to fill the page.
+    let filters = "(?2 IS NULL OR r.tier = ?2) AND (?3 IS NULL OR r.received_at >= ?3) \
+         AND (?4 IS NULL OR (r.erased_at IS NULL AND r.gaps LIKE ?4 ESCAPE '\\')) \
+         AND (?5 IS NULL OR EXISTS (SELECT 1 FROM answer_tags t WHERE t.response_id = r.id AND t.tag = ?5)) \
+         AND r.received_at <= COALESCE(?6, 9007199254740991) \
+         AND (?6 IS NULL OR r.received_at < ?6 OR (r.received_at = ?6 AND r.id < ?7)) \
+         AND (?8 IS NULL OR r.site IN (SELECT value FROM json_each(?8)))";
+    let statement = match (&f.site, scope.is_null()) {
+        (Some(_), _) => db.prepare(format!(
+            "SELECT {COLUMNS} FROM responses r WHERE r.site = ?1 AND {filters} \
+             ORDER BY r.received_at DESC, r.id DESC LIMIT ?9"
+        )),
+        (None, false) => db.prepare(format!(
+            "SELECT {COLUMNS} FROM responses r WHERE ?1 IS NULL \
+             AND r.site IN (SELECT value FROM json_each(?8)) AND {filters} \
+             ORDER BY r.received_at DESC, r.id DESC LIMIT ?9"
+        )),
+        (None, true) => db.prepare(format!(
+            "SELECT {COLUMNS} FROM responses r WHERE ?1 IS NULL AND ?8 IS NULL AND {filters} \
+             ORDER BY r.received_at DESC, r.id DESC LIMIT ?9"
+        )),
+    };
+    let mut rows: Vec<Row> = statement
         .bind(&[
             opt_text(f.site.as_ref().map(domain::fields::SiteKey::as_str)),
             opt_text(f.tier.map(Tier::as_str)),

@@ -6,8 +6,8 @@ use crate::error::EdgeResult;
 use domain::case::{CaseState, Closure};
 use domain::case_view::{AddedAnswer, DeliveryLine, EventLine, MailLine};
 use domain::deadlines::{self, DeadlinePolicy};
-use domain::inbox::{Filter, InboxCase};
-use domain::ownership::Owner;
+use domain::inbox::{Filter, InboxCase, StateFilter};
+use domain::ownership::{Owner, OwnerFilter};
 use domain::recipient::Role;
 use domain::sla::SlaPolicy;
 use domain::{Tier, Timestamp};
@@ -71,6 +71,24 @@ const CASE_COLUMNS: &str = "c.id, c.site, c.tier, c.level, c.state, c.opened_at,
      (SELECT s.sla_minutes FROM sites s WHERE s.key = c.site) AS sla_minutes, \
      (SELECT s.deadline_minutes FROM sites s WHERE s.key = c.site) AS deadline_minutes";
 
+/// A case with the answer that opened it.
+const CASES_JOINED: &str = "FROM cases c JOIN responses r ON r.id = c.id";
+
+/// The inbox's filters besides the one whose index an arm of [`inbox`]
+/// walks: site `?1`, tier `?2`, state `?3` (`active`, `all` or one),
+/// opened since `?4`, scope `?6`, owner `?7` (`mine` is `?8`).
+const INBOX_FILTERS: &str = "(?2 IS NULL OR c.tier = ?2) \
+     AND (CASE ?3 WHEN 'active' THEN c.state != 'closed' WHEN 'all' THEN 1 ELSE c.state = ?3 END) \
+     AND (?4 IS NULL OR c.opened_at >= ?4) \
+     AND (?6 IS NULL OR c.site IN (SELECT value FROM json_each(?6))) \
+     AND (CASE ?7 WHEN 'mine' THEN c.owner_id = ?8 WHEN 'unassigned' THEN c.owner_id IS NULL ELSE 1 END)";
+
+/// Closed last, then open cases past their deadline (`?5` is now), then
+/// open before acknowledged, nearest deadline first.
+const INBOX_ORDER: &str =
+    "ORDER BY c.state = 'closed', (c.state = 'open' AND c.ack_due_at <= ?5) DESC, \
+     c.state != 'open', c.ack_due_at, c.opened_at";
+
 /// Cases matching the filter, overdue and nearest deadlines first (the
 /// caller sorts the page finely with `domain::inbox::sort`).
 pub async fn inbox(
@@ -80,16 +98,41 @@ pub async fn inbox(
     me: &str,
     now: Timestamp,
 ) -> EdgeResult<Vec<InboxCase>> {
-    let rows: Vec<CaseLine> = db
-        .prepare(format!(
-            "SELECT {CASE_COLUMNS} FROM cases c JOIN responses r ON r.id = c.id \
-             WHERE (?1 IS NULL OR c.site = ?1) AND (?2 IS NULL OR c.tier = ?2) \
-             AND (CASE ?3 WHEN 'active' THEN c.state != 'closed' WHEN 'all' THEN 1 ELSE c.state = ?3 END) \
-             AND (?4 IS NULL OR c.opened_at >= ?4) AND {IN_SCOPE_6} \
-             AND (CASE ?7 WHEN 'mine' THEN c.owner_id = ?8 WHEN 'unassigned' THEN c.owner_id IS NULL ELSE 1 END) \
-             ORDER BY c.state = 'closed', (c.state = 'open' AND c.ack_due_at <= ?5) DESC, \
-             c.state != 'open', c.ack_due_at, c.opened_at LIMIT {INBOX_LIMIT}"
-        ))
+    // One statement per shape: the first filter that narrows most picks
+    // the index (a site's or a scope's cases by site and state, a person's
+    // by owner, one state's by state, the active ones from their partial
+    // index); the rest filter that range. Every arm binds the same eight.
+    let statement = match (&f.site, scope, f.owner, f.state) {
+        (Some(_), ..) => db.prepare(format!(
+            "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE c.site = ?1 \
+             AND {INBOX_FILTERS} {INBOX_ORDER} LIMIT {INBOX_LIMIT}"
+        )),
+        (None, Some(_), ..) => db.prepare(format!(
+            "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE ?1 IS NULL \
+             AND c.site IN (SELECT value FROM json_each(?6)) AND {INBOX_FILTERS} {INBOX_ORDER} LIMIT {INBOX_LIMIT}"
+        )),
+        (None, None, OwnerFilter::Mine, _) => db.prepare(format!(
+            "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE ?1 IS NULL AND c.owner_id = ?8 \
+             AND {INBOX_FILTERS} {INBOX_ORDER} LIMIT {INBOX_LIMIT}"
+        )),
+        (None, None, OwnerFilter::Unassigned, _) => db.prepare(format!(
+            "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE ?1 IS NULL AND c.owner_id IS NULL \
+             AND {INBOX_FILTERS} {INBOX_ORDER} LIMIT {INBOX_LIMIT}"
+        )),
+        (None, None, OwnerFilter::Any, StateFilter::One(_)) => db.prepare(format!(
+            "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE ?1 IS NULL AND c.state = ?3 \
+             AND {INBOX_FILTERS} {INBOX_ORDER} LIMIT {INBOX_LIMIT}"
+        )),
+        (None, None, OwnerFilter::Any, StateFilter::Active) => db.prepare(format!(
+            "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE ?1 IS NULL AND c.state != 'closed' \
+             AND {INBOX_FILTERS} {INBOX_ORDER} LIMIT {INBOX_LIMIT}"
+        )),
+        (None, None, OwnerFilter::Any, StateFilter::All) => db.prepare(format!(
+            "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE ?1 IS NULL AND ?6 IS NULL \
+             AND {INBOX_FILTERS} {INBOX_ORDER} LIMIT {INBOX_LIMIT}"
+        )),
+    };
+    let rows: Vec<CaseLine> = statement
         .bind(&[
             opt_text(f.site.as_ref().map(domain::fields::SiteKey::as_str)),
             opt_text(f.tier.map(Tier::as_str)),
@@ -109,7 +152,7 @@ pub async fn inbox(
 pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<InboxCase>> {
     let row: Option<CaseLine> = db
         .prepare(format!(
-            "SELECT {CASE_COLUMNS} FROM cases c JOIN responses r ON r.id = c.id WHERE c.id = ?1"
+            "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE c.id = ?1"
         ))
         .bind(&[text(id)])?
         .first_row()
@@ -250,10 +293,6 @@ pub async fn deliveries(db: &D1Database, case_id: &str) -> EdgeResult<Vec<Delive
 fn scope_value(scope: Option<&[String]>) -> JsValue {
     scope.map_or(JsValue::NULL, |keys| text(&super::json(&keys)))
 }
-
-/// The condition that keeps rows of the person's sites; the scope is `?6`
-/// (the inbox) or `?3` (the others).
-const IN_SCOPE_6: &str = "(?6 IS NULL OR c.site IN (SELECT value FROM json_each(?6)))";
 
 /// When any case last changed (`MAX(updated_at)`, read from the index on
 /// it): the inbox poll's version.
