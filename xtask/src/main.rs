@@ -22,9 +22,11 @@ commands:
                      with a local chat inbox and mail catcher on 127.0.0.1:8789
                      (mails at /mail; sign in as owner@example.com; Ctrl-C stops everything)
   test               fmt, clippy, unit + property tests, wasm tests in Chromium, end-to-end suite
-  bench [--clients N --rounds N --requests N --warmup N]
+  bench [--clients N --rounds N --requests N --warmup N] [--soak-minutes N] [--only soak]
                      measure the budgets (docs/budgets.md) into BENCHMARKS.md: widget bytes,
-                     Worker wasm size, ingest vs a plain-JS Worker (defaults 8, 5, 1000, 200)
+                     Worker wasm size, ingest vs a plain-JS Worker (defaults 8, 5, 1000, 200),
+                     alerts, and a soak (default 10 min); `--only soak` runs the soak alone
+                     against the last build and prints its section
   build              build the Worker and the widget (release) into edge/build and target/www
   deploy [--env staging|production] [--dry-run] [--location L | --jurisdiction eu] [--domain HOST]
                      create what is missing, migrate, set secrets, deploy, smoke-check (README: Deploy)

@@ -17,6 +17,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tests::receiver::{Options, Receiver};
 use tests::worker::{Config, LocalWorker, Seed};
 
+/// Submit → alert received, p99 (docs/budgets.md): paced, and in a burst.
+const PACED_BUDGET_MS: f64 = 300.0;
+const BURST_BUDGET_MS: f64 = 1000.0;
+
 const SECRET: &str = "whsec_YmVuY2gtaW5ib3gtc2VjcmV0LWZvci1jYW5kb3ItYmVuY2g=";
 
 pub struct Figures {
@@ -33,6 +37,8 @@ struct Phase {
     /// First POST to last alert received.
     wall: Duration,
     errors: usize,
+    /// Deliveries of a webhook-id already received.
+    duplicates: usize,
 }
 
 fn now_ms() -> u128 {
@@ -123,13 +129,21 @@ fn phase(
     let received = inbox.received();
     let mut latency_ms = Vec::new();
     let mut last = 0;
+    // A receiver dedupes by webhook-id: the first arrival is the alert,
+    // any later one with the same id a duplicate delivery.
+    let mut seen = std::collections::HashSet::new();
+    let mut duplicates = 0;
     for r in &received[already.min(received.len())..] {
-        let case = r
-            .header("webhook-id")
-            .and_then(|id| id.strip_prefix("msg_"))
+        let webhook_id = r.header("webhook-id").unwrap_or_default();
+        let case = webhook_id
+            .strip_prefix("msg_")
             .and_then(|id| id.split('_').next())
             .unwrap_or_default();
         if let Some(sent) = sent_at.get(case) {
+            if !seen.insert(webhook_id.to_owned()) {
+                duplicates += 1;
+                continue;
+            }
             #[allow(clippy::cast_precision_loss)]
             latency_ms.push(r.at_ms.saturating_sub(*sent) as f64);
             last = last.max(r.at_ms);
@@ -151,6 +165,7 @@ fn phase(
         post_ms,
         wall: Duration::from_millis(last.saturating_sub(first) as u64),
         errors,
+        duplicates,
     })
 }
 
@@ -206,8 +221,8 @@ pub fn run(n: usize) -> Result<Figures> {
 impl Figures {
     pub fn markdown(&self) -> Result<String> {
         let mut md = String::from(
-            "| load | alerts | POST p50 (reference) | alert p50 | alert p99 | alert max | p99 / POST p50 | delivered per second |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|\n",
+            "| load | alerts | POST p50 (reference) | alert p50 | alert p99 | alert max | p99 / POST p50 | delivered per second | duplicates by webhook-id |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for (name, p) in [
             (format!("paced, {} answers/s", self.rate_per_s), &self.paced),
@@ -220,10 +235,11 @@ impl Figures {
             let rate = alerts as f64 / p.wall.as_secs_f64().max(0.001);
             writeln!(
                 md,
-                "| {name} | {alerts} | {post:.1} ms | {:.0} ms | **{p99:.0} ms** | {:.0} ms | {:.1}× | {rate:.1} |",
+                "| {name} | {alerts} | {post:.1} ms | {:.0} ms | **{p99:.0} ms** | {:.0} ms | {:.1}× | {rate:.1} | {} |",
                 p.latency_ms.median().unwrap_or(f64::NAN),
                 p.latency_ms.max().unwrap_or(f64::NAN),
                 p99 / post.max(0.001),
+                p.duplicates,
             )?;
         }
         // After the table, so a note cannot split it.
@@ -236,21 +252,27 @@ impl Figures {
                 )?;
             }
         }
-        let p99 = self.paced.p99();
-        let verdict = if p99 <= 2000.0 {
-            "meets the p99 ≤ 2 s budget"
-        } else {
-            "OVER the p99 ≤ 2 s budget"
+        let verdict = |p99: f64, budget: f64, duplicates: usize| {
+            if p99 <= budget && duplicates == 0 {
+                format!("{p99:.0} ms, within {budget:.0} ms, no duplicate")
+            } else {
+                format!("{p99:.0} ms and {duplicates} duplicate(s): OVER the budget of {budget:.0} ms and none")
+            }
         };
         writeln!(
             md,
-            "\nPaced p99 {p99:.0} ms: {verdict}. How measured: score-2 answers to the demo site under \
-             `wrangler dev` (local workerd, D1, Queues), each alert delivered by the queue consumer to \
-             an HTTP receiver on 127.0.0.1 that stamps its arrival; latency = arrival − the moment \
-             before the POST, one clock. The queue consumer takes batches of up to 10 after at most \
-             1 s (`max_batch_timeout = 1`), so a lone alert waits up to a second for its batch: that \
-             wait is most of the latency, and the price of sending 10 alerts per consumer call \
-             under load. Delivered per second = alerts / (first POST → last arrival)."
+            "\nPaced p99 {}; burst p99 {} (budgets: p99 ≤ {PACED_BUDGET_MS:.0} ms paced, ≤ \
+             {BURST_BUDGET_MS:.0} ms in a burst, 0 duplicates by webhook-id). How measured: score-2 \
+             answers to the demo site under `wrangler dev` (local workerd, D1, Queues), each alert \
+             delivered to an HTTP receiver on 127.0.0.1 that stamps its arrival; latency = arrival − \
+             the moment before the POST, one clock; a webhook-id received again counts as a \
+             duplicate, not as a second latency. The first attempt is made from the request's \
+             `waitUntil` right after the commit (claimed in D1, so the queue consumer never sends \
+             it again); only a retry goes through the queue, whose consumer waits up to 1 s for a \
+             batch (`max_batch_timeout = 1`). Delivered per second = alerts / (first POST → last \
+             arrival).",
+            verdict(self.paced.p99(), PACED_BUDGET_MS, self.paced.duplicates),
+            verdict(self.burst.p99(), BURST_BUDGET_MS, self.burst.duplicates),
         )?;
         Ok(md)
     }

@@ -5,16 +5,21 @@
 //! One file per section: `shipped` (bytes of the widget and the Worker),
 //! `size` (where the widget's bytes go), `render` (render time in Chromium),
 //! `ingest` (Rust against a plain-JS Worker), `alerts` (submit → alert
-//! received); `stats` holds the median and percentiles they all report.
+//! received), `soak` (ten minutes of faults, pollers and a full database);
+//! `stats` holds the median and percentiles they all report.
+//!
+//! `--only soak` runs the soak alone, against the Worker last built by
+//! `cargo xtask build`, and prints its section without writing BENCHMARKS.md.
 
 mod alerts;
 mod ingest;
 mod render;
 mod shipped;
 mod size;
+mod soak;
 mod stats;
 
-use crate::step::step;
+use crate::step::{skip, step};
 use crate::tools::{ensure, root};
 use crate::{build, Result};
 
@@ -26,8 +31,38 @@ const ALERTS: usize = 500;
 /// so that section is measured by hand and carried over as it is.
 const TEST_TIMES: &str = "## `cargo xtask test` wall time";
 
+/// The soak's step, its duration in the title.
+fn soak_section(o: &soak::Options) -> Result<String> {
+    step(
+        &format!(
+            "soak the Worker for {} min (then drain its alerts)",
+            o.minutes
+        ),
+        "read target/bench/soak/ (wrangler.log, report.md)",
+        || soak::run(o),
+    )
+}
+
 pub fn run(args: &[String]) -> Result {
     let options = ingest::Options::from_args(args)?;
+    let soak_options = soak::Options::from_args(args)?;
+    match args
+        .iter()
+        .position(|a| a == "--only")
+        .map(|i| args.get(i + 1))
+    {
+        None => {}
+        Some(Some(only)) if only == "soak" => {
+            skip(
+                "build the Worker",
+                "--only soak runs the Worker last built by `cargo xtask build`",
+            );
+            let md = soak_section(&soak_options)?;
+            println!("\n## Soak\n\n{md}");
+            return Ok(());
+        }
+        Some(_) => return Err("--only takes `soak`, the one section that runs alone".into()),
+    }
     let tools = ensure(true)?;
     build::edge(&tools)?;
     let widget = build::widget(&tools)?;
@@ -60,6 +95,13 @@ pub fn run(args: &[String]) -> Result {
         "read target/bench/alerts/wrangler.log",
         || alerts::run(ALERTS)?.markdown(),
     )?;
+    // A failed soak is written down with the other figures, then fails
+    // the bench: its section says what went wrong.
+    let soak_result = soak_section(&soak_options);
+    let soak = match &soak_result {
+        Ok(md) => md.clone(),
+        Err(e) => format!("**The soak FAILED:** {e}\n"),
+    };
     let path = root().join("BENCHMARKS.md");
     let previous = std::fs::read_to_string(&path).unwrap_or_default();
     let test_times = hand_measured(&previous).map_or(String::new(), |s| format!("\n{s}"));
@@ -70,6 +112,7 @@ pub fn run(args: &[String]) -> Result {
          ## Widget render time, headless Chromium\n\n{render}\n\
          ## Ingest: Rust Worker vs plain-JS Worker, same local workerd + D1\n\n{ingest}\n\
          ## Submit → alert received, local Queue and receiver\n\n{alerts}\n\
+         ## Soak\n\n{soak}\n\
          ## Worker wasm size\n\n{edge_size}\n\
          ## Checked, not benchmarked\n\n\
          Lost or duplicated responses and alerts under receiver faults and client retries (budget 0) \
@@ -81,7 +124,7 @@ pub fn run(args: &[String]) -> Result {
     std::fs::write(&path, &doc)?;
     println!("\n{doc}");
     eprintln!("    wrote BENCHMARKS.md");
-    Ok(())
+    soak_result.map(|_| ())
 }
 
 /// The hand-measured section of a previous BENCHMARKS.md, from its heading
