@@ -14,6 +14,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[allow(dead_code)] // each user of the shared module takes what it needs
 mod schema;
 
 use rusqlite::types::Value;

@@ -578,11 +578,7 @@ fn shorten(s: &str, max: usize) -> String {
 
 /// The schema of every migration, in memory.
 fn database() -> Connection {
-    let mut db = schema::open();
-    for m in schema::migrations() {
-        schema::apply(&mut db, &m).unwrap_or_else(|e| panic!("migration {}: {e}", m.name));
-    }
-    db
+    schema::migrated()
 }
 
 /// The detail lines of `sql`'s query plan.

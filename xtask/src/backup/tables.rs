@@ -250,20 +250,7 @@ mod tests {
     /// Every migration applied to an empty in-memory SQLite, foreign keys on
     /// as in D1.
     fn migrated() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../edge/migrations");
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-            .collect();
-        files.sort();
-        for f in files {
-            conn.execute_batch(&std::fs::read_to_string(&f).unwrap())
-                .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        }
-        conn
+        crate::schema::migrated()
     }
 
     fn strings(conn: &Connection, sql: &str) -> Vec<String> {

@@ -1,7 +1,9 @@
 //! D1's schema on real SQLite (D1's engine; `rusqlite` with SQLite bundled):
 //! the migrations of `edge/migrations` in the order wrangler applies them,
 //! and a database that runs them as D1 does. Shared by the tests that check
-//! the schema (`migrations_keep_data.rs`, `query_plans.rs`).
+//! the schema (`migrations_keep_data.rs`, `query_plans.rs`) and, through
+//! `#[path]` in `src/main.rs`, by xtask's unit tests (the soak's seed, the
+//! backup's table list): one way to build the schema, written once.
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -69,6 +71,15 @@ pub fn migrations() -> Vec<Migration> {
 pub fn open() -> Connection {
     let db = Connection::open_in_memory().unwrap();
     db.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+    db
+}
+
+/// Every migration applied, in order, to an empty database.
+pub fn migrated() -> Connection {
+    let mut db = open();
+    for m in migrations() {
+        apply(&mut db, &m).unwrap_or_else(|e| panic!("migration {}: {e}", m.name));
+    }
     db
 }
 

@@ -147,17 +147,7 @@ mod tests {
     /// `opened` event each, and a few thousand active cases per 100,000.
     #[test]
     fn the_seed_fits_the_migrated_schema() {
-        let db = rusqlite::Connection::open_in_memory().unwrap();
-        let mut files: Vec<_> = std::fs::read_dir(::tests::paths::edge().join("migrations"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-            .collect();
-        files.sort();
-        for f in files {
-            db.execute_batch(&std::fs::read_to_string(f).unwrap())
-                .unwrap();
-        }
+        let db = crate::schema::migrated();
         let n = 3_000;
         let seed = sql(n, 1_800_000_000_000);
         let longest = seed.split(";\n").map(str::len).max().unwrap();
