@@ -8,8 +8,9 @@
 //! received), `soak` (ten minutes of faults, pollers and a full database);
 //! `stats` holds the median and percentiles they all report.
 //!
-//! `--only soak` runs the soak alone, against the Worker last built by
-//! `cargo xtask build`, and prints its section without writing BENCHMARKS.md.
+//! `--only soak` and `--only ingest` run that section alone, against the
+//! Worker last built by `cargo xtask build`, and print it without writing
+//! BENCHMARKS.md: for trying one change at a time.
 
 mod alerts;
 mod ingest;
@@ -61,7 +62,16 @@ pub fn run(args: &[String]) -> Result {
             println!("\n## Soak\n\n{md}");
             return Ok(());
         }
-        Some(_) => return Err("--only takes `soak`, the one section that runs alone".into()),
+        Some(Some(only)) if only == "ingest" => {
+            skip(
+                "build the Worker",
+                "--only ingest runs the Worker last built by `cargo xtask build`",
+            );
+            let md = ingest::run(options)?.markdown()?;
+            println!("\n## Ingest\n\n{md}");
+            return Ok(());
+        }
+        Some(_) => return Err("--only takes `soak` or `ingest`".into()),
     }
     let tools = ensure(true)?;
     build::edge(&tools)?;

@@ -41,7 +41,10 @@ impl Report {
              alternating Rust and JS (A B B A …). Both Workers run at once on 127.0.0.1 under \
              `wrangler dev` (local workerd, local D1 = SQLite, each with its own fresh database and \
              the same migrations and bench site, both behind the same static-assets router); the \
-             JS Worker is `edge/bench/js-reference/worker.js`. CPU per request is read from \
+             JS Worker is `edge/bench/js-reference/worker.js`; the Rust Worker runs with an \
+             `ACK_SECRET`, as deployed, and does all it does in production: the access log line, \
+             the thank-you mail (no mail backend: its one attempt fails for good) and each new \
+             case's first alert attempt from `waitUntil` (no recipients: dead letters). CPU per request is read from \
              `/proc` for each Worker's process group (workerd: the Worker, the assets router and \
              local D1's SQLite; wrangler's Node: its dev proxy and request log), so it says where \
              the time goes whatever else the machine is doing; `GET /health` is the fixed cost of \

@@ -18,6 +18,20 @@ use tests::worker::{self, Config, LocalWorker};
 const SEED_SQL: &str = "INSERT INTO sites (key, origins, show_score, show_guarantee, cooldown_days, sla_minutes, rate_per_minute, updated_at) \
 VALUES ('bench', '[\"http://127.0.0.1:*\"]', 1, 1, 30, '{}', 1000000, 0);\n";
 
+/// The Rust Worker runs configured as `cargo xtask deploy` leaves it: with
+/// an `ACK_SECRET` (without one it warns on every alert, a log line per
+/// answer that no deployed Worker writes). The JS reference reads none.
+fn deployed_vars(rust: bool) -> Vec<(String, String)> {
+    if rust {
+        vec![(
+            "ACK_SECRET".into(),
+            "bench-ack-secret-at-least-32-characters".into(),
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
 /// One Worker under test.
 pub(super) struct Target {
     pub name: &'static str,
@@ -39,7 +53,7 @@ pub(super) fn start(name: &'static str, dir: &Path, config: Option<PathBuf>) -> 
     let cfg = Config {
         port: tests::free_port()?,
         state_dir: state,
-        vars: Vec::new(),
+        vars: deployed_vars(config.is_none()),
         log: Some(dir.join("wrangler.log")),
         seed: None,
         test_scheduled: false,
