@@ -9,10 +9,13 @@
 //! `stats` holds the median and percentiles they all report.
 //!
 //! `--only soak` and `--only ingest` run that section alone, against the
-//! Worker last built by `cargo xtask build`, and print it without writing
-//! BENCHMARKS.md: for trying one change at a time.
+//! Worker last built by `cargo xtask build`; `--only bytes` builds, then
+//! counts the widget's and the Worker's bytes and times the cold start.
+//! Each prints its sections without writing BENCHMARKS.md: for trying one
+//! change at a time.
 
 mod alerts;
+mod cold_start;
 mod ingest;
 mod render;
 mod shipped;
@@ -44,34 +47,50 @@ fn soak_section(o: &soak::Options) -> Result<String> {
     )
 }
 
-pub fn run(args: &[String]) -> Result {
-    let options = ingest::Options::from_args(args)?;
-    let soak_options = soak::Options::from_args(args)?;
-    match args
-        .iter()
-        .position(|a| a == "--only")
-        .map(|i| args.get(i + 1))
-    {
-        None => {}
-        Some(Some(only)) if only == "soak" => {
+/// `--only <section>`: runs that section alone and prints it; `Ok(false)`
+/// when no `--only` was given.
+fn only(args: &[String]) -> Result<bool> {
+    let Some(at) = args.iter().position(|a| a == "--only") else {
+        return Ok(false);
+    };
+    match args.get(at + 1).map(String::as_str) {
+        Some("soak") => {
             skip(
                 "build the Worker",
                 "--only soak runs the Worker last built by `cargo xtask build`",
             );
-            let md = soak_section(&soak_options)?;
+            let md = soak_section(&soak::Options::from_args(args)?)?;
             println!("\n## Soak\n\n{md}");
-            return Ok(());
         }
-        Some(Some(only)) if only == "ingest" => {
+        Some("ingest") => {
             skip(
                 "build the Worker",
                 "--only ingest runs the Worker last built by `cargo xtask build`",
             );
-            let md = ingest::run(options)?.markdown()?;
+            let md = ingest::run(ingest::Options::from_args(args)?)?.markdown()?;
             println!("\n## Ingest\n\n{md}");
-            return Ok(());
         }
-        Some(_) => return Err("--only takes `soak` or `ingest`".into()),
+        Some("bytes") => {
+            let tools = ensure(true)?;
+            build::edge(&tools)?;
+            let widget = build::widget(&tools)?;
+            let report = shipped::widget_bytes(&widget)?;
+            let edge = shipped::worker_wasm()?;
+            let cold = cold_start::run(&shipped::edge_wasm()?)?;
+            println!(
+                "\n## Widget bytes\n\n{report}\n## Worker module size\n\n{edge}\n## Worker cold start\n\n{cold}"
+            );
+        }
+        _ => return Err("--only takes `soak`, `ingest` or `bytes`".into()),
+    }
+    Ok(true)
+}
+
+pub fn run(args: &[String]) -> Result {
+    let options = ingest::Options::from_args(args)?;
+    let soak_options = soak::Options::from_args(args)?;
+    if only(args)? {
+        return Ok(());
     }
     let tools = ensure(true)?;
     build::edge(&tools)?;
@@ -85,6 +104,11 @@ pub fn run(args: &[String]) -> Result {
         "measure the Worker's wasm",
         "run `cargo xtask build`",
         shipped::worker_wasm,
+    )?;
+    let cold = step(
+        "time the Worker's cold start (wasm compile, wrangler dev to first answer)",
+        "read target/bench/cold-start/",
+        || cold_start::run(&shipped::edge_wasm()?),
     )?;
     let parts = step(
         "attribute the widget's wasm bytes per crate (twiggy)",
@@ -117,13 +141,14 @@ pub fn run(args: &[String]) -> Result {
     let test_times = hand_measured(&previous).map_or(String::new(), |s| format!("\n{s}"));
     let doc = format!(
         "# Benchmarks\n\nWritten by `cargo xtask bench` (widget version `{}`). Budgets: [docs/budgets.md](docs/budgets.md).\n\n\
-         ## Widget bytes to first render (loader + glue + wasm)\n\n{report}\n\
+         ## Widget bytes to first render and to a usable form (loader + glue + wasm)\n\n{report}\n\
          ## Where the widget's bytes go\n\n{parts}\n\
          ## Widget render time, headless Chromium\n\n{render}\n\
          ## Ingest: Rust Worker vs plain-JS Worker, same local workerd + D1\n\n{ingest}\n\
          ## Submit → alert received, local Queue and receiver\n\n{alerts}\n\
          ## Soak\n\n{soak}\n\
-         ## Worker wasm size\n\n{edge_size}\n\
+         ## Worker module size\n\n{edge_size}\n\
+         ## Worker cold start\n\n{cold}\n\
          ## Checked, not benchmarked\n\n\
          Lost or duplicated responses and alerts under receiver faults and client retries (budget 0) \
          are checked, not benchmarked: `tests/tests/e2e/escalation/faults.rs` (200 answers, a \

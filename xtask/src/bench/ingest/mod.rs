@@ -21,7 +21,7 @@ mod answers;
 mod cpu;
 mod load;
 mod report;
-mod workers;
+pub(super) mod workers;
 
 use super::stats::Sample;
 use crate::step::step;

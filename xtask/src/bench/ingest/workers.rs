@@ -33,14 +33,18 @@ fn deployed_vars(rust: bool) -> Vec<(String, String)> {
 }
 
 /// One Worker under test.
-pub(super) struct Target {
+pub(in crate::bench) struct Target {
     pub name: &'static str,
     pub worker: LocalWorker,
     pub config: Option<PathBuf>,
 }
 
 /// A fresh state directory, the schema, the bench site, and the Worker.
-pub(super) fn start(name: &'static str, dir: &Path, config: Option<PathBuf>) -> Result<Target> {
+pub(in crate::bench) fn start(
+    name: &'static str,
+    dir: &Path,
+    config: Option<PathBuf>,
+) -> Result<Target> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
