@@ -40,7 +40,6 @@ pub async fn page(
         .map_or((JsValue::NULL, JsValue::NULL), |c| {
             (millis(c.received_at), text(c.id.as_str()))
         });
-    let scope = scope.map_or(JsValue::NULL, |keys| text(&super::json(&keys)));
     // One statement per shape, so SQLite walks an index newest first and
     // stops at the page: a site's answers from (site, received_at), a
     // scope's the same per site, every site's from received_at. The
@@ -53,17 +52,17 @@ pub async fn page(
          AND r.received_at <= COALESCE(?6, 9007199254740991) \
          AND (?6 IS NULL OR r.received_at < ?6 OR (r.received_at = ?6 AND r.id < ?7)) \
          AND (?8 IS NULL OR r.site IN (SELECT value FROM json_each(?8)))";
-    let statement = match (&f.site, scope.is_null()) {
+    let statement = match (&f.site, scope) {
         (Some(_), _) => db.prepare(format!(
             "SELECT {COLUMNS} FROM responses r WHERE r.site = ?1 AND {filters} \
              ORDER BY r.received_at DESC, r.id DESC LIMIT ?9"
         )),
-        (None, false) => db.prepare(format!(
+        (None, Some(_)) => db.prepare(format!(
             "SELECT {COLUMNS} FROM responses r WHERE ?1 IS NULL \
              AND r.site IN (SELECT value FROM json_each(?8)) AND {filters} \
              ORDER BY r.received_at DESC, r.id DESC LIMIT ?9"
         )),
-        (None, true) => db.prepare(format!(
+        (None, None) => db.prepare(format!(
             "SELECT {COLUMNS} FROM responses r WHERE ?1 IS NULL AND ?8 IS NULL AND {filters} \
              ORDER BY r.received_at DESC, r.id DESC LIMIT ?9"
         )),
@@ -77,7 +76,7 @@ pub async fn page(
             opt_text(f.tag.as_deref()),
             after_ms,
             after_id,
-            scope,
+            scope.map_or(JsValue::NULL, |keys| text(&super::json(&keys))),
             int(PAGE + 1),
         ])?
         .all_rows()
