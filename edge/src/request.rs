@@ -38,23 +38,33 @@ async fn read_body(req: &mut Request, media_type: &str, max: usize) -> EdgeResul
     if media != media_type {
         return Err(EdgeError::UnsupportedMediaType);
     }
-    if let Some(len) = req
+    let declared = req
         .headers()
         .get("content-length")?
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        if len > max as u64 {
-            return Err(EdgeError::TooLarge(max));
-        }
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max as u64) {
+        return Err(EdgeError::TooLarge(max));
     }
-    let mut body = Vec::new();
     // workerd hands a request with neither `Content-Length` nor
     // `Transfer-Encoding` over with a null body, which `req.stream()` calls
     // an error. For HTTP that is an empty body, and the parser says why it
     // is not enough (400), never a 500.
     if req.inner().body().is_none() {
+        return Ok(Vec::new());
+    }
+    if declared.is_some() {
+        // HTTP framing holds a body with a `Content-Length` to exactly that
+        // many bytes, checked above: one read, without the cost of a stream
+        // reader per chunk (about 5 % of ingest's CPU in a profile). The
+        // length is checked again all the same.
+        let body = req.bytes().await?;
+        if body.len() > max {
+            return Err(EdgeError::TooLarge(max));
+        }
         return Ok(body);
     }
+    // No length declared (a chunked upload): counted while it is read.
+    let mut body = Vec::new();
     let mut stream = req.stream()?;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;
