@@ -5,7 +5,7 @@
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::abuse::{self, Counter};
 use crate::store::ingest::{self, CaseLink, NewResponse, OpenCase, Stored};
-use crate::store::sites::{Site, SiteRow};
+use crate::store::sites::{IngestSite, IngestSiteRow};
 use crate::{alerts, http, request, turnstile};
 use domain::acknowledgement::{added_to_open_case, next_step};
 use domain::fields::SiteKey;
@@ -175,26 +175,27 @@ async fn load(
     db: &D1Database,
     submission: &Submission,
     keys: &ContactKeys,
-) -> EdgeResult<(Site, Option<OpenCase>)> {
+) -> EdgeResult<(IngestSite, Option<OpenCase>)> {
     let site_key = submission.site.as_str();
-    let mut reads = vec![crate::store::sites::select_site(db, site_key)?];
+    let mut reads = vec![crate::store::sites::select_ingest_site(db, site_key)?];
     if submission.contact.callback {
         reads.push(ingest::select_open_case(db, site_key, keys)?);
     }
     let results = crate::store::meter::batch(db, reads).await?;
-    let first_row = |i: usize| -> EdgeResult<Option<serde_json::Value>> {
-        Ok(match results.get(i) {
-            Some(r) => r.results::<serde_json::Value>()?.into_iter().next(),
-            None => None,
-        })
+    let site = match results.first() {
+        Some(r) => r.results::<IngestSiteRow>()?.into_iter().next(),
+        None => None,
     };
-    let site: Site = match first_row(0)? {
-        Some(row) => serde_json::from_value::<SiteRow>(row)
-            .map_err(|e| EdgeError::Internal(e.to_string()))?
-            .try_into()?,
-        None => return Err(EdgeError::NotFound("site")),
+    let site = site.ok_or(EdgeError::NotFound("site"))?.try_into()?;
+    // A row that does not read as an open case is no open case: the insert
+    // decides again inside its transaction.
+    let open_case = match results.get(1) {
+        Some(r) => r
+            .results::<OpenCase>()
+            .ok()
+            .and_then(|rows| rows.into_iter().next()),
+        None => None,
     };
-    let open_case = first_row(1)?.and_then(|row| serde_json::from_value(row).ok());
     Ok((site, open_case))
 }
 

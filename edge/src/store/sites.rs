@@ -55,6 +55,60 @@ pub struct SiteRow {
 const SITE_COLUMNS: &str = "key, origins, copy, show_score, show_guarantee, offer_contact, cooldown_days, \
      sla_minutes, deadline_minutes, rate_per_minute, turnstile_sitekey, turnstile_secret, retention_days, updated_at";
 
+/// What taking an answer needs of its site, read on every answer: five
+/// columns, not the widget's copy in three scripts nor the deadlines.
+#[derive(Debug, Clone)]
+pub struct IngestSite {
+    pub key: String,
+    pub origins: Vec<OriginRule>,
+    pub sla: SlaPolicy,
+    pub rate_per_minute: u32,
+    pub turnstile_secret: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct IngestSiteRow {
+    key: String,
+    origins: String,
+    sla_minutes: String,
+    rate_per_minute: i64,
+    turnstile_secret: Option<String>,
+}
+
+impl TryFrom<IngestSiteRow> for IngestSite {
+    type Error = EdgeError;
+    fn try_from(row: IngestSiteRow) -> EdgeResult<Self> {
+        Ok(Self {
+            origins: origins(&row.key, &row.origins)?,
+            sla: SlaPolicy::from_json(&row.sla_minutes),
+            rate_per_minute: rate_per_minute(row.rate_per_minute),
+            turnstile_secret: row.turnstile_secret,
+            key: row.key,
+        })
+    }
+}
+
+/// The statement that reads what ingest needs of one site ([`IngestSite`]),
+/// to run inside the answer's first batch.
+pub fn select_ingest_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement> {
+    Ok(db
+        .prepare(
+            "SELECT key, origins, sla_minutes, rate_per_minute, turnstile_secret FROM sites WHERE key = ?1",
+        )
+        .bind(&[text(key)])?)
+}
+
+/// A site's stored origin rules.
+fn origins(key: &str, stored: &str) -> EdgeResult<Vec<OriginRule>> {
+    serde_json::from_str(stored)
+        .map_err(|e| EdgeError::Internal(format!("site {key} has unreadable origins: {e}")))
+}
+
+/// A site's stored answers-per-minute limit, clamped into range.
+fn rate_per_minute(stored: i64) -> u32 {
+    u32::try_from(stored.clamp(1, 1_000_000)).unwrap_or(1)
+}
+
 /// The statement that reads one site, to run alone or inside a batch.
 pub fn select_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement> {
     Ok(db
@@ -67,9 +121,7 @@ impl TryFrom<SiteRow> for Site {
     fn try_from(row: SiteRow) -> EdgeResult<Self> {
         // Clamped into range first, so the conversions cannot fail.
         let clamped = |v: i64, lo: i64, hi: i64| u32::try_from(v.clamp(lo, hi)).unwrap_or(0);
-        let origins = serde_json::from_str(&row.origins).map_err(|e| {
-            EdgeError::Internal(format!("site {} has unreadable origins: {e}", row.key))
-        })?;
+        let origins = origins(&row.key, &row.origins)?;
         Ok(Self {
             copy: serde_json::from_str(&row.copy).unwrap_or_default(),
             origins,
@@ -79,7 +131,7 @@ impl TryFrom<SiteRow> for Site {
             cooldown_days: clamped(row.cooldown_days, 0, 3650),
             sla: SlaPolicy::from_json(&row.sla_minutes),
             deadlines: DeadlinePolicy::from_json(&row.deadline_minutes),
-            rate_per_minute: clamped(row.rate_per_minute, 1, 1_000_000),
+            rate_per_minute: rate_per_minute(row.rate_per_minute),
             turnstile_sitekey: row.turnstile_sitekey,
             turnstile_secret: row.turnstile_secret,
             retention_days: clamped(row.retention_days, 0, 3650),
