@@ -25,7 +25,7 @@ const COMPILES: usize = 5;
 /// Worker's wasm, which uses exception handling with `try_table`) and
 /// returns the milliseconds it took. The bytes are inlined in the page and
 /// decoded before the clock starts, so only the compile is timed.
-fn compile_ms(wasm: &Path, dir: &Path) -> Result<f64> {
+fn compile_ms(chromium: &Path, wasm: &Path, dir: &Path) -> Result<f64> {
     use base64::Engine as _;
     let encoded = base64::engine::general_purpose::STANDARD.encode(std::fs::read(wasm)?);
     let page = dir.join("compile.html");
@@ -41,7 +41,7 @@ fn compile_ms(wasm: &Path, dir: &Path) -> Result<f64> {
              document.body.textContent = r;</script>"
         ),
     )?;
-    let out = Command::new("/usr/bin/chromium")
+    let out = Command::new(chromium)
         .args(["--headless", "--no-sandbox", "--dump-dom"])
         .arg(format!("file://{}", page.display()))
         .output()?;
@@ -88,12 +88,12 @@ fn list(v: &[f64]) -> String {
 
 /// The section's table: compile time of the Worker's wasm, and start to
 /// first answer for both Workers.
-pub(super) fn run(wasm: &Path) -> Result<String> {
+pub(super) fn run(chromium: &Path, wasm: &Path) -> Result<String> {
     let bench = crate::build::target_dir().join("bench/cold-start");
     let compiles = (0..COMPILES)
-        .map(|_| compile_ms(wasm, &bench))
+        .map(|_| compile_ms(chromium, wasm, &bench))
         .collect::<Result<Vec<_>>>()?;
-    let js_config = crate::tools::root().join("edge/bench/js-reference/wrangler.toml");
+    let js_config = workers::js_reference_config();
     let rust = starts("Rust Worker", &bench.join("rust"), None)?;
     let js = starts("JS reference", &bench.join("js"), Some(&js_config))?;
     let mut md = String::from("| | median | each |\n|---|---:|---|\n");

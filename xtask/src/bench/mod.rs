@@ -49,7 +49,7 @@ fn soak_section(o: &soak::Options) -> Result<String> {
 
 /// `--only <section>`: runs that section alone and prints it; `Ok(false)`
 /// when no `--only` was given.
-fn only(args: &[String]) -> Result<bool> {
+fn only(args: &[String], options: ingest::Options, soak_options: &soak::Options) -> Result<bool> {
     let Some(at) = args.iter().position(|a| a == "--only") else {
         return Ok(false);
     };
@@ -59,7 +59,7 @@ fn only(args: &[String]) -> Result<bool> {
                 "build the Worker",
                 "--only soak runs the Worker last built by `cargo xtask build`",
             );
-            let md = soak_section(&soak::Options::from_args(args)?)?;
+            let md = soak_section(soak_options)?;
             println!("\n## Soak\n\n{md}");
         }
         Some("ingest") => {
@@ -67,7 +67,7 @@ fn only(args: &[String]) -> Result<bool> {
                 "build the Worker",
                 "--only ingest runs the Worker last built by `cargo xtask build`",
             );
-            let md = ingest::run(ingest::Options::from_args(args)?)?.markdown()?;
+            let md = ingest::run(options)?.markdown()?;
             println!("\n## Ingest\n\n{md}");
         }
         Some("bytes") => {
@@ -76,7 +76,7 @@ fn only(args: &[String]) -> Result<bool> {
             let widget = build::widget(&tools)?;
             let report = shipped::widget_bytes(&widget)?;
             let edge = shipped::worker_wasm()?;
-            let cold = cold_start::run(&shipped::edge_wasm()?)?;
+            let cold = cold_start::run(&tools.chromium, &shipped::edge_wasm()?)?;
             println!(
                 "\n## Widget bytes\n\n{report}\n## Worker module size\n\n{edge}\n## Worker cold start\n\n{cold}"
             );
@@ -89,7 +89,7 @@ fn only(args: &[String]) -> Result<bool> {
 pub fn run(args: &[String]) -> Result {
     let options = ingest::Options::from_args(args)?;
     let soak_options = soak::Options::from_args(args)?;
-    if only(args)? {
+    if only(args, options, &soak_options)? {
         return Ok(());
     }
     let tools = ensure(true)?;
@@ -108,7 +108,7 @@ pub fn run(args: &[String]) -> Result {
     let cold = step(
         "time the Worker's cold start (wasm compile, wrangler dev to first answer)",
         "read target/bench/cold-start/",
-        || cold_start::run(&shipped::edge_wasm()?),
+        || cold_start::run(&tools.chromium, &shipped::edge_wasm()?),
     )?;
     let parts = step(
         "attribute the widget's wasm bytes per crate (twiggy)",

@@ -9,7 +9,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Widget budgets, gzip -9 (docs/budgets.md): bytes to the first render in
 /// launcher mode, and to a form the customer can type into in any mode.
@@ -21,12 +21,11 @@ const INGEST_MODULE: usize = 250 * 1024;
 
 /// Brotli at its best setting (quality 11, 4 MiB window), as a static-assets
 /// server would pre-compress the files.
-fn brotli_len(path: &Path) -> Result<usize> {
-    let bytes = std::fs::read(path)?;
+fn brotli_len(bytes: &[u8]) -> Result<usize> {
     let mut out = Vec::new();
     {
         let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
-        w.write_all(&bytes)?;
+        w.write_all(bytes)?;
         w.flush()?;
     }
     Ok(out.len())
@@ -48,15 +47,10 @@ fn verdict(n: usize, limit: usize, aim: Option<usize>) -> String {
     }
 }
 
-fn gzip_len(path: &Path) -> Result<usize> {
-    let bytes = std::fs::read(path)?;
+fn gzip_len(bytes: &[u8]) -> Result<usize> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-    gz.write_all(&bytes)?;
+    gz.write_all(bytes)?;
     Ok(gz.finish()?.len())
-}
-
-fn raw_len(path: &Path) -> Result<usize> {
-    Ok(usize::try_from(std::fs::metadata(path)?.len())?)
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -115,7 +109,8 @@ pub(super) fn widget_bytes(widget: &build::Widget) -> Result<String> {
     // gzip, brotli: first render, the full build, the loader.
     let (mut first, mut later, mut loader) = ((0, 0), (0, 0), (0, 0));
     for (name, path, first_render) in files {
-        let (raw, gz, br) = (raw_len(path)?, gzip_len(path)?, brotli_len(path)?);
+        let bytes = std::fs::read(path)?;
+        let (raw, gz, br) = (bytes.len(), gzip_len(&bytes)?, brotli_len(&bytes)?);
         let sum = if first_render { &mut first } else { &mut later };
         sum.0 += gz;
         sum.1 += br;
@@ -191,7 +186,8 @@ pub(super) fn worker_wasm() -> Result<String> {
     let mut md = String::from("| file | raw | gzip -9 |\n|---|---:|---:|\n");
     let (mut raw_all, mut gz_all) = (0, 0);
     for path in parts.iter().filter(|p| p.exists()) {
-        let (raw, gz) = (raw_len(path)?, gzip_len(path)?);
+        let bytes = std::fs::read(path)?;
+        let (raw, gz) = (bytes.len(), gzip_len(&bytes)?);
         raw_all += raw;
         gz_all += gz;
         let name = path

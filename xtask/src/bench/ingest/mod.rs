@@ -34,6 +34,7 @@ use workers::{check_stores, start, Target};
 
 /// How many requests, in what shape. `cargo xtask bench --clients N
 /// --rounds N --requests N --warmup N` overrides the defaults.
+#[derive(Clone, Copy)]
 pub struct Options {
     pub clients: usize,
     pub rounds: usize,
@@ -195,7 +196,7 @@ fn ingest_rounds(targets: &[Target; 2], o: &Options) -> Result<[Figures; 2]> {
 
 pub fn run(options: Options) -> Result<Report> {
     let bench_dir = crate::build::target_dir().join("bench");
-    let js_config = crate::tools::root().join("edge/bench/js-reference/wrangler.toml");
+    let js_config = workers::js_reference_config();
     let targets = step(
         "start the Rust Worker and the plain-JS reference (local workerd + D1)",
         "read the wrangler.log under target/bench/<rust|js>/",

@@ -32,6 +32,11 @@ fn deployed_vars(rust: bool) -> Vec<(String, String)> {
     }
 }
 
+/// The plain-JS reference's wrangler.toml (`edge/bench/js-reference/`).
+pub(in crate::bench) fn js_reference_config() -> PathBuf {
+    crate::tools::root().join("edge/bench/js-reference/wrangler.toml")
+}
+
 /// One Worker under test.
 pub(in crate::bench) struct Target {
     pub name: &'static str,
