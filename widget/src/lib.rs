@@ -16,6 +16,13 @@
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+// dlmalloc, std's allocator, is about 7 KiB of each build; a free-list
+// allocator is a few hundred bytes. The widget allocates little and briefly.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 mod config;
 mod dom;
 mod launcher;

@@ -4,7 +4,7 @@
 //! while the tiny loader `/widget.js` is cached briefly.
 
 use crate::step::step;
-use crate::tools::{root, Tools};
+use crate::tools::{root, Tools, WIDGET_NIGHTLY};
 use crate::Result;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -68,15 +68,22 @@ pub fn widget(t: &Tools) -> Result<Widget> {
         || {
             let sh = Shell::new()?;
             sh.change_dir(root());
-            let raw = target.join("wasm32-unknown-unknown/release/candor_widget.wasm");
+            // A target dir of its own: std built from source with other
+            // flags must not evict the stable wasm builds the tests use.
+            let std_target = target.join("widget-std");
+            let raw = std_target.join("wasm32-unknown-unknown/release/candor_widget.wasm");
             let bindgen = out.join("bindgen");
             let (wb, opt) = (&t.wasm_bindgen, &t.wasm_opt);
             for (name, features) in WIDGET_BUILDS {
                 // Both builds write the same cargo output: bind each at once.
+                // A panic traps at once: no message machinery, no `core::fmt`
+                // for it (docs/budgets.md#how-the-widget-is-built).
                 cmd!(
                     sh,
-                    "cargo build --release -p candor-widget --target wasm32-unknown-unknown {features}"
+                    "cargo +{WIDGET_NIGHTLY} build --release -p candor-widget --target wasm32-unknown-unknown {features} -Zbuild-std=std,panic_abort"
                 )
+                .env("CARGO_TARGET_DIR", &std_target)
+                .env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
                 .run()?;
                 cmd!(
                     sh,

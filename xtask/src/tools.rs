@@ -14,6 +14,11 @@ pub const WORKER_BUILD_VERSION: &str = "0.8.7";
 /// The wasm size profiler behind the widget's size table (bench only).
 pub const TWIGGY_VERSION: &str = "0.8.0";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The shipped widget builds only (docs/budgets.md#how-the-widget-is-built):
+/// `-Cpanic=immediate-abort` needs std rebuilt from source (`build-std`),
+/// which only a nightly can do. Pinned, so a build is reproducible; the
+/// Worker, the tests and clippy stay on stable.
+pub const WIDGET_NIGHTLY: &str = "nightly-2026-05-20";
 
 /// Resolved paths of every tool a command may run.
 pub struct Tools {
@@ -49,6 +54,7 @@ pub fn cache_dir() -> PathBuf {
 pub fn ensure(browser: bool) -> Result<Tools> {
     let sh = Shell::new()?;
     wasm_target(&sh)?;
+    widget_nightly(&sh)?;
     let cache = cache_dir();
     let wasm_bindgen_root = cargo_install(
         &sh,
@@ -100,6 +106,35 @@ fn wasm_target(sh: &Shell) -> Result {
         "check that rustup can reach its server",
         || {
             cmd!(sh, "rustup target add {WASM_TARGET}").run()?;
+            Ok(())
+        },
+    )
+}
+
+/// The pinned nightly with `rust-src` (what `build-std` compiles). rustup
+/// fetches the minimal profile once per machine, about 10 s.
+fn widget_nightly(sh: &Shell) -> Result {
+    let has_src = cmd!(
+        sh,
+        "rustup component list --toolchain {WIDGET_NIGHTLY} --installed"
+    )
+    .quiet()
+    .ignore_stderr()
+    .read()
+    .is_ok_and(|list| list.lines().any(|l| l.trim() == "rust-src"));
+    if has_src {
+        skip(&format!("rust {WIDGET_NIGHTLY} with rust-src"), "present");
+        return Ok(());
+    }
+    step(
+        &format!("rustup toolchain install {WIDGET_NIGHTLY} (minimal, with rust-src)"),
+        "check that rustup can reach its server",
+        || {
+            cmd!(
+                sh,
+                "rustup toolchain install {WIDGET_NIGHTLY} --profile minimal --component rust-src --no-self-update"
+            )
+            .run()?;
             Ok(())
         },
     )

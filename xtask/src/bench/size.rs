@@ -11,9 +11,10 @@ use xshell::{cmd, Shell};
 
 /// Which part of the program a function or data item belongs to.
 fn part(item: &str) -> &'static str {
-    const PARTS: [(&str, &str); 12] = [
+    const PARTS: [(&str, &str); 13] = [
         ("candor_widget", "candor-widget (our code)"),
         (".rodata", "data: strings, CSS, tables"),
+        ("lol_alloc", "allocator (lol_alloc)"),
         ("dlmalloc", "allocator (dlmalloc, from std)"),
         ("fmt", "core::fmt (panic messages)"),
         ("panic", "panic machinery"),
