@@ -104,9 +104,15 @@ fn origins(key: &str, stored: &str) -> EdgeResult<Vec<OriginRule>> {
         .map_err(|e| EdgeError::Internal(format!("site {key} has unreadable origins: {e}")))
 }
 
+/// A stored count clamped into `lo..=hi` (both within `u32`), so the
+/// conversion cannot fail.
+fn clamped(stored: i64, lo: u32, hi: u32) -> u32 {
+    u32::try_from(stored.clamp(lo.into(), hi.into())).unwrap_or(lo)
+}
+
 /// A site's stored answers-per-minute limit, clamped into range.
 fn rate_per_minute(stored: i64) -> u32 {
-    u32::try_from(stored.clamp(1, 1_000_000)).unwrap_or(1)
+    clamped(stored, 1, 1_000_000)
 }
 
 /// The statement that reads one site, to run alone or inside a batch.
@@ -119,8 +125,6 @@ pub fn select_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement
 impl TryFrom<SiteRow> for Site {
     type Error = EdgeError;
     fn try_from(row: SiteRow) -> EdgeResult<Self> {
-        // Clamped into range first, so the conversions cannot fail.
-        let clamped = |v: i64, lo: i64, hi: i64| u32::try_from(v.clamp(lo, hi)).unwrap_or(0);
         let origins = origins(&row.key, &row.origins)?;
         Ok(Self {
             copy: serde_json::from_str(&row.copy).unwrap_or_default(),

@@ -72,13 +72,10 @@ fn only(args: &[String], options: ingest::Options, soak_options: &soak::Options)
         }
         Some("bytes") => {
             let tools = ensure(true)?;
-            build::edge(&tools)?;
-            let widget = build::widget(&tools)?;
-            let report = shipped::widget_bytes(&widget)?;
-            let edge = shipped::worker_wasm()?;
-            let cold = cold_start::run(&tools.chromium, &shipped::edge_wasm()?)?;
+            let b = bytes(&tools)?;
             println!(
-                "\n## Widget bytes\n\n{report}\n## Worker module size\n\n{edge}\n## Worker cold start\n\n{cold}"
+                "\n## Widget bytes\n\n{}\n## Worker module size\n\n{}\n## Worker cold start\n\n{}",
+                b.widget, b.worker, b.cold
             );
         }
         _ => return Err("--only takes `soak`, `ingest` or `bytes`".into()),
@@ -86,21 +83,23 @@ fn only(args: &[String], options: ingest::Options, soak_options: &soak::Options)
     Ok(true)
 }
 
-pub fn run(args: &[String]) -> Result {
-    let options = ingest::Options::from_args(args)?;
-    let soak_options = soak::Options::from_args(args)?;
-    if only(args, options, &soak_options)? {
-        return Ok(());
-    }
-    let tools = ensure(true)?;
-    build::edge(&tools)?;
-    let widget = build::widget(&tools)?;
+/// The byte sections, fresh builds first: the full run and `--only bytes`.
+struct Bytes {
+    version: String,
+    widget: String,
+    worker: String,
+    cold: String,
+}
+
+fn bytes(tools: &crate::tools::Tools) -> Result<Bytes> {
+    build::edge(tools)?;
+    let widget = build::widget(tools)?;
     let report = step(
         "measure widget bytes to first render",
         "see the build output above",
         || shipped::widget_bytes(&widget),
     )?;
-    let edge_size = step(
+    let worker = step(
         "measure the Worker's wasm",
         "run `cargo xtask build`",
         shipped::worker_wasm,
@@ -110,6 +109,27 @@ pub fn run(args: &[String]) -> Result {
         "read target/bench/cold-start/",
         || cold_start::run(&tools.chromium, &shipped::edge_wasm()?),
     )?;
+    Ok(Bytes {
+        version: widget.version,
+        widget: report,
+        worker,
+        cold,
+    })
+}
+
+pub fn run(args: &[String]) -> Result {
+    let options = ingest::Options::from_args(args)?;
+    let soak_options = soak::Options::from_args(args)?;
+    if only(args, options, &soak_options)? {
+        return Ok(());
+    }
+    let tools = ensure(true)?;
+    let Bytes {
+        version,
+        widget: report,
+        worker: edge_size,
+        cold,
+    } = bytes(&tools)?;
     let parts = step(
         "attribute the widget's wasm bytes per crate (twiggy)",
         "see the twiggy output above",
@@ -121,7 +141,7 @@ pub fn run(args: &[String]) -> Result {
             render::LOADS
         ),
         "read target/bench/render/",
-        || Ok(render::run()?.markdown()),
+        || Ok(render::run(&tools)?.markdown()),
     )?;
     let ingest = ingest::run(options)?.markdown()?;
     let alerts = step(
@@ -140,7 +160,7 @@ pub fn run(args: &[String]) -> Result {
     let previous = std::fs::read_to_string(&path).unwrap_or_default();
     let test_times = hand_measured(&previous).map_or(String::new(), |s| format!("\n{s}"));
     let doc = format!(
-        "# Benchmarks\n\nWritten by `cargo xtask bench` (widget version `{}`). Budgets: [docs/budgets.md](docs/budgets.md).\n\n\
+        "# Benchmarks\n\nWritten by `cargo xtask bench` (widget version `{version}`). Budgets: [docs/budgets.md](docs/budgets.md).\n\n\
          ## Widget bytes to first render and to a usable form (loader + glue + wasm)\n\n{report}\n\
          ## Where the widget's bytes go\n\n{parts}\n\
          ## Widget render time, headless Chromium\n\n{render}\n\
@@ -153,8 +173,7 @@ pub fn run(args: &[String]) -> Result {
          Lost or duplicated responses and alerts under receiver faults and client retries (budget 0) \
          are checked, not benchmarked: `tests/tests/e2e/escalation/faults.rs` (200 answers, a \
          receiver answering 500, 429 + Retry-After, hangs, dropped connections, 410) and \
-         `tests/tests/e2e/ingest/load.rs` run in every `cargo xtask test`.\n{test_times}",
-        widget.version
+         `tests/tests/e2e/ingest/load.rs` run in every `cargo xtask test`.\n{test_times}"
     );
     std::fs::write(&path, &doc)?;
     println!("\n{doc}");

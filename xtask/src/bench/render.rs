@@ -10,6 +10,7 @@
 //! async runtime.
 
 use super::stats::Sample;
+use crate::tools::Tools;
 use crate::Result;
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
@@ -50,12 +51,12 @@ fn call(method: &str, url: &str, body: Option<&Value>) -> Result<Value> {
 }
 
 impl Driver {
-    fn start(dir: &std::path::Path) -> Result<Self> {
+    fn start(dir: &std::path::Path, tools: &Tools) -> Result<Self> {
         let port = tests::free_port()?;
         let log = std::fs::File::create(dir.join("chromedriver.log"))?;
         let process = Guarded::spawn(
             "chromedriver",
-            Command::new("/usr/bin/chromedriver")
+            Command::new(&tools.chromedriver)
                 .arg(format!("--port={port}"))
                 .stdin(Stdio::null())
                 .stdout(log.try_clone()?)
@@ -63,7 +64,7 @@ impl Driver {
         )?;
         let base = format!("http://127.0.0.1:{port}");
         let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
+            "binary": tools.chromium,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--no-first-run", "--disable-background-networking", "--window-size=1000,700",
                      format!("--user-data-dir={}", dir.join("profile").display())]
@@ -127,7 +128,7 @@ impl Drop for Driver {
     }
 }
 
-pub fn run() -> Result<Figures> {
+pub fn run(tools: &Tools) -> Result<Figures> {
     let dir = crate::build::target_dir().join("bench").join("render");
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
@@ -145,7 +146,7 @@ pub fn run() -> Result<Figures> {
         }),
         test_scheduled: false,
     })?;
-    let driver = Driver::start(&dir)?;
+    let driver = Driver::start(&dir, tools)?;
     let (widget, baseline) = (
         worker.url("/bench/render.html"),
         worker.url("/bench/baseline.html"),
