@@ -352,5 +352,7 @@ fn ranked_tallies(counts: BTreeMap<&str, usize>, limit: usize) -> Vec<Tally> {
     tallies
 }
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 #[cfg(test)]
 mod tests;
