@@ -156,6 +156,32 @@ pub fn unchanged(if_none_match: Option<&str>, etag: &str) -> bool {
     if_none_match.is_some_and(|h| h.split(',').map(str::trim).any(|t| t == etag || t == "*"))
 }
 
+/// A case for the inbox's tests (here, and the page's in `candor-pages`
+/// through the `fixtures` feature).
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures {
+    use super::{CaseState, InboxCase, Tier, Timestamp};
+
+    /// Opened at 0, its acknowledgement due at minute `due_min`, with a
+    /// word of markup in its gaps.
+    pub fn case(id: &str, tier: Tier, state: CaseState, due_min: Option<i64>) -> InboxCase {
+        InboxCase {
+            id: id.into(),
+            site: "demo".into(),
+            tier,
+            level: tier,
+            state,
+            opened_at: Timestamp::from_millis(0),
+            ack_due_at: due_min.map(|m| Timestamp::from_millis(m * 60_000)),
+            score: Some(2),
+            guarantee: false,
+            gaps: "late <b>again</b>".into(),
+            owner: crate::ownership::Owner::Nobody,
+            step_due: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -173,24 +199,8 @@ mod tests {
         assert!(!unchanged(None, &tag));
     }
 
+    use super::fixtures::case;
     use super::*;
-
-    fn case(id: &str, tier: Tier, state: CaseState, due_min: Option<i64>) -> InboxCase {
-        InboxCase {
-            id: id.into(),
-            site: "demo".into(),
-            tier,
-            level: tier,
-            state,
-            opened_at: Timestamp::from_millis(0),
-            ack_due_at: due_min.map(|m| Timestamp::from_millis(m * 60_000)),
-            score: Some(2),
-            guarantee: false,
-            gaps: "late <b>again</b>".into(),
-            owner: crate::ownership::Owner::Nobody,
-            step_due: None,
-        }
-    }
 
     #[test]
     fn a_missed_step_counts_as_overdue_and_goes_first() {

@@ -157,35 +157,23 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::inbox::fixtures::case;
     use domain::inbox::sort;
 
-    fn case(id: &str, tier: Tier, state: CaseState, due_min: Option<i64>) -> InboxCase {
-        InboxCase {
-            id: id.into(),
-            site: "demo".into(),
-            tier,
-            level: tier,
-            state,
-            opened_at: Timestamp::from_millis(0),
-            ack_due_at: due_min.map(|m| Timestamp::from_millis(m * 60_000)),
-            score: Some(2),
-            guarantee: false,
-            gaps: "late <b>again</b>".into(),
-            owner: domain::ownership::Owner::Nobody,
-            step_due: None,
+    fn chrome() -> Chrome {
+        Chrome {
+            manager: "Ana".into(),
+            owner: true,
+            works: true,
+            csrf: "t".into(),
+            section: crate::Section::Inbox,
         }
     }
 
     #[test]
     fn the_page_shows_time_left_and_lateness_and_escapes_words() {
         let now = Timestamp::from_millis(100 * 60_000);
-        let chrome = Chrome {
-            manager: "Ana".into(),
-            owner: true,
-            works: true,
-            csrf: "t".into(),
-            section: crate::Section::Inbox,
-        };
+        let chrome = chrome();
         let mut cases = vec![
             case("late", Tier::Senior, CaseState::Open, Some(40)),
             case("soon", Tier::Account, CaseState::Open, Some(112)),
@@ -202,13 +190,7 @@ mod tests {
     #[test]
     fn the_inbox_renders_as_reviewed() {
         let now = Timestamp::from_millis(100 * 60_000);
-        let chrome = Chrome {
-            manager: "Ana".into(),
-            owner: true,
-            works: true,
-            csrf: "t".into(),
-            section: crate::Section::Inbox,
-        };
+        let chrome = chrome();
         let mut cases = vec![
             case(
                 "0f8fad5b-d9cb-469f-a165-70867728950e",
