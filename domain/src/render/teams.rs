@@ -120,7 +120,6 @@ pub(super) fn body(alert: &Alert) -> Value {
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use proptest::prelude::*;
 
     /// Under the documented 28 KB, with room to spare (see the module doc).
     const BODY_MAX_BYTES: usize = 20_000;
@@ -226,23 +225,7 @@ mod tests {
         assert_eq!(skeleton(&v), skeleton(&render(&acknowledged_by("z"))));
     }
 
-    proptest! {
-        #[test]
-        fn customer_text_is_inert_and_round_trips(gaps in nasty(), transaction in nasty(), by in nasty()) {
-            round_trips(&gaps, &transaction, &by);
-        }
-
-        #[test]
-        fn any_text_is_inert_and_round_trips(gaps in any::<String>(), transaction in any::<String>(), by in any::<String>()) {
-            round_trips(&gaps, &transaction, &by);
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(24))]
-        #[test]
-        fn long_text_is_cut_inert(gaps in long_nasty(), transaction in long_nasty(), by in long_nasty()) {
-            round_trips(&gaps, &transaction, &by);
-        }
-    }
+    // Every renderer's `round_trips(gaps, transaction, by)` over the same
+    // hostile, arbitrary and over-long text.
+    crate::render::testing::inert_round_trip_properties!(round_trips);
 }

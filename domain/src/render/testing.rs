@@ -260,3 +260,43 @@ pub(super) fn assert_round_trip(original: &str, rendered: &str) {
         "{shown:?} is not a cut of {original:?}"
     );
 }
+
+/// The property tests every renderer runs: `$check(gaps, transaction, by)`
+/// must hold for hostile text (markup, mentions, entities, bidi), for any
+/// text at all, and for text long enough to be cut.
+macro_rules! inert_round_trip_properties {
+    ($check:ident) => {
+        proptest::proptest! {
+            #[test]
+            fn customer_text_is_inert_and_round_trips(
+                gaps in $crate::render::testing::nasty(),
+                transaction in $crate::render::testing::nasty(),
+                by in $crate::render::testing::nasty(),
+            ) {
+                $check(&gaps, &transaction, &by);
+            }
+
+            #[test]
+            fn any_text_is_inert_and_round_trips(
+                gaps in proptest::prelude::any::<String>(),
+                transaction in proptest::prelude::any::<String>(),
+                by in proptest::prelude::any::<String>(),
+            ) {
+                $check(&gaps, &transaction, &by);
+            }
+        }
+
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+            #[test]
+            fn long_text_is_cut_inert(
+                gaps in $crate::render::testing::long_nasty(),
+                transaction in $crate::render::testing::long_nasty(),
+                by in $crate::render::testing::long_nasty(),
+            ) {
+                $check(&gaps, &transaction, &by);
+            }
+        }
+    };
+}
+pub(super) use inert_round_trip_properties;
