@@ -22,7 +22,7 @@ use domain::site::SiteConfig;
 use domain::sla::SlaPolicy;
 use pages::settings::{self, SettingsView};
 use pages::Section;
-use worker::{Env, Request, Response};
+use worker::{D1Database, Env, Request, Response};
 
 /// The confirmation after a redirect (`?done=`): fixed texts, so nothing a
 /// person typed travels in a URL.
@@ -154,16 +154,7 @@ pub async fn save(
     let before = audit::stored_site_view(stored.clone());
     match SiteConfig::parse(form.clone().apply(stored), auth::allow_loopback(env)) {
         Ok(config) => {
-            let now = clock::now();
-            let entry = Entry {
-                actor: m.actor(),
-                action: Action::SettingsSaved,
-                target: site.as_str().to_owned(),
-                before,
-                after: Some(audit::site_view(&config)),
-            };
-            let audit = store_audit::entry(&db, &entry, now)?;
-            sites::save_settings(&db, site.as_str(), &config, audit, now).await?;
+            save_with_audit(&db, m, &site, &config, before).await?;
             Ok(http::see_other(&settings_url(&site, "saved")))
         }
         Err(e) => {
@@ -348,15 +339,26 @@ pub async fn save_deadlines(
     let before = audit::stored_site_view(stored.clone());
     stored.deadline_minutes = serde_json::to_value(policy).ok();
     let config = SiteConfig::parse(stored, auth::allow_loopback(env))?;
+    save_with_audit(&db, m, &site, &config, before).await?;
+    Ok(http::see_other(&settings_url(&site, "deadlines-saved")))
+}
+
+/// Saves a site's settings with the audit entry of the change, in one batch.
+async fn save_with_audit(
+    db: &D1Database,
+    m: &Manager,
+    site: &SiteKey,
+    config: &SiteConfig,
+    before: Option<serde_json::Value>,
+) -> EdgeResult<()> {
     let now = clock::now();
     let entry = Entry {
         actor: m.actor(),
         action: Action::SettingsSaved,
         target: site.as_str().to_owned(),
         before,
-        after: Some(audit::site_view(&config)),
+        after: Some(audit::site_view(config)),
     };
-    let row = store_audit::entry(&db, &entry, now)?;
-    sites::save_settings(&db, site.as_str(), &config, row, now).await?;
-    Ok(http::see_other(&settings_url(&site, "deadlines-saved")))
+    let row = store_audit::entry(db, &entry, now)?;
+    sites::save_settings(db, site.as_str(), config, row, now).await
 }
