@@ -30,21 +30,7 @@ pub fn json_text(status: u16, text: String) -> Response {
 /// own CSP, no framing, no caching, and no `Referer` to other sites (its URL
 /// holds a capability token).
 pub fn html(status: u16, page: &pages::html::Page) -> Response {
-    let headers = Headers::new();
-    let _ = headers.set("content-type", "text/html; charset=utf-8");
-    let _ = headers.set("content-security-policy", &pages::html::Page::csp());
-    let _ = headers.set("cache-control", "no-store");
-    let _ = headers.set("x-content-type-options", "nosniff");
-    let _ = headers.set("x-frame-options", "DENY");
-    // `same-origin`, not `no-referrer`: under `no-referrer` a browser sends
-    // `Origin: null` with the page's own form post, and a browser without
-    // `Sec-Fetch-Site` could then not prove the post is ours. The token still
-    // never leaves this origin.
-    let _ = headers.set("referrer-policy", "same-origin");
-    ResponseBuilder::new()
-        .with_status(status)
-        .with_headers(headers)
-        .fixed(page.html().into_bytes())
+    inert_page(status, &pages::html::Page::csp(), page.html())
 }
 
 /// CORS headers granting `origin` a credential-less call.
@@ -86,14 +72,21 @@ pub fn not_modified(etag: &str) -> EdgeResult<Response> {
 /// A dashboard page: its strict policy (own script and stylesheet only, no
 /// framing), never cached, its URL never sent to another site as a referrer.
 pub fn page(status: u16, html: String) -> Response {
+    inert_page(status, pages::CSP, html)
+}
+
+/// HTML under `csp`, never framed, cached or sniffed.
+fn inert_page(status: u16, csp: &str, html: String) -> Response {
     let headers = Headers::new();
     let _ = headers.set("content-type", "text/html; charset=utf-8");
-    let _ = headers.set("content-security-policy", pages::CSP);
+    let _ = headers.set("content-security-policy", csp);
     let _ = headers.set("cache-control", "no-store");
     let _ = headers.set("x-content-type-options", "nosniff");
     let _ = headers.set("x-frame-options", "DENY");
-    // Same-origin, not no-referrer: with no-referrer the browser sends
-    // `Origin: null` on form posts, and the origin check needs the real one.
+    // `same-origin`, not `no-referrer`: under `no-referrer` a browser sends
+    // `Origin: null` with the page's own form post, and a browser without
+    // `Sec-Fetch-Site` could then not prove the post is ours. A token in the
+    // URL still never leaves this origin.
     let _ = headers.set("referrer-policy", "same-origin");
     ResponseBuilder::new()
         .with_status(status)
