@@ -218,7 +218,12 @@ async fn walk_the_loop(b: &Browser) {
     assert_accessible(b, "report preview").await;
     screenshots(b, "report-preview").await;
     b.click_and_wait("button[name=mail][value=send]").await;
-    assert!(b.text().await.contains("on its way to the customer"));
+    let sent = b.text().await;
+    assert!(
+        sent.contains("on its way to the customer"),
+        "after Send, {}:\n{sent}",
+        b.client.current_url().await.map_or_else(|e| e.to_string(), |u| u.to_string())
+    );
 
     // Closing without the fixes is refused and says why.
     b.fill("#root_cause", "late-delivery").await;
