@@ -222,7 +222,10 @@ async fn walk_the_loop(b: &Browser) {
     assert!(
         sent.contains("on its way to the customer"),
         "after Send, {}:\n{sent}",
-        b.client.current_url().await.map_or_else(|e| e.to_string(), |u| u.to_string())
+        b.client
+            .current_url()
+            .await
+            .map_or_else(|e| e.to_string(), |u| u.to_string())
     );
 
     // Closing without the fixes is refused and says why.
