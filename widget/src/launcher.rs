@@ -42,9 +42,8 @@ pub fn with_full(settings: &JsValue, name: &'static str, args: js_sys::Array) {
 /// Shows the launcher, unless the page asked for the inline form or the
 /// full build is needed at once.
 pub fn launch(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
-    let saved = crate::store::load();
-    let waiting = saved.queue.iter().any(|q| q.api == config.api);
-    let cooling = saved.cooling_down(&config.cooldown_key(), js_sys::Date::now());
+    let (waiting, cooling) =
+        crate::store::peek(&config.api, &config.cooldown_key(), js_sys::Date::now());
     if waiting || (matches!(config.mode, Mode::Inline(_)) && !cooling) {
         // The full build flushes the outbox and draws the inline form;
         // the bad attributes are already named in the console.

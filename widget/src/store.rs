@@ -146,6 +146,29 @@ pub fn load() -> Saved {
         .unwrap_or_default()
 }
 
+/// What the first render needs, read without building [`Saved`]: whether
+/// an answer for `api` waits in the outbox, and whether `key` is cooling
+/// down at `now`. The same verdicts as `load()` (its tests say so); the
+/// launcher build ships this instead of the decoder, a few hundred bytes.
+pub fn peek(api: &str, key: &str, now: f64) -> (bool, bool) {
+    let root = storage()
+        .and_then(|s| s.get_item(KEY).ok()?)
+        .and_then(|json| JSON::parse(&json).ok());
+    let Some(root) = root else {
+        return (false, false);
+    };
+    let waiting = get(&root, "q").dyn_into::<Array>().is_ok_and(|items| {
+        items.iter().any(|item| {
+            text(&item, "api").as_deref() == Some(api)
+                && get(&item, "id").is_string()
+                && get(&item, "body").is_string()
+        })
+    });
+    let cd = get(&root, "cd");
+    let cooling = cd.is_object() && get(&cd, key).as_f64().is_some_and(|until| until > now);
+    (waiting, cooling)
+}
+
 /// Read, change and write back in one step. Returns false when the change
 /// could not be kept (no storage, quota full).
 pub fn update(change: impl FnOnce(&mut Saved)) -> bool {
@@ -174,6 +197,53 @@ mod tests {
         s.push(item("b"));
         s.start_cooldown("demo", 2_000.0, 1_000.0);
         assert_eq!(Saved::decode(&s.encode()), s);
+    }
+
+    /// `peek` gives `load`'s verdicts for what is stored, junk included.
+    #[wasm_bindgen_test]
+    fn peek_agrees_with_load() {
+        const API: &str = "https://f.example";
+        let mut s = Saved::default();
+        s.push(item("a"));
+        s.start_cooldown("demo", 2_000.0, 1_000.0);
+        let mut other = Saved::default();
+        other.push(Queued {
+            api: "https://other.example".into(),
+            ..item("b")
+        });
+        other.start_cooldown("demo#order-1", 5_000.0, 1_000.0);
+        let states = [
+            s.encode(),
+            other.encode(),
+            Saved::default().encode(),
+            String::new(),
+            "null".into(),
+            "{\"q\":5,\"cd\":\"demo\"}".into(),
+            "{\"q\":[{\"api\":\"https://f.example\",\"id\":1,\"body\":\"x\"}]}".into(),
+            "{\"cd\":{\"demo\":\"9999\"}}".into(),
+            "{\"cd\":[5000]}".into(),
+            "{".into(),
+        ];
+        let Some(storage) = storage() else {
+            return; // no storage in this browser: nothing to compare
+        };
+        for json in &states {
+            storage.set_item(KEY, json).unwrap();
+            let loaded = load();
+            for (key, now) in [
+                ("demo", 1_500.0),
+                ("demo", 2_000.0),
+                ("demo#order-1", 1_500.0),
+                ("0", 0.0),
+            ] {
+                let expected = (
+                    loaded.queue.iter().any(|q| q.api == API),
+                    loaded.cooling_down(key, now),
+                );
+                assert_eq!(peek(API, key, now), expected, "{json} {key} {now}");
+            }
+        }
+        storage.remove_item(KEY).unwrap();
     }
 
     #[wasm_bindgen_test]
