@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use xshell::{cmd, Shell};
 
+mod short_names;
+
 pub fn all(t: &Tools) -> Result {
     edge(t)?;
     widget(t)?;
@@ -92,18 +94,21 @@ pub fn widget(t: &Tools) -> Result<Widget> {
                 .run()?;
                 let bg = bindgen.join(format!("{name}_bg.wasm"));
                 let small = out.join(format!("{name}_bg.wasm"));
-                cmd!(
+                // Binaryen prints the map of the names it shortened.
+                let map = cmd!(
                     sh,
-                    "{opt} -Oz --strip-debug --strip-producers --strip-target-features -o {small} {bg}"
+                    "{opt} -Oz --strip-debug --strip-producers --strip-target-features --minify-imports-and-exports-and-modules -o {small} {bg}"
                 )
-                .run()?;
+                .read()?;
+                let glue = bindgen.join(format!("{name}.js"));
+                let short = bindgen.join(format!("{name}.short.js"));
+                short_glue(&glue, &map, &small, &short)?;
                 // wasm-bindgen's glue is readable source with comments: a
                 // quarter of the first render's gzip bytes until minified.
-                let glue = bindgen.join(format!("{name}.js"));
                 minify(
                     &sh,
                     t,
-                    &glue,
+                    &short,
                     &out.join(format!("{name}.js")),
                     Some("--format=esm"),
                 )?;
@@ -126,6 +131,16 @@ pub fn widget(t: &Tools) -> Result<Widget> {
         },
     )?;
     Ok(widget)
+}
+
+/// Writes the glue with binaryen's short names (see [`short_names`]), and
+/// checks that it provides every import the wasm now asks for.
+fn short_glue(glue: &Path, map: &str, wasm: &Path, to: &Path) -> Result {
+    let imports = short_names::import_names(&std::fs::read(wasm)?)?;
+    let text = short_names::rewrite_glue(&std::fs::read_to_string(glue)?, map, &imports)
+        .map_err(|e| format!("{}: {e}", glue.display()))?;
+    std::fs::write(to, text)?;
+    Ok(())
 }
 
 /// `esbuild --minify`: names, whitespace and comments only; the exports,
