@@ -66,8 +66,10 @@
       });
     });
   }
+  // full() fetches it; full(name, a, b) then calls its export `name`: the
+  // launcher's way to hand over, so it carries no promise code of its own.
   var full;
-  settings.full = function () {
+  settings.full = function (name, a, b) {
     if (!full) {
       full = load("candor_widget");
       // A failed fetch (offline) is retried on the next hover or click.
@@ -75,6 +77,11 @@
         full = null;
         warn(e);
       });
+    }
+    if (name) {
+      full.then(function (m) {
+        m[name](a, b);
+      }, function () {});
     }
     return full;
   };

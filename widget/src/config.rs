@@ -91,6 +91,13 @@ fn is_site(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+fn without_trailing_slashes(mut s: &str) -> &str {
+    while let Some(rest) = s.strip_suffix('/') {
+        s = rest;
+    }
+    s
+}
+
 impl Config {
     /// What one answer rests the widget for (rule 6): the transaction on
     /// the site when the page names one, so answering for `order-1` leaves
@@ -114,7 +121,10 @@ impl Config {
         let mut ignored = Vec::new();
         let transaction = match raw.transaction {
             "" => None,
-            t if t.chars().count() <= 200 && !t.chars().any(char::is_control) => Some(t.to_owned()),
+            // `nth` rather than `count`: one char walker in the launcher build.
+            t if t.chars().nth(200).is_none() && !t.chars().any(char::is_control) => {
+                Some(t.to_owned())
+            }
             _ => {
                 ignored.push("data-transaction");
                 None
@@ -151,7 +161,7 @@ impl Config {
         };
         let config = Self {
             site: raw.site.to_owned(),
-            api: raw.api.trim_end_matches('/').to_owned(),
+            api: without_trailing_slashes(raw.api).to_owned(),
             transaction,
             lang,
             mode,
@@ -227,6 +237,26 @@ mod tests {
         })
         .unwrap();
         assert_eq!(c.prefill, Prefill::default());
+    }
+
+    #[wasm_bindgen_test]
+    fn the_api_loses_trailing_slashes_and_a_transaction_may_have_200_chars() {
+        let (c, _) = Config::parse(&Raw {
+            api: "https://f.example//",
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(c.api, "https://f.example");
+        for (n, kept) in [(200, true), (201, false)] {
+            let t = "é".repeat(n);
+            let (c, ignored) = Config::parse(&Raw {
+                transaction: &t,
+                ..raw()
+            })
+            .unwrap();
+            assert_eq!(c.transaction.is_some(), kept, "{n}");
+            assert_eq!(ignored.is_empty(), kept, "{n}");
+        }
     }
 
     #[wasm_bindgen_test]

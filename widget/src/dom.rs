@@ -3,7 +3,22 @@
 //! (a strict CSP would refuse it): all styling is in the adopted sheet.
 
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, HtmlElement};
+use web_sys::{Document, Element, HtmlElement, Window};
+
+#[wasm_bindgen]
+extern "C" {
+    // `web_sys::window()` finds the global object by probing `globalThis`,
+    // `self`, `window` and `global` through js-sys: four imports and about
+    // a kilobyte of each build. The widget only ever runs in a page, whose
+    // global is `window`.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Window;
+}
+
+/// The page's window.
+pub fn window() -> Window {
+    WINDOW.with(Clone::clone)
+}
 
 /// `<tag attr=value…>text</tag>`.
 pub fn el(

@@ -7,35 +7,16 @@
 use crate::config::{Config, Mode};
 use crate::dom::{el, on};
 use crate::shell;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 
-/// Asks the loader for the full build (`settings.full()`, a promise of the
-/// module, fetched once) and calls `name(args…)` on it.
-pub fn with_full(settings: &JsValue, name: &'static str, args: js_sys::Array) {
-    let Ok(load) = Reflect::get(settings, &"full".into()).and_then(JsCast::dyn_into::<Function>)
-    else {
-        return;
-    };
-    let Ok(promise) = load
-        .call0(&JsValue::NULL)
-        .and_then(JsCast::dyn_into::<Promise>)
-    else {
-        return;
-    };
-    if name.is_empty() {
-        return; // a prefetch
-    }
-    let run = Closure::once_into_js(move |module: JsValue| {
-        if let Ok(f) = Reflect::get(&module, &name.into()).and_then(JsCast::dyn_into::<Function>) {
-            let _ = f.apply(&module, &args);
-        }
-    });
-    // `promise.then(run)`, through Reflect: js-sys's typed `then` wants a
-    // long-lived closure, and this one must free itself after one call.
-    if let Ok(then) = Reflect::get(&promise, &"then".into()).and_then(JsCast::dyn_into::<Function>)
+/// Asks the loader for the full build (`settings.full(name, a, b)`: fetched
+/// once, then its export `name` called with `a` and `b`). An empty `name`
+/// only fetches it.
+pub fn with_full(settings: &JsValue, name: &str, a: &JsValue, b: &JsValue) {
+    if let Ok(full) = Reflect::get(settings, &"full".into()).and_then(JsCast::dyn_into::<Function>)
     {
-        let _ = then.call1(&promise, &run);
+        let _ = full.call3(&JsValue::NULL, &name.into(), a, b);
     }
 }
 
@@ -48,7 +29,7 @@ pub fn launch(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
         // The full build flushes the outbox and draws the inline form;
         // the bad attributes are already named in the console.
         let _ = Reflect::set(settings, &"warned".into(), &JsValue::TRUE);
-        with_full(settings, "mount", js_sys::Array::of1(settings));
+        with_full(settings, "mount", settings, &JsValue::UNDEFINED);
         Ok(())
     } else if cooling {
         Ok(()) // answered recently: nothing to offer, nothing to load
@@ -59,7 +40,7 @@ pub fn launch(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
 
 /// The host with its launcher, at the bottom corner of the page.
 pub fn render(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
-    let window = web_sys::window().ok_or("no window")?;
+    let window = crate::dom::window();
     let doc = window.document().ok_or("no document")?;
     let shell = shell::create(&doc, config, false)?;
     let button = el(
@@ -82,7 +63,7 @@ pub fn render(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
     for event in ["pointerenter", "focus"] {
         let settings = settings.clone();
         on(&button, event, move |_| {
-            with_full(&settings, "", js_sys::Array::new());
+            with_full(&settings, "", &JsValue::UNDEFINED, &JsValue::UNDEFINED);
         })?;
     }
     let (host, settings) = (shell.host, settings.clone());
@@ -93,7 +74,7 @@ pub fn render(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
         {
             let _ = b.set_attribute("aria-busy", "true");
         }
-        with_full(&settings, "open", js_sys::Array::of2(&host, &settings));
+        with_full(&settings, "open", &host, &settings);
     })?;
     Ok(())
 }

@@ -90,8 +90,12 @@ fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
                 &"Candor: data-site is missing or invalid; the widget is not shown".into(),
             ),
             Some((_, ignored)) if !ignored.is_empty() => {
-                let mut msg = String::from("Candor: ignored invalid ");
-                msg.push_str(&ignored.join(", "));
+                // By hand: `join` is a kilobyte of the launcher build.
+                let mut msg = String::from("Candor: ignored invalid");
+                for (i, name) in ignored.iter().enumerate() {
+                    msg.push_str(if i == 0 { " " } else { ", " });
+                    msg.push_str(name);
+                }
                 web_sys::console::warn_1(&msg.into());
             }
             Some(_) => {}

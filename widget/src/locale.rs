@@ -18,12 +18,9 @@ impl Lang {
             .iter()
             .find_map(|tag| {
                 let primary = tag.split(['-', '_']).next().unwrap_or_default();
-                match primary.to_ascii_lowercase().as_str() {
-                    "en" => Some(Self::En),
-                    "de" => Some(Self::De),
-                    "ar" => Some(Self::Ar),
-                    _ => None,
-                }
+                [Self::En, Self::De, Self::Ar]
+                    .into_iter()
+                    .find(|lang| primary.eq_ignore_ascii_case(lang.code()))
             })
             .unwrap_or(Self::En)
     }

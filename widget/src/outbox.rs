@@ -110,7 +110,8 @@ fn stop_listening() {
         r.attempt = 0;
         r.online.take()
     });
-    if let (Some(f), Some(w)) = (online, web_sys::window()) {
+    if let Some(f) = online {
+        let w = crate::dom::window();
         let _ = w.remove_event_listener_with_callback("online", f.unchecked_ref());
     }
 }
@@ -118,9 +119,7 @@ fn stop_listening() {
 /// One timer for the next retry, plus a one-shot `online` listener while
 /// anything waits: no listener outlives the backlog.
 fn schedule(api: &str, retry_after_ms: u32) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let window = crate::dom::window();
     let (delay, old, listening) = RETRY.with(|r| {
         let mut r = r.borrow_mut();
         let delay = backoff(r.attempt, retry_after_ms);

@@ -72,9 +72,7 @@ impl Site {
 /// away rather than collect answers nobody can store.
 pub async fn fetch(config: &Config) -> Option<Site> {
     let fallback = || Some(Site::fallback(config.lang));
-    let Some(window) = web_sys::window() else {
-        return fallback();
-    };
+    let window = crate::dom::window();
     let mut url = config.api.clone();
     url.push_str("/v1/sites/");
     url.push_str(&config.site);

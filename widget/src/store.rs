@@ -135,7 +135,7 @@ impl Saved {
 }
 
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+    crate::dom::window().local_storage().ok()?
 }
 
 /// The current state, read fresh each time: another tab may have changed it.

@@ -126,9 +126,7 @@ fn field(json: &JsValue, path: &[&str]) -> Option<String> {
 
 /// One attempt at storing `body` on the Worker at `api`.
 pub async fn send(api: &str, body: &str) -> Outcome {
-    let Some(window) = web_sys::window() else {
-        return Outcome::Retry(0);
-    };
+    let window = crate::dom::window();
     let Ok(abort) = AbortController::new() else {
         return Outcome::Retry(0);
     };

@@ -5,16 +5,11 @@ use wasm_bindgen::prelude::*;
 /// Runs `f` once after `ms` milliseconds; returns the handle for [`cancel`].
 pub fn after(ms: i32, f: impl FnOnce() + 'static) -> i32 {
     let callback = Closure::once_into_js(f);
-    web_sys::window()
-        .and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms)
-                .ok()
-        })
+    crate::dom::window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms)
         .unwrap_or_default()
 }
 
 pub fn cancel(handle: i32) {
-    if let Some(w) = web_sys::window() {
-        w.clear_timeout_with_handle(handle);
-    }
+    crate::dom::window().clear_timeout_with_handle(handle);
 }

@@ -15,8 +15,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const CLOSED_PORT: &str = "http://127.0.0.1:9";
 
-/// The loader's settings, with `full()` standing in for the loader's
-/// import of the full build: a promise of an object with its exports.
+/// The loader's settings, with `full(name, a, b)` standing in for the
+/// loader's import of the full build: a promise of an object with its
+/// exports, whose export `name`, when given, it then calls with `a`, `b`.
 fn settings(pairs: &[(&str, &str)]) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in [("site", "demo"), ("api", CLOSED_PORT)].iter().chain(pairs) {
@@ -32,7 +33,21 @@ fn settings(pairs: &[(&str, &str)]) -> JsValue {
     open.forget();
     mount.forget();
     let promise: js_sys::Promise = js_sys::Promise::resolve(&module).unchecked_into();
-    let full = Closure::<dyn Fn() -> js_sys::Promise>::new(move || promise.clone());
+    let full = Closure::<dyn Fn(JsValue, JsValue, JsValue) -> js_sys::Promise>::new(
+        move |name: JsValue, a: JsValue, b: JsValue| {
+            if let Some(name) = name.as_string().filter(|n| !n.is_empty()) {
+                let (promise, module) = (promise.clone(), module.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    JsFuture::from(promise).await.unwrap();
+                    let f: js_sys::Function = js_sys::Reflect::get(&module, &name.into())
+                        .unwrap()
+                        .unchecked_into();
+                    f.call2(&JsValue::NULL, &a, &b).unwrap();
+                });
+            }
+            promise.clone()
+        },
+    );
     js_sys::Reflect::set(&o, &"full".into(), full.as_ref()).unwrap();
     full.forget();
     o.into()

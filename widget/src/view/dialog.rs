@@ -72,9 +72,7 @@ fn build(
     config: &Rc<Config>,
     site: &site::Site,
 ) -> Result<Element, JsValue> {
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
+    let doc = crate::dom::window().document().ok_or("no document")?;
     if !wrap.has_attribute("data-styled") {
         shell::adopt(root, PANEL_CSS)?;
         wrap.set_attribute("data-styled", "")?;
@@ -92,7 +90,7 @@ fn build(
     )?;
     let answered = Rc::new(std::cell::Cell::new(false));
     let done = Rc::clone(&answered);
-    let panel = form::panel(&doc, config, site, true, move || done.set(true))?;
+    let panel = form::panel(&doc, config, site, true, Rc::new(move || done.set(true)))?;
     dialog.append_child(&panel)?;
     wrap.append_child(&dialog)?;
     {

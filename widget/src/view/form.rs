@@ -288,7 +288,8 @@ pub fn panel(
     config: &Rc<Config>,
     site: &Site,
     closable: bool,
-    on_answered: impl Fn() + 'static,
+    // `dyn`: one copy of the whole builder for its two callers.
+    on_answered: Rc<dyn Fn()>,
 ) -> Result<Element, JsValue> {
     let t = config.lang.strings();
     let copy = &site.copy;
@@ -398,14 +399,13 @@ fn on_submit(
     parts: Rc<Parts>,
     config: &Rc<Config>,
     site: &Site,
-    on_answered: impl Fn() + 'static,
+    on_answered: Rc<dyn Fn()>,
 ) -> Result<(), JsValue> {
     let t = config.lang.strings();
     let sending = Rc::new(Cell::new(false));
     let config = Rc::clone(config);
     let cooldown_ms = f64::from(site.cooldown_days) * DAY_MS;
     let thanks = site.copy.thanks.clone();
-    let on_answered = Rc::new(on_answered);
     let form = parts.form.clone();
     // Typing again clears the complaint about the field being typed in.
     let error = parts.error.clone();
@@ -528,7 +528,7 @@ fn complain(p: &Parts, field: &Element, message: &str) -> Option<Answer> {
 
 /// The answer with a fresh UUID v4, as the outbox keeps it.
 fn queued(config: &Config, answer: &Answer) -> Option<Queued> {
-    let window = web_sys::window()?;
+    let window = crate::dom::window();
     let id = window.crypto().ok()?.random_uuid();
     let location = window.location();
     let mut page = location.origin().unwrap_or_default();

@@ -24,9 +24,7 @@ pub fn mount(config: Config, settings: &JsValue) -> Result<(), JsValue> {
     let Mode::Inline(selector) = &config.mode else {
         return Ok(());
     };
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
+    let doc = crate::dom::window().document().ok_or("no document")?;
     let Some(target) = doc.query_selector(selector).ok().flatten() else {
         web_sys::console::warn_1(
             &"Candor: data-target matches no element; showing the launcher instead".into(),
@@ -64,9 +62,7 @@ fn inline(doc: &Document, config: &Rc<Config>, target: &Element) -> Result<(), J
 /// `Candor.open()`: the dialog in a host of its own (no launcher), one per
 /// page; the launcher, if any, stays as it is.
 pub fn open_from_page(config: Config) -> Result<(), JsValue> {
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
+    let doc = crate::dom::window().document().ok_or("no document")?;
     let host = if let Some(host) = doc.query_selector("candor-widget[data-mode=\"page\"]")? {
         host
     } else {
@@ -79,5 +75,5 @@ pub fn open_from_page(config: Config) -> Result<(), JsValue> {
 }
 
 fn form_panel(doc: &Document, config: &Rc<Config>, site: &site::Site) -> Result<Element, JsValue> {
-    form::panel(doc, config, site, false, || ())
+    form::panel(doc, config, site, false, Rc::new(|| ()))
 }
