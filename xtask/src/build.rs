@@ -79,13 +79,17 @@ pub fn widget(t: &Tools) -> Result<Widget> {
             for (name, features) in WIDGET_BUILDS {
                 // Both builds write the same cargo output: bind each at once.
                 // A panic traps at once: no message machinery, no `core::fmt`
-                // for it (docs/budgets.md#how-the-widget-is-built).
+                // for it, and no file names kept for messages nobody sees
+                // (docs/budgets.md#how-the-widget-is-built).
                 cmd!(
                     sh,
                     "cargo +{WIDGET_NIGHTLY} build --release -p candor-widget --target wasm32-unknown-unknown {features} -Zbuild-std=std,panic_abort"
                 )
                 .env("CARGO_TARGET_DIR", &std_target)
-                .env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
+                .env(
+                    "RUSTFLAGS",
+                    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
+                )
                 .run()?;
                 cmd!(
                     sh,
