@@ -3,6 +3,7 @@
 //! batch, and the rule that the last owner stays.
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{audit, people, sessions};
 use crate::{mail, random};
 use domain::audit::{Action, Actor, Entry};
@@ -30,7 +31,7 @@ pub async fn invite(
     base: &str,
     now: Timestamp,
 ) -> EdgeResult<Person> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let entry = Entry {
         actor: actor.clone(),
         action: Action::PersonAdded,
@@ -66,7 +67,7 @@ pub async fn invite(
 /// A new link for `person_id`; with `per_hour`, `None` once they had that
 /// many links this hour.
 pub async fn mint_link(
-    db: &worker::D1Database,
+    db: &Db,
     person_id: &str,
     now: Timestamp,
     per_hour: Option<u32>,
@@ -79,11 +80,7 @@ pub async fn mint_link(
 }
 
 /// 409 when `before` is the last owner and would stop being one.
-async fn keep_an_owner(
-    db: &worker::D1Database,
-    before: &Person,
-    to: Option<Role>,
-) -> EdgeResult<()> {
+async fn keep_an_owner(db: &Db, before: &Person, to: Option<Role>) -> EdgeResult<()> {
     let leaves = before.role == Role::Owner && to != Some(Role::Owner);
     if leaves && people::owners(db).await? <= 1 {
         return Err(EdgeError::Conflict(
@@ -102,7 +99,7 @@ pub async fn change(
     after: &NewPerson,
     now: Timestamp,
 ) -> EdgeResult<Person> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let before = people::by_id(&db, id)
         .await?
         .ok_or(EdgeError::NotFound("person"))?;
@@ -129,7 +126,7 @@ pub async fn change(
 
 /// Removes a person; their sessions end at once.
 pub async fn remove(env: &Env, actor: &Actor, id: &str, now: Timestamp) -> EdgeResult<Person> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let before = people::by_id(&db, id)
         .await?
         .ok_or(EdgeError::NotFound("person"))?;

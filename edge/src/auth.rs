@@ -4,6 +4,7 @@
 //! token is a Worker secret, compared in constant time by `domain::auth`.
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{api_keys, sessions};
 use domain::api_keys::PresentedKey;
 use domain::audit::Actor;
@@ -80,7 +81,7 @@ pub async fn manager(req: &Request, env: &Env) -> EdgeResult<Option<Manager>> {
     else {
         return Ok(None);
     };
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     Ok(sessions::person(&db, &session.id, now)
         .await?
         .map(|person| Manager {
@@ -101,7 +102,7 @@ pub async fn require_admin(req: &Request, env: &Env) -> EdgeResult<Actor> {
     let method = req.method();
     if let Some(token) = bearer(&header) {
         if let Some(key) = PresentedKey::parse(token) {
-            let found = api_keys::check(&env.d1("DB")?, &key).await?;
+            let found = api_keys::check(&Db::from_env(env)?, &key).await?;
             return match found {
                 Some((id, name, scope)) if scope.allows(method.as_ref()) => {
                     Ok(Actor::Key { id, name })

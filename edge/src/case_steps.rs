@@ -5,6 +5,7 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::cases::{self, CaseRow};
+use crate::store::exec::Db;
 use crate::store::outbox::NewAlert;
 use domain::alert::{idempotency_id, Reason};
 use domain::case::{Action, CaseEvent, CaseState, Tell};
@@ -13,7 +14,7 @@ use domain::lang::Lang;
 use domain::mail::Mail;
 use domain::people::Person;
 use domain::{Tier, Timestamp};
-use worker::{Context, D1Database, Env};
+use worker::{Context, Env};
 
 /// Which door a step came through. A person in the dashboard who
 /// acknowledges an unowned case becomes its owner; a chat link's typed name
@@ -37,7 +38,7 @@ impl Door<'_> {
 
 #[allow(clippy::too_many_arguments)] // each is a separate fact of the step
 pub async fn record(
-    db: &D1Database,
+    db: &Db,
     env: &Env,
     ctx: &Context,
     case: &CaseRow,
@@ -108,7 +109,7 @@ pub async fn record(
 /// committed actions, or at closure what changed. Refused (409) when the
 /// customer left no email (or it was erased): the step can be recorded only.
 pub async fn customer_mail(
-    db: &D1Database,
+    db: &Db,
     case_id: &str,
     event: &CaseEvent,
 ) -> EdgeResult<Option<(String, Mail)>> {
@@ -137,7 +138,7 @@ pub async fn customer_mail(
 /// A closing that names a systemic fix makes it tracked (rule 7); one that
 /// hits a cause whose fix was marked done reopens it and mails its owner.
 async fn track_fix(
-    db: &D1Database,
+    db: &Db,
     env: &Env,
     ctx: &Context,
     site: &str,

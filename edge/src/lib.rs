@@ -17,6 +17,7 @@ mod routes;
 mod store;
 mod turnstile;
 
+use crate::store::exec::Db;
 use worker::{
     event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
 };
@@ -111,5 +112,5 @@ async fn tick(env: &Env, now: domain::Timestamp) {
 
 /// Expired rate-limit windows go once a minute.
 async fn forget_rate_windows(env: &Env, now: domain::Timestamp) -> error::EdgeResult<()> {
-    store::abuse::forget_old_windows(&env.d1("DB")?, domain::rate::window(now)).await
+    store::abuse::forget_old_windows(&Db::from_env(env)?, domain::rate::window(now)).await
 }

@@ -13,6 +13,7 @@
 //! Nothing here logs a mail's text: a sign-in link is a key.
 
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use crate::store::mails::{self, Claimed};
 use crate::{auth, clock, random};
 use domain::mail::{next_try, Mail};
@@ -28,13 +29,13 @@ const RESEND_URL: &str = "https://api.resend.com/emails";
 /// with [`send_one`] (in the background) — the cron sends it otherwise.
 pub async fn queue(env: &Env, mail: &Mail, now: Timestamp) -> EdgeResult<String> {
     let id = random::hex(16)?;
-    mails::insert(&env.d1("DB")?, &id, mail, now).await?;
+    mails::insert(&Db::from_env(env)?, &id, mail, now).await?;
     Ok(id)
 }
 
 /// The cron's part: every due mail, a few at a time.
 pub async fn send_due(env: &Env, now: Timestamp) -> EdgeResult<()> {
-    for id in mails::due(&env.d1("DB")?, now, 20).await? {
+    for id in mails::due(&Db::from_env(env)?, now, 20).await? {
         send_one(env, &id).await?;
     }
     Ok(())
@@ -42,7 +43,7 @@ pub async fn send_due(env: &Env, now: Timestamp) -> EdgeResult<()> {
 
 /// Sends one mail if it is due and nobody else is sending it.
 pub async fn send_one(env: &Env, id: &str) -> EdgeResult<()> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let Some(m) = mails::claim(&db, id, clock::now()).await? else {
         return Ok(());
     };

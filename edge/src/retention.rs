@@ -4,13 +4,14 @@
 //! large backlog drains over several minutes without holding D1's writer.
 
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use crate::store::{erasure, retention};
 use domain::Timestamp;
 use worker::Env;
 
 /// Erases what is due at `now`; returns how many answers were erased.
 pub async fn erase_due(env: &Env, now: Timestamp) -> EdgeResult<usize> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let mut budget = domain::retention::CHUNK;
     let mut erased = 0;
     for site in retention::sites(&db).await? {

@@ -55,7 +55,8 @@ pub fn run(_args: &[String]) -> Result {
     step(
         "domain stays pure, pages stay native, SQL stays in the store (cargo tree, domain/src, edge/src)",
         "keep IO, wasm and markup out of domain/ (pages go in edge/pages/), wasm out of edge/pages/, \
-         and D1 statements in edge/src/store/ (a function there with a name that says what it does)",
+         and D1 statements in edge/src/store/ (a function there with a name that says what it does), \
+         run through edge/src/store/exec.rs",
         || {
             let tree = cmd!(sh, "cargo tree -p domain -e normal --prefix none")
                 .quiet()
@@ -346,17 +347,25 @@ fn domain_has_no_markup(dir: &Path) -> Result {
 /// The one place the edge may write SQL: every D1 statement is a function
 /// of `edge/src/store/`, whose name says what it does.
 const STORE: &str = "edge/src/store";
+/// The one place a statement reaches the database (the executor seam a
+/// second store, a Durable Object per site, plugs into): nothing else
+/// names the D1 binding or its types.
+const EXECUTOR: &str = "edge/src/store/exec.rs";
+const D1_NAMES: [&str; 4] = ["D1Database", "D1PreparedStatement", "D1Result", ".d1("];
 
 /// The lines of one edge source file (`path` relative to the workspace)
-/// that prepare a D1 statement outside the store, as `path:line: text`.
+/// that prepare a D1 statement outside the store, or touch the D1 binding
+/// outside the executor, as `path:line: text`.
 fn sql_outside_store(path: &Path, source: &str) -> Vec<String> {
-    if path.starts_with(STORE) {
-        return Vec::new();
-    }
+    let in_store = path.starts_with(STORE);
+    let executor = path == Path::new(EXECUTOR);
     source
         .lines()
         .enumerate()
-        .filter(|(_, line)| line.contains(".prepare("))
+        .filter(|(_, line)| {
+            (!in_store && line.contains(".prepare("))
+                || (!executor && D1_NAMES.iter().any(|name| line.contains(name)))
+        })
         .map(|(i, line)| format!("{}:{}: {}", path.display(), i + 1, line.trim()))
         .collect()
 }
@@ -374,7 +383,8 @@ fn sql_stays_in_store(root: &Path) -> Result {
         Ok(())
     } else {
         Err(format!(
-            "SQL outside edge/src/store/ (move it into a store function):\n{}",
+            "SQL outside edge/src/store/ (move it into a store function), or the D1 \
+             binding outside edge/src/store/exec.rs (run statements through it):\n{}",
             found.join("\n")
         )
         .into())
@@ -482,6 +492,20 @@ mod tests {
             sql_outside_store(Path::new("edge/src/store.rs"), source).len(),
             1
         );
+        // The D1 binding itself only in the executor, even inside the store.
+        let d1 = "use worker::D1Database;\nlet db = env.d1(\"DB\")?;\n";
+        assert_eq!(
+            sql_outside_store(Path::new("edge/src/store/cases.rs"), d1).len(),
+            2
+        );
+        assert_eq!(
+            sql_outside_store(Path::new("edge/src/routes/x.rs"), d1),
+            [
+                "edge/src/routes/x.rs:1: use worker::D1Database;",
+                "edge/src/routes/x.rs:2: let db = env.d1(\"DB\")?;"
+            ]
+        );
+        assert!(sql_outside_store(Path::new("edge/src/store/exec.rs"), d1).is_empty());
     }
 
     #[test]

@@ -15,14 +15,12 @@ use super::{Job, Settings};
 use crate::clock;
 use crate::error::EdgeResult;
 use crate::store::deliveries;
+use crate::store::exec::{Db, Stmt};
 use crate::store::outbox::{self, Burial, Pending, Recipient};
 use domain::alert::{Alert, Reason};
 use domain::delivery::Outcome;
 use futures_util::{stream, StreamExt};
-use worker::{
-    D1Database, D1PreparedStatement, Env, Message, MessageBatch, MessageExt,
-    QueueRetryOptionsBuilder,
-};
+use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
 
 /// How long to wait before the queue redelivers `message` after our own
 /// storage failed: as long again as it has waited since it was sent.
@@ -46,7 +44,7 @@ pub(super) enum Next {
 const IN_FLIGHT: usize = 6;
 
 pub async fn consume(batch: MessageBatch<Job>, env: Env) -> worker::Result<()> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(&env)?;
     let settings = Settings::from_env(&env);
     let messages = batch.messages()?;
     stream::iter(messages.iter().map(|m| handle(&db, &settings, m)))
@@ -56,7 +54,7 @@ pub async fn consume(batch: MessageBatch<Job>, env: Env) -> worker::Result<()> {
     Ok(())
 }
 
-async fn handle(db: &D1Database, settings: &Settings, message: &Message<Job>) {
+async fn handle(db: &Db, settings: &Settings, message: &Message<Job>) {
     match deliver(db, settings, &message.body().alert).await {
         Ok(Next::Done) => message.ack(),
         Ok(Next::RetryIn(secs)) => message.retry_with_options(
@@ -83,11 +81,7 @@ async fn handle(db: &D1Database, settings: &Settings, message: &Message<Job>) {
 /// it, claim every unsettled recipient, then (after the calls, one after
 /// another) write everything the turn learned in one batch — each call's
 /// log line, the dead letters, and the finish or the next due time.
-pub(super) async fn deliver(
-    db: &D1Database,
-    settings: &Settings,
-    alert_id: &str,
-) -> EdgeResult<Next> {
+pub(super) async fn deliver(db: &Db, settings: &Settings, alert_id: &str) -> EdgeResult<Next> {
     let Some(pending) = outbox::load(db, alert_id).await? else {
         worker::console_warn!("alert {alert_id}: not in the outbox; dropped");
         return Ok(Next::Done);
@@ -162,16 +156,12 @@ pub(super) async fn deliver(
 /// The calls happened: their record is written in one batch, tried twice.
 /// If it is lost, the claims expire and the attempts count as ones with no
 /// answer (at least once, same id).
-async fn write_record(
-    db: &D1Database,
-    alert_id: &str,
-    record: Vec<D1PreparedStatement>,
-) -> EdgeResult<()> {
+async fn write_record(db: &Db, alert_id: &str, record: Vec<Stmt>) -> EdgeResult<()> {
     // A prepared statement is consumed by a batch; keep a copy for the retry.
     let again = record.clone();
-    if let Err(first) = crate::store::meter::batch(db, record).await {
+    if let Err(first) = db.batch(record).await {
         worker::console_warn!("alert {alert_id}: recording the attempt failed once: {first}");
-        crate::store::meter::batch(db, again).await?;
+        db.batch(again).await?;
     }
     Ok(())
 }
@@ -204,13 +194,13 @@ enum Tried {
 /// Makes the claimed call and adds its record to the turn's batch: the log
 /// line, and a dead letter if the delivery can never succeed.
 async fn attempt(
-    db: &D1Database,
+    db: &Db,
     settings: &Settings,
     pending: &Pending,
     alert: &Alert,
     r: &Recipient,
     claimed: deliveries::Claimed,
-    record: &mut Vec<D1PreparedStatement>,
+    record: &mut Vec<Stmt>,
 ) -> EdgeResult<Tried> {
     let target = Target {
         format: &r.format,
@@ -259,7 +249,7 @@ async fn attempt(
 /// consumer itself kept failing). Every recipient still unsettled gets a
 /// dead letter, so the dashboard shows what never arrived.
 pub async fn bury_exhausted(batch: MessageBatch<Job>, env: Env) -> worker::Result<()> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(&env)?;
     for message in batch.messages()? {
         match bury_all(&db, &message.body().alert).await {
             Ok(()) => message.ack(),
@@ -280,7 +270,7 @@ pub async fn bury_exhausted(batch: MessageBatch<Job>, env: Env) -> worker::Resul
     Ok(())
 }
 
-async fn bury_all(db: &D1Database, alert_id: &str) -> EdgeResult<()> {
+async fn bury_all(db: &Db, alert_id: &str) -> EdgeResult<()> {
     let Some(p) = outbox::load(db, alert_id).await? else {
         return Ok(());
     };
@@ -303,6 +293,6 @@ async fn bury_all(db: &D1Database, alert_id: &str) -> EdgeResult<()> {
         )?);
     }
     record.push(outbox::finish(db, &p.id, now)?);
-    crate::store::meter::batch(db, record).await?;
+    db.batch(record).await?;
     Ok(())
 }

@@ -12,9 +12,9 @@ pub mod sla;
 pub use consume::{bury_exhausted, consume};
 
 use crate::store::deliveries::{self, Attempt};
+use crate::store::exec::Db;
 use domain::alert::Alert;
 use send::{Sent, Target};
-use worker::D1Database;
 
 use crate::error::EdgeResult;
 use domain::ack::AckKey;
@@ -62,7 +62,7 @@ pub async fn deliver_after_commit(env: &Env, ids: &[String]) -> EdgeResult<()> {
         worker::console_warn!("fault injection: {} fast send(s) skipped", ids.len());
         return Ok(());
     }
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let settings = Settings::from_env(env);
     for id in ids {
         let delay = match consume::deliver(&db, &settings, id).await {
@@ -152,7 +152,7 @@ impl Settings {
 /// One call to one recipient, logged in `deliveries` as attempt `number`,
 /// whether a queued delivery or a manager's test alert.
 pub async fn send_logged(
-    db: &D1Database,
+    db: &Db,
     settings: &Settings,
     alert: &Alert,
     recipient_id: &str,

@@ -11,16 +11,17 @@
 use super::send::Target;
 use super::Settings;
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use crate::store::{mails, notices, people, sites};
 use domain::alert::Alert;
 use domain::Timestamp;
-use worker::{D1Database, Env};
+use worker::Env;
 
 const HOUR_MS: i64 = 3_600_000;
 
 /// Sends the notices due at `now`; returns how many sites were told.
 pub async fn send_due(env: &Env, now: Timestamp) -> EdgeResult<usize> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let quiet_since = Timestamp::from_millis(now.millis() - HOUR_MS);
     let since = Timestamp::from_millis(now.millis() - 24 * HOUR_MS);
     let mut told = 0;
@@ -42,12 +43,7 @@ pub async fn send_due(env: &Env, now: Timestamp) -> EdgeResult<usize> {
     Ok(told)
 }
 
-async fn post_to_recipients(
-    db: &D1Database,
-    env: &Env,
-    site: &str,
-    alert: &Alert,
-) -> EdgeResult<()> {
+async fn post_to_recipients(db: &Db, env: &Env, site: &str, alert: &Alert) -> EdgeResult<()> {
     let settings = Settings::from_env(env);
     for r in sites::sendable_recipients(db, site).await? {
         let target = Target {
@@ -69,12 +65,7 @@ async fn post_to_recipients(
 
 /// One mail per owner, its id naming the notice (the newest dead letter it
 /// covers), so a repeated run writes none twice.
-async fn mail_owners(
-    db: &D1Database,
-    u: &notices::Uncovered,
-    url: &str,
-    now: Timestamp,
-) -> EdgeResult<()> {
+async fn mail_owners(db: &Db, u: &notices::Uncovered, url: &str, now: Timestamp) -> EdgeResult<()> {
     let owners = people::list(db)
         .await?
         .into_iter()

@@ -8,17 +8,18 @@
 
 use crate::error::EdgeResult;
 use crate::store::escalation::{self, Escalation};
+use crate::store::exec::Db;
 use crate::store::outbox::{self, NewAlert};
 use domain::alert::{idempotency_id, Reason};
 use domain::case::CaseState;
 use domain::deadlines::{self, DeadlinePolicy};
 use domain::sla::SlaPolicy;
 use domain::{Tier, Timestamp};
-use worker::{D1Database, Env};
+use worker::Env;
 
 /// `now` is the tick's scheduled time.
 pub async fn tick(env: &Env, now: Timestamp) -> EdgeResult<()> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let escalated = escalate_overdue(&db, now).await?;
     let steps = alert_missed_steps(&db, now).await?;
     let queued = queue_unqueued(env, &db, now).await?;
@@ -38,7 +39,7 @@ const QUEUE_ROUNDS: usize = 20;
 /// Puts every alert that should be on the queue and is not (new escalation
 /// alerts, messages lost or overdue) on it, 100 at a time, until none is
 /// left or the tick's share is spent; returns how many.
-async fn queue_unqueued(env: &Env, db: &D1Database, now: Timestamp) -> EdgeResult<usize> {
+async fn queue_unqueued(env: &Env, db: &Db, now: Timestamp) -> EdgeResult<usize> {
     let mut queued = 0;
     for _ in 0..QUEUE_ROUNDS {
         let ids = outbox::claim_unqueued(db, now, super::lost_after_secs(env)).await?;
@@ -52,7 +53,7 @@ async fn queue_unqueued(env: &Env, db: &D1Database, now: Timestamp) -> EdgeResul
 }
 
 /// Moves each overdue case one level up; returns how many moved.
-async fn escalate_overdue(db: &D1Database, now: Timestamp) -> EdgeResult<usize> {
+async fn escalate_overdue(db: &Db, now: Timestamp) -> EdgeResult<usize> {
     let mut moved = 0;
     for case in escalation::overdue_cases(db, now).await? {
         let Some(level) = Tier::parse(&case.level) else {
@@ -99,7 +100,7 @@ async fn escalate_overdue(db: &D1Database, now: Timestamp) -> EdgeResult<usize> 
 
 /// Raises one alert per missed step (call, report, close) to the case's
 /// level, once per case and step; returns how many this tick raised.
-async fn alert_missed_steps(db: &D1Database, now: Timestamp) -> EdgeResult<usize> {
+async fn alert_missed_steps(db: &Db, now: Timestamp) -> EdgeResult<usize> {
     let mut raised = 0;
     for case in escalation::cases_in_steps(db).await? {
         let (Some(tier), Some(level), Some(state)) = (

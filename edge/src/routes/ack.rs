@@ -5,12 +5,13 @@
 
 use crate::error::{EdgeError, EdgeResult, Rendering};
 use crate::store::cases::{self, CaseRow};
+use crate::store::exec::Db;
 use crate::{case_steps, clock, http, request};
 use domain::ack::{self, AckClaim, AckKey};
 use domain::case::{Action, CaseEvent};
 use domain::Tier;
 use pages::ack::{self as ack_pages, CaseSummary};
-use worker::{Context, D1Database, Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 pub async fn get(env: &Env, token: &str) -> Response {
     match open(env, token).await {
@@ -64,14 +65,14 @@ async fn acknowledge(
 }
 
 /// Checks the token and finds its case, still open.
-async fn open(env: &Env, token: &str) -> EdgeResult<(D1Database, CaseRow)> {
+async fn open(env: &Env, token: &str) -> EdgeResult<(Db, CaseRow)> {
     let secret = env
         .secret("ACK_SECRET")
         .map_err(|_| EdgeError::NotFound("link"))?;
     let key =
         AckKey::try_from(secret.to_string().as_str()).map_err(|_| EdgeError::NotFound("link"))?;
     let AckClaim { case_id, .. } = key.verify(token, clock::now())?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let case = cases::case(&db, &case_id)
         .await?
         .ok_or(EdgeError::NotFound("case"))?;

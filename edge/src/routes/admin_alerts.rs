@@ -5,6 +5,7 @@
 use crate::alerts::send::Target;
 use crate::alerts::{self, Settings};
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{outbox, sites};
 use crate::{auth, clock, http};
 use domain::admin_api::{DeadLetters, TestAlertView};
@@ -22,7 +23,7 @@ pub async fn send_test(
     rid: &str,
     base: &str,
 ) -> EdgeResult<TestAlertView> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let r = sites::sendable_recipient(&db, site.as_str(), rid)
         .await?
         .ok_or(EdgeError::NotFound("recipient"))?;
@@ -66,7 +67,7 @@ pub async fn test(req: &Request, env: &Env, site: &str, rid: &str) -> EdgeResult
 pub async fn dead_letters(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let site = site_param(req)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let dead_letters = outbox::dead_letters(&db, site.as_ref().map(SiteKey::as_str)).await?;
     Ok(http::json(200, &DeadLetters { dead_letters }))
 }
@@ -76,7 +77,7 @@ pub async fn dead_letters(req: &Request, env: &Env) -> EdgeResult<Response> {
 pub async fn progress(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let site = site_param(req)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let progress = outbox::progress(&db, site.as_ref().map(SiteKey::as_str)).await?;
     Ok(http::json(200, &progress))
 }

@@ -3,6 +3,7 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::cases;
+use crate::store::exec::Db;
 use crate::{auth, case_steps, http, request};
 use domain::case::{CaseEvent, RawEvent};
 use domain::fields::ResponseId;
@@ -18,7 +19,7 @@ pub async fn post_event(
     let id = ResponseId::try_from(id)?;
     let raw: RawEvent = request::read_json(&mut req).await?;
     let event = CaseEvent::try_from(raw)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let case = cases::case(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;

@@ -5,6 +5,7 @@
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::admin_view::{self, EXPORT_HEADER};
 use crate::store::audit;
+use crate::store::exec::Db;
 use crate::{auth, clock};
 use domain::audit::{Action, Entry};
 use domain::export::{csv_row, ndjson_line};
@@ -49,7 +50,7 @@ pub async fn get(req: &Request, env: &Env) -> EdgeResult<Response> {
         before: None,
         after: Some(serde_json::json!({"query": exported})),
     };
-    audit::record(&env.d1("DB")?, &entry, clock::now()).await?;
+    audit::record(&Db::from_env(env)?, &entry, clock::now()).await?;
 
     let env = env.clone();
     // State: the query (its cursor moves on), whether the header went out,
@@ -66,7 +67,7 @@ pub async fn get(req: &Request, env: &Env) -> EdgeResult<Response> {
                     chunk.push_str(&csv_row(&EXPORT_HEADER));
                 }
             }
-            let page = match env.d1("DB") {
+            let page = match Db::from_env(&env) {
                 Ok(db) => admin_view::page(&db, &q).await,
                 Err(e) => Err(EdgeError::from(e)),
             };

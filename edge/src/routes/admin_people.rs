@@ -4,6 +4,7 @@
 //! a new person is mailed an invitation with a first sign-in link.
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::people;
 use crate::{accounts, auth, clock, http, request};
 use domain::people::{NewPerson, People, PersonView};
@@ -12,7 +13,7 @@ use worker::{Env, Request, Response};
 /// `GET /v1/admin/people`.
 pub async fn list(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
-    let people = people::list(&env.d1("DB")?).await?;
+    let people = people::list(&Db::from_env(env)?).await?;
     Ok(http::json(
         200,
         &People {

@@ -4,6 +4,7 @@
 //! `GET /v1/admin/deliveries?response={id}`.
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{admin_view, cases, deliveries, erasure};
 use crate::{auth, http};
 use domain::admin_api::{DeliveriesView, Erasure, ResponseDetail, ResponsePage};
@@ -14,7 +15,7 @@ use worker::{Env, Request, Response};
 pub async fn list(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let query = ResponseQuery::parse(req.url()?.query_pairs())?;
-    let (rows, next) = admin_view::page(&env.d1("DB")?, &query).await?;
+    let (rows, next) = admin_view::page(&Db::from_env(env)?, &query).await?;
     let page = ResponsePage {
         items: rows
             .iter()
@@ -28,7 +29,7 @@ pub async fn list(req: &Request, env: &Env) -> EdgeResult<Response> {
 pub async fn one(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let id = ResponseId::try_from(id)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let row = admin_view::one(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("response"))?;
@@ -53,7 +54,7 @@ pub async fn erase(req: &Request, env: &Env, id: &str) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let id = ResponseId::try_from(id)?;
     let by = actor(req)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     if admin_view::one(&db, id.as_str()).await?.is_none() {
         return Err(EdgeError::NotFound("response"));
     }
@@ -89,7 +90,7 @@ pub async fn deliveries(req: &Request, env: &Env) -> EdgeResult<Response> {
     }
     let id =
         response.ok_or_else(|| domain::DomainError::invalid("response", "say which response"))?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let row = admin_view::one(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("response"))?;

@@ -7,6 +7,7 @@
 //! leaves whatever it omits as it was (`domain::site::SiteBody`).
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::{auth, clock, http, request, store};
 use domain::admin_api::RecipientUrl;
 use domain::audit::{self, Action, Entry};
@@ -24,7 +25,7 @@ pub async fn put(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response
     let actor = auth::require_admin(&req, env).await?;
     let key = SiteKey::try_from(site)?;
     let body: SiteBody = request::read_json(&mut req).await?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let stored = store::sites::stored_config(&db, key.as_str()).await?;
     let before = stored.clone().and_then(audit::stored_site_view);
     let config = SiteConfig::parse(body.resolve(&key, stored)?, auth::allow_loopback(env))?;
@@ -49,7 +50,7 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> EdgeResult<Response> {
     let key = SiteKey::try_from(site)?;
     Ok(http::json(
         200,
-        &store::sites::site_config(&env.d1("DB")?, key.as_str()).await?,
+        &store::sites::site_config(&Db::from_env(env)?, key.as_str()).await?,
     ))
 }
 
@@ -61,7 +62,7 @@ pub async fn reveal_url(req: &Request, env: &Env, site: &str, rid: &str) -> Edge
     require_owner(req, env)?;
     let key = SiteKey::try_from(site)?;
     let id = RecipientId::try_from(rid)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let url = store::sites::reveal_url(&db, &key, &id, OWNER, clock::now())
         .await?
         .ok_or(EdgeError::NotFound("recipient"))?;

@@ -1,10 +1,11 @@
+use crate::store::exec::Db;
 use worker::{Env, Response};
 
 /// `GET /health` → `{"ok": true, "version": "…", "d1": "ok"}`, or 503 with
 /// `"ok": false, "d1": "unreachable"` when D1 does not answer: what the
 /// deploy's smoke check and an uptime monitor read.
 pub async fn get(env: &Env) -> Response {
-    let d1 = match env.d1("DB") {
+    let d1 = match Db::from_env(env) {
         Ok(db) => crate::store::health::answers(&db).await,
         Err(_) => false,
     };

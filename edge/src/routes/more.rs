@@ -4,6 +4,7 @@
 //! following the answer up. Every refusal is a page a person can read.
 
 use crate::error::{EdgeError, EdgeResult, Rendering};
+use crate::store::exec::Db;
 use crate::store::more as store;
 use crate::{clock, http, request};
 use domain::ack::{parse_more_form, AckKey};
@@ -33,7 +34,7 @@ async fn add(req: &mut Request, env: &Env, token: &str) -> EdgeResult<Lang> {
     request::same_origin_post(req)?;
     let (response_id, lang) = open(env, token).await?;
     let words = parse_more_form(&request::read_form_body_max(req, MAX_FORM).await?)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     if store::add(&db, &response_id, words.as_str(), clock::now()).await? {
         Ok(lang)
     } else {
@@ -51,7 +52,7 @@ async fn open(env: &Env, token: &str) -> EdgeResult<(String, Lang)> {
     let key =
         AckKey::try_from(secret.to_string().as_str()).map_err(|_| EdgeError::NotFound("link"))?;
     let response_id = key.verify_more(token, clock::now())?;
-    let locale = store::followed_up(&env.d1("DB")?, &response_id)
+    let locale = store::followed_up(&Db::from_env(env)?, &response_id)
         .await?
         .ok_or(EdgeError::NotFound("answer"))?;
     Ok((response_id, Lang::from_tag(locale.as_deref())))

@@ -4,6 +4,7 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::abuse::{self, Counter};
+use crate::store::exec::Db;
 use crate::store::ingest::{self, CaseLink, NewResponse, OpenCase, Stored};
 use crate::store::sites::{IngestSite, IngestSiteRow};
 use crate::{alerts, http, request, turnstile};
@@ -12,7 +13,7 @@ use domain::fields::SiteKey;
 use domain::lang::Lang;
 use domain::submission::ContactKeys;
 use domain::{rate, RawSubmission, Reply, Submission, Tier, Timestamp};
-use worker::{Context, D1Database, Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 pub async fn post(mut req: Request, env: &Env, ctx: &Context) -> Response {
     let origin = req.headers().get("origin").ok().flatten();
@@ -39,7 +40,7 @@ async fn handle(
     let token = raw.turnstile.clone();
     let submission = Submission::try_from(raw)?;
     let keys = submission.contact.keys(&submission.site);
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
 
     let client_ip = req
         .headers()
@@ -172,7 +173,7 @@ async fn within_rate(env: &Env, site: &SiteKey, client_ip: &str, per_minute: u32
 /// (for a callback) the contact's open case. Nothing is written before the
 /// origin and the rate are checked.
 async fn load(
-    db: &D1Database,
+    db: &Db,
     submission: &Submission,
     keys: &ContactKeys,
 ) -> EdgeResult<(IngestSite, Option<OpenCase>)> {
@@ -181,7 +182,7 @@ async fn load(
     if submission.contact.callback {
         reads.push(ingest::select_open_case(db, site_key, keys)?);
     }
-    let results = crate::store::meter::batch(db, reads).await?;
+    let results = db.batch(reads).await?;
     let site = match results.first() {
         Some(r) => r.results::<IngestSiteRow>()?.into_iter().next(),
         None => None,
@@ -291,7 +292,7 @@ fn created(reply: String, status: u16) -> Response {
 fn count_abuse(ctx: &Context, env: &Env, site: &str, counter: Counter, now: Timestamp) {
     let (env, site) = (env.clone(), site.to_owned());
     ctx.wait_until(async move {
-        let bumped = match env.d1("DB") {
+        let bumped = match Db::from_env(&env) {
             Ok(db) => abuse::bump(&db, &site, counter, now).await,
             Err(e) => Err(e.into()),
         };
@@ -302,7 +303,7 @@ fn count_abuse(ctx: &Context, env: &Env, site: &str, counter: Counter, now: Time
 }
 
 /// The stored answer for this id, if it was stored before (Turnstile sites).
-async fn replay(db: &D1Database, s: &Submission) -> EdgeResult<Option<Response>> {
+async fn replay(db: &Db, s: &Submission) -> EdgeResult<Option<Response>> {
     match ingest::stored_reply(db, s.id.as_str()).await? {
         Some((site, reply)) => replayed(s, &site, reply).map(Some),
         None => Ok(None),

@@ -4,6 +4,7 @@
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::store;
+use crate::store::exec::Db;
 use domain::fields::SiteKey;
 use domain::widget_settings::WidgetSettings;
 use worker::{Env, Request, Response, ResponseBuilder};
@@ -12,7 +13,7 @@ const CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=600";
 
 pub async fn get(req: &Request, env: &Env, site: &str) -> EdgeResult<Response> {
     let key = SiteKey::try_from(site)?;
-    let site = store::sites::site(&env.d1("DB")?, key.as_str()).await?;
+    let site = store::sites::site(&Db::from_env(env)?, key.as_str()).await?;
     let settings = WidgetSettings {
         callback_sla_minutes: site.sla.service,
         cooldown_days: site.cooldown_days,

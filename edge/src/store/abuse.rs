@@ -2,17 +2,16 @@
 //! per-day counters. (Answers are rate-limited by a Workers binding,
 //! `routes::responses::within_rate`, not here.)
 
-use super::meter::Counted as _;
 use super::{int, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::rate::{Window, WINDOW_MS};
 use domain::Timestamp;
-use worker::D1Database;
 
 /// Drops windows that can no longer limit anyone. The cron runs it once a
 /// minute (not the answer path: a DELETE there made nearly every answer a
 /// second write), so the table holds about two minutes of clients.
-pub async fn forget_old_windows(db: &D1Database, window: Window) -> EdgeResult<()> {
+pub async fn forget_old_windows(db: &Db, window: Window) -> EdgeResult<()> {
     db.prepare("DELETE FROM rate_windows WHERE window < ?1")
         .bind(&[int(
             // Precision: epoch milliseconds fit an f64 exactly.
@@ -44,7 +43,7 @@ impl Counter {
     }
 }
 
-pub async fn bump(db: &D1Database, site: &str, counter: Counter, now: Timestamp) -> EdgeResult<()> {
+pub async fn bump(db: &Db, site: &str, counter: Counter, now: Timestamp) -> EdgeResult<()> {
     let day = now.to_rfc3339();
     db.prepare(
         "INSERT INTO counters (site, day, name, count) VALUES (?1, ?2, ?3, 1) \

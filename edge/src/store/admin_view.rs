@@ -1,16 +1,15 @@
 //! Managers' reads of answers: the filtered, cursor-paged list (also the
 //! export's source) and one answer in full.
 
-use super::meter::Counted as _;
 use super::{api_time, int, millis, opt_text, stored, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::admin_api::{AnswerView, CaseRef, ContactView, ContextView};
 use domain::case::CaseState;
 use domain::query::{Cursor, ResponseQuery};
 use domain::Tier;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::D1Database;
 
 /// One answer with its case's state, as stored. Times are epoch
 /// milliseconds; `guarantee` and `callback` are 0/1 flags.
@@ -41,10 +40,7 @@ const COLUMNS: &str = "r.id, r.site, r.received_at, r.gaps, r.score, r.guarantee
 
 /// One page, newest first. Fetches one row more than asked to know whether
 /// another page follows; returns the rows and the next page's cursor.
-pub async fn page(
-    db: &D1Database,
-    q: &ResponseQuery,
-) -> EdgeResult<(Vec<ResponseRow>, Option<Cursor>)> {
+pub async fn page(db: &Db, q: &ResponseQuery) -> EdgeResult<(Vec<ResponseRow>, Option<Cursor>)> {
     let (after_ms, after_id) = q
         .cursor
         .as_ref()
@@ -99,7 +95,7 @@ pub async fn page(
     Ok((rows, next))
 }
 
-pub async fn one(db: &D1Database, id: &str) -> EdgeResult<Option<ResponseRow>> {
+pub async fn one(db: &Db, id: &str) -> EdgeResult<Option<ResponseRow>> {
     Ok(db
         .prepare(format!(
             "SELECT {COLUMNS} FROM responses r LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = ?1"

@@ -1,15 +1,14 @@
 //! The All answers page's reads and the answers' tags.
 
-use super::meter::Counted as _;
 use super::{int, millis, ms, opt_text, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::answers::{AnswerFilter, AnswerLine, PAGE};
 use domain::fields::ResponseId;
 use domain::query::Cursor;
 use domain::{Tier, Timestamp};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::D1Database;
 
 #[derive(Deserialize)]
 struct Row {
@@ -30,7 +29,7 @@ const COLUMNS: &str = "r.id, r.site, r.received_at, r.tier, r.score, \
 
 /// One page of answers, newest first, and the cursor of the next.
 pub async fn page(
-    db: &D1Database,
+    db: &Db,
     f: &AnswerFilter,
     scope: Option<&[String]>,
 ) -> EdgeResult<(Vec<AnswerLine>, Option<Cursor>)> {
@@ -117,7 +116,7 @@ pub async fn page(
 }
 
 /// The site of an answer, if it exists.
-pub async fn site_of(db: &D1Database, id: &str) -> EdgeResult<Option<String>> {
+pub async fn site_of(db: &Db, id: &str) -> EdgeResult<Option<String>> {
     #[derive(Deserialize)]
     struct Site {
         site: String,
@@ -130,7 +129,7 @@ pub async fn site_of(db: &D1Database, id: &str) -> EdgeResult<Option<String>> {
     Ok(row.map(|r| r.site))
 }
 
-pub async fn tag(db: &D1Database, id: &str, tag: &str, by: &str, now: Timestamp) -> EdgeResult<()> {
+pub async fn tag(db: &Db, id: &str, tag: &str, by: &str, now: Timestamp) -> EdgeResult<()> {
     db.prepare(
         "INSERT INTO answer_tags (response_id, tag, by, at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT(response_id, tag) DO NOTHING",
@@ -141,7 +140,7 @@ pub async fn tag(db: &D1Database, id: &str, tag: &str, by: &str, now: Timestamp)
     Ok(())
 }
 
-pub async fn untag(db: &D1Database, id: &str, tag: &str) -> EdgeResult<()> {
+pub async fn untag(db: &Db, id: &str, tag: &str) -> EdgeResult<()> {
     db.prepare("DELETE FROM answer_tags WHERE response_id = ?1 AND tag = ?2")
         .bind(&[text(id), text(tag)])?
         .run_counted()

@@ -1,12 +1,11 @@
 //! The `api_keys` table: integrations' keys, stored as hashes.
 
-use super::meter::Counted as _;
 use super::{millis, ms, text};
 use crate::error::EdgeResult;
+use crate::store::exec::{Db, Stmt};
 use domain::api_keys::{KeyLine, NewKey, PresentedKey, Scope};
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::D1Database;
 
 #[derive(Deserialize)]
 struct Row {
@@ -36,10 +35,7 @@ const COLUMNS: &str = "id, name, scope, hash, created_at, created_by, revoked_at
 
 /// The key a bearer presents, if it exists, is not revoked and its secret
 /// matches: its id, name and scope.
-pub async fn check(
-    db: &D1Database,
-    k: &PresentedKey,
-) -> EdgeResult<Option<(String, String, Scope)>> {
+pub async fn check(db: &Db, k: &PresentedKey) -> EdgeResult<Option<(String, String, Scope)>> {
     let row: Option<Row> = db
         .prepare(format!(
             "SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND revoked_at IS NULL"
@@ -54,12 +50,12 @@ pub async fn check(
 }
 
 pub fn insert(
-    db: &D1Database,
+    db: &Db,
     k: &PresentedKey,
     new: &NewKey,
     by: &str,
     now: Timestamp,
-) -> EdgeResult<worker::D1PreparedStatement> {
+) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(
             "INSERT INTO api_keys (id, name, scope, hash, created_at, created_by) \
@@ -75,7 +71,7 @@ pub fn insert(
         ])?)
 }
 
-pub async fn list(db: &D1Database) -> EdgeResult<Vec<KeyLine>> {
+pub async fn list(db: &Db) -> EdgeResult<Vec<KeyLine>> {
     let rows: Vec<Row> = db
         .prepare(format!("SELECT {COLUMNS} FROM api_keys ORDER BY revoked_at IS NOT NULL, created_at DESC LIMIT 200"))
         .all_rows()
@@ -84,7 +80,7 @@ pub async fn list(db: &D1Database) -> EdgeResult<Vec<KeyLine>> {
     Ok(rows.into_iter().map(Row::line).collect())
 }
 
-pub async fn live(db: &D1Database, id: &str) -> EdgeResult<Option<KeyLine>> {
+pub async fn live(db: &Db, id: &str) -> EdgeResult<Option<KeyLine>> {
     let row: Option<Row> = db
         .prepare(format!(
             "SELECT {COLUMNS} FROM api_keys WHERE id = ?1 AND revoked_at IS NULL"
@@ -95,11 +91,7 @@ pub async fn live(db: &D1Database, id: &str) -> EdgeResult<Option<KeyLine>> {
     Ok(row.map(Row::line))
 }
 
-pub fn revoke(
-    db: &D1Database,
-    id: &str,
-    now: Timestamp,
-) -> EdgeResult<worker::D1PreparedStatement> {
+pub fn revoke(db: &Db, id: &str, now: Timestamp) -> EdgeResult<Stmt> {
     Ok(db
         .prepare("UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
         .bind(&[text(id), millis(now)])?)

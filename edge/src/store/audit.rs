@@ -2,37 +2,27 @@
 //! and revealed recipient URLs write their own rows in their batches, in
 //! `erasure.rs` and `sites.rs`.)
 
-use super::meter::Counted as _;
 use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
+use crate::store::exec::{Db, Stmt};
 use domain::audit::{AuditLine, Entry};
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::{D1Database, D1PreparedStatement};
 
 /// The statement that writes `e`, to run in the same batch as the change.
-pub fn entry(db: &D1Database, e: &Entry, now: Timestamp) -> EdgeResult<D1PreparedStatement> {
+pub fn entry(db: &Db, e: &Entry, now: Timestamp) -> EdgeResult<Stmt> {
     insert(db, e, now, "1")
 }
 
 /// As [`entry`], written only if the statement just before it in the batch
 /// changed a row (SQLite's `changes()`): a guarded write that did nothing
 /// leaves no audit row.
-pub fn entry_if_changed(
-    db: &D1Database,
-    e: &Entry,
-    now: Timestamp,
-) -> EdgeResult<D1PreparedStatement> {
+pub fn entry_if_changed(db: &Db, e: &Entry, now: Timestamp) -> EdgeResult<Stmt> {
     insert(db, e, now, "changes() > 0")
 }
 
 /// The insert itself, written only where `condition` holds (fixed SQL).
-fn insert(
-    db: &D1Database,
-    e: &Entry,
-    now: Timestamp,
-    condition: &str,
-) -> EdgeResult<D1PreparedStatement> {
+fn insert(db: &Db, e: &Entry, now: Timestamp, condition: &str) -> EdgeResult<Stmt> {
     let (actor, actor_name) = e.actor.stored();
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(super::json);
     Ok(db
@@ -52,13 +42,13 @@ fn insert(
 }
 
 /// Writes `e` on its own, for changes made by a statement of their own.
-pub async fn record(db: &D1Database, e: &Entry, now: Timestamp) -> EdgeResult<()> {
+pub async fn record(db: &Db, e: &Entry, now: Timestamp) -> EdgeResult<()> {
     entry(db, e, now)?.run_counted().await?;
     Ok(())
 }
 
 /// The newest entries, at most `limit`.
-pub async fn lines(db: &D1Database, limit: u32) -> EdgeResult<Vec<AuditLine>> {
+pub async fn lines(db: &Db, limit: u32) -> EdgeResult<Vec<AuditLine>> {
     #[derive(Deserialize)]
     struct Row {
         at: i64,

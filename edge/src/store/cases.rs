@@ -1,9 +1,9 @@
 //! The `cases` and `events` tables: the closed loop.
 
-use super::meter::Counted as _;
 use super::outbox::NewAlert;
 use super::{api_time, flag, millis, opt_text, stored, text};
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use domain::admin_api::{AttemptView, CaseView, EventData, EventView};
 use domain::case::{Action, CaseEvent, CaseState};
 use domain::mail::Mail;
@@ -11,7 +11,6 @@ use domain::people::Person;
 use domain::{Tier, Timestamp};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
-use worker::D1Database;
 
 /// A case as stored; times are epoch milliseconds.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -33,7 +32,7 @@ pub struct CaseRow {
     pub reachable: Option<i64>,
 }
 
-pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<CaseRow>> {
+pub async fn case(db: &Db, id: &str) -> EdgeResult<Option<CaseRow>> {
     Ok(db
         .prepare(
             "SELECT id, site, tier, state, level, opened_at, ack_due_at, updated_at, \
@@ -57,7 +56,7 @@ pub struct EventRow {
     pub at: i64,
 }
 
-pub async fn events(db: &D1Database, case_id: &str) -> EdgeResult<Vec<EventRow>> {
+pub async fn events(db: &Db, case_id: &str) -> EdgeResult<Vec<EventRow>> {
     Ok(db
         .prepare(
             "SELECT id, type, by, note, data, at FROM events WHERE case_id = ?1 ORDER BY at, id",
@@ -76,7 +75,7 @@ pub struct Customer {
     pub locale: Option<String>,
 }
 
-pub async fn customer(db: &D1Database, case_id: &str) -> EdgeResult<Option<Customer>> {
+pub async fn customer(db: &Db, case_id: &str) -> EdgeResult<Option<Customer>> {
     Ok(db
         .prepare(
             "SELECT contact_email, locale FROM responses \
@@ -107,7 +106,7 @@ pub struct Step<'a> {
 /// two managers acting at once cannot both move it (the loser gets 409).
 /// The step's mail joins the same transaction, once per outbox id.
 pub async fn record(
-    db: &D1Database,
+    db: &Db,
     case_id: &str,
     step: &Step<'_>,
     now: Timestamp,
@@ -194,7 +193,7 @@ pub async fn record(
             ])?,
         );
     }
-    let results = super::meter::batch(db, statements).await?;
+    let results = db.batch(statements).await?;
     if super::first_changes(&results) == 1 {
         Ok(())
     } else {
@@ -251,13 +250,13 @@ pub fn case_view(
 /// Gives the case to `to`, by `by`: the owner columns and an `owner`
 /// event, in one batch. The event says who took or assigned it.
 pub async fn assign(
-    db: &D1Database,
+    db: &Db,
     case_id: &str,
     by: &Person,
     to: &Person,
     now: Timestamp,
 ) -> EdgeResult<()> {
-    super::meter::batch(db, vec![
+    db.batch(vec![
         db.prepare("UPDATE cases SET owner_id = ?2, owner_name = ?3, updated_at = ?4 WHERE id = ?1")
             .bind(&[text(case_id), text(&to.id), text(&to.name), millis(now)])?,
         db.prepare(

@@ -1,8 +1,8 @@
 //! The dashboard's reads: the inbox, one case in full, the sites.
 
-use super::meter::Counted as _;
 use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::case::{CaseState, Closure};
 use domain::case_view::{AddedAnswer, DeliveryLine, EventLine, MailLine};
 use domain::deadlines::{self, DeadlinePolicy};
@@ -13,7 +13,6 @@ use domain::sla::SlaPolicy;
 use domain::{Tier, Timestamp};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::D1Database;
 
 /// The inbox shows at most this many cases, the most urgent first.
 pub const INBOX_LIMIT: u32 = 500;
@@ -92,7 +91,7 @@ const INBOX_ORDER: &str =
 /// Cases matching the filter, overdue and nearest deadlines first (the
 /// caller sorts the page finely with `domain::inbox::sort`).
 pub async fn inbox(
-    db: &D1Database,
+    db: &Db,
     f: &Filter,
     scope: Option<&[String]>,
     me: &str,
@@ -149,7 +148,7 @@ pub async fn inbox(
     Ok(rows.into_iter().filter_map(CaseLine::into_case).collect())
 }
 
-pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<InboxCase>> {
+pub async fn case(db: &Db, id: &str) -> EdgeResult<Option<InboxCase>> {
     let row: Option<CaseLine> = db
         .prepare(format!(
             "SELECT {CASE_COLUMNS} {CASES_JOINED} WHERE c.id = ?1"
@@ -161,7 +160,7 @@ pub async fn case(db: &D1Database, id: &str) -> EdgeResult<Option<InboxCase>> {
 }
 
 /// Later answers from the same contact, added to this case (rule 6).
-pub async fn added_answers(db: &D1Database, case_id: &str) -> EdgeResult<Vec<AddedAnswer>> {
+pub async fn added_answers(db: &Db, case_id: &str) -> EdgeResult<Vec<AddedAnswer>> {
     #[derive(Deserialize)]
     struct Row {
         received_at: f64,
@@ -205,7 +204,7 @@ pub fn event_lines(rows: Vec<super::cases::EventRow>) -> Vec<EventLine> {
 
 /// The mail sent to the customer about the case: the thank-you, the report
 /// and the closing note, with how each send went.
-pub async fn mails(db: &D1Database, case_id: &str) -> EdgeResult<Vec<MailLine>> {
+pub async fn mails(db: &Db, case_id: &str) -> EdgeResult<Vec<MailLine>> {
     #[derive(Deserialize)]
     struct Row {
         kind: String,
@@ -244,7 +243,7 @@ pub async fn mails(db: &D1Database, case_id: &str) -> EdgeResult<Vec<MailLine>> 
 
 /// Every delivery attempt for the case, with the recipient named by role
 /// and format (or its id, if it was removed since).
-pub async fn deliveries(db: &D1Database, case_id: &str) -> EdgeResult<Vec<DeliveryLine>> {
+pub async fn deliveries(db: &Db, case_id: &str) -> EdgeResult<Vec<DeliveryLine>> {
     #[derive(Deserialize)]
     struct Row {
         idempotency_id: String,
@@ -296,7 +295,7 @@ fn scope_value(scope: Option<&[String]>) -> JsValue {
 
 /// When any case last changed (`MAX(updated_at)`, read from the index on
 /// it): the inbox poll's version.
-pub async fn cases_changed_at(db: &D1Database) -> EdgeResult<i64> {
+pub async fn cases_changed_at(db: &Db) -> EdgeResult<i64> {
     #[derive(Deserialize)]
     struct Row {
         at: Option<i64>,
@@ -309,7 +308,7 @@ pub async fn cases_changed_at(db: &D1Database) -> EdgeResult<i64> {
 }
 
 /// The site keys a person may see (`None`: every site), for the filters.
-pub async fn site_keys(db: &D1Database, scope: Option<&[String]>) -> EdgeResult<Vec<String>> {
+pub async fn site_keys(db: &Db, scope: Option<&[String]>) -> EdgeResult<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         key: String,
@@ -329,7 +328,7 @@ pub async fn site_keys(db: &D1Database, scope: Option<&[String]>) -> EdgeResult<
 /// The answers of a period for the insights charts, newest first, at most
 /// `domain::insights::MAX_ANSWERS`.
 pub async fn answer_facts(
-    db: &D1Database,
+    db: &Db,
     site: Option<&str>,
     scope: Option<&[String]>,
     since: Timestamp,
@@ -389,7 +388,7 @@ const CASE_FACTS: &str = "SELECT c.tier, c.opened_at, s.sla_minutes, \
 /// closed and what closing recorded. The deadline is the tier's first one
 /// (from the site's SLA): a re-escalated case stores its next level's.
 pub async fn case_facts(
-    db: &D1Database,
+    db: &Db,
     site: Option<&str>,
     scope: Option<&[String]>,
     since: Timestamp,

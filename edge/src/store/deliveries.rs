@@ -1,12 +1,11 @@
 //! The `deliveries` log: every attempt to send an alert, as managers read it.
 
-use super::meter::Counted as _;
 use super::{api_time, int, millis, opt_text, text};
 use crate::error::EdgeResult;
+use crate::store::exec::{Db, Stmt};
 use domain::admin_api::AttemptView;
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::{D1Database, D1PreparedStatement};
 
 /// One line of the delivery log.
 pub struct Attempt<'a> {
@@ -22,7 +21,7 @@ pub struct Attempt<'a> {
 
 /// Logs an attempt made without a claim: a manager's test alert, whose
 /// idempotency id is new each time.
-pub async fn log(db: &D1Database, a: &Attempt<'_>) -> EdgeResult<()> {
+pub async fn log(db: &Db, a: &Attempt<'_>) -> EdgeResult<()> {
     #[allow(clippy::cast_precision_loss)]
     db.prepare(
         "INSERT INTO deliveries (case_id, recipient_id, idempotency_id, attempt, status, error, started_at, duration_ms) \
@@ -56,7 +55,7 @@ pub struct Claimed {
 /// settled (delivered, or a dead letter). In `recipients`' order; `None`:
 /// somebody else has it, or nothing is left to do.
 pub async fn claim_all(
-    db: &D1Database,
+    db: &Db,
     case_id: &str,
     recipients: &[&str],
     idempotency_id: &str,
@@ -93,7 +92,7 @@ pub async fn claim_all(
             ])
         })
         .collect::<worker::Result<Vec<_>>>()?;
-    super::meter::batch(db, statements)
+    db.batch(statements)
         .await?
         .iter()
         .map(|result| {
@@ -109,12 +108,12 @@ pub async fn claim_all(
 /// Completes a claimed attempt with what the call came to, and ends the
 /// claim: a statement for the batch that ends the consumer's turn.
 pub fn complete(
-    db: &D1Database,
+    db: &Db,
     claimed: Claimed,
     status: Option<u16>,
     error: Option<&str>,
     duration_ms: i64,
-) -> EdgeResult<D1PreparedStatement> {
+) -> EdgeResult<Stmt> {
     #[allow(clippy::cast_precision_loss)]
     Ok(db
         .prepare(
@@ -141,7 +140,7 @@ struct AttemptRow {
 }
 
 /// Every attempt for one case, oldest first, as managers read them.
-pub async fn for_case(db: &D1Database, case_id: &str) -> EdgeResult<Vec<AttemptView>> {
+pub async fn for_case(db: &Db, case_id: &str) -> EdgeResult<Vec<AttemptView>> {
     let rows: Vec<AttemptRow> = db
         .prepare(
             "SELECT recipient_id, idempotency_id, attempt, status, error, started_at, duration_ms \

@@ -10,13 +10,12 @@
 //! from these rows when it sends, so an alert still waiting carries the
 //! erasure too (see `outbox::load`).
 
-use super::meter::Counted as _;
 use super::{millis, text};
 use crate::error::EdgeResult;
+use crate::store::exec::{Db, Ran};
 use domain::submission::ContactKeys;
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::D1Database;
 
 /// Whose data to erase.
 pub enum Customer<'a> {
@@ -56,12 +55,7 @@ struct Id {
 
 /// Erases every answer of one customer, in one transaction. A repeat finds
 /// nothing left to erase and changes nothing.
-pub async fn erase(
-    db: &D1Database,
-    who: &Customer<'_>,
-    by: &str,
-    now: Timestamp,
-) -> EdgeResult<Erased> {
+pub async fn erase(db: &Db, who: &Customer<'_>, by: &str, now: Timestamp) -> EdgeResult<Erased> {
     let (site, keys, seed, case_id) = match who {
         Customer::Answer(id) => {
             let row: Option<Seed> = db
@@ -114,7 +108,7 @@ pub async fn erase(
 /// request", or the site's retention). Returns the answers erased now;
 /// those erased before are left alone, so a repeat changes nothing.
 pub async fn erase_answers(
-    db: &D1Database,
+    db: &Db,
     ids: &[String],
     by: &str,
     why: &str,
@@ -123,7 +117,7 @@ pub async fn erase_answers(
     let ids = super::json(&ids);
     let these = "SELECT value FROM json_each(?3)";
     let args = [millis(now), text(by), text(&ids), text(why)];
-    let results = super::meter::batch(db, vec![
+    let results = db.batch(vec![
             db.prepare(format!(
                 "UPDATE responses SET gaps = '', contact_name = NULL, contact_email = NULL, \
                  contact_phone = NULL, email_key = NULL, phone_key = NULL, page = NULL, \
@@ -175,7 +169,7 @@ pub async fn erase_answers(
         .await?;
     Ok(results
         .last()
-        .map(worker::D1Result::results::<Id>)
+        .map(Ran::results::<Id>)
         .transpose()?
         .unwrap_or_default()
         .into_iter()

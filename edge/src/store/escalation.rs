@@ -2,13 +2,12 @@
 //! are past their acknowledge deadline, and moving one of them a level up
 //! together with its `escalated` event and its alert.
 
-use super::meter::Counted as _;
 use super::outbox::{self, NewAlert};
 use super::{millis, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::{Tier, Timestamp};
 use serde::Deserialize;
-use worker::D1Database;
 
 /// How many overdue cases one tick moves at most; the rest wait a minute.
 const PER_TICK: u32 = 100;
@@ -27,7 +26,7 @@ pub struct OverdueCase {
 
 /// Open cases below the top level whose deadline is at or before `now`,
 /// most overdue first.
-pub async fn overdue_cases(db: &D1Database, now: Timestamp) -> EdgeResult<Vec<OverdueCase>> {
+pub async fn overdue_cases(db: &Db, now: Timestamp) -> EdgeResult<Vec<OverdueCase>> {
     Ok(db
         .prepare(format!(
             "SELECT c.id, c.level, c.ack_due_at, s.sla_minutes, \
@@ -58,10 +57,9 @@ pub struct Escalation<'a> {
 /// Moves the case up, writes the event and the alert, in one transaction,
 /// and only while the case is still open at the level the tick read — so
 /// overlapping ticks move it once. Returns whether it moved.
-pub async fn escalate(db: &D1Database, e: &Escalation<'_>) -> EdgeResult<bool> {
-    let results = super::meter::batch(
-        db,
-        vec![
+pub async fn escalate(db: &Db, e: &Escalation<'_>) -> EdgeResult<bool> {
+    let results = db
+        .batch(vec![
             db.prepare(
                 "UPDATE cases SET level = ?2, ack_due_at = ?3, updated_at = ?4 \
                  WHERE id = ?1 AND level = ?5 AND state = 'open'",
@@ -80,9 +78,8 @@ pub async fn escalate(db: &D1Database, e: &Escalation<'_>) -> EdgeResult<bool> {
             )
             .bind(&[text(e.case_id), text(e.note), millis(e.now)])?,
             outbox::insert_if(db, e.alert, "changes() = 1")?,
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     Ok(super::first_changes(&results) == 1)
 }
 
@@ -106,7 +103,7 @@ pub struct StepCase {
 /// Cases in a step with a deadline (acknowledged, contacted, report sent)
 /// not yet alerted for that step, longest in their state first. The
 /// deadline itself is `domain::deadlines`' to judge.
-pub async fn cases_in_steps(db: &D1Database) -> EdgeResult<Vec<StepCase>> {
+pub async fn cases_in_steps(db: &Db) -> EdgeResult<Vec<StepCase>> {
     Ok(db
         .prepare(format!(
             "SELECT c.id, c.tier, c.level, c.state, c.state_at, c.updated_at, c.owner_name, \
@@ -128,7 +125,7 @@ pub async fn cases_in_steps(db: &D1Database) -> EdgeResult<Vec<StepCase>> {
 /// event and the alert, in one transaction, and only while the case is
 /// still in `state`. Returns whether this tick raised it.
 pub async fn step_overdue(
-    db: &D1Database,
+    db: &Db,
     case_id: &str,
     state: &str,
     step: &str,
@@ -136,9 +133,8 @@ pub async fn step_overdue(
     alert: &NewAlert<'_>,
     now: Timestamp,
 ) -> EdgeResult<bool> {
-    let results = super::meter::batch(
-        db,
-        vec![
+    let results = db
+        .batch(vec![
             db.prepare(
                 "INSERT INTO step_alerts (case_id, step, at) \
                  SELECT ?1, ?2, ?3 WHERE (SELECT state FROM cases WHERE id = ?1) = ?4 \
@@ -156,8 +152,7 @@ pub async fn step_overdue(
                 millis(now),
             ])?,
             outbox::insert_if(db, alert, "changes() = 1")?,
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     Ok(super::first_changes(&results) == 1)
 }

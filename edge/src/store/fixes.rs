@@ -1,19 +1,18 @@
 //! The `fixes` table: systemic fixes tracked after their cases close.
 
-use super::meter::Counted as _;
 use super::{millis, ms, opt_text, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::fixes::{FixLine, FixStatus, FixUpdate};
 use domain::Timestamp;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::D1Database;
 
 /// A case closed with `code` and a named systemic fix: makes the fix if
 /// new; reopens it if it was done. Returns the owner's id of a fix it
 /// reopened (to tell them), in one transaction.
 pub async fn on_close(
-    db: &D1Database,
+    db: &Db,
     site: &str,
     code: &str,
     description: &str,
@@ -23,9 +22,8 @@ pub async fn on_close(
     struct Reopened {
         owner_id: Option<String>,
     }
-    let results = super::meter::batch(
-        db,
-        vec![
+    let results = db
+        .batch(vec![
             db.prepare(
                 "UPDATE fixes SET status = 'planned', reopened_at = ?3, updated_at = ?3 \
                  WHERE site = ?1 AND code = ?2 AND status = 'done' RETURNING owner_id",
@@ -36,9 +34,8 @@ pub async fn on_close(
                  VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(site, code) DO NOTHING",
             )
             .bind(&[text(site), text(code), text(description), millis(now)])?,
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     let reopened: Vec<Reopened> = match results.first() {
         Some(r) => r.results()?,
         None => Vec::new(),
@@ -60,7 +57,7 @@ struct Row {
 
 /// The open fixes of the person's sites (`None`: every site), or of one site.
 pub async fn open(
-    db: &D1Database,
+    db: &Db,
     site: Option<&str>,
     scope: Option<&[String]>,
 ) -> EdgeResult<Vec<FixLine>> {
@@ -96,7 +93,7 @@ pub async fn open(
 
 /// Sets a fix's status, owner and due date; whether the fix exists.
 pub async fn update(
-    db: &D1Database,
+    db: &Db,
     site: &str,
     code: &str,
     u: &FixUpdate,
@@ -119,5 +116,5 @@ pub async fn update(
         ])?
         .run_counted()
         .await?;
-    super::changed(&result)
+    Ok(super::changed(&result))
 }

@@ -1,9 +1,9 @@
 //! The one query `/health` runs: does D1 answer?
 
-use worker::D1Database;
+use crate::store::exec::Db;
 
 /// `true` when D1 runs a trivial read.
-pub async fn answers(db: &D1Database) -> bool {
+pub async fn answers(db: &Db) -> bool {
     #[derive(serde::Deserialize)]
     struct One {
         one: i64,
@@ -11,5 +11,5 @@ pub async fn answers(db: &D1Database) -> bool {
     let Ok(stmt) = db.prepare("SELECT 1 AS one").bind(&[]) else {
         return false;
     };
-    matches!(stmt.first::<One>(None).await, Ok(Some(One { one: 1 })))
+    matches!(stmt.first_row::<One>().await, Ok(Some(One { one: 1 })))
 }

@@ -2,16 +2,15 @@
 //! (rule 6) the response joined to its contact's open case — one batch, so
 //! one transaction decides, even with many copies racing.
 
-use super::meter::Counted as _;
 use super::{flag, int, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::{Db, Ran, Stmt};
 use domain::alert::Reason;
 use domain::fields::{Email, PageUrl, Phone};
 use domain::submission::ContactKeys;
 use domain::{Submission, Tier, Timestamp};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
 
 /// The contact's open case a callback request would join, if any.
 #[derive(Debug, Clone, Deserialize)]
@@ -30,11 +29,7 @@ impl OpenCase {
 /// Finds the open case of a contact (same email or phone on the same site).
 /// Read before storing only to word the thank-you; the insert itself decides
 /// again inside its transaction.
-pub fn select_open_case(
-    db: &D1Database,
-    site: &str,
-    keys: &ContactKeys,
-) -> EdgeResult<D1PreparedStatement> {
+pub fn select_open_case(db: &Db, site: &str, keys: &ContactKeys) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(format!(
             "SELECT c.tier, c.ack_due_at FROM cases c WHERE c.id = ({})",
@@ -122,7 +117,7 @@ struct StoredRow {
     raised_alert: Option<String>,
 }
 
-pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> {
+pub async fn insert(db: &Db, n: &NewResponse<'_>) -> EdgeResult<Stored> {
     let s = n.submission;
     let tier = s.tier();
     let id = text(s.id.as_str());
@@ -179,7 +174,7 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
         statements.push(thanks_mail(db, s.id.as_str(), thanks, n.now)?);
     }
     statements.push(stored_row(db, s.id.as_str(), may_join)?);
-    let results = super::meter::batch(db, statements).await?;
+    let results = db.batch(statements).await?;
     let created = super::first_changes(&results) > 0;
     let mut row = last_stored_row(&results, s.id.as_str())?;
     let joined = row.case_id.as_deref().is_some_and(|c| c != s.id.as_str());
@@ -189,7 +184,7 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
         // (only while the case's tier is lower), so run it now on its own.
         let mut raise = raise_joined_case(db, n, tier)?.to_vec();
         raise.push(stored_row(db, s.id.as_str(), true)?);
-        row = last_stored_row(&super::meter::batch(db, raise).await?, s.id.as_str())?;
+        row = last_stored_row(&db.batch(raise).await?, s.id.as_str())?;
     }
     Ok(if created {
         let case = match row.case_id {
@@ -212,11 +207,7 @@ pub async fn insert(db: &D1Database, n: &NewResponse<'_>) -> EdgeResult<Stored> 
 
 /// The case an answer that needs a human opens, with its first event; both
 /// only if the response row says it owns its case (it did not join one).
-fn own_case(
-    db: &D1Database,
-    n: &NewResponse<'_>,
-    tier: Tier,
-) -> EdgeResult<[D1PreparedStatement; 2]> {
+fn own_case(db: &Db, n: &NewResponse<'_>, tier: Tier) -> EdgeResult<[Stmt; 2]> {
     let s = n.submission;
     let (id, site) = (text(s.id.as_str()), text(s.site.as_str()));
     Ok([
@@ -251,11 +242,7 @@ fn own_case(
 /// The outbox row for a new case's first alert, written in the transaction
 /// that opens the case: only if this batch opened it (same level, same
 /// instant), so a replay or another site's id never adds one.
-fn opened_alert(
-    db: &D1Database,
-    n: &NewResponse<'_>,
-    tier: Tier,
-) -> EdgeResult<D1PreparedStatement> {
+fn opened_alert(db: &Db, n: &NewResponse<'_>, tier: Tier) -> EdgeResult<Stmt> {
     let case_id = n.submission.id.as_str();
     super::outbox::insert_if(
         db,
@@ -280,12 +267,7 @@ pub fn opened_alert_id(case_id: &str, tier: Tier) -> String {
 /// The thank-you, into the outbox, for an answer this batch stored (a
 /// replay, stored earlier, matches no row): the joined version when the
 /// answer joined an open case, as the reply does.
-fn thanks_mail(
-    db: &D1Database,
-    response_id: &str,
-    t: &Thanks,
-    now: Timestamp,
-) -> EdgeResult<D1PreparedStatement> {
+fn thanks_mail(db: &Db, response_id: &str, t: &Thanks, now: Timestamp) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(
             "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at, case_id) \
@@ -312,12 +294,7 @@ fn thanks_mail(
 }
 
 /// The message event on the open case an answer joined, once.
-fn joined_event(
-    db: &D1Database,
-    s: &Submission,
-    tier: Tier,
-    now: Timestamp,
-) -> EdgeResult<D1PreparedStatement> {
+fn joined_event(db: &Db, s: &Submission, tier: Tier, now: Timestamp) -> EdgeResult<Stmt> {
     let score = s
         .score
         .map_or_else(|| "no score".to_owned(), |v| format!("score {}", v.get()));
@@ -343,7 +320,7 @@ fn joined_event(
 
 /// What is stored for the answer `id` now and, for an answer that may join
 /// a case, the `raised` alert its raise wrote (if any).
-fn stored_row(db: &D1Database, id: &str, may_join: bool) -> EdgeResult<D1PreparedStatement> {
+fn stored_row(db: &Db, id: &str, may_join: bool) -> EdgeResult<Stmt> {
     let raised = if may_join {
         "(SELECT a.id FROM alerts a WHERE a.case_id = r.case_id \
          AND json_extract(a.reason, '$.response') = r.id)"
@@ -357,10 +334,10 @@ fn stored_row(db: &D1Database, id: &str, may_join: bool) -> EdgeResult<D1Prepare
         .bind(&[text(id)])?)
 }
 
-fn last_stored_row(results: &[worker::D1Result], id: &str) -> EdgeResult<StoredRow> {
+fn last_stored_row(results: &[Ran], id: &str) -> EdgeResult<StoredRow> {
     results
         .last()
-        .map(worker::D1Result::results::<StoredRow>)
+        .map(Ran::results::<StoredRow>)
         .transpose()?
         .and_then(|rows| rows.into_iter().next())
         .ok_or_else(|| EdgeError::Internal(format!("response {id} neither stored nor found")))
@@ -388,11 +365,7 @@ fn tier_rank(expr: &str) -> String {
 /// The case is the one the response row joined inside this transaction, so
 /// the alert's id is built here in SQL, in the exact form of
 /// `domain::alert::idempotency_id` (`msg_<case without dashes>_<level>_raised`).
-fn raise_joined_case(
-    db: &D1Database,
-    n: &NewResponse<'_>,
-    tier: Tier,
-) -> EdgeResult<[D1PreparedStatement; 3]> {
+fn raise_joined_case(db: &Db, n: &NewResponse<'_>, tier: Tier) -> EdgeResult<[Stmt; 3]> {
     let s = n.submission;
     let joined = "(SELECT case_id FROM responses WHERE id = ?1 AND site = ?2 \
                   AND case_id IS NOT NULL AND case_id != id)";
@@ -444,7 +417,7 @@ fn raise_joined_case(
 
 /// The reply stored for an id, if taken, with its site (for Turnstile sites,
 /// whose retries must not spend a second token).
-pub async fn stored_reply(db: &D1Database, id: &str) -> EdgeResult<Option<(String, String)>> {
+pub async fn stored_reply(db: &Db, id: &str) -> EdgeResult<Option<(String, String)>> {
     let row: Option<StoredRow> = db
         .prepare("SELECT site, reply, case_id FROM responses WHERE id = ?1")
         .bind(&[text(id)])?

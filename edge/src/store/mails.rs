@@ -2,14 +2,13 @@
 //! claims it (so the fast path and the cron never send one mail at once),
 //! and records how the send went: sent, due again, or failed for good.
 
-use super::meter::Counted as _;
 use super::{int, millis, text};
 use crate::error::EdgeResult;
+use crate::store::exec::{Db, Stmt};
 use domain::mail::{Mail, MailKind};
 use domain::Timestamp;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
 
 /// How long a claimed send may take before the cron may try it again.
 const CLAIM_SECS: u32 = 120;
@@ -27,7 +26,7 @@ fn row(id: &str, mail: &Mail, now: Timestamp) -> Vec<JsValue> {
     ]
 }
 
-pub async fn insert(db: &D1Database, id: &str, mail: &Mail, now: Timestamp) -> EdgeResult<()> {
+pub async fn insert(db: &Db, id: &str, mail: &Mail, now: Timestamp) -> EdgeResult<()> {
     db.prepare(
         "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -40,12 +39,7 @@ pub async fn insert(db: &D1Database, id: &str, mail: &Mail, now: Timestamp) -> E
 
 /// Writes a mail whose id says what it is for (one per purpose); a second
 /// write of the same id changes nothing. `false`: it was there already.
-pub async fn insert_once(
-    db: &D1Database,
-    id: &str,
-    mail: &Mail,
-    now: Timestamp,
-) -> EdgeResult<bool> {
+pub async fn insert_once(db: &Db, id: &str, mail: &Mail, now: Timestamp) -> EdgeResult<bool> {
     let result = db
         .prepare(
             "INSERT INTO mails (id, kind, recipient, subject, text, html, created_at, next_at) \
@@ -54,7 +48,7 @@ pub async fn insert_once(
         .bind(&row(id, mail, now))?
         .run_counted()
         .await?;
-    super::changed(&result)
+    Ok(super::changed(&result))
 }
 
 /// A mail a case step sends the customer, for the step's own batch: written
@@ -62,13 +56,13 @@ pub async fn insert_once(
 /// per id however often the step is retried, since the id is the conflict
 /// target.
 pub fn insert_for_step(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     mail: &Mail,
     case_id: &str,
     event_type: &str,
     now: Timestamp,
-) -> EdgeResult<D1PreparedStatement> {
+) -> EdgeResult<Stmt> {
     let mut values = row(id, mail, now);
     values.extend([text(case_id), text(event_type)]);
     Ok(db
@@ -95,7 +89,7 @@ pub struct Claimed {
 
 /// Claims `id` if it is due: counts the attempt and holds it for
 /// [`CLAIM_SECS`]. `None` when it is sent, failed, or claimed by another.
-pub async fn claim(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Option<Claimed>> {
+pub async fn claim(db: &Db, id: &str, now: Timestamp) -> EdgeResult<Option<Claimed>> {
     Ok(db
         .prepare(
             "UPDATE mails SET attempts = attempts + 1, next_at = ?3 \
@@ -108,7 +102,7 @@ pub async fn claim(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Opti
 }
 
 /// The ids of mails due now (never sent, or due again), oldest first.
-pub async fn due(db: &D1Database, now: Timestamp, limit: u32) -> EdgeResult<Vec<String>> {
+pub async fn due(db: &Db, now: Timestamp, limit: u32) -> EdgeResult<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -131,7 +125,7 @@ fn forget_body(kind: &str) -> &'static str {
     }
 }
 
-pub async fn sent(db: &D1Database, m: &Claimed, now: Timestamp) -> EdgeResult<()> {
+pub async fn sent(db: &Db, m: &Claimed, now: Timestamp) -> EdgeResult<()> {
     db.prepare(format!(
         "UPDATE mails SET sent_at = ?2, next_at = NULL, last_error = NULL{} WHERE id = ?1",
         forget_body(&m.kind)
@@ -144,7 +138,7 @@ pub async fn sent(db: &D1Database, m: &Claimed, now: Timestamp) -> EdgeResult<()
 
 /// A failed send: due again at `retry_at`, or, with `None`, failed for good.
 pub async fn not_sent(
-    db: &D1Database,
+    db: &Db,
     m: &Claimed,
     error: &str,
     retry_at: Option<Timestamp>,

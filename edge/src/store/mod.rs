@@ -1,5 +1,7 @@
 //! Every D1 query the edge runs, one file per table family. All statements
-//! are parameterised; multi-row writes go in one `batch` (one transaction).
+//! are parameterised, built as [`exec::Stmt`] and run through [`exec`], the
+//! one place a statement reaches a database; multi-row writes go in one
+//! `batch` (one transaction).
 
 pub mod abuse;
 pub mod admin_view;
@@ -11,6 +13,7 @@ pub mod dashboard;
 pub mod deliveries;
 pub mod erasure;
 pub mod escalation;
+pub mod exec;
 pub mod fixes;
 pub mod health;
 pub mod ingest;
@@ -55,21 +58,14 @@ pub fn json(value: &impl serde::Serialize) -> String {
 
 /// Whether a statement changed a row: how a guarded single write (an
 /// insert that may conflict, an update with a condition) tells it happened.
-pub fn changed(result: &worker::D1Result) -> crate::error::EdgeResult<bool> {
-    Ok(result
-        .meta()?
-        .and_then(|m| m.changes)
-        .is_some_and(|c| c > 0))
+pub fn changed(result: &exec::Ran) -> bool {
+    result.changes() > 0
 }
 
 /// Rows the first statement of a batch changed: how a batch tells whether
 /// its guarded write happened (0 when D1 reports no count).
-pub fn first_changes(results: &[worker::D1Result]) -> usize {
-    results
-        .first()
-        .and_then(|r| r.meta().ok().flatten())
-        .and_then(|m| m.changes)
-        .unwrap_or(0)
+pub fn first_changes(results: &[exec::Ran]) -> usize {
+    results.first().map_or(0, exec::Ran::changes)
 }
 
 /// A stored epoch-milliseconds column. Rows read it as `i64` (D1 hands an

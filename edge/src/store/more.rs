@@ -1,19 +1,18 @@
 //! What the customer's "add more" link reads and writes: the answer's case,
 //! and a `message` event on it.
 
-use super::meter::Counted as _;
 use super::{millis, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::D1Database;
 
 /// The most additions one answer takes through its link.
 const MAX_ADDITIONS: u32 = 20;
 
 /// `Some(locale)` when the answer exists, is not erased, and a case follows
 /// it up; `None` otherwise.
-pub async fn followed_up(db: &D1Database, response_id: &str) -> EdgeResult<Option<Option<String>>> {
+pub async fn followed_up(db: &Db, response_id: &str) -> EdgeResult<Option<Option<String>>> {
     #[derive(Deserialize)]
     struct Row {
         locale: Option<String>,
@@ -30,12 +29,7 @@ pub async fn followed_up(db: &D1Database, response_id: &str) -> EdgeResult<Optio
 
 /// Appends the customer's `words` to the case of `response_id`; `false`
 /// when nothing was added (no case, erased, or the limit reached).
-pub async fn add(
-    db: &D1Database,
-    response_id: &str,
-    words: &str,
-    now: Timestamp,
-) -> EdgeResult<bool> {
+pub async fn add(db: &Db, response_id: &str, words: &str, now: Timestamp) -> EdgeResult<bool> {
     let result = db
         .prepare(
             "INSERT INTO events (case_id, type, by, note, data, at) \
@@ -52,5 +46,5 @@ pub async fn add(
         ])?
         .run_counted()
         .await?;
-    super::changed(&result)
+    Ok(super::changed(&result))
 }

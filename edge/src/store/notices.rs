@@ -3,12 +3,11 @@
 //! `notices` row per site remembers when the last notice went out and the
 //! newest dead letter it covered.
 
-use super::meter::Counted as _;
 use super::{int, millis, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::D1Database;
 
 /// Dead letters of one site that no notice has covered yet.
 #[derive(Deserialize)]
@@ -25,7 +24,7 @@ pub struct Uncovered {
 /// Sites with dead letters newer than both `since` and their last notice,
 /// whose last notice is older than `quiet_since` (or that never had one).
 pub async fn uncovered_dead_letters(
-    db: &D1Database,
+    db: &Db,
     since: Timestamp,
     quiet_since: Timestamp,
 ) -> EdgeResult<Vec<Uncovered>> {
@@ -47,7 +46,7 @@ pub async fn uncovered_dead_letters(
 /// if its last notice is older than `quiet_since`, so two cron runs never
 /// both send one. `false`: somebody else just did.
 pub async fn claim(
-    db: &D1Database,
+    db: &Db,
     u: &Uncovered,
     now: Timestamp,
     quiet_since: Timestamp,
@@ -63,5 +62,5 @@ pub async fn claim(
         .bind(&[text(&u.site), millis(now), newest, millis(quiet_since)])?
         .run_counted()
         .await?;
-    super::changed(&result)
+    Ok(super::changed(&result))
 }

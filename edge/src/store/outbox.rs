@@ -1,15 +1,14 @@
 //! The `alerts` outbox and the `dead_letters` view: what the queue delivers,
 //! how far each recipient got, and what will never arrive.
 
-use super::meter::Counted as _;
 use super::{int, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::{Db, Stmt};
 use domain::alert::{CaseFacts, Reason};
 use domain::recipient::Role;
 use domain::{Tier, Timestamp};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
 
 /// An alert to write in the same transaction as the change that causes it.
 pub struct NewAlert<'a> {
@@ -26,11 +25,7 @@ pub struct NewAlert<'a> {
 
 /// Inserts the alert if `guard` (an SQL condition over `?1..?7`) holds;
 /// an alert that exists already is left alone (its id is its identity).
-pub fn insert_if(
-    db: &D1Database,
-    a: &NewAlert<'_>,
-    guard: &str,
-) -> EdgeResult<D1PreparedStatement> {
+pub fn insert_if(db: &Db, a: &NewAlert<'_>, guard: &str) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(format!(
             "INSERT INTO alerts (id, case_id, level, reason, base_url, created_at, queued_at) \
@@ -61,11 +56,7 @@ pub const CLAIM_CHUNK: usize = 100;
 /// commit, a dead letter revived while the queue was unreachable, a retry
 /// the queue dropped. Every unfinished alert is thus sent or buried in the
 /// end, whatever happened to its messages.
-pub async fn claim_unqueued(
-    db: &D1Database,
-    now: Timestamp,
-    grace_secs: u32,
-) -> EdgeResult<Vec<String>> {
+pub async fn claim_unqueued(db: &Db, now: Timestamp, grace_secs: u32) -> EdgeResult<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -87,7 +78,7 @@ pub async fn claim_unqueued(
 
 /// The consumer retries the alert's message with a delay: it is due then,
 /// and only overdue (lost) some minutes after that.
-pub fn due_at(db: &D1Database, alert_id: &str, due: Timestamp) -> EdgeResult<D1PreparedStatement> {
+pub fn due_at(db: &Db, alert_id: &str, due: Timestamp) -> EdgeResult<Stmt> {
     Ok(db
         .prepare("UPDATE alerts SET due_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
         .bind(&[text(alert_id), millis(due)])?)
@@ -152,8 +143,8 @@ struct RecipientRow {
     settled: f64,
 }
 
-pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>> {
-    let results = super::meter::batch(db, vec![
+pub async fn load(db: &Db, alert_id: &str) -> EdgeResult<Option<Pending>> {
+    let results = db.batch(vec![
             db.prepare(
                 "SELECT a.id, a.finished_at, a.reason, a.base_url, a.level, a.case_id, \
                  c.site, c.tier, c.state, c.opened_at, c.ack_due_at, \
@@ -254,7 +245,7 @@ pub async fn load(db: &D1Database, alert_id: &str) -> EdgeResult<Option<Pending>
 }
 
 /// Every recipient is settled: the cron stops looking at this alert.
-pub fn finish(db: &D1Database, alert_id: &str, now: Timestamp) -> EdgeResult<D1PreparedStatement> {
+pub fn finish(db: &Db, alert_id: &str, now: Timestamp) -> EdgeResult<Stmt> {
     Ok(db
         .prepare("UPDATE alerts SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
         .bind(&[text(alert_id), millis(now)])?)
@@ -273,7 +264,7 @@ pub struct Burial<'a> {
 
 /// A dead letter, once per alert and recipient: a statement for the batch
 /// that ends the consumer's turn.
-pub fn bury(db: &D1Database, d: &Burial<'_>) -> EdgeResult<D1PreparedStatement> {
+pub fn bury(db: &Db, d: &Burial<'_>) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(
             "INSERT INTO dead_letters (alert_id, recipient_id, case_id, why, last_status, at) \
@@ -291,7 +282,7 @@ pub fn bury(db: &D1Database, d: &Burial<'_>) -> EdgeResult<D1PreparedStatement> 
 
 /// The dead-letter view, newest first, optionally for one site.
 pub async fn dead_letters(
-    db: &D1Database,
+    db: &Db,
     site: Option<&str>,
 ) -> EdgeResult<Vec<domain::admin_api::DeadLetterView>> {
     Ok(dead_letter_rows(db, site, 500)
@@ -310,10 +301,7 @@ pub async fn dead_letters(
 }
 
 /// Unfinished and finished alerts, optionally for one site.
-pub async fn progress(
-    db: &D1Database,
-    site: Option<&str>,
-) -> EdgeResult<domain::admin_api::AlertProgress> {
+pub async fn progress(db: &Db, site: Option<&str>) -> EdgeResult<domain::admin_api::AlertProgress> {
     #[derive(Deserialize)]
     struct Row {
         unfinished: Option<u64>,
@@ -336,7 +324,7 @@ pub async fn progress(
 
 /// Dead letters of one site, as the settings page lists them.
 pub async fn dead_letter_lines(
-    db: &D1Database,
+    db: &Db,
     site: &str,
 ) -> EdgeResult<Vec<domain::delivery::DeadLetter>> {
     Ok(dead_letter_rows(db, Some(site), 200)
@@ -349,7 +337,7 @@ pub async fn dead_letter_lines(
 /// Dead letters, newest first, with their case's site (`None` once the
 /// case is gone), optionally for one site.
 async fn dead_letter_rows(
-    db: &D1Database,
+    db: &Db,
     site: Option<&str>,
     limit: u32,
 ) -> EdgeResult<Vec<(Option<String>, domain::delivery::DeadLetter)>> {
@@ -394,13 +382,13 @@ async fn dead_letter_rows(
 /// alert; should that fail, the cron finds it unfinished and queues it.
 /// Returns whether there was such a dead letter.
 pub async fn revive(
-    db: &D1Database,
+    db: &Db,
     site: &str,
     alert_id: &str,
     recipient_id: &str,
     now: Timestamp,
 ) -> EdgeResult<bool> {
-    let results = super::meter::batch(db, vec![
+    let results = db.batch(vec![
             db.prepare(
                 "DELETE FROM dead_letters WHERE alert_id = ?1 AND recipient_id = ?2 \
                  AND case_id IN (SELECT id FROM cases WHERE site = ?3)",

@@ -1,13 +1,12 @@
 //! The `people` table: accounts, their role and their sites.
 
-use super::meter::Counted as _;
 use super::{millis, stored, text};
 use crate::error::EdgeResult;
+use crate::store::exec::{Db, Stmt};
 use domain::fields::Email;
 use domain::people::{account_email, NewPerson, Person, Role, Sites};
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::{D1Database, D1PreparedStatement};
 
 pub const COLUMNS: &str = "p.id, p.email, p.name, p.role, p.sites";
 
@@ -35,7 +34,7 @@ impl Row {
     }
 }
 
-pub async fn by_email(db: &D1Database, email: &Email) -> EdgeResult<Option<Person>> {
+pub async fn by_email(db: &Db, email: &Email) -> EdgeResult<Option<Person>> {
     let row: Option<Row> = db
         .prepare(format!("SELECT {COLUMNS} FROM people p WHERE p.email = ?1"))
         .bind(&[text(email.as_str())])?
@@ -44,7 +43,7 @@ pub async fn by_email(db: &D1Database, email: &Email) -> EdgeResult<Option<Perso
     row.map(Row::person).transpose()
 }
 
-pub async fn by_id(db: &D1Database, id: &str) -> EdgeResult<Option<Person>> {
+pub async fn by_id(db: &Db, id: &str) -> EdgeResult<Option<Person>> {
     let row: Option<Row> = db
         .prepare(format!("SELECT {COLUMNS} FROM people p WHERE p.id = ?1"))
         .bind(&[text(id)])?
@@ -53,7 +52,7 @@ pub async fn by_id(db: &D1Database, id: &str) -> EdgeResult<Option<Person>> {
     row.map(Row::person).transpose()
 }
 
-pub async fn list(db: &D1Database) -> EdgeResult<Vec<Person>> {
+pub async fn list(db: &Db) -> EdgeResult<Vec<Person>> {
     let rows: Vec<Row> = db
         .prepare(format!(
             "SELECT {COLUMNS} FROM people p ORDER BY p.email LIMIT 1000"
@@ -68,10 +67,10 @@ pub async fn list(db: &D1Database) -> EdgeResult<Vec<Person>> {
 /// same batch; `None` when the address already has an account (nothing
 /// changes: the caller answers 409).
 pub async fn create(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     p: &NewPerson,
-    audit: D1PreparedStatement,
+    audit: Stmt,
     now: Timestamp,
 ) -> EdgeResult<Option<Person>> {
     let insert = db
@@ -87,7 +86,7 @@ pub async fn create(
             text(&p.sites.to_stored()),
             millis(now),
         ])?;
-    let results = super::meter::batch(db, vec![insert, audit]).await?;
+    let results = db.batch(vec![insert, audit]).await?;
     if super::first_changes(&results) == 0 {
         return Ok(None);
     }
@@ -98,10 +97,10 @@ pub async fn create(
 /// batch when they lose anything (a lower role, fewer sites): what they can
 /// do changes now, not at their next sign-in.
 pub async fn update(
-    db: &D1Database,
+    db: &Db,
     before: &Person,
     after: &NewPerson,
-    audit: D1PreparedStatement,
+    audit: Stmt,
     now: Timestamp,
 ) -> EdgeResult<()> {
     let lowered = before.role.is_lowered_to(after.role) || loses_sites(before, after);
@@ -124,7 +123,7 @@ pub async fn update(
                 .bind(&[text(&before.id)])?,
         );
     }
-    super::meter::batch(db, batch).await?;
+    db.batch(batch).await?;
     Ok(())
 }
 
@@ -143,10 +142,9 @@ fn loses_sites(before: &Person, after: &NewPerson) -> bool {
 
 /// Removes a person, their sessions and their unused links, with `audit`
 /// (an `entry_if_changed`), in one batch.
-pub async fn delete(db: &D1Database, id: &str, audit: D1PreparedStatement) -> EdgeResult<bool> {
-    let results = super::meter::batch(
-        db,
-        vec![
+pub async fn delete(db: &Db, id: &str, audit: Stmt) -> EdgeResult<bool> {
+    let results = db
+        .batch(vec![
             db.prepare("DELETE FROM people WHERE id = ?1")
                 .bind(&[text(id)])?,
             audit,
@@ -154,14 +152,13 @@ pub async fn delete(db: &D1Database, id: &str, audit: D1PreparedStatement) -> Ed
                 .bind(&[text(id)])?,
             db.prepare("DELETE FROM sign_in_links WHERE person_id = ?1")
                 .bind(&[text(id)])?,
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     Ok(super::first_changes(&results) > 0)
 }
 
 /// How many owners there are: the last one may not be removed or lowered.
-pub async fn owners(db: &D1Database) -> EdgeResult<u32> {
+pub async fn owners(db: &Db) -> EdgeResult<u32> {
     #[derive(Deserialize)]
     struct Row {
         n: u32,

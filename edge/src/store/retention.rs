@@ -2,12 +2,11 @@
 //! after some days, and each one's answers now due (`domain::retention`).
 //! The erasure itself is `erasure::erase_answers`.
 
-use super::meter::Counted as _;
 use super::{int, millis, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::Timestamp;
 use serde::Deserialize;
-use worker::D1Database;
 
 /// A site with retention on.
 #[derive(Deserialize)]
@@ -16,7 +15,7 @@ pub struct Keeping {
     pub retention_days: u32,
 }
 
-pub async fn sites(db: &D1Database) -> EdgeResult<Vec<Keeping>> {
+pub async fn sites(db: &Db) -> EdgeResult<Vec<Keeping>> {
     Ok(db
         .prepare("SELECT key, retention_days FROM sites WHERE retention_days > 0 ORDER BY key")
         .all_rows()
@@ -27,12 +26,7 @@ pub async fn sites(db: &D1Database) -> EdgeResult<Vec<Keeping>> {
 /// Up to `limit` answers of `site` received before `before` whose personal
 /// data is still there, oldest first — except those whose case is not
 /// closed yet (managers still owe that customer a call and a report).
-pub async fn due(
-    db: &D1Database,
-    site: &str,
-    before: Timestamp,
-    limit: u32,
-) -> EdgeResult<Vec<String>> {
+pub async fn due(db: &Db, site: &str, before: Timestamp, limit: u32) -> EdgeResult<Vec<String>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,

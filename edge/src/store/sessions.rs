@@ -1,53 +1,49 @@
 //! The `sessions` table, one-time sign-in links and the sign-in counters.
 
-use super::meter::Counted as _;
 use super::people::{Row as PersonRow, COLUMNS};
 use super::{millis, text};
 use crate::error::EdgeResult;
+use crate::store::exec::Db;
 use domain::people::Person;
 use domain::rate::Window;
 use domain::Timestamp;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::D1Database;
 
 pub async fn create(
-    db: &D1Database,
+    db: &Db,
     id: &str,
     person: &Person,
     now: Timestamp,
     expires_at: Timestamp,
 ) -> EdgeResult<()> {
-    super::meter::batch(
-        db,
-        vec![
-            db.prepare(
-                "INSERT INTO sessions (id, manager, person_id, created_at, expires_at) \
+    db.batch(vec![
+        db.prepare(
+            "INSERT INTO sessions (id, manager, person_id, created_at, expires_at) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .bind(&[
-                text(id),
-                text(&person.name),
-                text(&person.id),
-                millis(now),
-                millis(expires_at),
-            ])?,
-            // Sign-ins are rare: each one sweeps the expired rows.
-            db.prepare("DELETE FROM sessions WHERE expires_at <= ?1")
-                .bind(&[millis(now)])?,
-            // Links are kept an hour (not only while they work) so each
-            // address's links of the last hour can be counted.
-            db.prepare("DELETE FROM sign_in_links WHERE created_at <= ?1")
-                .bind(&[millis(Timestamp::from_millis(now.millis() - 3_600_000))])?,
-        ],
-    )
+        )
+        .bind(&[
+            text(id),
+            text(&person.name),
+            text(&person.id),
+            millis(now),
+            millis(expires_at),
+        ])?,
+        // Sign-ins are rare: each one sweeps the expired rows.
+        db.prepare("DELETE FROM sessions WHERE expires_at <= ?1")
+            .bind(&[millis(now)])?,
+        // Links are kept an hour (not only while they work) so each
+        // address's links of the last hour can be counted.
+        db.prepare("DELETE FROM sign_in_links WHERE created_at <= ?1")
+            .bind(&[millis(Timestamp::from_millis(now.millis() - 3_600_000))])?,
+    ])
     .await?;
     Ok(())
 }
 
 /// The person signed in by this session, while it is live and not signed
 /// out, as the account is now (a changed role counts at once).
-pub async fn person(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Option<Person>> {
+pub async fn person(db: &Db, id: &str, now: Timestamp) -> EdgeResult<Option<Person>> {
     let row: Option<PersonRow> = db
         .prepare(format!(
             "SELECT {COLUMNS} FROM sessions s JOIN people p ON p.id = s.person_id \
@@ -59,7 +55,7 @@ pub async fn person(db: &D1Database, id: &str, now: Timestamp) -> EdgeResult<Opt
     row.map(PersonRow::person).transpose()
 }
 
-pub async fn delete(db: &D1Database, id: &str) -> EdgeResult<()> {
+pub async fn delete(db: &Db, id: &str) -> EdgeResult<()> {
     db.prepare("DELETE FROM sessions WHERE id = ?1")
         .bind(&[text(id)])?
         .run_counted()
@@ -73,7 +69,7 @@ pub async fn delete(db: &D1Database, id: &str) -> EdgeResult<()> {
 /// insert are one statement, so requests at once cannot all slip under the
 /// cap. `false` when the cap held.
 pub async fn create_link(
-    db: &D1Database,
+    db: &Db,
     hash: &str,
     person_id: &str,
     now: Timestamp,
@@ -94,13 +90,13 @@ pub async fn create_link(
             )
         }
     };
-    let results = super::meter::batch(db, vec![stmt.bind(&values)?]).await?;
+    let results = db.batch(vec![stmt.bind(&values)?]).await?;
     Ok(super::first_changes(&results) == 1)
 }
 
 /// Uses a link: in one statement, so of two clicks at once only one wins.
 /// The person it signs in, or `None` if the link is unknown, used or expired.
-pub async fn use_link(db: &D1Database, hash: &str, now: Timestamp) -> EdgeResult<Option<String>> {
+pub async fn use_link(db: &Db, hash: &str, now: Timestamp) -> EdgeResult<Option<String>> {
     #[derive(Deserialize)]
     struct Row {
         person_id: String,
@@ -118,7 +114,7 @@ pub async fn use_link(db: &D1Database, hash: &str, now: Timestamp) -> EdgeResult
 
 /// Counts one request under `key` in this window and returns the count, in
 /// one atomic statement, so requests sent in parallel are each counted.
-pub async fn count(db: &D1Database, key: &str, window: Window) -> EdgeResult<u32> {
+pub async fn count(db: &Db, key: &str, window: Window) -> EdgeResult<u32> {
     #[derive(Deserialize)]
     struct Row {
         count: f64,

@@ -1,8 +1,8 @@
 //! The `sites` and `recipients` tables: a site's configuration.
 
-use super::meter::Counted as _;
 use super::{flag, int, json, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::{Db, Stmt};
 use domain::admin_api::{CounterView, SiteDocument, TurnstileView};
 use domain::deadlines::DeadlinePolicy;
 use domain::fields::SiteKey;
@@ -12,7 +12,6 @@ use domain::sla::SlaPolicy;
 use domain::Timestamp;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use worker::{D1Database, D1PreparedStatement};
 
 /// A site's configuration as the public endpoints need it.
 #[derive(Debug, Clone)]
@@ -90,7 +89,7 @@ impl TryFrom<IngestSiteRow> for IngestSite {
 
 /// The statement that reads what ingest needs of one site ([`IngestSite`]),
 /// to run inside the answer's first batch.
-pub fn select_ingest_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement> {
+pub fn select_ingest_site(db: &Db, key: &str) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(
             "SELECT key, origins, sla_minutes, rate_per_minute, turnstile_secret FROM sites WHERE key = ?1",
@@ -116,7 +115,7 @@ fn rate_per_minute(stored: i64) -> u32 {
 }
 
 /// The statement that reads one site, to run alone or inside a batch.
-pub fn select_site(db: &D1Database, key: &str) -> EdgeResult<D1PreparedStatement> {
+pub fn select_site(db: &Db, key: &str) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(format!("SELECT {SITE_COLUMNS} FROM sites WHERE key = ?1"))
         .bind(&[text(key)])?)
@@ -145,18 +144,18 @@ impl TryFrom<SiteRow> for Site {
     }
 }
 
-pub async fn site(db: &D1Database, key: &str) -> EdgeResult<Site> {
+pub async fn site(db: &Db, key: &str) -> EdgeResult<Site> {
     let row: Option<SiteRow> = select_site(db, key)?.first_row().await?;
     row.ok_or(EdgeError::NotFound("site"))?.try_into()
 }
 
 /// The statement that writes a site's own row (not its recipients).
 fn upsert_site(
-    db: &D1Database,
+    db: &Db,
     key: &str,
     c: &domain::site::SiteConfig,
     now: Timestamp,
-) -> EdgeResult<D1PreparedStatement> {
+) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(
             "INSERT INTO sites (key, origins, copy, show_score, show_guarantee, cooldown_days, sla_minutes, \
@@ -190,13 +189,13 @@ fn upsert_site(
 /// Saves a site's settings from the dashboard: its own row only, so the
 /// recipients — and the delivery history that names them — stay as they are.
 pub async fn save_settings(
-    db: &D1Database,
+    db: &Db,
     key: &str,
     c: &domain::site::SiteConfig,
-    audit: D1PreparedStatement,
+    audit: Stmt,
     now: Timestamp,
 ) -> EdgeResult<()> {
-    super::meter::batch(db, vec![upsert_site(db, key, c, now)?, audit]).await?;
+    db.batch(vec![upsert_site(db, key, c, now)?, audit]).await?;
     Ok(())
 }
 
@@ -214,10 +213,10 @@ pub fn new_recipient_id(site: &SiteKey, role: Role) -> EdgeResult<RecipientId> {
 /// updated in place, so its delivery progress stays its own; one without
 /// gets a fresh id; recipients the configuration no longer lists go.
 pub async fn save_site(
-    db: &D1Database,
+    db: &Db,
     key: &SiteKey,
     c: &domain::site::SiteConfig,
-    audit: D1PreparedStatement,
+    audit: Stmt,
     now: Timestamp,
 ) -> EdgeResult<()> {
     let kept: Vec<&str> = c
@@ -270,7 +269,7 @@ pub async fn save_site(
         });
     }
     statements.push(audit);
-    super::meter::batch(db, statements).await?;
+    db.batch(statements).await?;
     Ok(())
 }
 
@@ -287,7 +286,7 @@ struct RecipientView {
 /// (a chat webhook's path is its credential): `url_masked` shows its scheme
 /// and host as the dashboard does. The answer is valid `PUT` input
 /// (`domain::site::SiteBody`), its read-only fields ignored there.
-pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<SiteDocument> {
+pub async fn site_config(db: &Db, key: &str) -> EdgeResult<SiteDocument> {
     let site = site(db, key).await?;
     let recipients = recipient_views(db, key)
         .await?
@@ -330,7 +329,7 @@ pub async fn site_config(db: &D1Database, key: &str) -> EdgeResult<SiteDocument>
 /// A site's whole stored configuration, recipients' ids and secrets
 /// included (never sent anywhere): the base a dashboard edit or a `PUT`
 /// changes and `SiteConfig::parse` checks again before anything is saved.
-pub async fn raw_config(db: &D1Database, key: &str) -> EdgeResult<domain::site::RawSiteConfig> {
+pub async fn raw_config(db: &Db, key: &str) -> EdgeResult<domain::site::RawSiteConfig> {
     stored_config(db, key)
         .await?
         .ok_or(EdgeError::NotFound("site"))
@@ -338,10 +337,7 @@ pub async fn raw_config(db: &D1Database, key: &str) -> EdgeResult<domain::site::
 
 /// As [`raw_config`]; `None` for a site that does not exist yet. The site
 /// and its recipients are read in one batch, so they agree.
-pub async fn stored_config(
-    db: &D1Database,
-    key: &str,
-) -> EdgeResult<Option<domain::site::RawSiteConfig>> {
+pub async fn stored_config(db: &Db, key: &str) -> EdgeResult<Option<domain::site::RawSiteConfig>> {
     #[derive(Deserialize)]
     struct RecipientRow {
         id: String,
@@ -350,18 +346,16 @@ pub async fn stored_config(
         url: String,
         secret: Option<String>,
     }
-    let results = super::meter::batch(
-        db,
-        vec![
+    let results = db
+        .batch(vec![
             select_site(db, key)?,
             db.prepare(
                 "SELECT id, role, format, url, secret FROM recipients WHERE site = ?1 \
                  ORDER BY created_at, id",
             )
             .bind(&[text(key)])?,
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     let (Some(site), Some(recipients)) = (results.first(), results.get(1)) else {
         return Err(EdgeError::Internal(
             "a two-statement batch lost a result".into(),
@@ -401,7 +395,7 @@ pub async fn stored_config(
 }
 
 /// A site's recipients without their secrets, oldest first.
-async fn recipient_views(db: &D1Database, key: &str) -> EdgeResult<Vec<RecipientView>> {
+async fn recipient_views(db: &Db, key: &str) -> EdgeResult<Vec<RecipientView>> {
     Ok(db
         .prepare(
             "SELECT id, role, format, url FROM recipients WHERE site = ?1 ORDER BY created_at, id",
@@ -414,7 +408,7 @@ async fn recipient_views(db: &D1Database, key: &str) -> EdgeResult<Vec<Recipient
 
 /// Recipients as the dashboard lists them (never the secret).
 pub async fn recipient_lines(
-    db: &D1Database,
+    db: &Db,
     key: &str,
 ) -> EdgeResult<Vec<domain::recipient::RecipientLine>> {
     Ok(recipient_views(db, key)
@@ -441,10 +435,7 @@ pub struct SendableRecipient {
 
 /// Every recipient of `site`, ready to send to, one per URL (a channel
 /// that serves several roles hears an operator notice once).
-pub async fn sendable_recipients(
-    db: &D1Database,
-    site: &str,
-) -> EdgeResult<Vec<SendableRecipient>> {
+pub async fn sendable_recipients(db: &Db, site: &str) -> EdgeResult<Vec<SendableRecipient>> {
     Ok(db
         .prepare(
             "SELECT MIN(id) AS id, format, url, secret FROM recipients WHERE site = ?1 \
@@ -459,7 +450,7 @@ pub async fn sendable_recipients(
 /// The recipient `id` of `site`, ready to send to; `None` if the site has
 /// no such recipient.
 pub async fn sendable_recipient(
-    db: &D1Database,
+    db: &Db,
     site: &str,
     id: &str,
 ) -> EdgeResult<Option<SendableRecipient>> {
@@ -474,11 +465,11 @@ pub async fn sendable_recipient(
 /// under a fresh id, leaving the others' ids — and their delivery history —
 /// as they are.
 pub async fn insert_recipient(
-    db: &D1Database,
+    db: &Db,
     key: &str,
     id: &RecipientId,
     r: &domain::site::Recipient,
-    audit: D1PreparedStatement,
+    audit: Stmt,
     now: Timestamp,
 ) -> EdgeResult<()> {
     let insert = db
@@ -494,7 +485,7 @@ pub async fn insert_recipient(
             opt_text(r.secret.as_deref()),
             millis(now),
         ])?;
-    super::meter::batch(db, vec![insert, audit]).await?;
+    db.batch(vec![insert, audit]).await?;
     Ok(())
 }
 
@@ -502,16 +493,15 @@ pub async fn insert_recipient(
 /// never its URL's path or secret) in the same transaction. Returns whether
 /// it existed; nothing is written when it did not.
 pub async fn delete_recipient(
-    db: &D1Database,
+    db: &Db,
     key: &str,
     id: &str,
     actor: &domain::audit::Actor,
     now: Timestamp,
 ) -> EdgeResult<bool> {
     let (actor, by) = actor.stored();
-    let results = super::meter::batch(
-        db,
-        vec![
+    let results = db
+        .batch(vec![
             db.prepare(
                 "INSERT INTO audit (at, actor, by, action, subject, before) \
                  SELECT ?3, ?4, ?5, 'recipient_removed', site, \
@@ -521,9 +511,8 @@ pub async fn delete_recipient(
             .bind(&[text(id), text(key), millis(now), text(&actor), text(&by)])?,
             db.prepare("DELETE FROM recipients WHERE id = ?1 AND site = ?2")
                 .bind(&[text(id), text(key)])?,
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     Ok(super::first_changes(&results) > 0)
 }
 
@@ -531,7 +520,7 @@ pub async fn delete_recipient(
 /// read it and when, written in the same transaction (no row, no URL).
 /// `None` when `site` has no such recipient (and nothing is written).
 pub async fn reveal_url(
-    db: &D1Database,
+    db: &Db,
     site: &SiteKey,
     id: &RecipientId,
     by: &str,
@@ -541,9 +530,8 @@ pub async fn reveal_url(
     struct UrlRow {
         url: String,
     }
-    let results = super::meter::batch(
-        db,
-        vec![
+    let results = db
+        .batch(vec![
             db.prepare(
                 "INSERT INTO audit (at, by, action, subject, note) \
                  SELECT ?3, ?4, 'recipient_url_revealed', id, \
@@ -558,9 +546,8 @@ pub async fn reveal_url(
             ])?,
             db.prepare("SELECT url FROM recipients WHERE id = ?1 AND site = ?2")
                 .bind(&[text(id.as_str()), text(site.as_str())])?,
-        ],
-    )
-    .await?;
+        ])
+        .await?;
     if super::first_changes(&results) == 0 {
         return Ok(None);
     }

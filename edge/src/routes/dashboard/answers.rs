@@ -4,6 +4,7 @@
 use super::chrome;
 use crate::auth::Manager;
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{answers, dashboard};
 use crate::{clock, http};
 use domain::answers::{tag, AnswerFilter};
@@ -19,7 +20,7 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
     if let Some(site) = &filter.site {
         m.require_site(site.as_str(), "site")?;
     }
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let scope = m.person.scope();
     let (lines, next) = answers::page(&db, &filter, scope.as_deref()).await?;
     let sites = dashboard::site_keys(&db, scope.as_deref()).await?;
@@ -40,7 +41,7 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
 /// The answer `id`, if it is one of the person's sites' (404 otherwise).
 async fn answer_of(env: &Env, m: &Manager, id: &str) -> EdgeResult<ResponseId> {
     let id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("response"))?;
-    let site = answers::site_of(&env.d1("DB")?, id.as_str())
+    let site = answers::site_of(&Db::from_env(env)?, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("response"))?;
     m.require_site(&site, "response")?;
@@ -51,7 +52,14 @@ async fn answer_of(env: &Env, m: &Manager, id: &str) -> EdgeResult<ResponseId> {
 pub async fn add_tag(env: &Env, m: &Manager, id: &str, body: &str) -> EdgeResult<Response> {
     let id = answer_of(env, m, id).await?;
     let code = tag(&form_field(body, "tag").unwrap_or_default())?;
-    answers::tag(&env.d1("DB")?, id.as_str(), &code, m.name(), clock::now()).await?;
+    answers::tag(
+        &Db::from_env(env)?,
+        id.as_str(),
+        &code,
+        m.name(),
+        clock::now(),
+    )
+    .await?;
     Ok(http::see_other("/dashboard/answers"))
 }
 
@@ -59,6 +67,6 @@ pub async fn add_tag(env: &Env, m: &Manager, id: &str, body: &str) -> EdgeResult
 pub async fn remove_tag(env: &Env, m: &Manager, id: &str, code: &str) -> EdgeResult<Response> {
     let id = answer_of(env, m, id).await?;
     let code = tag(code)?;
-    answers::untag(&env.d1("DB")?, id.as_str(), &code).await?;
+    answers::untag(&Db::from_env(env)?, id.as_str(), &code).await?;
     Ok(http::see_other("/dashboard/answers"))
 }

@@ -4,6 +4,7 @@
 use super::chrome;
 use crate::auth::Manager;
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{admin_view, cases, dashboard, people};
 use crate::{case_steps, clock, http};
 use domain::case::{Action, CaseEvent, CaseState, Tell};
@@ -20,7 +21,7 @@ pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response
     if let Some(site) = &filter.site {
         m.require_site(site.as_str(), "site")?;
     }
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let now = clock::now();
     // Open tabs poll every 10 s: a poll of an unchanged inbox is one
     // indexed read and a 304, not the whole query and page.
@@ -39,7 +40,7 @@ pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response
 }
 
 async fn detail(env: &Env, m: &Manager, id: &ResponseId) -> EdgeResult<CaseDetail> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let case = dashboard::case(&db, id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
@@ -117,7 +118,7 @@ pub async fn step(
     base: &str,
 ) -> EdgeResult<Response> {
     let case_id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let case = cases::case(&db, case_id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;
@@ -164,7 +165,7 @@ pub async fn step(
 /// customer left an email, and that the case may take now. `None`: record
 /// the step as posted (an illegal one is refused there).
 async fn report_preview(
-    db: &worker::D1Database,
+    db: &Db,
     m: &Manager,
     case: &cases::CaseRow,
     event: &CaseEvent,
@@ -198,7 +199,7 @@ async fn report_preview(
 /// giving it to someone who works its site; the change is an event.
 pub async fn assign(env: &Env, m: &Manager, id: &str, body: &str) -> EdgeResult<Response> {
     let case_id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let case = cases::case(&db, case_id.as_str())
         .await?
         .ok_or(EdgeError::NotFound("case"))?;

@@ -5,6 +5,7 @@
 use super::chrome;
 use crate::auth::Manager;
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{dashboard, fixes, people};
 use crate::{clock, http};
 use domain::fixes::FixUpdate;
@@ -17,7 +18,7 @@ use worker::{Env, Request, Response};
 
 pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
     let filter = Filter::parse(req.url()?.query().unwrap_or_default())?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let now = clock::now();
     let since = insights::period_start(now, filter.weeks);
     let site = filter.site.as_deref();
@@ -56,7 +57,7 @@ pub async fn update_fix(
 ) -> EdgeResult<Response> {
     m.require_site(site, "fix")?;
     let update = FixUpdate::parse(body)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let owner = match &update.owner {
         None => None,
         Some(id) => match people::by_id(&db, id).await? {

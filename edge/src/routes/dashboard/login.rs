@@ -8,6 +8,7 @@
 
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{people, sessions};
 use crate::{access, accounts, clock, http, mail, random, request};
 use domain::form::form_field;
@@ -61,7 +62,7 @@ async fn count_client(
         .unwrap_or_else(|| "unknown".into());
     let window = rate::window(now);
     let key = sign_in::client_key(&format!("{what} {ip}"));
-    let n = sessions::count(&env.d1("DB")?, &key, window).await?;
+    let n = sessions::count(&Db::from_env(env)?, &key, window).await?;
     if n > limit {
         return Err(EdgeError::RateLimited(window.retry_after_secs));
     }
@@ -106,7 +107,7 @@ pub async fn ask_for_link(mut req: Request, env: &Env, ctx: &Context) -> EdgeRes
 /// Mints and mails a link if the address has an account and has not had
 /// its links for this hour. Logs neither the address nor the link.
 async fn mail_link(env: &Env, asked: &LinkRequest, base: &str, now: Timestamp) -> EdgeResult<()> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let Some(person) = people::by_email(&db, &asked.email).await? else {
         return Ok(());
     };
@@ -154,7 +155,7 @@ pub async fn use_link(mut req: Request, env: &Env) -> EdgeResult<Response> {
             "This sign-in link is not complete. Open it from the mail again, or ask for a new one.",
         ));
     };
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let person = match sessions::use_link(&db, &secret.hash(), now).await? {
         Some(id) => people::by_id(&db, &id).await?,
         None => None,
@@ -179,7 +180,14 @@ async fn start_session(
 ) -> EdgeResult<Response> {
     let key = auth::session_key(env).ok_or(EdgeError::Forbidden)?;
     let (session, cookie) = key.issue(&random::hex(16)?, now)?;
-    sessions::create(&env.d1("DB")?, &session.id, person, now, session.expires_at).await?;
+    sessions::create(
+        &Db::from_env(env)?,
+        &session.id,
+        person,
+        now,
+        session.expires_at,
+    )
+    .await?;
     let mut resp = http::see_other(next);
     resp.headers_mut().append(
         "set-cookie",
@@ -206,7 +214,7 @@ pub async fn through_access(req: &Request, env: &Env) -> EdgeResult<Option<Respo
             )));
         }
     };
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let Some(person) = people::by_email(&db, &email).await? else {
         return Ok(Some(http::page(403, login::no_account(email.as_str()))));
     };
@@ -217,7 +225,7 @@ pub async fn through_access(req: &Request, env: &Env) -> EdgeResult<Option<Respo
 }
 
 pub async fn sign_out(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response> {
-    sessions::delete(&env.d1("DB")?, &m.session.id).await?;
+    sessions::delete(&Db::from_env(env)?, &m.session.id).await?;
     let mut resp = http::see_other("/dashboard/login");
     resp.headers_mut()
         .append("set-cookie", &session::clear_cookie(secure(req)?))?;

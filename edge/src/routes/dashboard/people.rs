@@ -5,6 +5,7 @@
 use super::chrome;
 use crate::auth::Manager;
 use crate::error::{EdgeError, EdgeResult};
+use crate::store::exec::Db;
 use crate::store::{api_keys, audit, dashboard, people};
 use crate::{accounts, clock, http, random};
 use domain::api_keys::{NewKey, PresentedKey};
@@ -39,7 +40,7 @@ async fn render(
     notice: Option<Notice>,
     new_key: Option<&str>,
 ) -> EdgeResult<String> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let everyone = people::list(&db).await?;
     let keys = api_keys::list(&db).await?;
     let sites = dashboard::site_keys(&db, None).await?;
@@ -102,7 +103,7 @@ pub async fn invite(env: &Env, m: &Manager, body: &str, base: &str) -> EdgeResul
 
 /// `POST /dashboard/people/{id}`: `role, sites` (the name and address stay).
 pub async fn change(env: &Env, m: &Manager, id: &str, body: &str) -> EdgeResult<Response> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let before = people::by_id(&db, id)
         .await?
         .ok_or(EdgeError::NotFound("person"))?;
@@ -142,7 +143,7 @@ pub async fn make_key(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response
         Err(e) => return refused(env, m, &e.into()).await,
     };
     let (key, presented) = PresentedKey::mint(&random::hex(8)?, &random::hex(32)?)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let now = clock::now();
     let entry = Entry {
         actor: m.actor(),
@@ -153,13 +154,10 @@ pub async fn make_key(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response
             serde_json::json!({"id": presented.id, "name": new.name, "scope": new.scope.as_str()}),
         ),
     };
-    crate::store::meter::batch(
-        &db,
-        vec![
-            api_keys::insert(&db, &presented, &new, m.name(), now)?,
-            audit::entry(&db, &entry, now)?,
-        ],
-    )
+    db.batch(vec![
+        api_keys::insert(&db, &presented, &new, m.name(), now)?,
+        audit::entry(&db, &entry, now)?,
+    ])
     .await?;
     let notice = Notice {
         ok: true,
@@ -173,7 +171,7 @@ pub async fn make_key(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response
 
 /// `POST /dashboard/keys/{id}/revoke`.
 pub async fn revoke_key(env: &Env, m: &Manager, id: &str) -> EdgeResult<Response> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let key = api_keys::live(&db, id)
         .await?
         .ok_or(EdgeError::NotFound("key"))?;
@@ -185,20 +183,17 @@ pub async fn revoke_key(env: &Env, m: &Manager, id: &str) -> EdgeResult<Response
         before: Some(serde_json::json!({"id": key.id, "name": key.name, "scope": key.scope})),
         after: None,
     };
-    crate::store::meter::batch(
-        &db,
-        vec![
-            api_keys::revoke(&db, id, now)?,
-            audit::entry_if_changed(&db, &entry, now)?,
-        ],
-    )
+    db.batch(vec![
+        api_keys::revoke(&db, id, now)?,
+        audit::entry_if_changed(&db, &entry, now)?,
+    ])
     .await?;
     Ok(http::see_other("/dashboard/people?done=revoked"))
 }
 
 /// `GET /dashboard/audit`.
 pub async fn audit_page(env: &Env, m: &Manager) -> EdgeResult<Response> {
-    let lines = audit::lines(&env.d1("DB")?, AUDIT_LINES).await?;
+    let lines = audit::lines(&Db::from_env(env)?, AUDIT_LINES).await?;
     Ok(http::page(
         200,
         pages::audit::render(&chrome(m, Section::Audit), &lines),

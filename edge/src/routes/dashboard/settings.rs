@@ -7,6 +7,7 @@ use super::chrome;
 use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::routes::admin_alerts;
+use crate::store::exec::Db;
 use crate::store::{audit as store_audit, dashboard, erasure, outbox, sites};
 use crate::{clock, http};
 use domain::audit::{self, Action, Entry};
@@ -22,7 +23,7 @@ use domain::site::SiteConfig;
 use domain::sla::SlaPolicy;
 use pages::settings::{self, SettingsView};
 use pages::Section;
-use worker::{D1Database, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 /// The confirmation after a redirect (`?done=`): fixed texts, so nothing a
 /// person typed travels in a URL.
@@ -57,7 +58,7 @@ async fn render(
     form: Option<(GeneralForm, Vec<FieldError>)>,
     notice: Option<Notice>,
 ) -> EdgeResult<String> {
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let (form, errors) = match form {
         Some(f) => f,
         None => (
@@ -114,7 +115,7 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     // No site named: the first one (most installs have one).
     let site = if let Some(s) = param("site").filter(|s| !s.is_empty()) {
         s
@@ -143,7 +144,7 @@ pub async fn save(
     base: &str,
 ) -> EdgeResult<Response> {
     let site = SiteKey::try_from(site)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let stored = sites::raw_config(&db, site.as_str()).await?;
     let form = parse_general(body);
     let errors = form.check();
@@ -172,7 +173,7 @@ pub async fn add_recipient(
     base: &str,
 ) -> EdgeResult<Response> {
     let site = SiteKey::try_from(site)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let mut raw = sites::raw_config(&db, site.as_str()).await?;
     let checked = parse_recipient(body).and_then(|r| {
         raw.recipients.push(r);
@@ -222,7 +223,7 @@ pub async fn remove_recipient(
     rid: &str,
 ) -> EdgeResult<Response> {
     let site = SiteKey::try_from(site)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     if !sites::delete_recipient(&db, site.as_str(), rid, &m.actor(), clock::now()).await? {
         return Err(EdgeError::NotFound("recipient"));
     }
@@ -267,7 +268,7 @@ pub async fn test_recipient(
 pub async fn retry(env: &Env, body: &str) -> EdgeResult<Response> {
     let (alert_id, recipient_id) = parse_retry(body)?;
     let site = SiteKey::try_from(form_field(body, "site").unwrap_or_default().as_str())?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     if !outbox::revive(&db, site.as_str(), &alert_id, &recipient_id, clock::now()).await? {
         return Ok(http::see_other(&settings_url(&site, "retry-gone")));
     }
@@ -280,7 +281,7 @@ pub async fn retry(env: &Env, body: &str) -> EdgeResult<Response> {
 
 pub async fn erase(env: &Env, m: &Manager, body: &str) -> EdgeResult<Response> {
     let request = parse_erase(body)?;
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let who = match &request {
         EraseRequest::Answer(id) => erasure::Customer::Answer(id.as_str()),
         EraseRequest::Contact { site, keys } => erasure::Customer::Contact {
@@ -334,7 +335,7 @@ pub async fn save_deadlines(
             .await
         }
     };
-    let db = env.d1("DB")?;
+    let db = Db::from_env(env)?;
     let mut stored = sites::raw_config(&db, site.as_str()).await?;
     let before = audit::stored_site_view(stored.clone());
     stored.deadline_minutes = serde_json::to_value(policy).ok();
@@ -345,7 +346,7 @@ pub async fn save_deadlines(
 
 /// Saves a site's settings with the audit entry of the change, in one batch.
 async fn save_with_audit(
-    db: &D1Database,
+    db: &Db,
     m: &Manager,
     site: &SiteKey,
     config: &SiteConfig,

@@ -1,0 +1,192 @@
+//! The executor seam: the one place a statement reaches a database.
+//!
+//! Store functions build [`Stmt`]s (SQL text and its arguments, nothing
+//! bound to a database yet) and run them here, one at a time or as one
+//! transaction ([`Db::batch`]). Today every site lives in the D1 binding
+//! `DB`; a second home (one SQLite Durable Object per site, issue 21) runs
+//! the same statements behind the same [`Db`], which is why a statement is
+//! plain data until it runs.
+//!
+//! Each result's row counts go to the request's tally ([`super::meter`]),
+//! read straight off D1's `meta` object: converting the whole object
+//! through serde for two numbers was 2–3 % of the Worker's CPU under load
+//! (BENCHMARKS.md, "Where the Rust Worker's CPU goes").
+
+use super::meter::{self, Rows};
+use js_sys::{Array, Function, Promise, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::{D1Database, D1PreparedStatement, Env};
+
+/// Where statements run: today the D1 database every site shares.
+pub struct Db(D1Database);
+
+impl Db {
+    /// The `DB` binding.
+    pub fn from_env(env: &Env) -> worker::Result<Self> {
+        env.d1("DB").map(Self)
+    }
+
+    /// A statement to run here; arguments come with [`Stmt::bind`].
+    pub fn prepare(&self, sql: impl Into<String>) -> Stmt {
+        Stmt {
+            db: self.0.as_ref().clone(),
+            sql: sql.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// `statements` as one transaction: all of them or none, each one's
+    /// rows counted.
+    pub async fn batch(&self, statements: Vec<Stmt>) -> worker::Result<Vec<Ran>> {
+        let prepared = statements
+            .iter()
+            .map(|s| s.prepared().map(|p| JsValue::from(p.inner().clone())))
+            .collect::<worker::Result<Array>>()?;
+        let batch = method(self.0.as_ref(), "batch")?;
+        let results = run(batch.call1(self.0.as_ref(), &prepared)).await?;
+        let results: Vec<Ran> = results
+            .dyn_into::<Array>()
+            .map_err(|_| internal("D1's batch did not answer a list"))?
+            .iter()
+            .map(Ran)
+            .collect();
+        results.iter().for_each(Ran::count);
+        Ok(results)
+    }
+}
+
+/// One SQL statement and its arguments.
+#[derive(Clone)]
+pub struct Stmt {
+    /// The database it runs on (a handle, cheap to copy).
+    db: JsValue,
+    sql: String,
+    args: Vec<JsValue>,
+}
+
+impl Stmt {
+    /// The statement with its arguments (`?1`, `?2`, … in order). Each
+    /// must be a SQL value (null, a number or a string), checked here as
+    /// D1's own `bind` checks it, where the statement is built.
+    pub fn bind(mut self, args: &[JsValue]) -> worker::Result<Self> {
+        if let Some(at) = args
+            .iter()
+            .position(|a| !(a.is_null() || a.is_string() || a.as_f64().is_some()))
+        {
+            return Err(internal(&format!("argument {} is not a SQL value", at + 1)));
+        }
+        self.args = args.to_vec();
+        Ok(self)
+    }
+
+    fn prepared(&self) -> worker::Result<D1PreparedStatement> {
+        self.db
+            .unchecked_ref::<D1Database>()
+            .prepare(&self.sql)
+            .bind(&self.args)
+    }
+
+    /// Every row, with the rows counted.
+    pub async fn all_rows(&self) -> worker::Result<Ran> {
+        self.call("all").await
+    }
+
+    /// The statement run for its effect, with the rows counted.
+    pub async fn run_counted(&self) -> worker::Result<Ran> {
+        self.call("run").await
+    }
+
+    /// The first row, if any. D1's own `first` reports no row counts, so
+    /// this reads with `all`, which costs D1 the same.
+    pub async fn first_row<T: DeserializeOwned>(&self) -> worker::Result<Option<T>> {
+        Ok(self.all_rows().await?.results::<T>()?.into_iter().next())
+    }
+
+    async fn call(&self, name: &str) -> worker::Result<Ran> {
+        let statement = JsValue::from(self.prepared()?.inner().clone());
+        let ran = Ran(run(method(&statement, name)?.call0(&statement)).await?);
+        ran.count();
+        Ok(ran)
+    }
+}
+
+/// What one statement gave back: its rows and D1's counts.
+pub struct Ran(JsValue);
+
+impl Ran {
+    /// The rows, each read into `T`.
+    pub fn results<T: DeserializeOwned>(&self) -> worker::Result<Vec<T>> {
+        let Ok(rows) = Reflect::get(&self.0, &"results".into()) else {
+            return Ok(Vec::new());
+        };
+        let Some(rows) = rows.dyn_ref::<Array>() else {
+            return Ok(Vec::new());
+        };
+        rows.iter()
+            .map(|row| serde_wasm_bindgen::from_value(row).map_err(worker::Error::from))
+            .collect()
+    }
+
+    /// Rows the statement changed: how a guarded write (an insert that may
+    /// conflict, an update with a condition) tells that it happened.
+    pub fn changes(&self) -> usize {
+        self.meta("changes")
+    }
+
+    fn meta(&self, name: &str) -> usize {
+        Reflect::get(&self.0, &"meta".into())
+            .and_then(|meta| Reflect::get(&meta, &name.into()))
+            .ok()
+            .and_then(|n| n.as_f64())
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            // Row counts are whole numbers far below 2^53.
+            .map_or(0, |n| {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let n = n as usize;
+                n
+            })
+    }
+
+    fn count(&self) {
+        let as_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        meter::add(Rows {
+            read: as_u64(self.meta("rows_read")),
+            written: as_u64(self.meta("rows_written")),
+        });
+    }
+}
+
+fn method(target: &JsValue, name: &str) -> worker::Result<Function> {
+    Reflect::get(target, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| internal(&format!("D1 has no {name}()")))
+}
+
+/// Awaits the promise a D1 call returned; a refusal keeps D1's message
+/// and its cause (the SQLite error), as the worker crate's own errors do.
+async fn run(call: Result<JsValue, JsValue>) -> worker::Result<JsValue> {
+    let promise = call.map_err(d1_error)?;
+    let promise = promise
+        .dyn_into::<Promise>()
+        .map_err(|_| internal("D1 did not answer a promise"))?;
+    JsFuture::from(promise).await.map_err(d1_error)
+}
+
+fn d1_error(e: JsValue) -> worker::Error {
+    let Some(error) = e.dyn_ref::<js_sys::Error>() else {
+        return worker::Error::from(e);
+    };
+    let mut text = String::from(error.message());
+    if let Some(cause) = error.cause().dyn_ref::<js_sys::Error>() {
+        text.push_str(": ");
+        text.push_str(&String::from(cause.message()));
+    }
+    worker::Error::RustError(text)
+}
+
+fn internal(what: &str) -> worker::Error {
+    worker::Error::RustError(what.to_owned())
+}
