@@ -17,7 +17,7 @@ use js_sys::{Array, Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use worker::{D1Database, D1PreparedStatement, Env};
+use worker::{D1Database, Env};
 
 /// Where statements run: today the D1 database every site shares.
 pub struct Db(D1Database);
@@ -42,7 +42,7 @@ impl Db {
     pub async fn batch(&self, statements: Vec<Stmt>) -> worker::Result<Vec<Ran>> {
         let prepared = statements
             .iter()
-            .map(|s| s.prepared().map(|p| JsValue::from(p.inner().clone())))
+            .map(Stmt::prepared)
             .collect::<worker::Result<Array>>()?;
         let batch = method(self.0.as_ref(), "batch")?;
         let results = run(batch.call1(self.0.as_ref(), &prepared)).await?;
@@ -81,11 +81,14 @@ impl Stmt {
         Ok(self)
     }
 
-    fn prepared(&self) -> worker::Result<D1PreparedStatement> {
-        self.db
+    /// D1's statement for this one, as the JS object its methods run on.
+    fn prepared(&self) -> worker::Result<JsValue> {
+        let statement = self
+            .db
             .unchecked_ref::<D1Database>()
             .prepare(&self.sql)
-            .bind(&self.args)
+            .bind(&self.args)?;
+        Ok(statement.inner().clone().into())
     }
 
     /// Every row, with the rows counted.
@@ -105,7 +108,7 @@ impl Stmt {
     }
 
     async fn call(&self, name: &str) -> worker::Result<Ran> {
-        let statement = JsValue::from(self.prepared()?.inner().clone());
+        let statement = self.prepared()?;
         let ran = Ran(run(method(&statement, name)?.call0(&statement)).await?);
         ran.count();
         Ok(ran)
