@@ -27,7 +27,7 @@ fn minify(css: &str) -> String {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::var("OUT_DIR")?;
-    for name in ["base.css", "panel.css"] {
+    for name in ["base.css", "launcher.css", "panel.css", "dialog.css"] {
         let src = Path::new("src").join(name);
         println!("cargo:rerun-if-changed={}", src.display());
         let css = std::fs::read_to_string(&src)?;

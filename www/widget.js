@@ -57,8 +57,9 @@
       warn(e);
     });
   };
-  // Two builds of the same Rust crate: the launcher (first render) and the
-  // full widget, fetched once, when the launcher or the page needs it.
+  // Three builds of the same Rust crate: the launcher (first render), the
+  // inline form (no dialog), and the full widget, fetched once, when the
+  // launcher or the page needs it.
   function load(name) {
     return import(base + name + ".js").then(function (m) {
       return m.default({ module_or_path: base + name + "_bg.wasm" }).then(function () {
@@ -89,15 +90,23 @@
     console.warn("Candor: the feedback widget could not load", e);
   }
   function start() {
-    // Inline mode draws the form at once: the full build is the first
+    // Inline mode draws the form at once: the inline build is the first
     // render, and the launcher build would be bytes for nothing.
     var inline = settings.target && settings.mode !== "launcher";
-    (inline ? settings.full() : load("candor_launcher"))
+    load(inline ? "candor_inline" : "candor_launcher")
       .then(function (m) {
         (inline ? m.mount : m.launch)(settings);
       })
       .catch(warn);
   }
+  // The inline build, when data-target matches no element (it has said so
+  // in the console): the launcher after all.
+  settings.launcher = function () {
+    settings.mode = "launcher";
+    load("candor_launcher").then(function (m) {
+      m.launch(settings);
+    }, warn);
+  };
   // The page's own API. `open` works only inside a click or a key press
   // (the widget never opens by itself); `identify` only fills in fields the
   // customer sees, edits and sends, or not.

@@ -48,16 +48,16 @@ impl Prefill {
     /// Each value kept only within its field's own limit; the server checks
     /// the rest.
     fn new(name: &str, email: &str) -> Self {
-        let fits = |s: &str, max: usize| {
-            if s.chars().count() <= max && !s.chars().any(char::is_control) {
+        let kept = |s: &str, max: usize| {
+            if fits(s, max) {
                 s.trim().to_owned()
             } else {
                 String::new()
             }
         };
         Self {
-            name: fits(name, 200),
-            email: fits(email, 254),
+            name: kept(name, 200),
+            email: kept(email, 254),
         }
     }
 }
@@ -76,6 +76,12 @@ pub struct Raw<'a> {
     /// From `Candor.identify()`.
     pub name: &'a str,
     pub email: &'a str,
+}
+
+/// At most `max` characters, none of them a control character. `nth`
+/// rather than `count`: one char walker in the launcher build.
+fn fits(s: &str, max: usize) -> bool {
+    s.chars().nth(max).is_none() && !s.chars().any(char::is_control)
 }
 
 /// A language tag as the server accepts it (`en`, `de-AT`, `ar`).
@@ -121,10 +127,7 @@ impl Config {
         let mut ignored = Vec::new();
         let transaction = match raw.transaction {
             "" => None,
-            // `nth` rather than `count`: one char walker in the launcher build.
-            t if t.chars().nth(200).is_none() && !t.chars().any(char::is_control) => {
-                Some(t.to_owned())
-            }
+            t if fits(t, 200) => Some(t.to_owned()),
             _ => {
                 ignored.push("data-transaction");
                 None

@@ -2,11 +2,13 @@
 //! the answer. The product rules (tiers, wording, thank-you text) live on the
 //! server side in `domain`; the widget shows what the server answers.
 //!
-//! It is built twice (see `cargo xtask build`): the launcher build
+//! It is built three times (see `cargo xtask build`): the launcher build
 //! (`--no-default-features`) is the first render and exports [`launch`]
-//! only; the full build (feature `form`) adds the form, the offline outbox
-//! and the site's settings, and exports [`mount`] and [`open`], which the
-//! launcher calls through the loader when they are needed.
+//! only; the inline build (feature `form`) adds the form, the offline outbox
+//! and the site's settings, and exports [`mount`], which the loader calls
+//! for an inline form; the full build (feature `dialog`) adds the modal
+//! dialog and exports [`open`] and `open_from_page` too, which the launcher
+//! and `Candor.open()` reach through the loader when they are needed.
 
 // The launcher build compiles the shared modules (config, locale, store,
 // dom) but uses only the part the first render needs; the rest is unused
@@ -129,10 +131,10 @@ pub fn launch(settings: &JsValue) -> Result<(), JsValue> {
     }
 }
 
-/// Full build: sends what earlier pages left in the outbox, then draws the
-/// inline form unless this browser answered within the cooldown. The loader
-/// calls it directly for inline mode; the launcher calls it when answers
-/// wait in the outbox.
+/// Inline and full builds: sends what earlier pages left in the outbox,
+/// then draws the inline form unless this browser answered within the
+/// cooldown. The loader calls the inline build's for inline mode; the
+/// launcher calls the full build's when answers wait in the outbox.
 #[cfg(feature = "form")]
 #[wasm_bindgen]
 pub fn mount(settings: &JsValue) {
@@ -162,7 +164,7 @@ fn warn_on_error(drawn: Result<(), JsValue>) {
 /// Full build: `Candor.open()` from the page's own button (the loader has
 /// checked that a click or a key press is under way). Opens the form for
 /// the page's transaction, or the one given, unless it was answered.
-#[cfg(feature = "form")]
+#[cfg(feature = "dialog")]
 #[wasm_bindgen]
 pub fn open_from_page(settings: &JsValue) {
     let Some(config) = config(settings, false) else {
@@ -176,7 +178,7 @@ pub fn open_from_page(settings: &JsValue) {
 }
 
 /// Full build: opens the dialog of the launcher in `host`.
-#[cfg(feature = "form")]
+#[cfg(feature = "dialog")]
 #[wasm_bindgen]
 pub fn open(host: &web_sys::Element, settings: &JsValue) {
     if let Some(config) = config(settings, false) {

@@ -8,7 +8,14 @@ use crate::dom::el;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Document, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-/// The host, the colours and the launcher: all the first render needs.
+/// The host and the colours, and in the launcher build the launcher: all
+/// the first render needs. The other builds never draw the launcher.
+#[cfg(not(feature = "form"))]
+pub const BASE_CSS: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/base.css")),
+    include_str!(concat!(env!("OUT_DIR"), "/launcher.css"))
+);
+#[cfg(feature = "form")]
 pub const BASE_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/base.css"));
 
 /// The host element and the wrapper inside its shadow root that carries

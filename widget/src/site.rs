@@ -79,7 +79,8 @@ pub async fn fetch(config: &Config) -> Option<Site> {
     url.push_str("/widget");
     let Ok(resp) = JsFuture::from(window.fetch_with_str(&url))
         .await
-        .and_then(JsCast::dyn_into::<web_sys::Response>)
+        // `fetch` resolves with a `Response` or not at all.
+        .map(JsCast::unchecked_into::<web_sys::Response>)
     else {
         return fallback();
     };

@@ -144,7 +144,8 @@ pub async fn send(api: &str, body: &str) -> Outcome {
     let timer = crate::timer::after(TIMEOUT_MS, move || abort.abort());
     let answer = JsFuture::from(window.fetch_with_request(&request)).await;
     crate::timer::cancel(timer);
-    let Ok(resp) = answer.and_then(JsCast::dyn_into::<Response>) else {
+    // `fetch` resolves with a `Response` or not at all.
+    let Ok(resp) = answer.map(JsCast::unchecked_into::<Response>) else {
         return Outcome::Retry(0);
     };
     let status = resp.status();

@@ -50,6 +50,15 @@ fn settings(pairs: &[(&str, &str)]) -> JsValue {
     );
     js_sys::Reflect::set(&o, &"full".into(), full.as_ref()).unwrap();
     full.forget();
+    // The loader's `launcher()`: the launcher build, when the inline form's
+    // target is missing.
+    let page = o.clone();
+    let launcher = Closure::<dyn Fn()>::new(move || {
+        js_sys::Reflect::set(&page, &"mode".into(), &"launcher".into()).unwrap();
+        candor_widget::launch(&page).unwrap();
+    });
+    js_sys::Reflect::set(&o, &"launcher".into(), launcher.as_ref()).unwrap();
+    launcher.forget();
     o.into()
 }
 
@@ -347,6 +356,19 @@ async fn inline_mode_draws_the_form_in_the_target_in_the_pages_language() {
     assert!(root.query_selector(".launcher").unwrap().is_none());
     assert!(root.query_selector(".close").unwrap().is_none());
     target.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_inline_form_without_its_target_is_the_launcher_instead() {
+    reset();
+    candor_widget::launch(&settings(&[("target", "#not-on-this-page")])).unwrap();
+    let (root, launcher) = find(".launcher").await;
+    assert_eq!(launcher.text_content().as_deref(), Some("Feedback"));
+    assert!(root.query_selector("textarea").unwrap().is_none());
+    assert_eq!(
+        doc().query_selector_all("candor-widget").unwrap().length(),
+        1
+    );
 }
 
 #[wasm_bindgen_test]

@@ -50,22 +50,28 @@ pub struct Widget {
     /// The first render: the launcher build.
     pub launcher_glue: PathBuf,
     pub launcher_wasm: PathBuf,
+    /// Fetched at once for an inline form.
+    pub inline_glue: PathBuf,
+    pub inline_wasm: PathBuf,
     /// Fetched when the customer reaches for the launcher.
     pub full_glue: PathBuf,
     pub full_wasm: PathBuf,
 }
 
-/// The two builds of the widget crate: `(output name, cargo feature flags)`.
-const WIDGET_BUILDS: [(&str, &str); 2] = [
+/// The three builds of the widget crate: `(output name, cargo feature
+/// flags)`. The launcher is the first render; the inline build draws an
+/// inline form and no dialog; the full build is everything.
+const WIDGET_BUILDS: [(&str, &str); 3] = [
     ("candor_launcher", "--no-default-features"),
-    ("candor_widget", "--features=form"),
+    ("candor_inline", "--no-default-features --features=form"),
+    ("candor_widget", "--features=dialog"),
 ];
 
 pub fn widget(t: &Tools) -> Result<Widget> {
     let target = target_dir();
     let out = target.join("widget");
     step(
-        "build the widget twice: launcher and full (wasm, wasm-bindgen, wasm-opt -Oz)",
+        "build the widget three times: launcher, inline and full (wasm, wasm-bindgen, wasm-opt -Oz)",
         "read the compiler errors above",
         || {
             let sh = Shell::new()?;
@@ -77,13 +83,14 @@ pub fn widget(t: &Tools) -> Result<Widget> {
             let bindgen = out.join("bindgen");
             let (wb, opt) = (&t.wasm_bindgen, &t.wasm_opt);
             for (name, features) in WIDGET_BUILDS {
-                // Both builds write the same cargo output: bind each at once.
+                let features = features.split(' ');
+                // The builds write the same cargo output: bind each at once.
                 // A panic traps at once: no message machinery, no `core::fmt`
                 // for it, and no file names kept for messages nobody sees
                 // (docs/budgets.md#how-the-widget-is-built).
                 cmd!(
                     sh,
-                    "cargo +{WIDGET_NIGHTLY} build --release -p candor-widget --target wasm32-unknown-unknown {features} -Zbuild-std=std,panic_abort"
+                    "cargo +{WIDGET_NIGHTLY} build --release -p candor-widget --target wasm32-unknown-unknown {features...} -Zbuild-std=std,panic_abort"
                 )
                 .env("CARGO_TARGET_DIR", &std_target)
                 .env(
@@ -197,6 +204,8 @@ fn assemble(out: &Path, www: &Path) -> Result<Widget> {
         loader,
         launcher_glue: vdir.join("candor_launcher.js"),
         launcher_wasm: vdir.join("candor_launcher_bg.wasm"),
+        inline_glue: vdir.join("candor_inline.js"),
+        inline_wasm: vdir.join("candor_inline_bg.wasm"),
         full_glue: vdir.join("candor_widget.js"),
         full_wasm: vdir.join("candor_widget_bg.wasm"),
     })

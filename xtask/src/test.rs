@@ -37,20 +37,7 @@ pub fn run(_args: &[String]) -> Result {
     step(
         "clippy -D warnings (wasm crates)",
         "fix the lints above",
-        || {
-            cmd!(
-                sh,
-                "cargo clippy -p candor-edge -p candor-widget --target {WASM} --all-targets -- -D warnings"
-            )
-            .run()?;
-            // The launcher build: the same crate without the form.
-            cmd!(
-                sh,
-                "cargo clippy -p candor-widget --target {WASM} --no-default-features --lib -- -D warnings"
-            )
-            .run()?;
-            Ok(())
-        },
+        || wasm_clippy(&sh),
     )?;
     step(
         "domain stays pure, pages stay native, SQL stays in the store (cargo tree, domain/src, edge/src)",
@@ -121,6 +108,27 @@ pub fn run(_args: &[String]) -> Result {
 
 /// `cargo xtask deploy --dry-run` for both environments: the exact uploads,
 /// built offline through the generated config.
+/// The wasm crates, then the widget's launcher and inline builds: the same
+/// crate without the form, and with the form but no dialog.
+fn wasm_clippy(sh: &Shell) -> Result {
+    cmd!(
+        sh,
+        "cargo clippy -p candor-edge -p candor-widget --target {WASM} --all-targets -- -D warnings"
+    )
+    .run()?;
+    for features in [
+        &["--no-default-features"][..],
+        &["--no-default-features", "--features=form"],
+    ] {
+        cmd!(
+            sh,
+            "cargo clippy -p candor-widget --target {WASM} {features...} --lib -- -D warnings"
+        )
+        .run()?;
+    }
+    Ok(())
+}
+
 fn deploy_dry_runs(tools: &crate::tools::Tools) -> Result {
     step(
         "deploy --dry-run for staging and production (the exact uploads, offline)",

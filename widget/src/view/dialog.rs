@@ -8,6 +8,9 @@
 //! button when the dialog closes.
 
 use super::{form, PANEL_CSS};
+
+/// The dialog itself, on top of the panel's sheet.
+const DIALOG_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/dialog.css"));
 use crate::config::Config;
 use crate::dom::{el, flag, focus, on};
 use crate::{shell, site};
@@ -75,6 +78,7 @@ fn build(
     let doc = crate::dom::window().document().ok_or("no document")?;
     if !wrap.has_attribute("data-styled") {
         shell::adopt(root, PANEL_CSS)?;
+        shell::adopt(root, DIALOG_CSS)?;
         wrap.set_attribute("data-styled", "")?;
     }
     let class = if config.left { "dialog left" } else { "dialog" };
@@ -94,7 +98,8 @@ fn build(
     dialog.append_child(&panel)?;
     wrap.append_child(&dialog)?;
     {
-        // Esc (the dialog's own `cancel`) and the close buttons all end here.
+        // Esc (the dialog's own `cancel`) and the panel's close buttons all
+        // end here.
         let (launcher, host) = (launcher.cloned(), host.clone());
         on(&dialog, "close", move |_| {
             if let Some(l) = &launcher {
@@ -107,17 +112,6 @@ fn build(
                 focus(l);
             }
         })?;
-    }
-    let buttons = panel.query_selector_all(".close, .finish")?;
-    for b in (0..buttons.length()).filter_map(|i| buttons.item(i)) {
-        if let Some(b) = b.dyn_ref::<Element>() {
-            let d = dialog.clone();
-            on(b, "click", move |_| {
-                if let Some(d) = d.dyn_ref::<HtmlDialogElement>() {
-                    d.close();
-                }
-            })?;
-        }
     }
     trap_focus(&dialog)?;
     Ok(dialog)

@@ -7,10 +7,10 @@
 //! to 3 (then nothing is needed: the offer says so, and the answer is sent
 //! with or without them).
 
-use super::{challenge, score};
+use super::{challenge, markup};
 use crate::config::Config;
-use crate::dom::{append, el, flag, focus, on, show};
-use crate::locale::{Copy, Lang, Strings};
+use crate::dom::{flag, focus, on_each, show};
+use crate::locale::{Lang, Strings};
 use crate::outbox;
 use crate::site::Site;
 use crate::store::{self, Queued};
@@ -25,15 +25,66 @@ use web_sys::{Document, Element, HtmlInputElement, HtmlTextAreaElement};
 const MAX_GAPS: u32 = 4000;
 const DAY_MS: f64 = 86_400_000.0;
 
-/// The parts of the panel the submit handler reads and changes.
+/// The panel, in `markup`'s terms. Texts: `a` the title, `b` Close, `c`
+/// the question, `d` its hint, `e` the score's question, `f`/`g` its ends,
+/// `h` how to clear it, `i` call back, `j`/`k` the guarantee and its hint,
+/// `l` the low score's offer, `m` the contact hint, `n`/`o`/`p` name,
+/// email and phone, `q` Send. Shown when wanted: `c` the close buttons
+/// (launcher mode), `s` the scale (rule 1: five equal buttons, neutral end
+/// labels, none pressed), `g` the guarantee, `h` Turnstile's box.
+///
+/// In the dialog only `.fields` scrolls, so the title, the complaint and
+/// Send stay in view (panel.css). The live region (`.next`) is there, empty,
+/// from the start, so screen readers announce the thank-you written into it.
+const PANEL: &str = "\
+<div|class=header><h2|id=candor-title>{a}</>\
+<button|?c|type=button|class=close|aria-label={b}>\u{d7}</></>\
+<form|@f|novalidate|class=form><div|class=fields>\
+<label|for=candor-gaps>{c}</><p|id=candor-hint|class=hint>{d}</>\
+<textarea|@g|id=candor-gaps|rows=4|maxlength=4000|required|aria-required=true|aria-describedby=candor-hint candor-count></>\
+<p|@k|id=candor-count|class=count>0/4000</>\
+<div|?s|role=group|aria-labelledby=candor-score-q|aria-describedby=candor-score-ends candor-score-clear|class=score>\
+<p|id=candor-score-q|class=legend>{e}</><div|class=scale>\
+<button|type=button|class=pick|aria-pressed=false|data-score=1>1</>\
+<button|type=button|class=pick|aria-pressed=false|data-score=2>2</>\
+<button|type=button|class=pick|aria-pressed=false|data-score=3>3</>\
+<button|type=button|class=pick|aria-pressed=false|data-score=4>4</>\
+<button|type=button|class=pick|aria-pressed=false|data-score=5>5</></>\
+<p|class=ends|id=candor-score-ends><span>{f}</><span>{g}</></>\
+<p|class=hint|id=candor-score-clear>{h}</></>\
+<label|class=check|for=candor-callback><input|@c|type=checkbox|id=candor-callback></><span>{i}</></>\
+<label|?g|class=check|for=candor-guarantee><input|@u|type=checkbox|id=candor-guarantee></><span>{j}</></>\
+<p|?g|class=hint>{k}</>\
+<div|@t|class=contact|hidden>\
+<p|@o|class=hint|id=candor-contact-offer|hidden>{l}</>\
+<p|class=hint|id=candor-contact-hint>{m}</>\
+<div|class=field><label|for=candor-name>{n}</>\
+<input|@n|id=candor-name|autocomplete=name|maxlength=200></></>\
+<div|class=field><label|for=candor-email>{o}</>\
+<input|@e|id=candor-email|type=email|autocomplete=email|maxlength=254|aria-describedby=candor-contact-hint></></>\
+<div|class=field><label|for=candor-phone>{p}</>\
+<input|@p|id=candor-phone|type=tel|autocomplete=tel|maxlength=40|aria-describedby=candor-contact-hint></></></>\
+<div|?h|@h|class=challenge></></>\
+<p|@r|class=error|id=candor-error|role=alert></>\
+<button|@b|type=submit|class=send>{q}</></>\
+<div|@d|class=done|hidden|tabindex=-1><h3|@i></></>\
+<p|@x|class=next|role=status></>\
+<button|?c|@z|type=button|class=send finish|hidden>{b}</>";
+
+/// The parts of the panel the one event handler reads and changes, and
+/// what it needs to know about the site.
 struct Parts {
     form: Element,
     gaps: Element,
-    chosen: Option<score::Chosen>,
+    count: Element,
+    /// The score the customer picked, if any; pressing it again clears it.
+    chosen: Cell<Option<u8>>,
     callback: Element,
     guarantee: Option<Element>,
     /// The contact block; what it holds is sent only while it shows.
     contact: Element,
+    /// The no-pressure line a low score shows above the contact fields.
+    offer: Element,
     name: Element,
     email: Element,
     phone: Element,
@@ -45,244 +96,30 @@ struct Parts {
     done_title: Element,
     next: Element,
     finish: Option<Element>,
+    /// The site offers the contact fields after a score of 1 to 3.
+    offered: bool,
+    sending: Cell<bool>,
+    config: Rc<Config>,
+    thanks: String,
+    cooldown_ms: f64,
+    on_answered: Rc<dyn Fn()>,
 }
 
+// The casts below are unchecked: each element is one the panel's markup
+// made, of the type it names; checking would cost an import per type.
+
 fn input_value(e: &Element) -> String {
-    e.dyn_ref::<HtmlInputElement>()
-        .map(HtmlInputElement::value)
-        .unwrap_or_default()
+    e.unchecked_ref::<HtmlInputElement>().value()
 }
 
 fn checked(e: Option<&Element>) -> bool {
-    e.and_then(|e| e.dyn_ref::<HtmlInputElement>())
-        .is_some_and(HtmlInputElement::checked)
-}
-
-/// `<label class=check><input type=checkbox id=…> text</label>`.
-fn checkbox(doc: &Document, id: &str, text: &str) -> Result<(Element, Element), JsValue> {
-    let label = el(doc, "label", &[("class", "check"), ("for", id)], "")?;
-    let input = el(doc, "input", &[("type", "checkbox"), ("id", id)], "")?;
-    let words = el(doc, "span", &[], text)?;
-    append(&label, &[&input, &words])?;
-    Ok((label, input))
-}
-
-fn text_field(
-    doc: &Document,
-    id: &str,
-    label: &str,
-    attrs: &[(&str, &str)],
-) -> Result<(Element, Element), JsValue> {
-    let wrap = el(doc, "div", &[("class", "field")], "")?;
-    let l = el(doc, "label", &[("for", id)], label)?;
-    let input = el(doc, "input", &[("id", id)], "")?;
-    for (k, v) in attrs {
-        input.set_attribute(k, v)?;
-    }
-    append(&wrap, &[&l, &input])?;
-    Ok((wrap, input))
-}
-
-/// The contact fields, shown for a call back, the guarantee or a low score.
-struct ContactFields {
-    block: Element,
-    /// The no-pressure line a low score shows above the fields.
-    offer: Element,
-    name: Element,
-    email: Element,
-    phone: Element,
-}
-
-fn contact_fields(
-    doc: &Document,
-    t: &Strings,
-    prefill: &crate::config::Prefill,
-) -> Result<ContactFields, JsValue> {
-    let block = el(doc, "div", &[("class", "contact"), ("hidden", "")], "")?;
-    let offer = el(
-        doc,
-        "p",
-        &[
-            ("class", "hint"),
-            ("id", "candor-contact-offer"),
-            ("hidden", ""),
-        ],
-        t.contact_offer,
-    )?;
-    let hint = el(
-        doc,
-        "p",
-        &[("class", "hint"), ("id", "candor-contact-hint")],
-        t.contact_hint,
-    )?;
-    let described = ("aria-describedby", "candor-contact-hint");
-    let (name_row, name) = text_field(
-        doc,
-        "candor-name",
-        t.name,
-        &[("autocomplete", "name"), ("maxlength", "200")],
-    )?;
-    let (email_row, email) = text_field(
-        doc,
-        "candor-email",
-        t.email,
-        &[
-            ("type", "email"),
-            ("autocomplete", "email"),
-            ("maxlength", "254"),
-            described,
-        ],
-    )?;
-    let (phone_row, phone) = text_field(
-        doc,
-        "candor-phone",
-        t.phone,
-        &[
-            ("type", "tel"),
-            ("autocomplete", "tel"),
-            ("maxlength", "40"),
-            described,
-        ],
-    )?;
-    append(&block, &[&offer, &hint, &name_row, &email_row, &phone_row])?;
-    // `Candor.identify()`: in plain sight, editable, sent only with the rest.
-    for (input, value) in [(&name, &prefill.name), (&email, &prefill.email)] {
-        if let Some(i) = input.dyn_ref::<HtmlInputElement>() {
-            i.set_value(value);
-        }
-    }
-    Ok(ContactFields {
-        block,
-        offer,
-        name,
-        email,
-        phone,
-    })
-}
-
-/// The required open question with its hint and a visible count.
-fn question(doc: &Document, fields: &Element, copy: &Copy) -> Result<Element, JsValue> {
-    let label = el(doc, "label", &[("for", "candor-gaps")], &copy.question)?;
-    let hint = el(
-        doc,
-        "p",
-        &[("id", "candor-hint"), ("class", "hint")],
-        &copy.hint,
-    )?;
-    let gaps = el(
-        doc,
-        "textarea",
-        &[
-            ("id", "candor-gaps"),
-            ("rows", "4"),
-            ("maxlength", "4000"),
-            ("required", ""),
-            ("aria-required", "true"),
-            ("aria-describedby", "candor-hint candor-count"),
-        ],
-        "",
-    )?;
-    let count = el(
-        doc,
-        "p",
-        &[("id", "candor-count"), ("class", "count")],
-        "0/4000",
-    )?;
-    append(fields, &[&label, &hint, &gaps, &count])?;
-    on(&gaps, "input", move |e| {
-        let used = e
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
-            .map_or(0, |t| t.text_length());
-        let mut text = number(used);
-        text.push('/');
-        text.push_str(&number(MAX_GAPS));
-        count.set_text_content(Some(&text));
-    })?;
-    Ok(gaps)
-}
-
-/// Where the thank-you (or "saved on this device") appears in place of
-/// the form: a focusable heading block, the live region, and in launcher
-/// mode a close button.
-fn thanks_area(
-    doc: &Document,
-    panel: &Element,
-    closable: bool,
-    t: &Strings,
-) -> Result<(Element, Element, Element, Option<Element>), JsValue> {
-    let done = el(
-        doc,
-        "div",
-        &[("class", "done"), ("hidden", ""), ("tabindex", "-1")],
-        "",
-    )?;
-    let done_title = el(doc, "h3", &[], "")?;
-    done.append_child(&done_title)?;
-    // Present (and empty) from the start, so screen readers announce the
-    // thank-you when it is written in.
-    let next = el(doc, "p", &[("class", "next"), ("role", "status")], "")?;
-    append(panel, &[&done, &next])?;
-    let finish = if closable {
-        let f = el(
-            doc,
-            "button",
-            &[("type", "button"), ("class", "send finish"), ("hidden", "")],
-            t.close,
-        )?;
-        panel.append_child(&f)?;
-        Some(f)
-    } else {
-        None
-    };
-    Ok((done, done_title, next, finish))
-}
-
-/// Shows the contact fields while they are wanted. Both a call back and the
-/// guarantee ("our president will call you") need a way to reach the
-/// customer; a low score offers one, where the site does.
-fn reveal_contact(
-    contact: &ContactFields,
-    callback: &Element,
-    guarantee: Option<&Element>,
-    scale: Option<&(Element, score::Chosen)>,
-    offered: bool,
-) -> Result<(), JsValue> {
-    let refresh = {
-        let (block, offer, callback, guarantee) = (
-            contact.block.clone(),
-            contact.offer.clone(),
-            callback.clone(),
-            guarantee.cloned(),
-        );
-        let chosen = scale.map(|(_, c)| Rc::clone(c));
-        move || {
-            let asked = checked(Some(&callback)) || checked(guarantee.as_ref());
-            let low = offered
-                && chosen
-                    .as_ref()
-                    .is_some_and(|c| matches!(c.get(), Some(1..=3)));
-            show(&block, asked || low);
-            show(&offer, low && !asked);
-        }
-    };
-    let refresh = Rc::new(refresh);
-    let triggers = std::iter::once((callback, "change"))
-        .chain(guarantee.map(|g| (g, "change")))
-        // The scale's buttons set the score first; the group hears the
-        // click as it bubbles.
-        .chain(scale.map(|(group, _)| (group, "click")));
-    for (trigger, event) in triggers {
-        let refresh = Rc::clone(&refresh);
-        on(trigger, event, move |_| refresh())?;
-    }
-    Ok(())
+    e.is_some_and(|e| e.unchecked_ref::<HtmlInputElement>().checked())
 }
 
 /// Builds the panel. A `closable` panel (launcher mode) has a close button
-/// (`.close`) in its header and one after the thank-you (`.finish`); the
-/// dialog wires both. `on_answered` runs once the answer is stored or
-/// safely queued.
+/// (`.close`) in its header and one after the thank-you (`.finish`); both
+/// close the dialog the panel sits in. `on_answered` runs once the answer
+/// is stored or safely queued.
 pub fn panel(
     doc: &Document,
     config: &Rc<Config>,
@@ -293,195 +130,211 @@ pub fn panel(
 ) -> Result<Element, JsValue> {
     let t = config.lang.strings();
     let copy = &site.copy;
-    let panel = el(doc, "div", &[("class", "panel")], "")?;
-    let header = el(doc, "div", &[("class", "header")], "")?;
-    let title = el(doc, "h2", &[("id", "candor-title")], &copy.title)?;
-    header.append_child(&title)?;
-    if closable {
-        let close = el(
-            doc,
-            "button",
-            &[
-                ("type", "button"),
-                ("class", "close"),
-                ("aria-label", t.close),
-            ],
-            "×",
-        )?;
-        header.append_child(&close)?;
-    }
-    let form = el(doc, "form", &[("novalidate", ""), ("class", "form")], "")?;
-    // In the dialog only the fields scroll, so the title, the complaint and
-    // Send stay in view (panel.css; the fields' box reaches the dialog's
-    // sides, so focus rings are not clipped).
-    let fields = el(doc, "div", &[("class", "fields")], "")?;
-    let gaps = question(doc, &fields, copy)?;
-    let scale = if site.show_score {
-        let (group, chosen) = score::scale(doc, &copy.score_question, t)?;
-        fields.append_child(&group)?;
-        Some((group, chosen))
-    } else {
-        None
-    };
-    let chosen = scale.as_ref().map(|(_, c)| Rc::clone(c));
-    let (callback_row, callback) = checkbox(doc, "candor-callback", t.callback)?;
-    fields.append_child(&callback_row)?;
-    let guarantee = if site.show_guarantee {
-        let (row, input) = checkbox(doc, "candor-guarantee", t.guarantee)?;
-        let hint = el(doc, "p", &[("class", "hint")], t.guarantee_hint)?;
-        append(&fields, &[&row, &hint])?;
-        Some(input)
-    } else {
-        None
-    };
-    let contact = contact_fields(doc, t, &config.prefill)?;
-    fields.append_child(&contact.block)?;
-    reveal_contact(
-        &contact,
-        &callback,
-        guarantee.as_ref(),
-        scale.as_ref(),
-        site.offer_contact,
-    )?;
-    let challenge = match &site.turnstile_sitekey {
-        Some(key) => {
-            let host = el(doc, "div", &[("class", "challenge")], "")?;
-            fields.append_child(&host)?;
-            challenge::render(&host, key, config);
-            Some(host)
-        }
-        None => None,
-    };
-    let error = el(
-        doc,
-        "p",
-        &[
-            ("class", "error"),
-            ("id", "candor-error"),
-            ("role", "alert"),
-        ],
-        "",
-    )?;
-    let send = el(
-        doc,
-        "button",
-        &[("type", "submit"), ("class", "send")],
+    let panel = doc.create_element("div")?;
+    panel.set_attribute("class", "panel")?;
+    let text = [
+        &copy.title,
+        t.close,
+        &copy.question,
+        &copy.hint,
+        &copy.score_question,
+        t.score_low,
+        t.score_high,
+        t.score_clear,
+        t.callback,
+        t.guarantee,
+        t.guarantee_hint,
+        t.contact_offer,
+        t.contact_hint,
+        t.name,
+        t.email,
+        t.phone,
         t.send,
-    )?;
-    append(&form, &[&fields, &error, &send])?;
-
-    append(&panel, &[&header, &form])?;
-    let (done, done_title, next, finish) = thanks_area(doc, &panel, closable, t)?;
+    ];
+    let wanted = |yes: bool, x: u8| if yes { x } else { 0 };
+    let shown = [
+        wanted(closable, b'c'),
+        wanted(site.show_score, b's'),
+        wanted(site.show_guarantee, b'g'),
+        wanted(site.turnstile_sitekey.is_some(), b'h'),
+    ];
+    let mut refs = markup::build(doc, &panel, PANEL, &text, &shown)?;
     let parts = Parts {
-        form,
-        gaps,
-        chosen,
-        callback,
-        guarantee,
-        contact: contact.block,
-        name: contact.name,
-        email: contact.email,
-        phone: contact.phone,
-        challenge,
-        error,
-        send,
-        done,
-        done_title,
-        next,
-        finish,
+        form: refs.must(b'f')?,
+        gaps: refs.must(b'g')?,
+        count: refs.must(b'k')?,
+        chosen: Cell::new(None),
+        callback: refs.must(b'c')?,
+        guarantee: refs.take(b'u'),
+        contact: refs.must(b't')?,
+        offer: refs.must(b'o')?,
+        name: refs.must(b'n')?,
+        email: refs.must(b'e')?,
+        phone: refs.must(b'p')?,
+        challenge: refs.take(b'h'),
+        error: refs.must(b'r')?,
+        send: refs.must(b'b')?,
+        done: refs.must(b'd')?,
+        done_title: refs.must(b'i')?,
+        next: refs.must(b'x')?,
+        finish: refs.take(b'z'),
+        offered: site.offer_contact,
+        sending: Cell::new(false),
+        config: Rc::clone(config),
+        thanks: copy.thanks.clone(),
+        cooldown_ms: f64::from(site.cooldown_days) * DAY_MS,
+        on_answered,
     };
-    on_submit(Rc::new(parts), config, site, on_answered)?;
+    if let (Some(host), Some(key)) = (&parts.challenge, &site.turnstile_sitekey) {
+        challenge::render(host, key, config);
+    }
+    // `Candor.identify()`: in plain sight, editable, sent only with the rest.
+    let prefill = &config.prefill;
+    for (input, value) in [(&parts.name, &prefill.name), (&parts.email, &prefill.email)] {
+        input.unchecked_ref::<HtmlInputElement>().set_value(value);
+    }
+    // One handler for the whole panel: its controls' events bubble up to it.
+    let parts = Rc::new(parts);
+    on_each(&panel, &["input", "click", "change", "submit"], move |e| {
+        // Events reach the panel from its own elements (never a text node).
+        let Some(target) = e.target().map(JsCast::unchecked_into::<Element>) else {
+            return;
+        };
+        match e.type_().as_str() {
+            "input" => typed(&parts, &target),
+            "click" => clicked(&parts, &target),
+            "change" => reveal_contact(&parts),
+            "submit" => {
+                e.prevent_default();
+                submit(&parts);
+            }
+            _ => {}
+        }
+    })?;
     Ok(panel)
 }
 
+/// Keeps the count under the question up to date, and takes back the
+/// complaint about the field being typed in.
+fn typed(p: &Parts, field: &Element) {
+    if field == &p.gaps {
+        let used = field.unchecked_ref::<HtmlTextAreaElement>().text_length();
+        let mut text = number(used);
+        text.push('/');
+        text.push_str(&number(MAX_GAPS));
+        p.count.set_text_content(Some(&text));
+    }
+    if field.has_attribute("aria-invalid") {
+        let _ = field.remove_attribute("aria-invalid");
+        p.error.set_text_content(None);
+    }
+}
+
+/// A score picked (or cleared: pressed again, by mouse or keyboard alike),
+/// or a close button.
+fn clicked(p: &Parts, target: &Element) {
+    let score = target.get_attribute("data-score");
+    if let Some(&[digit]) = score.as_deref().map(str::as_bytes) {
+        let n = digit.wrapping_sub(b'0');
+        let next = (p.chosen.get() != Some(n)).then_some(n);
+        p.chosen.set(next);
+        if let Some(scale) = target.parent_element() {
+            let buttons = scale.children();
+            for (m, i) in (1..=5u8).zip(0..buttons.length()) {
+                if let Some(b) = buttons.item(i) {
+                    flag(&b, "aria-pressed", next == Some(m));
+                }
+            }
+        }
+        reveal_contact(p);
+    } else {
+        #[cfg(feature = "dialog")]
+        close_dialog(target);
+    }
+}
+
+/// The close buttons of a panel in the dialog (launcher mode) close it; Esc
+/// (the dialog's own `cancel`) closes it the same way.
+#[cfg(feature = "dialog")]
+fn close_dialog(target: &Element) {
+    if target.matches(".close, .finish").unwrap_or(false) {
+        let dialog = target.closest("dialog").ok().flatten();
+        if let Some(d) = dialog
+            .as_ref()
+            .and_then(|d| d.dyn_ref::<web_sys::HtmlDialogElement>())
+        {
+            d.close();
+        }
+    }
+}
+
+/// Shows the contact fields while they are wanted. Both a call back and the
+/// guarantee ("our president will call you") need a way to reach the
+/// customer; a low score offers one, where the site does.
+fn reveal_contact(p: &Parts) {
+    let asked = checked(Some(&p.callback)) || checked(p.guarantee.as_ref());
+    let low = p.offered && matches!(p.chosen.get(), Some(1..=3));
+    show(&p.contact, asked || low);
+    show(&p.offer, low && !asked);
+}
+
 /// Checks the answer, hands it to the outbox and shows what became of it.
-fn on_submit(
-    parts: Rc<Parts>,
-    config: &Rc<Config>,
-    site: &Site,
-    on_answered: Rc<dyn Fn()>,
-) -> Result<(), JsValue> {
+fn submit(parts: &Rc<Parts>) {
+    let config = &parts.config;
     let t = config.lang.strings();
-    let sending = Rc::new(Cell::new(false));
-    let config = Rc::clone(config);
-    let cooldown_ms = f64::from(site.cooldown_days) * DAY_MS;
-    let thanks = site.copy.thanks.clone();
-    let form = parts.form.clone();
-    // Typing again clears the complaint about the field being typed in.
-    let error = parts.error.clone();
-    on(&form, "input", move |e| {
-        if let Some(field) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-            if field.has_attribute("aria-invalid") {
-                let _ = field.remove_attribute("aria-invalid");
-                error.set_text_content(None);
-            }
-        }
-    })?;
-    on(&form, "submit", move |e| {
-        e.prevent_default();
-        if sending.get() {
-            return;
-        }
-        let Some(answer) = read(&parts, t, config.lang) else {
-            return;
-        };
-        let Some(item) = queued(&config, &answer) else {
-            return;
-        };
-        sending.set(true);
-        parts.send.set_text_content(Some(t.sending));
-        flag(&parts.send, "aria-disabled", true);
-        let (parts, sending, config, thanks, on_answered) = (
-            Rc::clone(&parts),
-            Rc::clone(&sending),
-            Rc::clone(&config),
-            thanks.clone(),
-            Rc::clone(&on_answered),
-        );
-        wasm_bindgen_futures::spawn_local(async move {
-            let id = item.id.clone();
-            let outcome = outbox::deliver(item).await;
-            sending.set(false);
-            parts.send.set_text_content(Some(t.send));
-            let _ = parts.send.remove_attribute("aria-disabled");
-            match outcome {
-                Outcome::Stored(next) => finished(&parts, &thanks, &next),
-                Outcome::Retry(_) => {
-                    finished(&parts, t.saved, t.offline);
-                    // When the outbox gets it through later, say so here.
-                    let later = Rc::clone(&parts);
-                    outbox::listen(Rc::new(move |settled, outcome| {
-                        if let (true, Outcome::Stored(next)) = (settled == id, outcome) {
-                            later.done_title.set_text_content(Some(&thanks));
-                            later.next.set_text_content(Some(next));
-                        }
-                    }));
-                }
-                Outcome::Rejected(why) => {
-                    // A refused answer spent its token: draw a new challenge.
-                    if let Some(c) = &parts.challenge {
-                        challenge::reset(c, &config);
+    if parts.sending.get() {
+        return;
+    }
+    let Some(answer) = read(parts, t, config.lang) else {
+        return;
+    };
+    let Some(item) = queued(config, &answer) else {
+        return;
+    };
+    parts.sending.set(true);
+    parts.send.set_text_content(Some(t.sending));
+    flag(&parts.send, "aria-disabled", true);
+    let parts = Rc::clone(parts);
+    wasm_bindgen_futures::spawn_local(async move {
+        let id = item.id.clone();
+        let outcome = outbox::deliver(item).await;
+        parts.sending.set(false);
+        parts.send.set_text_content(Some(t.send));
+        let _ = parts.send.remove_attribute("aria-disabled");
+        match outcome {
+            Outcome::Stored(next) => finished(&parts, &parts.thanks, &next),
+            Outcome::Retry(_) => {
+                finished(&parts, t.saved, t.offline);
+                // When the outbox gets it through later, say so here.
+                let later = Rc::clone(&parts);
+                outbox::listen(Rc::new(move |settled, outcome| {
+                    if let (true, Outcome::Stored(next)) = (settled == id, outcome) {
+                        later.done_title.set_text_content(Some(&later.thanks));
+                        later.next.set_text_content(Some(next));
                     }
-                    let mut text = String::from(t.failed);
-                    text.push_str(&why);
-                    parts.error.set_text_content(Some(&text));
-                    return;
-                }
+                }));
             }
-            let now = js_sys::Date::now();
-            store::update(|s| s.start_cooldown(&config.cooldown_key(), now + cooldown_ms, now));
-            on_answered();
-        });
-    })
+            Outcome::Rejected(why) => {
+                // A refused answer spent its token: draw a new challenge.
+                if let Some(c) = &parts.challenge {
+                    challenge::reset(c, &parts.config);
+                }
+                let mut text = String::from(t.failed);
+                text.push_str(&why);
+                parts.error.set_text_content(Some(&text));
+                return;
+            }
+        }
+        let now = js_sys::Date::now();
+        let key = parts.config.cooldown_key();
+        store::update(|s| s.start_cooldown(&key, now + parts.cooldown_ms, now));
+        (parts.on_answered)();
+    });
 }
 
 /// The answer as typed, or `None` after pointing at what is missing.
 fn read(p: &Parts, t: &Strings, lang: Lang) -> Option<Answer> {
-    let gaps = p
-        .gaps
-        .dyn_ref::<HtmlTextAreaElement>()
-        .map(HtmlTextAreaElement::value)
-        .unwrap_or_default();
+    let gaps = p.gaps.unchecked_ref::<HtmlTextAreaElement>().value();
     let _ = p.gaps.remove_attribute("aria-invalid");
     let _ = p.email.remove_attribute("aria-invalid");
     p.error.set_text_content(None);
@@ -511,7 +364,7 @@ fn read(p: &Parts, t: &Strings, lang: Lang) -> Option<Answer> {
     }
     Some(Answer {
         gaps,
-        score: p.chosen.as_ref().and_then(|c| c.get()),
+        score: p.chosen.get(),
         guarantee,
         contact: (callback || (shown && given)).then_some(contact),
         turnstile: turnstile.flatten(),

@@ -1,25 +1,30 @@
-//! The full build's views: the form panel, in a dialog opened from the
-//! launcher or inline in the host page's `data-target` element.
+//! The views of the inline and full builds: the form panel, inline in the
+//! host page's `data-target` element or (full build) in a dialog opened
+//! from the launcher or the page.
 
 mod challenge;
+#[cfg(feature = "dialog")]
 mod dialog;
 mod form;
-mod score;
+mod markup;
 
+#[cfg(feature = "dialog")]
 pub use dialog::open;
 
 use crate::config::{Config, Mode};
 use crate::dom::el;
-use crate::{launcher, shell, site};
+use crate::{shell, site};
+use js_sys::{Function, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
-/// Everything but the launcher: the form, the dialog, the thank-you.
+/// The form and the thank-you, inline or in the dialog.
 pub const PANEL_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.css"));
 
 /// Inline mode: the panel in the `data-target` element, or the launcher
-/// when no element matches.
+/// when no element matches. The launcher is another build: the loader's
+/// `settings.launcher()` fetches it and draws it.
 pub fn mount(config: Config, settings: &JsValue) -> Result<(), JsValue> {
     let Mode::Inline(selector) = &config.mode else {
         return Ok(());
@@ -29,7 +34,11 @@ pub fn mount(config: Config, settings: &JsValue) -> Result<(), JsValue> {
         web_sys::console::warn_1(
             &"Candor: data-target matches no element; showing the launcher instead".into(),
         );
-        return launcher::render(&config, settings);
+        let launcher = Reflect::get(settings, &"launcher".into());
+        if let Ok(f) = launcher.and_then(JsCast::dyn_into::<Function>) {
+            f.call0(&JsValue::NULL)?;
+        }
+        return Ok(());
     };
     inline(&doc, &Rc::new(config), &target)
 }
@@ -61,6 +70,7 @@ fn inline(doc: &Document, config: &Rc<Config>, target: &Element) -> Result<(), J
 
 /// `Candor.open()`: the dialog in a host of its own (no launcher), one per
 /// page; the launcher, if any, stays as it is.
+#[cfg(feature = "dialog")]
 pub fn open_from_page(config: Config) -> Result<(), JsValue> {
     let doc = crate::dom::window().document().ok_or("no document")?;
     let host = if let Some(host) = doc.query_selector("candor-widget[data-mode=\"page\"]")? {

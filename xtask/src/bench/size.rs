@@ -39,9 +39,12 @@ pub fn table(t: &Tools) -> Result<String> {
     let twiggy = crate::tools::twiggy()?;
     let sh = Shell::new()?;
     let out = target_dir().join("widget");
-    let mut md = String::from("| part | launcher build | full build |\n|---|---:|---:|\n");
-    let mut sums: BTreeMap<&str, [u64; 2]> = BTreeMap::new();
-    for (i, name) in ["candor_launcher", "candor_widget"].into_iter().enumerate() {
+    let mut md = String::from(
+        "| part | launcher build | inline build | full build |\n|---|---:|---:|---:|\n",
+    );
+    let mut sums: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
+    let builds = ["candor_launcher", "candor_inline", "candor_widget"];
+    for (i, name) in builds.into_iter().enumerate() {
         let named = out.join(format!("{name}.named.wasm"));
         let input = out.join("bindgen").join(format!("{name}_bg.wasm"));
         let opt = &t.wasm_opt;
@@ -60,13 +63,13 @@ pub fn table(t: &Tools) -> Result<String> {
             if item.contains("function names") {
                 continue; // debug names: stripped from what ships
             }
-            sums.entry(part(item)).or_insert([0, 0])[i] += size;
+            sums.entry(part(item)).or_insert([0; 3])[i] += size;
         }
     }
     let mut rows: Vec<_> = sums.into_iter().collect();
-    rows.sort_by_key(|(_, [_, full])| std::cmp::Reverse(*full));
-    for (part, [launcher, full]) in rows {
-        writeln!(md, "| {part} | {launcher} B | {full} B |")?;
+    rows.sort_by_key(|(_, [.., full])| std::cmp::Reverse(*full));
+    for (part, [launcher, inline, full]) in rows {
+        writeln!(md, "| {part} | {launcher} B | {inline} B | {full} B |")?;
     }
     md.push_str(
         "\nRaw bytes before gzip, by twiggy 0.8.0 over `wasm-opt -Oz -g` output (names kept for \

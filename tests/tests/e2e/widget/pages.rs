@@ -42,8 +42,10 @@ async fn inline_mode_draws_the_form_in_place_and_sends() {
         .await;
     let fetched = fetched.to_string();
     assert!(
-        fetched.contains("candor_widget_bg.wasm") && !fetched.contains("candor_launcher"),
-        "inline mode loads the full build only: {fetched}"
+        fetched.contains("candor_inline_bg.wasm")
+            && !fetched.contains("candor_launcher")
+            && !fetched.contains("candor_widget"),
+        "inline mode loads the inline build only: {fetched}"
     );
     assert_eq!(
         b.in_widget("w.querySelectorAll('.launcher, dialog').length")
@@ -65,6 +67,62 @@ async fn inline_mode_draws_the_form_in_place_and_sends() {
         "no score is stored as no score"
     );
     assert_eq!(rows[0]["transaction_ref"], "return-77-310");
+    b.close().await;
+}
+
+/// Inline mode whose `data-target` matches nothing on the page: the inline
+/// build says so and the loader draws the launcher after all; the full
+/// build comes on the click, as in launcher mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inline_page_without_its_target_gets_the_launcher() {
+    let stack = Stack::start("widget-inline-missing");
+    let worker = stack.worker.url("");
+    let html = std::fs::read_to_string(tests::paths::root().join("www/demo/inline.html"))
+        .unwrap()
+        .replace(
+            "data-target=\"#candor-feedback\"",
+            "data-target=\"#not-on-this-page\"",
+        )
+        .replace("href=\"/demo/", &format!("href=\"{worker}/demo/"))
+        .replace("src=\"/widget.js\"", &format!("src=\"{worker}/widget.js\""));
+    let host = Receiver::start(Options {
+        responder: Box::new(move |_, _| Answer {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+            body: html.clone(),
+            ..Answer::default()
+        }),
+        ..Options::default()
+    })
+    .unwrap();
+    let b = Browser::start(&stack.dir, 1000, 800).await;
+    b.client.goto(&host.url("/return")).await.unwrap();
+    b.wait_for_launcher(WAIT).await;
+    let fetched = b
+        .js("performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/v/'))")
+        .await
+        .to_string();
+    assert!(
+        fetched.contains("candor_inline_bg.wasm")
+            && fetched.contains("candor_launcher_bg.wasm")
+            && !fetched.contains("candor_widget"),
+        "the inline build, then the launcher: {fetched}"
+    );
+    assert_eq!(
+        b.js("document.querySelectorAll('candor-widget').length")
+            .await,
+        1
+    );
+    assert_eq!(
+        b.in_widget("w.querySelectorAll('textarea').length").await,
+        0
+    );
+    b.open_launcher(WAIT).await;
+    assert_eq!(
+        b.in_widget("w.querySelectorAll('dialog[open] textarea').length")
+            .await,
+        1
+    );
     b.close().await;
 }
 
@@ -168,7 +226,9 @@ async fn assert_asset_headers(stack: &Stack) {
     for (file, kind) in [
         ("candor_launcher_bg.wasm", "application/wasm"),
         ("candor_widget_bg.wasm", "application/wasm"),
+        ("candor_inline_bg.wasm", "application/wasm"),
         ("candor_launcher.js", "javascript"),
+        ("candor_inline.js", "javascript"),
         ("candor_widget.js", "javascript"),
     ] {
         let r = reqwest::get(stack.worker.url(&format!("/v/{version}/{file}")))
