@@ -66,14 +66,9 @@ pub fn render(config: &Config, settings: &JsValue) -> Result<(), JsValue> {
             with_full(&settings, "", &JsValue::UNDEFINED, &JsValue::UNDEFINED);
         })?;
     }
-    let (host, settings) = (shell.host, settings.clone());
-    on(&button, "click", move |e| {
-        if let Some(b) = e
-            .current_target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        {
-            let _ = b.set_attribute("aria-busy", "true");
-        }
+    let (host, settings, busy) = (shell.host, settings.clone(), button.clone());
+    on(&button, "click", move |_| {
+        let _ = busy.set_attribute("aria-busy", "true");
         with_full(&settings, "open", &host, &settings);
     })?;
     Ok(())

@@ -18,15 +18,18 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlDialogElement, KeyboardEvent, ShadowRoot};
 
+// The casts below are unchecked: each value is the widget's own `<dialog>`,
+// its shadow root or a `keydown` event; checking would cost an import per
+// type.
+
 fn show_modal(dialog: &Element, launcher: Option<&Element>) {
-    if let Some(d) = dialog.dyn_ref::<HtmlDialogElement>() {
-        if !d.open() && d.show_modal().is_ok() {
-            if let Some(l) = launcher {
-                flag(l, "aria-expanded", true);
-            }
-            if let Ok(Some(first)) = dialog.query_selector("textarea") {
-                focus(&first);
-            }
+    let d = dialog.unchecked_ref::<HtmlDialogElement>();
+    if !d.open() && d.show_modal().is_ok() {
+        if let Some(l) = launcher {
+            flag(l, "aria-expanded", true);
+        }
+        if let Ok(Some(first)) = dialog.query_selector("textarea") {
+            focus(&first);
         }
     }
     if let Some(l) = launcher {
@@ -122,9 +125,7 @@ fn build(
 fn trap_focus(dialog: &Element) -> Result<(), JsValue> {
     let d = dialog.clone();
     on(dialog, "keydown", move |e| {
-        let Some(key) = e.dyn_ref::<KeyboardEvent>() else {
-            return;
-        };
+        let key = e.unchecked_ref::<KeyboardEvent>();
         if key.key() != "Tab" {
             return;
         }
@@ -133,7 +134,7 @@ fn trap_focus(dialog: &Element) -> Result<(), JsValue> {
         };
         // Only what is shown: hidden parts have no boxes.
         let shown: Vec<Element> = (0..all.length())
-            .filter_map(|i| all.item(i)?.dyn_into::<Element>().ok())
+            .filter_map(|i| all.item(i).map(JsCast::unchecked_into::<Element>))
             .filter(|e| e.get_client_rects().length() > 0)
             .collect();
         let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
@@ -141,9 +142,8 @@ fn trap_focus(dialog: &Element) -> Result<(), JsValue> {
         };
         let active = d
             .get_root_node()
-            .dyn_into::<ShadowRoot>()
-            .ok()
-            .and_then(|r| r.active_element());
+            .unchecked_into::<ShadowRoot>()
+            .active_element();
         let wrap_to = match (key.shift_key(), active) {
             (true, Some(a)) if &a == first => last,
             (false, Some(a)) if &a == last => first,

@@ -258,12 +258,8 @@ fn clicked(p: &Parts, target: &Element) {
 #[cfg(feature = "dialog")]
 fn close_dialog(target: &Element) {
     if target.matches(".close, .finish").unwrap_or(false) {
-        let dialog = target.closest("dialog").ok().flatten();
-        if let Some(d) = dialog
-            .as_ref()
-            .and_then(|d| d.dyn_ref::<web_sys::HtmlDialogElement>())
-        {
-            d.close();
+        if let Ok(Some(dialog)) = target.closest("dialog") {
+            dialog.unchecked_ref::<web_sys::HtmlDialogElement>().close();
         }
     }
 }

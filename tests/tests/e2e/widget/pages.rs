@@ -11,6 +11,35 @@ use tests::receiver::{Answer, Options, Receiver};
 /// How long any one step of the page may take.
 const WAIT: Duration = Duration::from_secs(20);
 
+/// A demo page served from another origin (a receiver on 127.0.0.1), as a
+/// company's own site would be: its links and the widget's tag point at
+/// the Worker at `worker`, `edit` changes the page, and `csp`, if any, is
+/// sent as its Content-Security-Policy.
+fn host_page(
+    demo: &str,
+    worker: &str,
+    edit: impl Fn(String) -> String,
+    csp: Option<String>,
+) -> Receiver {
+    let html = std::fs::read_to_string(tests::paths::root().join("www/demo").join(demo))
+        .unwrap()
+        .replace("href=\"/demo/", &format!("href=\"{worker}/demo/"))
+        .replace("src=\"/widget.js\"", &format!("src=\"{worker}/widget.js\""));
+    let html = edit(html);
+    let mut headers = vec![("content-type".into(), "text/html; charset=utf-8".into())];
+    headers.extend(csp.map(|csp| ("content-security-policy".into(), csp)));
+    Receiver::start(Options {
+        responder: Box::new(move |_, _| Answer {
+            status: 200,
+            headers: headers.clone(),
+            body: html.clone(),
+            ..Answer::default()
+        }),
+        ..Options::default()
+    })
+    .unwrap()
+}
+
 /// Types `text` into the question and sends, by script (the keyboard path
 /// has its own test), then waits for the thank-you and returns it.
 async fn answer(b: &Browser, text: &str) -> String {
@@ -77,24 +106,17 @@ async fn inline_mode_draws_the_form_in_place_and_sends() {
 async fn an_inline_page_without_its_target_gets_the_launcher() {
     let stack = Stack::start("widget-inline-missing");
     let worker = stack.worker.url("");
-    let html = std::fs::read_to_string(tests::paths::root().join("www/demo/inline.html"))
-        .unwrap()
-        .replace(
-            "data-target=\"#candor-feedback\"",
-            "data-target=\"#not-on-this-page\"",
-        )
-        .replace("href=\"/demo/", &format!("href=\"{worker}/demo/"))
-        .replace("src=\"/widget.js\"", &format!("src=\"{worker}/widget.js\""));
-    let host = Receiver::start(Options {
-        responder: Box::new(move |_, _| Answer {
-            status: 200,
-            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
-            body: html.clone(),
-            ..Answer::default()
-        }),
-        ..Options::default()
-    })
-    .unwrap();
+    let host = host_page(
+        "inline.html",
+        &worker,
+        |html| {
+            html.replace(
+                "data-target=\"#candor-feedback\"",
+                "data-target=\"#not-on-this-page\"",
+            )
+        },
+        None,
+    );
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&host.url("/return")).await.unwrap();
     b.wait_for_launcher(WAIT).await;
@@ -251,26 +273,10 @@ async fn a_hostile_page_on_another_origin_cannot_touch_the_widget() {
     let worker = stack.worker.url("");
     // The company's own site: another origin, its own strict CSP that
     // allows the feedback origin, and global CSS at war with widgets.
-    let html = std::fs::read_to_string(tests::paths::root().join("www/demo/hostile.html"))
-        .unwrap()
-        .replace("href=\"/demo/", &format!("href=\"{worker}/demo/"))
-        .replace("src=\"/widget.js\"", &format!("src=\"{worker}/widget.js\""));
     let csp = format!(
         "default-src 'self'; script-src {worker} 'wasm-unsafe-eval'; style-src {worker}; connect-src {worker}"
     );
-    let host = Receiver::start(Options {
-        responder: Box::new(move |_, _| Answer {
-            status: 200,
-            headers: vec![
-                ("content-type".into(), "text/html; charset=utf-8".into()),
-                ("content-security-policy".into(), csp.clone()),
-            ],
-            body: html.clone(),
-            ..Answer::default()
-        }),
-        ..Options::default()
-    })
-    .unwrap();
+    let host = host_page("hostile.html", &worker, |html| html, Some(csp));
     assert_asset_headers(&stack).await;
     let b = Browser::start(&stack.dir, 1000, 800).await;
     b.client.goto(&host.url("/shop/checkout")).await.unwrap();
