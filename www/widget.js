@@ -100,9 +100,10 @@
       .catch(warn);
   }
   // The inline build, when data-target matches no element (it has said so
-  // in the console): the launcher after all.
+  // in the console, and named any ignored attribute): the launcher after all.
   settings.launcher = function () {
     settings.mode = "launcher";
+    settings.warned = true;
     load("candor_launcher").then(function (m) {
       m.launch(settings);
     }, warn);

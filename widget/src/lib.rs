@@ -118,14 +118,22 @@ fn config(settings: &JsValue, warn: bool) -> Option<config::Config> {
     parsed.map(|(config, _)| config)
 }
 
+/// Whether the ignored attributes were named in the console already
+/// (`settings.warned`): by the launcher before it hands over to [`mount`],
+/// or by the inline build before the loader falls back to the launcher.
+/// Once per page is enough.
+fn warned(settings: &JsValue) -> bool {
+    Reflect::get(settings, &"warned".into()).is_ok_and(|v| v.is_truthy())
+}
+
 /// The first render, called by the loader (`www/widget.js`) with the
 /// script tag's settings. Never throws into the host page for anything the
 /// page set. Exported by the launcher build only: the loader never calls
-/// the full build's (in inline mode it calls [`mount`], which draws the
-/// launcher itself when the target is missing).
+/// the other builds' (in inline mode it calls [`mount`], which asks the
+/// loader for this build when the target is missing).
 #[cfg_attr(not(feature = "form"), wasm_bindgen)]
 pub fn launch(settings: &JsValue) -> Result<(), JsValue> {
-    match config(settings, true) {
+    match config(settings, !warned(settings)) {
         Some(config) => launcher::launch(&config, settings),
         None => Ok(()),
     }
@@ -140,8 +148,7 @@ pub fn launch(settings: &JsValue) -> Result<(), JsValue> {
 pub fn mount(settings: &JsValue) {
     // Called by the loader directly in inline mode (then it warns about bad
     // attributes), or by the launcher, which has warned already.
-    let warned = Reflect::get(settings, &"warned".into()).is_ok_and(|v| v.is_truthy());
-    let Some(config) = config(settings, !warned) else {
+    let Some(config) = config(settings, !warned(settings)) else {
         return;
     };
     outbox::flush(config.api.clone());

@@ -55,6 +55,7 @@ fn settings(pairs: &[(&str, &str)]) -> JsValue {
     let page = o.clone();
     let launcher = Closure::<dyn Fn()>::new(move || {
         js_sys::Reflect::set(&page, &"mode".into(), &"launcher".into()).unwrap();
+        js_sys::Reflect::set(&page, &"warned".into(), &JsValue::TRUE).unwrap();
         candor_widget::launch(&page).unwrap();
     });
     js_sys::Reflect::set(&o, &"launcher".into(), launcher.as_ref()).unwrap();
@@ -361,8 +362,26 @@ async fn inline_mode_draws_the_form_in_the_target_in_the_pages_language() {
 #[wasm_bindgen_test]
 async fn an_inline_form_without_its_target_is_the_launcher_instead() {
     reset();
-    candor_widget::launch(&settings(&[("target", "#not-on-this-page")])).unwrap();
+    // Count the console's warnings that name ignored attributes.
+    let console = js_sys::Reflect::get(&web_sys::window().unwrap(), &"console".into()).unwrap();
+    let original = js_sys::Reflect::get(&console, &"warn".into()).unwrap();
+    let named = std::rc::Rc::new(std::cell::Cell::new(0));
+    let count = std::rc::Rc::clone(&named);
+    let warn = Closure::<dyn Fn(JsValue)>::new(move |first: JsValue| {
+        if first
+            .as_string()
+            .is_some_and(|m| m.contains("ignored invalid"))
+        {
+            count.set(count.get() + 1);
+        }
+    });
+    js_sys::Reflect::set(&console, &"warn".into(), warn.as_ref()).unwrap();
+    let s = settings(&[("target", "#not-on-this-page"), ("side", "middle")]);
+    // As the loader calls it: the inline build's `mount`, directly.
+    candor_widget::mount(&s);
     let (root, launcher) = find(".launcher").await;
+    js_sys::Reflect::set(&console, &"warn".into(), &original).unwrap();
+    assert_eq!(named.get(), 1, "the ignored data-side is named once");
     assert_eq!(launcher.text_content().as_deref(), Some("Feedback"));
     assert!(root.query_selector("textarea").unwrap().is_none());
     assert_eq!(
