@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use xshell::{cmd, Shell};
 
 mod short_names;
+mod wasm_binary;
 
 pub fn all(t: &Tools) -> Result {
     edge(t)?;
@@ -38,9 +39,31 @@ pub fn edge(t: &Tools) -> Result {
                 .env("ESBUILD_BIN", &t.esbuild)
                 .env("XDG_CACHE_HOME", &t.xdg_cache)
                 .run()?;
-            Ok(())
+            strip_worker_names()
         },
     )
+}
+
+/// worker-build keeps the wasm's `name` section (it runs wasm-opt with
+/// `--debuginfo`) so that a trap's stack names Rust functions: 249 KB raw
+/// and 67 KiB gzip of the upload, which every cold start also reads
+/// (BENCHMARKS.md, "Worker module size"). The shipped module goes without
+/// it; the named copy of the same build stays in `target/edge-names/` to
+/// read a stack's `wasm-function[N]` or to profile with.
+fn strip_worker_names() -> Result {
+    let wasm = root().join("edge/build/index_bg.wasm");
+    let named = std::fs::read(&wasm)?;
+    let stripped = wasm_binary::without_custom_sections(&named, &["name", "producers"])
+        .map_err(|e| format!("{}: {e}", wasm.display()))?;
+    if stripped.len() == named.len() {
+        // Already stripped: this build was not rerun since the last one.
+        return Ok(());
+    }
+    let keep = target_dir().join("edge-names");
+    std::fs::create_dir_all(&keep)?;
+    std::fs::write(keep.join("index_bg.wasm"), &named)?;
+    std::fs::write(&wasm, stripped)?;
+    Ok(())
 }
 
 /// The widget's shipped files: the loader, then glue + wasm for each build.

@@ -245,7 +245,8 @@ pub(super) fn worker_wasm() -> Result<String> {
         verdict(gz_all, INGEST_MODULE, None)
     )?;
     Ok(format!(
-        "{md}\nBuilt by `cargo xtask build` (worker-build --release, `opt-level = \"z\"`, LTO, wasm-opt); \
+        "{md}\nBuilt by `cargo xtask build` (worker-build --release, `opt-level = \"z\"`, LTO, wasm-opt, then the \
+         `name` and `producers` sections taken out: the named copy stays in `target/edge-names/`); \
          the upload limit it counts against is the gzip size.\n\n{DASHBOARD_SIZE}"
     ))
 }

@@ -10,6 +10,7 @@
 //! [`import_names`] reads back what the wasm imports, so the build can check
 //! that the glue provides each one before anything ships.
 
+use super::wasm_binary::Reader;
 use crate::Result;
 
 /// The glue with every renamed import key, import module and `wasm.<export>`
@@ -114,13 +115,7 @@ fn replace_names(
 
 /// The `(module, name)` of every import in a wasm binary.
 pub fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
-    let mut r = Reader {
-        bytes: wasm,
-        at: 8, // magic and version
-    };
-    if wasm.get(..4) != Some(b"\0asm") {
-        return Err("not a wasm binary".into());
-    }
+    let mut r = Reader::new(wasm)?;
     while r.at < wasm.len() {
         let id = r.byte()?;
         let size = r.leb()?;
@@ -149,55 +144,6 @@ pub fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
         return Ok(names);
     }
     Ok(Vec::new())
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8> {
-        let b = *self.bytes.get(self.at).ok_or("the wasm ends early")?;
-        self.at += 1;
-        Ok(b)
-    }
-
-    fn leb(&mut self) -> Result<usize> {
-        let mut value = 0usize;
-        for shift in (0..35).step_by(7) {
-            let b = self.byte()?;
-            value |= usize::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err("a LEB128 number is too long".into())
-    }
-
-    fn name(&mut self) -> Result<String> {
-        let len = self.leb()?;
-        let bytes = self
-            .bytes
-            .get(self.at..self.at + len)
-            .ok_or("the wasm ends early")?;
-        self.at += len;
-        Ok(String::from_utf8(bytes.to_vec())?)
-    }
-
-    fn limits(&mut self) -> Result {
-        let flags = self.byte()?;
-        self.leb()?;
-        if flags & 1 == 1 {
-            self.leb()?;
-        }
-        Ok(())
-    }
-
-    fn table_and_limits(&mut self) -> Result {
-        self.byte()?; // element type
-        self.limits()
-    }
 }
 
 #[cfg(test)]
