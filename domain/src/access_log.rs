@@ -41,6 +41,9 @@ pub struct Line<'a> {
     /// to `waitUntil` is not counted).
     pub rows_read: u64,
     pub rows_written: u64,
+    /// The Worker that logs it, `front` or `office`: a request the front
+    /// forwards is logged by both, its rows by the office.
+    pub worker: &'a str,
 }
 
 #[cfg(test)]

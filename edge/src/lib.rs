@@ -1,5 +1,11 @@
 //! Candor's Cloudflare Worker: a thin shell that does IO and asks `domain`
 //! for every rule. See ARCHITECTURE.md for the request's path.
+//!
+//! Built twice (ARCHITECTURE.md, "Two Workers"): whole, with the `office`
+//! feature (the default), it is the back office; without it, the public
+//! front, which serves the widget's routes and hands the rest to the office
+//! (`office.rs`). The front leaves most of the crate unused on purpose.
+#![cfg_attr(not(feature = "office"), allow(dead_code, unused_imports))]
 
 mod access;
 mod accounts;
@@ -10,6 +16,7 @@ mod clock;
 mod error;
 mod http;
 mod mail;
+mod office;
 mod random;
 mod request;
 mod retention;
@@ -18,9 +25,9 @@ mod store;
 mod turnstile;
 
 use crate::store::exec::Db;
-use worker::{
-    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
-};
+use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
+#[cfg(not(feature = "office"))]
+use worker::{ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
@@ -47,6 +54,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         duration_ms: (clock::now().millis() - started.millis()) as f64,
         rows_read: rows.read,
         rows_written: rows.written,
+        worker: office::WORKER,
     };
     if let Ok(json) = serde_json::to_string(&line) {
         worker::console_log!("{json}");
@@ -54,7 +62,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     Ok(resp)
 }
 
-/// Alert delivery (`ALERTS`) and its dead letters (`ALERTS_DLQ`).
+/// Alert delivery (`ALERTS`) and its dead letters (`ALERTS_DLQ`): the
+/// office's.
+#[cfg(feature = "office")]
 #[event(queue)]
 async fn queue(batch: MessageBatch<alerts::Job>, env: Env, _ctx: Context) -> Result<()> {
     let dead = batch.queue().ends_with("-dlq");
@@ -77,21 +87,20 @@ async fn queue(batch: MessageBatch<alerts::Job>, env: Env, _ctx: Context) -> Res
     result
 }
 
-/// The SLA tick, every minute.
+/// The SLA tick, every minute: the front's cron trigger, whose work the
+/// office does (`office::TICK`).
+#[cfg(not(feature = "office"))]
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     #[allow(clippy::cast_possible_truncation)] // epoch milliseconds
     let now = domain::Timestamp::from_millis(event.schedule() as i64);
-    let ((), rows) = store::meter::metered(tick(&env, now)).await;
-    worker::console_log!(
-        "{{\"cron\":\"tick\",\"rows_read\":{},\"rows_written\":{}}}",
-        rows.read,
-        rows.written
-    );
+    if let Err(e) = office::tick(&env, now).await {
+        worker::console_error!("tick: not handed to the office: {e}");
+    }
 }
 
 /// Every pass of the cron, each on its own: one failing stops no other.
-async fn tick(env: &Env, now: domain::Timestamp) {
+pub(crate) async fn tick(env: &Env, now: domain::Timestamp) {
     if let Err(e) = alerts::sla::tick(env, now).await {
         worker::console_error!("tick: {e}");
     }

@@ -1,7 +1,7 @@
 //! The one place an `EdgeError` becomes a `Response`. Whatever the
 //! rendering, the status is `EdgeError::status`, an `Internal` detail is
-//! logged here once and never sent, and every 429 says when to come back
-//! (`Retry-After`).
+//! logged here once and never sent, and every 429 and 503 says when to come
+//! back (`Retry-After`).
 
 use super::EdgeError;
 use crate::http;
@@ -26,7 +26,7 @@ pub enum Rendering {
 
 impl EdgeError {
     pub fn finish(self, rendering: Rendering) -> Response {
-        if let Self::Internal(detail) = &self {
+        if let Self::Internal(detail) | Self::Unavailable(detail) = &self {
             worker::console_error!("internal error ({rendering:?}): {detail}");
         }
         let mut resp = match rendering {
@@ -40,8 +40,14 @@ impl EdgeError {
             Rendering::Ack => http::html(self.status(), &ack_page(&self)),
             Rendering::More => http::html(self.status(), &more_page(&self)),
         };
-        if let Self::RateLimited(secs) = self {
-            let _ = resp.headers_mut().set("retry-after", &secs.to_string());
+        match self {
+            Self::RateLimited(secs) => {
+                let _ = resp.headers_mut().set("retry-after", &secs.to_string());
+            }
+            Self::Unavailable(_) => {
+                let _ = resp.headers_mut().set("retry-after", "30");
+            }
+            _ => {}
         }
         resp
     }

@@ -45,6 +45,12 @@ pub enum EdgeError {
     /// refused.
     #[error("{0}")]
     Turnstile(&'static str),
+    /// The back office did not answer a forwarded request (the front's
+    /// service binding failed): try again shortly. Only the front builds
+    /// it.
+    #[cfg_attr(feature = "office", allow(dead_code))]
+    #[error("the service is briefly unavailable; try again in a minute")]
+    Unavailable(String),
     /// Storage or runtime failure: never caused by input, always logged.
     #[error("internal error")]
     Internal(String),
@@ -69,6 +75,7 @@ impl EdgeError {
             Self::UnsupportedMediaType => 415,
             Self::RateLimited(_) => 429,
             Self::Internal(_) => 500,
+            Self::Unavailable(_) => 503,
         }
     }
 
@@ -89,6 +96,7 @@ impl EdgeError {
             Self::RateLimited(_) => "rate_limited".into(),
             Self::Turnstile(_) => "turnstile_failed".into(),
             Self::Internal(_) => "internal".into(),
+            Self::Unavailable(_) => "unavailable".into(),
         }
     }
 }

@@ -17,6 +17,8 @@ mod widget_config;
 use crate::error::{EdgeError, EdgeResult};
 use worker::{Context, Env, Method, Request, Response};
 
+/// The widget's routes, in both builds; the rest is the office's: the front
+/// forwards it ([`crate::office::forward`]), the office answers it.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -26,6 +28,27 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
         (Method::Post, ["v1", "responses"]) => Ok(responses::post(req, &env, &ctx).await),
         (Method::Get | Method::Head, ["v1", "sites", site, "widget"]) => {
             widget_config::get(&req, &env, site).await
+        }
+        (_, ["health"] | ["v1", "responses"] | ["v1", "sites", _, "widget"]) => {
+            Err(EdgeError::MethodNotAllowed)
+        }
+        // Only the front may call these, through the service binding.
+        #[cfg(not(feature = "office"))]
+        (_, ["internal", ..]) => Err(EdgeError::NotFound("route")),
+        #[cfg(not(feature = "office"))]
+        _ => crate::office::forward(req, &env).await,
+        #[cfg(feature = "office")]
+        _ => office(req, env, ctx, &segments).await,
+    }
+}
+
+/// The back office's routes, and the front's internal calls.
+#[cfg(feature = "office")]
+async fn office(req: Request, env: Env, ctx: Context, segments: &[&str]) -> EdgeResult<Response> {
+    match (req.method(), segments) {
+        (Method::Post, ["internal", "tick"]) => crate::office::run_tick(req, &env).await,
+        (Method::Post, ["internal", "after-commit"]) => {
+            crate::office::run_after_commit(req, &env, &ctx).await
         }
         (Method::Put, ["v1", "admin", "sites", site]) => admin_sites::put(req, &env, site).await,
         (Method::Get, ["v1", "admin", "sites", site]) => admin_sites::get(&req, &env, site).await,
@@ -62,14 +85,11 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> EdgeResult<Response
         (Method::Post, ["ack", token]) => Ok(ack::post(req, &env, &ctx, token).await),
         (Method::Get | Method::Head, ["more", token]) => Ok(more::get(&env, token).await),
         (Method::Post, ["more", token]) => Ok(more::post(req, &env, token).await),
-        (_, ["dashboard", ..]) => Ok(dashboard::handle(req, &env, &ctx, &segments).await),
+        (_, ["dashboard", ..]) => Ok(dashboard::handle(req, &env, &ctx, segments).await),
         (Method::Get, ["v1", "admin", "export"]) => admin_export::get(&req, &env).await,
         (
             _,
-            ["health"]
-            | ["v1", "responses"]
-            | ["v1", "sites", _, "widget"]
-            | ["v1", "admin", "sites" | "responses" | "people", _]
+            ["v1", "admin", "sites" | "responses" | "people", _]
             | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters" | "alerts" | "people"]
             | ["v1", "admin", "cases", _, "events"]
             | ["v1", "admin", "sites", _, "recipients", _, "test" | "url"]

@@ -3,11 +3,12 @@
 //! and a retry of a stored id is answered from storage.
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::office::AfterCommit;
 use crate::store::abuse::{self, Counter};
 use crate::store::exec::Db;
 use crate::store::ingest::{self, CaseLink, NewResponse, OpenCase, Stored};
 use crate::store::sites::{IngestSite, IngestSiteRow};
-use crate::{alerts, http, request, turnstile};
+use crate::{http, request, turnstile};
 use domain::acknowledgement::{added_to_open_case, next_step};
 use domain::fields::SiteKey;
 use domain::lang::Lang;
@@ -115,38 +116,37 @@ async fn handle(
                 CaseLink::Joined(_) => raised,
                 CaseLink::None => None,
             };
-            if let Some(first) = first {
-                deliver_after_commit(ctx, env, first);
-            }
-            if new.thanks.is_some() {
-                send_after_commit(ctx, env, ingest::thanks_id(submission.id.as_str()));
-            }
+            let work = AfterCommit {
+                alert: first,
+                mail: new
+                    .thanks
+                    .is_some()
+                    .then(|| ingest::thanks_id(submission.id.as_str())),
+            };
+            after_commit(ctx, env, work);
             Ok(created(reply, 201))
         }
         Stored::Replayed { site, reply } => replayed(&submission, &site, reply),
     }
 }
 
-/// Committed: now the alert's first attempt, after the answer is thanked
-/// ([`alerts::deliver_after_commit`]). If this is lost, the cron finds the
-/// outbox row and queues it.
-fn deliver_after_commit(ctx: &Context, env: &Env, alert_id: String) {
-    let (env, ids) = (env.clone(), vec![alert_id]);
-    ctx.wait_until(async move {
-        if let Err(e) = alerts::deliver_after_commit(&env, &ids).await {
-            worker::console_error!("alert {}: not sent or queued yet: {e}", ids[0]);
-        }
-    });
-}
-
-/// The thank-you mail was committed with the answer: send it now. If this
-/// send fails, the cron sends it from the outbox.
-fn send_after_commit(ctx: &Context, env: &Env, mail_id: String) {
+/// Committed: now the alert's first attempt and the thank-you mail's first
+/// send, after the answer is thanked ([`crate::alerts::deliver_after_commit`],
+/// [`crate::mail::send_one`]). The front hands them to the office, which
+/// has the senders (`office.rs`). If this is lost, the cron finds the
+/// outbox rows and sends them.
+fn after_commit(ctx: &Context, env: &Env, work: AfterCommit) {
+    if work.is_empty() {
+        return;
+    }
     let env = env.clone();
     ctx.wait_until(async move {
-        if let Err(e) = crate::mail::send_one(&env, &mail_id).await {
-            worker::console_error!("mail {mail_id}: not sent yet: {e}");
+        #[cfg(not(feature = "office"))]
+        if let Err(e) = crate::office::after_commit(&env, &work).await {
+            worker::console_error!("after the commit: not handed to the office: {e}");
         }
+        #[cfg(feature = "office")]
+        crate::office::send_after_commit(&env, work).await;
     });
 }
 
