@@ -112,6 +112,32 @@ pub fn execute_file(
     .map(drop)
 }
 
+/// `edge/office.toml` for one local run, written beside its state: its
+/// paths made absolute and `vars` (the dev switches and test secrets the
+/// front gets with `--var`) as its `[vars]`.
+fn office_config(state_dir: &Path, vars: &[(String, String)]) -> Result<PathBuf, String> {
+    let edge = paths::edge();
+    let tracked = std::fs::read_to_string(edge.join("office.toml")).map_err(|e| e.to_string())?;
+    let absolute = |relative: &str| {
+        serde_json::to_string(&edge.join(relative).display().to_string()).unwrap_or_default()
+    };
+    let mut text = tracked
+        .replace(
+            "\"build-office/worker/shim.mjs\"",
+            &absolute("build-office/worker/shim.mjs"),
+        )
+        .replace("\"migrations\"", &absolute("migrations"));
+    text.push_str("\n[vars]\n");
+    for (k, v) in vars {
+        let v = serde_json::to_string(v).map_err(|e| e.to_string())?;
+        text.push_str(&[k.as_str(), " = ", &v, "\n"].concat());
+    }
+    std::fs::create_dir_all(state_dir).map_err(|e| e.to_string())?;
+    let file = state_dir.join("office.toml");
+    std::fs::write(&file, text).map_err(|e| e.to_string())?;
+    Ok(file)
+}
+
 /// Runs `edge/seed/demo.sql` with the inbox filled in.
 pub fn seed(state_dir: &Path, seed: &Seed) -> Result<(), String> {
     let template =
@@ -197,13 +223,28 @@ impl LocalWorker {
     /// D1 binding must be called `DB`; `cfg.seed` (the demo site) applies to
     /// the edge's schema only. `None` is `edge/wrangler.toml`.
     pub fn start_with(cfg: Config, config: Option<PathBuf>) -> Result<Self, String> {
-        if !paths::edge().join("build/worker/shim.mjs").exists() {
-            return Err("the Worker is not built: run `cargo xtask build` first".into());
+        for built in ["build/worker/shim.mjs", "build-office/worker/shim.mjs"] {
+            if !paths::edge().join(built).exists() {
+                return Err("the Workers are not built: run `cargo xtask build` first".into());
+            }
         }
         migrate_with(config.as_deref(), &cfg.state_dir)?;
         if let Some(s) = &cfg.seed {
             seed(&cfg.state_dir, s)?;
         }
+        // The edge is two Workers in one `wrangler dev`: the front (the
+        // first config, on the port) and the back office behind its service
+        // binding, which wrangler gives no `--var`: its variables are
+        // written into its config instead.
+        let configs = match config.as_deref() {
+            Some(c) => config_args(Some(c)),
+            None => vec![
+                "--config".into(),
+                "wrangler.toml".into(),
+                "--config".into(),
+                office_config(&cfg.state_dir, &cfg.vars)?.into(),
+            ],
+        };
         let mut cmd = wrangler();
         cmd.args([
             "dev",
@@ -215,7 +256,7 @@ impl LocalWorker {
         .args(["--port", &cfg.port.to_string(), "--inspector-port", "0"])
         .arg("--persist-to")
         .arg(&cfg.state_dir)
-        .args(config_args(config.as_deref()));
+        .args(configs);
         if cfg.test_scheduled {
             cmd.arg("--test-scheduled");
         }

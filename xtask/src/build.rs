@@ -23,35 +23,45 @@ pub fn target_dir() -> PathBuf {
     tests::paths::target()
 }
 
-/// The Worker, through worker-build, with every binary it would download
+/// The two Workers (ARCHITECTURE.md, "Two Workers"): `(output dir under
+/// edge/, cargo feature flags)`. The front is the public one and the
+/// module every answer starts; the office is the crate built whole.
+pub const WORKER_BUILDS: [(&str, &[&str]); 2] =
+    [("build", &["--no-default-features"]), ("build-office", &[])];
+
+/// The Workers, through worker-build, with every binary it would download
 /// pointed at a local one.
 pub fn edge(t: &Tools) -> Result {
     step(
-        "build the Worker (worker-build --release)",
+        "build the two Workers, front and office (worker-build --release)",
         "read the compiler errors above",
         || {
             let sh = Shell::new()?;
             sh.change_dir(root().join("edge"));
             let wb = &t.worker_build;
-            cmd!(sh, "{wb} --release")
-                .env("WASM_BINDGEN_BIN", &t.wasm_bindgen)
-                .env("WASM_OPT_BIN", &t.wasm_opt)
-                .env("ESBUILD_BIN", &t.esbuild)
-                .env("XDG_CACHE_HOME", &t.xdg_cache)
-                .run()?;
-            strip_worker_names()
+            for (out, features) in WORKER_BUILDS {
+                cmd!(sh, "{wb} --release --out-dir {out} -- {features...}")
+                    .env("WASM_BINDGEN_BIN", &t.wasm_bindgen)
+                    .env("WASM_OPT_BIN", &t.wasm_opt)
+                    .env("ESBUILD_BIN", &t.esbuild)
+                    .env("XDG_CACHE_HOME", &t.xdg_cache)
+                    .run()?;
+                strip_worker_names(out)?;
+            }
+            Ok(())
         },
     )
 }
 
 /// worker-build keeps the wasm's `name` section (it runs wasm-opt with
 /// `--debuginfo`) so that a trap's stack names Rust functions: 249 KB raw
-/// and 67 KiB gzip of the upload, which every cold start also reads
-/// (BENCHMARKS.md, "Worker module size"). The shipped module goes without
-/// it; the named copy of the same build stays in `target/edge-names/` to
-/// read a stack's `wasm-function[N]` or to profile with.
-fn strip_worker_names() -> Result {
-    let wasm = root().join("edge/build/index_bg.wasm");
+/// and 71 KB gzip of the whole Worker's upload, which every cold start
+/// also reads (BENCHMARKS.md, "Worker module size"). The shipped modules
+/// go without it; the named copy of each build stays in
+/// `target/edge-names/<out>/` to read a stack's `wasm-function[N]` or to
+/// profile with.
+fn strip_worker_names(out: &str) -> Result {
+    let wasm = root().join("edge").join(out).join("index_bg.wasm");
     let named = std::fs::read(&wasm)?;
     let stripped = wasm_binary::without_custom_sections(&named, &["name", "producers"])
         .map_err(|e| format!("{}: {e}", wasm.display()))?;
@@ -59,7 +69,7 @@ fn strip_worker_names() -> Result {
         // Already stripped: this build was not rerun since the last one.
         return Ok(());
     }
-    let keep = target_dir().join("edge-names");
+    let keep = target_dir().join("edge-names").join(out);
     std::fs::create_dir_all(&keep)?;
     std::fs::write(keep.join("index_bg.wasm"), &named)?;
     std::fs::write(&wasm, stripped)?;

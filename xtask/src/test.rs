@@ -106,14 +106,18 @@ pub fn run(_args: &[String]) -> Result {
     Ok(())
 }
 
-/// `cargo xtask deploy --dry-run` for both environments: the exact uploads,
-/// built offline through the generated config.
-/// The wasm crates, then the widget's launcher and inline builds: the same
-/// crate without the form, and with the form but no dialog.
+/// The wasm crates, then the other builds of each: the Workers' front (the
+/// edge without the office), and the widget's launcher and inline builds
+/// (the same crate without the form, and with the form but no dialog).
 fn wasm_clippy(sh: &Shell) -> Result {
     cmd!(
         sh,
         "cargo clippy -p candor-edge -p candor-widget --target {WASM} --all-targets -- -D warnings"
+    )
+    .run()?;
+    cmd!(
+        sh,
+        "cargo clippy -p candor-edge --target {WASM} --no-default-features --lib -- -D warnings"
     )
     .run()?;
     for features in [
@@ -129,6 +133,8 @@ fn wasm_clippy(sh: &Shell) -> Result {
     Ok(())
 }
 
+/// `cargo xtask deploy --dry-run` for both environments: the exact uploads
+/// of both Workers, built offline through the generated configs.
 fn deploy_dry_runs(tools: &crate::tools::Tools) -> Result {
     step(
         "deploy --dry-run for staging and production (the exact uploads, offline)",

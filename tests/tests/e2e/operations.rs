@@ -226,6 +226,7 @@ async fn retention_erases_old_answers_once_their_case_is_closed() {
     assert_eq!(events.len(), 1, "{events:?}");
 
     access_lines_count_d1_rows(&stack).await;
+    the_front_forwards_all_but_the_internal_paths(&stack).await;
 
     // Nothing more is due: a second tick erases nothing and writes nothing.
     let audit_rows = stack.rows("SELECT COUNT(*) AS n FROM audit")[0]["n"].clone();
@@ -238,7 +239,70 @@ async fn retention_erases_old_answers_once_their_case_is_closed() {
     assert!(row(&open.id)["erased_at"].is_null());
 }
 
-/// The Worker's JSON log lines (requests, queue batches, cron ticks).
+/// The front hands every route but the widget's to the office, and none of
+/// the office's internal paths: from outside, those do not exist.
+async fn the_front_forwards_all_but_the_internal_paths(stack: &Stack) {
+    let office_internal = || {
+        json_lines(stack)
+            .iter()
+            .filter(|l| l["worker"] == "office")
+            .filter(|l| {
+                l["route"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("/internal"))
+            })
+            .count()
+    };
+    let before = office_internal();
+    assert!(before >= 1, "the cron's ticks reached the office");
+    let http = reqwest::Client::new();
+    for path in ["/internal/tick", "/internal/after-commit", "/internal"] {
+        for post in [true, false] {
+            let url = stack.worker.url(path);
+            let req = if post {
+                http.post(&url).json(&json!({"at_ms": 0}))
+            } else {
+                http.get(&url)
+            };
+            let resp = req.send().await.expect("internal path");
+            assert_eq!(resp.status().as_u16(), 404, "{path}");
+            let body: Value = resp.json().await.expect("a JSON error");
+            assert_eq!(body["error"]["code"], "unknown_route", "{path}: {body}");
+        }
+    }
+    // An admin route without a token: refused by the office, through the
+    // front, and logged by both.
+    let resp = http
+        .get(stack.worker.url("/v1/admin/people"))
+        .send()
+        .await
+        .expect("admin");
+    assert_eq!(resp.status().as_u16(), 401);
+    stack.wait_for_log("\"route\":\"/v1/admin/people\"").await;
+    wait_until(
+        "both Workers logged the admin call",
+        Duration::from_secs(5),
+        || async {
+            let lines = json_lines(stack);
+            let by = |w: &str| {
+                lines.iter().any(|l| {
+                    l["route"] == "/v1/admin/people" && l["status"] == 401 && l["worker"] == w
+                })
+            };
+            by("front") && by("office")
+        },
+    )
+    .await;
+    // Logged after the probes above: had one reached the office, its line
+    // would be there by now.
+    assert_eq!(
+        office_internal(),
+        before,
+        "no internal path reached the office from outside"
+    );
+}
+
+/// The Workers' JSON log lines (requests, queue batches).
 fn json_lines(stack: &Stack) -> Vec<Value> {
     stack
         .log()
@@ -248,8 +312,9 @@ fn json_lines(stack: &Stack) -> Vec<Value> {
         .collect()
 }
 
-/// Each request's line carries D1's rows read and written: an answer writes
-/// rows, a health check reads without writing, and the erasing tick wrote.
+/// Each request's line carries D1's rows read and written and the Worker
+/// that logged it: an answer writes rows, a health check reads without
+/// writing (both the front's), and the erasing tick wrote (the office's).
 async fn access_lines_count_d1_rows(stack: &Stack) {
     let resp = reqwest::get(stack.worker.url("/health"))
         .await
@@ -273,10 +338,16 @@ async fn access_lines_count_d1_rows(stack: &Stack) {
     let health = lines.iter().rfind(|l| l["route"] == "/health").unwrap();
     assert_eq!(health["rows_written"], 0, "{health}");
     assert!(health["rows_read"].is_u64(), "{health}");
+    assert_eq!(health["worker"], "front", "{health}");
     assert!(
-        lines
-            .iter()
-            .any(|l| l["cron"] == "tick" && l["rows_written"].as_u64().is_some_and(|n| n > 0)),
+        answers.iter().all(|l| l["worker"] == "front"),
+        "{answers:?}"
+    );
+    // The front's cron trigger hands the tick to the office, which logs it.
+    assert!(
+        lines.iter().any(|l| l["route"] == "/internal/tick"
+            && l["worker"] == "office"
+            && l["rows_written"].as_u64().is_some_and(|n| n > 0)),
         "the erasing tick logged its writes: {lines:?}"
     );
 }
