@@ -7,11 +7,13 @@
 //!
 //! The steps: check wrangler is logged in; create the environment's D1
 //! database if missing (where the operator says: personal data may have to
-//! stay in the EU); write the generated config with its id
-//! (`edge/wrangler.deploy.toml`, git-ignored); create the queues; take a
-//! Time Travel bookmark and apply the migrations; generate and set the
-//! secrets that are missing (from the OS's randomness, on stdin); deploy;
-//! check the live URL; print what the operator needs next.
+//! stay in the EU); write the two Workers' generated configs with its id
+//! (`edge/office.deploy.toml` and `edge/wrangler.deploy.toml`,
+//! git-ignored); create the queues; take a Time Travel bookmark and apply
+//! the migrations; generate and set the secrets that are missing (from the
+//! OS's randomness, on stdin); deploy the back office, then the front that
+//! binds it (ARCHITECTURE.md, "Two Workers"); check the live URL; print what
+//! the operator needs next.
 
 mod config;
 mod smoke;
@@ -22,6 +24,7 @@ mod tests;
 
 use crate::tools::{ensure, root};
 use crate::{build, Result};
+use config::WORKERS;
 pub use config::{Env, FILE as CONFIG_FILE, PLACEHOLDER_ID};
 use std::io::Write;
 use std::path::Path;
@@ -100,22 +103,42 @@ pub fn run(args: &[String]) -> Result {
     }
 }
 
-/// `wrangler deploy --dry-run` for `env` through the generated config (with
-/// the placeholder database id): the exact upload, built offline. Run by
-/// `cargo xtask test` for both environments.
+/// `wrangler deploy --dry-run` for `env` through each Worker's generated
+/// config (with the placeholder database id): the exact uploads, built
+/// offline. Run by `cargo xtask test` for both environments.
 pub fn dry_run(w: &mut Wrangler, edge: &Path, env: Env, out: &mut dyn Write) -> Result {
-    let tracked = std::fs::read_to_string(edge.join("wrangler.toml"))?;
-    let generated = config::generate(&tracked, env, config::PLACEHOLDER_ID, None)?;
-    std::fs::write(edge.join(config::FILE), generated)?;
-    w.scoped(env.name(), Path::new(config::FILE));
-    let dir = build::target_dir().join("deploy-dry-run").join(env.name());
-    let dir = dir.display().to_string();
-    w.must(
-        "wrangler deploy --dry-run",
-        &["deploy", "--dry-run", "--outdir", &dir],
-        None,
-    )?;
-    writeln!(out, "    {}: the exact upload is in {dir}", env.name())?;
+    write_configs(edge, env, config::PLACEHOLDER_ID, None, "")?;
+    for (tracked, generated) in WORKERS {
+        w.scoped(env.name(), Path::new(generated));
+        let dir = build::target_dir()
+            .join("deploy-dry-run")
+            .join(env.name())
+            .join(tracked.trim_end_matches(".toml"));
+        let dir = dir.display().to_string();
+        w.must(
+            "wrangler deploy --dry-run",
+            &["deploy", "--dry-run", "--outdir", &dir],
+            None,
+        )?;
+        writeln!(
+            out,
+            "    {} ({tracked}): the exact upload is in {dir}",
+            env.name()
+        )?;
+    }
+    Ok(())
+}
+
+/// Both Workers' generated configs for `env`, with the database `id`.
+fn write_configs(edge: &Path, env: Env, id: &str, domain: Option<&str>, header: &str) -> Result {
+    for (tracked, generated) in WORKERS {
+        let text = std::fs::read_to_string(edge.join(tracked))?;
+        // The custom domain is the public Worker's; the office has no route.
+        let domain = domain.filter(|_| generated == config::FILE);
+        let mut out = header.to_owned();
+        out.push_str(&config::generate(&text, env, id, domain)?);
+        std::fs::write(edge.join(generated), out)?;
+    }
     Ok(())
 }
 
@@ -138,12 +161,14 @@ pub fn deploy(w: &mut Wrangler, edge: &Path, o: &Options, out: &mut dyn Write) -
     }
     let (id, placement) = database(w, o, out)?;
 
-    let tracked = std::fs::read_to_string(edge.join("wrangler.toml"))?;
-    let mut generated = format!("# D1 {} ({placement}), id {id}\n", env.database());
-    generated.push_str(&config::generate(&tracked, env, &id, o.domain.as_deref())?);
-    std::fs::write(edge.join(config::FILE), generated)?;
+    let header = format!("# D1 {} ({placement}), id {id}\n", env.database());
+    write_configs(edge, env, &id, o.domain.as_deref(), &header)?;
     w.scoped(env.name(), Path::new(config::FILE));
-    writeln!(out, "    wrote edge/{} (git-ignored)", config::FILE)?;
+    writeln!(
+        out,
+        "    wrote edge/{} and edge/{} (git-ignored)",
+        WORKERS[0].1, WORKERS[1].1
+    )?;
 
     queues(w, env, out)?;
     let bookmark = w.must(
@@ -167,16 +192,25 @@ pub fn deploy(w: &mut Wrangler, edge: &Path, o: &Options, out: &mut dyn Write) -
         None,
     )?;
     writeln!(out, "    migrations applied")?;
-    let admin_token = secrets(w, out)?;
+    let admin_token = secrets(w, env, out)?;
 
-    let deployed = w.must("wrangler deploy", &["deploy"], None)?;
-    let live = deployed
-        .out
-        .split_whitespace()
-        .find(|t| t.starts_with("https://") || t.starts_with("http://"))
+    // The office first: the front's service binding names it.
+    let mut said = Vec::new();
+    for (_, generated) in WORKERS {
+        w.scoped(env.name(), Path::new(generated));
+        said.push(w.must("wrangler deploy", &["deploy"], None)?.out);
+    }
+    // The front's is the public URL.
+    let live = said
+        .last()
+        .and_then(|out| {
+            out.split_whitespace()
+                .find(|t| t.starts_with("https://") || t.starts_with("http://"))
+        })
         .ok_or("wrangler deploy named no URL")?
         .trim_end_matches('/')
         .to_owned();
+    w.scoped(env.name(), Path::new(config::FILE));
     writeln!(out, "    deployed to {live}")?;
     let wrong = smoke::check(&live)?;
     if !wrong.is_empty() {
@@ -184,7 +218,7 @@ pub fn deploy(w: &mut Wrangler, edge: &Path, o: &Options, out: &mut dyn Write) -
     }
     writeln!(
         out,
-        "    smoke check passed: /health (version, D1), /widget.js, preflight"
+        "    smoke check passed: /health (version, D1), /widget.js, preflight, the office behind the front"
     )?;
     let url = o.domain.as_ref().map_or(live, |d| format!("https://{d}"));
     report(out, &url, &placement, &restore, admin_token.as_deref())?;
@@ -259,32 +293,41 @@ fn queues(w: &Wrangler, env: Env, out: &mut dyn Write) -> Result {
 }
 
 /// Secrets: a value given in the environment is set; a missing one that
-/// the Worker cannot run without is generated (256 bits from the OS) and
-/// set. Values go on stdin only. Returns a newly generated admin token,
-/// which is printed once, at the end.
-fn secrets(w: &Wrangler, out: &mut dyn Write) -> Result<Option<String>> {
-    let listed = w.call(&["secret", "list", "--format", "json"], None)?;
-    // A Worker never deployed has no secrets to list.
-    let have: Vec<String> = if listed.ok {
-        json_in(&listed.out)?
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s["name"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+/// the Workers cannot run without is generated (256 bits from the OS) and
+/// set. Each goes to the Workers that read it, with the same value (the
+/// front signs the "add more" links the office checks). Values go on stdin
+/// only. Returns a newly generated admin token, which is printed once, at
+/// the end.
+fn secrets(w: &mut Wrangler, env: Env, out: &mut dyn Write) -> Result<Option<String>> {
+    let (office, front) = (WORKERS[0].1, WORKERS[1].1);
+    let mut have = Vec::new();
+    for generated in [office, front] {
+        w.scoped(env.name(), Path::new(generated));
+        have.push((generated, listed_secrets(w)?));
+    }
     let mut admin = None;
-    for (name, var, generate) in [
-        ("ADMIN_TOKEN", "CANDOR_ADMIN_TOKEN", true),
-        ("ACK_SECRET", "CANDOR_ACK_SECRET", true),
-        ("RESEND_API_KEY", "CANDOR_RESEND_API_KEY", false),
+    for (name, var, generate, workers) in [
+        ("ADMIN_TOKEN", "CANDOR_ADMIN_TOKEN", true, &[office][..]),
+        (
+            "ACK_SECRET",
+            "CANDOR_ACK_SECRET",
+            true,
+            &[office, front][..],
+        ),
+        (
+            "RESEND_API_KEY",
+            "CANDOR_RESEND_API_KEY",
+            false,
+            &[office][..],
+        ),
     ] {
         let given = std::env::var(var).ok().filter(|v| !v.trim().is_empty());
-        let missing = !have.iter().any(|h| h == name);
+        // Missing from any Worker that reads it: a value set on one alone
+        // cannot be read back, so both get a new one.
+        let missing = have
+            .iter()
+            .filter(|(g, _)| workers.contains(g))
+            .any(|(_, names)| !names.iter().any(|h| h == name));
         let value = match given {
             Some(v) => v,
             None if missing && generate => {
@@ -296,14 +339,34 @@ fn secrets(w: &Wrangler, out: &mut dyn Write) -> Result<Option<String>> {
             }
             None => continue,
         };
-        w.must(
-            &format!("set the secret {name}"),
-            &["secret", "put", name],
-            Some(&value),
-        )?;
-        writeln!(out, "    set {name}")?;
+        for generated in workers {
+            w.scoped(env.name(), Path::new(generated));
+            w.must(
+                &format!("set the secret {name}"),
+                &["secret", "put", name],
+                Some(&value),
+            )?;
+            writeln!(out, "    set {name} ({generated})")?;
+        }
     }
     Ok(admin)
+}
+
+/// The names of the secrets the scoped Worker has; none for a Worker never
+/// deployed.
+fn listed_secrets(w: &Wrangler) -> Result<Vec<String>> {
+    let listed = w.call(&["secret", "list", "--format", "json"], None)?;
+    if !listed.ok {
+        return Ok(Vec::new());
+    }
+    Ok(json_in(&listed.out)?
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// 32 bytes from the operating system's randomness, as hex.

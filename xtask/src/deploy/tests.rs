@@ -39,6 +39,11 @@ fn live_worker() -> Receiver {
                         ],
                         "(function(){})();",
                     ),
+                    ("GET", "/v1/admin/people") => (
+                        401,
+                        vec![("content-type", "application/json".into())],
+                        r#"{"error":{"code":"unauthorized","message":"send Authorization"}}"#,
+                    ),
                     ("OPTIONS", "/v1/responses") => (
                         204,
                         vec![(
@@ -77,11 +82,9 @@ impl Account {
         let _ = std::fs::remove_dir_all(&dir);
         let edge = dir.join("edge");
         std::fs::create_dir_all(edge.join("migrations")).unwrap();
-        std::fs::copy(
-            Path::new(EDGE).join("wrangler.toml"),
-            edge.join("wrangler.toml"),
-        )
-        .unwrap();
+        for tracked in ["wrangler.toml", "office.toml"] {
+            std::fs::copy(Path::new(EDGE).join(tracked), edge.join(tracked)).unwrap();
+        }
         for m in std::fs::read_dir(Path::new(EDGE).join("migrations")).unwrap() {
             let m = m.unwrap();
             std::fs::copy(m.path(), edge.join("migrations").join(m.file_name())).unwrap();
@@ -166,6 +169,10 @@ fn assert_complete(a: &Account) {
     );
     assert_eq!(
         s["secrets"]["candor-staging"],
+        serde_json::json!(["ACK_SECRET"])
+    );
+    assert_eq!(
+        s["secrets"]["candor-staging-office"],
         serde_json::json!(["ADMIN_TOKEN", "ACK_SECRET"])
     );
     let migrations = std::fs::read_dir(Path::new(EDGE).join("migrations"))
@@ -175,7 +182,12 @@ fn assert_complete(a: &Account) {
         s["migrated"]["candor-staging"].as_array().unwrap().len(),
         migrations
     );
-    assert!(s["deploys"].as_u64().unwrap() >= 1);
+    assert!(s["deploys"].as_u64().unwrap() >= 2);
+    assert_eq!(
+        s["workers"],
+        serde_json::json!(["candor-staging-office", "candor-staging"]),
+        "the office first: the front binds it"
+    );
 }
 
 #[test]
@@ -196,23 +208,28 @@ fn a_fresh_account_gets_each_resource_once_and_a_second_run_changes_nothing() {
             "d1 time-travel",
             "d1 migrations",
             "secret list",
+            "secret list",
             "secret put",
             "secret put",
+            "secret put",
+            "deploy",
             "deploy"
         ]
     );
     assert_complete(&a);
     let id = a.state()["dbs"][0]["uuid"].as_str().unwrap().to_owned();
-    let generated = std::fs::read_to_string(a.dir.join("edge").join(config::FILE)).unwrap();
-    assert!(
-        generated.contains(&format!("database_id = \"{id}\"")),
-        "{generated}"
-    );
-    let tracked = std::fs::read_to_string(a.dir.join("edge/wrangler.toml")).unwrap();
-    assert!(
-        !tracked.contains(&id),
-        "the tracked config is never written"
-    );
+    for (tracked, generated) in config::WORKERS {
+        let generated = std::fs::read_to_string(a.dir.join("edge").join(generated)).unwrap();
+        assert!(
+            generated.contains(&format!("database_id = \"{id}\"")),
+            "{generated}"
+        );
+        let tracked = std::fs::read_to_string(a.dir.join("edge").join(tracked)).unwrap();
+        assert!(
+            !tracked.contains(&id),
+            "the tracked config is never written"
+        );
+    }
     for words in [
         first.url.as_str(),
         "/widget.js\" data-site=",
@@ -238,17 +255,27 @@ fn a_fresh_account_gets_each_resource_once_and_a_second_run_changes_nothing() {
             "d1 time-travel",
             "d1 migrations",
             "secret list",
+            "secret list",
+            "deploy",
             "deploy"
         ],
         "the second run creates and sets nothing"
     );
-    assert_eq!(a.state()["deploys"], 2);
+    assert_eq!(a.state()["deploys"], 4);
 
     // The admin token is shown once, on the run that made it; no other
     // secret is ever printed or passed as an argument.
     let admin = a.secret("ADMIN_TOKEN");
     let ack = a.secret("ACK_SECRET");
-    assert_eq!((admin.len(), ack.len()), (1, 1));
+    assert_eq!(
+        (admin.len(), ack.len()),
+        (1, 2),
+        "the ack secret on both Workers"
+    );
+    assert_eq!(
+        ack[0], ack[1],
+        "the same ack secret: the front signs what the office checks"
+    );
     assert!(admin[0].len() >= 64 && ack[0].len() >= 64, "256 bits each");
     assert_eq!(out1.matches(&admin[0]).count(), 1);
     assert!(!out2.contains(&admin[0]));
@@ -317,6 +344,11 @@ fn options_are_checked() {
 
 #[test]
 fn the_generated_config_fills_in_only_its_environment() {
+    let office = std::fs::read_to_string(Path::new(EDGE).join("office.toml")).unwrap();
+    let generated = config::generate(&office, Env::Staging, "8c3a", None).unwrap();
+    let at = generated.find("8c3a").unwrap();
+    let section = generated[..at].rfind("[[env.").unwrap();
+    assert!(generated[section..].starts_with("[[env.staging.d1_databases]]"));
     let tracked = std::fs::read_to_string(Path::new(EDGE).join("wrangler.toml")).unwrap();
     let id = "8c3a1b2e-0000-4000-8000-000000000001";
     let prod =
@@ -339,15 +371,18 @@ fn the_generated_config_fills_in_only_its_environment() {
 /// configuration may carry one.
 #[test]
 fn no_deployable_configuration_enables_a_dev_switch() {
-    let tracked = std::fs::read_to_string(Path::new(EDGE).join("wrangler.toml")).unwrap();
-    let mut configs = vec![tracked.clone()];
-    for env in [Env::Staging, Env::Production] {
-        configs.push(config::generate(&tracked, env, "id", None).unwrap());
-        assert!(
-            tracked.contains(&format!("[env.{}]", env.name())),
-            "edge/wrangler.toml declares {}",
-            env.name()
-        );
+    let mut configs = Vec::new();
+    for (file, _) in config::WORKERS {
+        let tracked = std::fs::read_to_string(Path::new(EDGE).join(file)).unwrap();
+        for env in [Env::Staging, Env::Production] {
+            configs.push(config::generate(&tracked, env, "id", None).unwrap());
+            assert!(
+                tracked.contains(&format!("[env.{}]", env.name())),
+                "edge/{file} declares {}",
+                env.name()
+            );
+        }
+        configs.push(tracked);
     }
     for text in configs {
         for line in text.lines().map(|l| l.split('#').next().unwrap_or("")) {
@@ -403,4 +438,61 @@ fn every_environment_declares_the_answer_rate_limiters() {
         namespaces.len(),
         "no undeclared limiter"
     );
+}
+
+/// The back office is reachable only through the front's service binding
+/// (its `/internal/*` paths trust that): in no environment does it get a
+/// `workers.dev` address, a preview URL or a route, and in each the front
+/// binds `OFFICE` to the office of the same environment.
+#[test]
+fn the_office_has_no_address_of_its_own_and_the_front_binds_it() {
+    let office = std::fs::read_to_string(Path::new(EDGE).join("office.toml")).unwrap();
+    let front = std::fs::read_to_string(Path::new(EDGE).join("wrangler.toml")).unwrap();
+    let code = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    let office_lines = code(&office);
+    assert!(
+        !office_lines
+            .iter()
+            .any(|l| l.contains("route") || l.contains("[assets]")),
+        "the office declares a route: {office_lines:?}"
+    );
+    for (prefix, section) in [
+        ("", None),
+        ("env.staging.", Some("[env.staging]")),
+        ("env.production.", Some("[env.production]")),
+    ] {
+        // The keys of this environment's own table, up to its next table.
+        let table: Vec<&String> = match section {
+            None => office_lines
+                .iter()
+                .take_while(|l| !l.starts_with('['))
+                .collect(),
+            Some(header) => office_lines
+                .iter()
+                .skip_while(|l| l.as_str() != header)
+                .skip(1)
+                .take_while(|l| !l.starts_with('['))
+                .collect(),
+        };
+        for key in ["workers_dev = false", "preview_urls = false"] {
+            assert!(
+                table.iter().any(|l| l.as_str() == key),
+                "{prefix}: {key} in {table:?}"
+            );
+        }
+        let name = table
+            .iter()
+            .find_map(|l| l.strip_prefix("name = "))
+            .unwrap_or_else(|| panic!("{prefix}: the office has no name"));
+        let binding = format!("[[{prefix}services]]\nbinding = \"OFFICE\"\nservice = {name}\n");
+        assert!(
+            front.contains(&binding),
+            "the front's {prefix}services bind {name}"
+        );
+    }
 }
