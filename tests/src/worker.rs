@@ -223,6 +223,18 @@ impl LocalWorker {
     /// D1 binding must be called `DB`; `cfg.seed` (the demo site) applies to
     /// the edge's schema only. `None` is `edge/wrangler.toml`.
     pub fn start_with(cfg: Config, config: Option<PathBuf>) -> Result<Self, String> {
+        Self::start_beside(cfg, config, None)
+    }
+
+    /// As [`LocalWorker::start_with`], with a second Worker (`aux`, a
+    /// wrangler.toml) in the same `wrangler dev`, as the edge's front runs
+    /// with its back office: the bench runs the JS reference so, because
+    /// wrangler handles two Workers' logs another way than one's.
+    pub fn start_beside(
+        cfg: Config,
+        config: Option<PathBuf>,
+        aux: Option<&Path>,
+    ) -> Result<Self, String> {
         for built in ["build/worker/shim.mjs", "build-office/worker/shim.mjs"] {
             if !paths::edge().join(built).exists() {
                 return Err("the Workers are not built: run `cargo xtask build` first".into());
@@ -236,9 +248,12 @@ impl LocalWorker {
         // first config, on the port) and the back office behind its service
         // binding, which wrangler gives no `--var`: its variables are
         // written into its config instead.
-        let configs = match config.as_deref() {
-            Some(c) => config_args(Some(c)),
-            None => vec![
+        let configs = match (config.as_deref(), aux) {
+            (Some(c), None) => config_args(Some(c)),
+            (Some(c), Some(aux)) => {
+                vec!["--config".into(), c.into(), "--config".into(), aux.into()]
+            }
+            (None, _) => vec![
                 "--config".into(),
                 "wrangler.toml".into(),
                 "--config".into(),

@@ -40,11 +40,14 @@ impl Report {
              `POST /v1/responses`; {} warm-up answers each, then {} rounds of {} answers, \
              alternating Rust and JS (A B B A …). Both Workers run at once on 127.0.0.1 under \
              `wrangler dev` (local workerd, local D1 = SQLite, each with its own fresh database and \
-             the same migrations and bench site, both behind the same static-assets router); the \
-             JS Worker is `edge/bench/js-reference/worker.js`; the Rust Worker runs with an \
+             the same migrations and bench site, both behind the same static-assets router, each \
+             in `wrangler dev`'s two-Worker mode: the Rust front with its back office, the JS \
+             Worker with an idle one, since wrangler carries logs more cheaply in that mode); the \
+             JS Worker is `edge/bench/js-reference/worker.js`; the Rust front runs with an \
              `ACK_SECRET`, as deployed, and does all it does in production: the access log line, \
-             the thank-you mail (no mail backend: its one attempt fails for good) and each new \
-             case's first alert attempt from `waitUntil` (no recipients: dead letters). CPU per request is read from \
+             and hands the office the thank-you mail (no mail backend: its one attempt fails for \
+             good) and each new case's first alert attempt (no recipients: dead letters), whose \
+             CPU is counted too. CPU per request is read from \
              `/proc` for each Worker's process group (workerd: the Worker, the assets router and \
              local D1's SQLite; wrangler's Node: its dev proxy and request log), so it says where \
              the time goes whatever else the machine is doing; `GET /health` is the fixed cost of \

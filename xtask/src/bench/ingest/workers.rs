@@ -67,7 +67,10 @@ pub(in crate::bench) fn start(
         seed: None,
         test_scheduled: false,
     };
-    let worker = LocalWorker::start_with(cfg, config.clone())?;
+    // The reference beside an idle second Worker: the same two-Worker mode
+    // of `wrangler dev` as the Rust front and its office.
+    let idle = config.as_ref().map(|c| c.with_file_name("idle.toml"));
+    let worker = LocalWorker::start_beside(cfg, config.clone(), idle.as_deref())?;
     eprintln!("    {name} on {}", worker.url(""));
     Ok(Target {
         name,
