@@ -826,3 +826,73 @@ async fn two_copies_of_one_alert_in_flight_reach_the_recipient_once() {
     ));
     assert_eq!(attempts[0]["n"], 1, "one attempt logged");
 }
+
+/// The back office away (not deployed yet, down, restarting) while the
+/// front takes answers: the answer is stored and thanked, its alert waits
+/// in the outbox (the front's hand-over fails and is logged), and once the
+/// office is back the cron sends it, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_taken_while_the_office_is_away_is_alerted_once_it_is_back() {
+    let mut stack = Stack::start_full(
+        "office-away",
+        Options {
+            responder: Box::new(|_: &Received, _| ok()),
+            ..Options::default()
+        },
+        vec![(LOST_AFTER.0.into(), LOST_AFTER.1.into())],
+    );
+    stack
+        .put_site("away", &[("service_manager", "/inbox")], json!({}))
+        .await;
+    stack.restart(true);
+    let client = reqwest::Client::new();
+    let office_route = client
+        .get(stack.worker.url("/v1/admin/people"))
+        .send()
+        .await
+        .expect("an admin route");
+    assert_eq!(office_route.status().as_u16(), 503, "the office is away");
+
+    let case = open_case(
+        &stack.api(),
+        RawSubmission {
+            contact: Some(contact("ana@example.com", true)),
+            ..never_came("away")
+        },
+    )
+    .await;
+    let stored = format!("SELECT COUNT(*) AS n FROM responses WHERE id = '{case}'");
+    wait_for_count(&stack, "the answer is stored", &stored, 1).await;
+    let alert = crate::support::alert_id(&case, "service", "opened");
+    let waiting =
+        format!("SELECT COUNT(*) AS n FROM alerts WHERE id = '{alert}' AND finished_at IS NULL");
+    wait_for_count(&stack, "its alert waits in the outbox", &waiting, 1).await;
+    stack.wait_for_log("not handed to the office").await;
+    assert!(
+        stack.inbox.received().is_empty(),
+        "nothing was sent while the office was away"
+    );
+
+    stack.restart(false);
+    tick_after_grace(&client, &stack).await;
+    crate::support::wait_until("the alert arrives", Duration::from_secs(30), || {
+        let n = stack.inbox.received().len();
+        async move { n >= 1 }
+    })
+    .await;
+    // Another tick sends nothing more.
+    tick_after_grace(&client, &stack).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let got = stack.inbox.received();
+    assert_eq!(
+        got.len(),
+        1,
+        "the alert arrived once: {:?}",
+        got.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    assert_eq!(got[0].path, "/inbox");
+    let finished = format!(
+        "SELECT COUNT(*) AS n FROM alerts WHERE id = '{alert}' AND finished_at IS NOT NULL"
+    );
+    wait_for_count(&stack, "the alert is finished", &finished, 1).await;
+}

@@ -13,6 +13,8 @@ pub struct Stack {
     /// The mail catcher the Worker's `MAIL_URL` points at.
     pub mail: Receiver,
     pub dir: PathBuf,
+    /// The Workers' variables, kept for a restart.
+    vars: Vec<(String, String)>,
 }
 
 /// A fresh directory under `target/e2e/<name>` for one test's state and logs.
@@ -41,18 +43,19 @@ impl Stack {
             ..Options::default()
         })
         .expect("start the mail catcher");
+        let vars: Vec<(String, String)> = vec![
+            ("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()),
+            ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
+            ("ACK_SECRET".into(), ACK_SECRET.into()),
+            ("MAIL_URL".into(), mail.url("/mail")),
+        ]
+        .into_iter()
+        .chain(extra_vars)
+        .collect();
         let worker = LocalWorker::start(Config {
             port: tests::free_port().expect("free port"),
             state_dir: dir.join("state"),
-            vars: vec![
-                ("ALLOW_LOOPBACK_WEBHOOKS".into(), "true".into()),
-                ("ADMIN_TOKEN".into(), ADMIN_TOKEN.into()),
-                ("ACK_SECRET".into(), ACK_SECRET.into()),
-                ("MAIL_URL".into(), mail.url("/mail")),
-            ]
-            .into_iter()
-            .chain(extra_vars)
-            .collect(),
+            vars: vars.clone(),
             log: Some(dir.join("wrangler.log")),
             seed: Some(Seed {
                 inbox_url: inbox.url("/inbox"),
@@ -66,7 +69,28 @@ impl Stack {
             inbox,
             mail,
             dir,
+            vars,
         }
+    }
+
+    /// Stops the Workers and starts them again on the same D1 and a new
+    /// port: both, or (`front_alone`) the front without its back office,
+    /// as when the office is not deployed yet or down.
+    pub fn restart(&mut self, front_alone: bool) {
+        self.worker.stop();
+        let config = front_alone.then(|| tests::paths::edge().join("wrangler.toml"));
+        self.worker = LocalWorker::start_with(
+            Config {
+                port: tests::free_port().expect("free port"),
+                state_dir: self.dir.join("state"),
+                vars: self.vars.clone(),
+                log: Some(self.dir.join("wrangler.log")),
+                seed: None,
+                test_scheduled: true,
+            },
+            config,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// The mails caught for `to`, oldest first, as the Worker posted them
