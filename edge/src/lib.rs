@@ -88,7 +88,7 @@ async fn queue(batch: MessageBatch<alerts::Job>, env: Env, _ctx: Context) -> Res
 }
 
 /// The SLA tick, every minute: the front's cron trigger, whose work the
-/// office does (`office::TICK`).
+/// office does (`POST /internal/tick`, `office::run_tick`).
 #[cfg(not(feature = "office"))]
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {

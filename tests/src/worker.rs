@@ -248,18 +248,16 @@ impl LocalWorker {
         // first config, on the port) and the back office behind its service
         // binding, which wrangler gives no `--var`: its variables are
         // written into its config instead.
-        let configs = match (config.as_deref(), aux) {
-            (Some(c), None) => config_args(Some(c)),
-            (Some(c), Some(aux)) => {
-                vec!["--config".into(), c.into(), "--config".into(), aux.into()]
-            }
-            (None, _) => vec![
-                "--config".into(),
+        let configs: Vec<PathBuf> = match &config {
+            Some(c) => std::iter::once(c.clone())
+                .chain(aux.map(Path::to_owned))
+                .collect(),
+            None => vec![
                 "wrangler.toml".into(),
-                "--config".into(),
-                office_config(&cfg.state_dir, &cfg.vars)?.into(),
+                office_config(&cfg.state_dir, &cfg.vars)?,
             ],
         };
+        let configs = configs.iter().flat_map(|c| [Path::new("--config"), c]);
         let mut cmd = wrangler();
         cmd.args([
             "dev",

@@ -2,7 +2,7 @@
 //! chat inbox: one per test, stopped on drop.
 
 use super::{wait_until, Api, ACK_SECRET, ADMIN_TOKEN, INBOX_SECRET};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tests::receiver::{Options, Receiver};
 use tests::worker::{Config, LocalWorker, Seed};
@@ -23,6 +23,19 @@ pub fn test_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create test dir");
     dir
+}
+
+/// The Workers of one test: its state and log under `dir`, a free port, the
+/// cron reachable at `/__scheduled`.
+fn worker_config(dir: &Path, vars: &[(String, String)], seed: Option<Seed>) -> Config {
+    Config {
+        port: tests::free_port().expect("free port"),
+        state_dir: dir.join("state"),
+        vars: vars.to_vec(),
+        log: Some(dir.join("wrangler.log")),
+        seed,
+        test_scheduled: true,
+    }
 }
 
 impl Stack {
@@ -52,18 +65,12 @@ impl Stack {
         .into_iter()
         .chain(extra_vars)
         .collect();
-        let worker = LocalWorker::start(Config {
-            port: tests::free_port().expect("free port"),
-            state_dir: dir.join("state"),
-            vars: vars.clone(),
-            log: Some(dir.join("wrangler.log")),
-            seed: Some(Seed {
-                inbox_url: inbox.url("/inbox"),
-                inbox_secret: INBOX_SECRET.into(),
-            }),
-            test_scheduled: true,
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+        let seed = Seed {
+            inbox_url: inbox.url("/inbox"),
+            inbox_secret: INBOX_SECRET.into(),
+        };
+        let worker = LocalWorker::start(worker_config(&dir, &vars, Some(seed)))
+            .unwrap_or_else(|e| panic!("{e}"));
         Self {
             worker,
             inbox,
@@ -79,18 +86,8 @@ impl Stack {
     pub fn restart(&mut self, front_alone: bool) {
         self.worker.stop();
         let config = front_alone.then(|| tests::paths::edge().join("wrangler.toml"));
-        self.worker = LocalWorker::start_with(
-            Config {
-                port: tests::free_port().expect("free port"),
-                state_dir: self.dir.join("state"),
-                vars: self.vars.clone(),
-                log: Some(self.dir.join("wrangler.log")),
-                seed: None,
-                test_scheduled: true,
-            },
-            config,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        self.worker = LocalWorker::start_with(worker_config(&self.dir, &self.vars, None), config)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// The mails caught for `to`, oldest first, as the Worker posted them
