@@ -177,7 +177,8 @@ fn issuer_origin(raw: &str, allow_loopback: bool) -> Result<String, DomainError>
     } else {
         format!("https://{raw}")
     };
-    let url = url::Url::parse(&with_scheme).map_err(|_| err("is not a host name"))?;
+    let url = url::Url::parse(&with_scheme)
+        .map_err(|_| err(crate::ascii_hosts::why_unparsed(raw, "is not a host name")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(err("must not carry credentials"));
     }
@@ -865,6 +866,12 @@ mod tests {
             assert!(refused.is_err(), "{raw:?}");
             assert_eq!(refused.unwrap_err().code(), "invalid_access_team_domain");
         }
+    }
+
+    #[test]
+    fn a_unicode_team_domain_is_refused_with_the_form_to_write() {
+        let refused = AccessConfig::new("cändor.cloudflareaccess.com", AUD, false).unwrap_err();
+        assert!(refused.to_string().contains("xn--"), "{refused}");
     }
 
     #[test]

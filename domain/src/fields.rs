@@ -234,7 +234,9 @@ pub fn paragraphs(
 }
 
 string_newtype!(
-    /// The page the widget was opened on: an absolute http(s) URL.
+    /// The page the widget was opened on: an absolute http(s) URL, its
+    /// host in ASCII as a browser's `location.href` has it
+    /// ([`crate::ascii_hosts`]).
     PageUrl
 );
 
@@ -349,7 +351,10 @@ mod tests {
     fn page_urls() {
         let p = PageUrl::try_from("https://shop.example.com:8443/a?b=1").unwrap();
         assert_eq!(p.origin(), "https://shop.example.com:8443");
+        let idn = PageUrl::try_from("https://xn--bcher-kva.example/").unwrap();
+        assert_eq!(idn.origin(), "https://xn--bcher-kva.example");
         for bad in [
+            "https://bücher.example/",
             "javascript:alert(1)",
             "/relative",
             "ftp://x.com/",

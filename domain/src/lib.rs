@@ -18,6 +18,7 @@ pub mod admin_api;
 pub mod alert;
 pub mod answers;
 pub mod api_keys;
+mod ascii_hosts;
 pub mod audit;
 pub mod auth;
 pub mod case;

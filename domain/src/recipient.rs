@@ -250,7 +250,8 @@ pub fn mask_url(raw: &str) -> String {
 /// `http://127.0.0.1:PORT` / `http://localhost:PORT` and nothing else.
 ///
 /// The host is normalised before any rule looks at it — lowercase (the URL
-/// parser does that, with IDNA mapping and percent-decoding), trailing dots
+/// parser does that, and percent-decoding; a Unicode host is refused:
+/// [`crate::ascii_hosts`]), trailing dots
 /// removed (`localhost.` is `localhost`: the dot is the DNS root), empty
 /// labels refused — and the URL is kept with that host, so the one spelling
 /// that passed is the one stored, re-checked at send time and called.
@@ -287,7 +288,8 @@ fn normalised_host(url: &url::Url) -> Result<Host, &'static str> {
 impl RecipientUrl {
     pub fn parse(raw: &str, format: Format, allow_loopback: bool) -> Result<Self, DomainError> {
         let err = |why: &str| DomainError::invalid("url", why.to_owned());
-        let mut url = url::Url::parse(raw.trim()).map_err(|_| err("is not a URL"))?;
+        let mut url = url::Url::parse(raw.trim())
+            .map_err(|_| err(crate::ascii_hosts::why_unparsed(raw, "is not a URL")))?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(err("must not carry credentials"));
         }
@@ -399,6 +401,9 @@ mod tests {
         ] {
             assert!(!ok(bad, Webhook), "{bad}");
         }
+        let unicode = RecipientUrl::parse("https://alerts.bücher.example/x", Webhook, false);
+        assert!(unicode.unwrap_err().to_string().contains("xn--"));
+        assert!(ok("https://alerts.xn--bcher-kva.example/x", Webhook));
     }
 
     /// Issue 20, defect 7: a trailing dot names the same host (it is the
