@@ -56,8 +56,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         rows_written: rows.written,
         worker: office::WORKER,
     };
-    if let Ok(json) = serde_json::to_string(&line) {
-        worker::console_log!("{json}");
+    if !office::taken_hand_over(&line.route, line.status) {
+        if let Ok(json) = serde_json::to_string(&line) {
+            worker::console_log!("{json}");
+        }
     }
     Ok(resp)
 }

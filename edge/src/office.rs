@@ -22,6 +22,15 @@ pub const WORKER: &str = if cfg!(feature = "office") {
     "front"
 };
 
+/// Whether a request is the front's hand-over of an answer's after-commit
+/// work, taken by the office. Such a request gets no access line: it is
+/// part of an answer the front's own line already records, and a line per
+/// answer costs (Workers Logs, and `wrangler dev`'s relay of each line,
+/// BENCHMARKS.md). One refused is logged, and the front logs a failed one.
+pub fn taken_hand_over(route: &str, status: u16) -> bool {
+    route == "/internal/after-commit" && (200..300).contains(&status)
+}
+
 /// `POST /internal/tick`'s body: the tick's scheduled time.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

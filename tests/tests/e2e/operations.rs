@@ -343,6 +343,12 @@ async fn access_lines_count_d1_rows(stack: &Stack) {
         answers.iter().all(|l| l["worker"] == "front"),
         "{answers:?}"
     );
+    // The office takes each answer's after-commit work without a line of
+    // its own: the answer's line is the front's.
+    assert!(
+        !lines.iter().any(|l| l["route"] == "/internal/after-commit"),
+        "{lines:?}"
+    );
     // The front's cron trigger hands the tick to the office, which logs it.
     assert!(
         lines.iter().any(|l| l["route"] == "/internal/tick"
