@@ -22,13 +22,17 @@ pub const WORKER: &str = if cfg!(feature = "office") {
     "front"
 };
 
+/// The path of the work after an answer's commit, which the front posts
+/// from its `waitUntil` and the office takes (`run_after_commit`).
+const AFTER_COMMIT: &str = "/internal/after-commit";
+
 /// Whether a request is the front's hand-over of an answer's after-commit
 /// work, taken by the office. Such a request gets no access line: it is
 /// part of an answer the front's own line already records, and a line per
 /// answer costs (Workers Logs, and `wrangler dev`'s relay of each line,
 /// BENCHMARKS.md). One refused is logged, and the front logs a failed one.
 pub fn taken_hand_over(route: &str, status: u16) -> bool {
-    route == "/internal/after-commit" && (200..300).contains(&status)
+    route == AFTER_COMMIT && (200..300).contains(&status)
 }
 
 /// `POST /internal/tick`'s body: the tick's scheduled time.
@@ -58,14 +62,12 @@ pub use front::{after_commit, forward, tick};
 
 #[cfg(not(feature = "office"))]
 mod front {
-    use super::{AfterCommit, Tick};
+    use super::{AfterCommit, Tick, AFTER_COMMIT};
     use crate::error::{EdgeError, EdgeResult};
     use worker::{Env, Fetcher, Headers, Method, Request, RequestInit, Response};
 
     /// The cron tick, posted by the front's scheduled handler.
     const TICK: &str = "/internal/tick";
-    /// The work after an answer's commit, posted from the front's `waitUntil`.
-    const AFTER_COMMIT: &str = "/internal/after-commit";
 
     fn office(env: &Env) -> EdgeResult<Fetcher> {
         env.service("OFFICE")
