@@ -20,6 +20,8 @@ pub enum Action {
     KeyRevoked,
     Erased,
     Exported,
+    /// A site moved to its own database (`edge/src/store/homes.rs`).
+    SiteMoved,
 }
 
 impl Action {
@@ -35,6 +37,7 @@ impl Action {
             Self::KeyRevoked => "key_revoked",
             Self::Erased => "erased",
             Self::Exported => "exported",
+            Self::SiteMoved => "site_moved",
         }
     }
 
@@ -50,6 +53,7 @@ impl Action {
             "key_created" => "API key created",
             "key_revoked" => "API key revoked",
             "erased" => "Personal data erased",
+            "site_moved" => "Site moved to its own database",
             "exported" => "Answers exported",
             "recipient_url_revealed" => "Recipient URL read",
             _ => "Change",
@@ -175,6 +179,7 @@ mod tests {
             Action::KeyRevoked,
             Action::Erased,
             Action::Exported,
+            Action::SiteMoved,
         ] {
             assert_ne!(Action::label(a.as_str()), "Change", "{a:?}");
         }

@@ -80,6 +80,21 @@ const FRAGMENTS: &[(&str, &str, &[&str])] = &[
         "level_rank",
         &["(CASE level WHEN 'none' THEN 0 WHEN 'service' THEN 1 WHEN 'account' THEN 2 WHEN 'senior' THEN 3 WHEN 'president' THEN 4 ELSE 0 END)"],
     ),
+    // ingest::insert: `n.home.still_here("?2")`, the answer's home guard
+    // (homes::Home::still_here): D1's, and an object's.
+    (
+        "ingest.rs",
+        "n.home.still_here(\"?2\")",
+        &["EXISTS (SELECT 1 FROM sites WHERE key = ?2 AND home = 'd1')", "true"],
+    ),
+    // homes::upsert: a row read by `SELECT *` written back by its primary
+    // key, `sites` by `key` and `recipients` by `id`; planned as one
+    // representative upsert of a site (the columns are the row's).
+    ("homes.rs", "table", &["sites"]),
+    ("homes.rs", "key", &["key"]),
+    ("homes.rs", "columns", &["key, origins"]),
+    ("homes.rs", "places", &["?1, ?2"]),
+    ("homes.rs", "updates", &["origins = excluded.origins"]),
     (
         "ingest.rs",
         "tier_rank_now",

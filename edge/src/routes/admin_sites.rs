@@ -1,6 +1,7 @@
-//! `PUT`/`GET /v1/admin/sites/{site}`: a site's whole configuration, and
+//! `PUT`/`GET /v1/admin/sites/{site}`: a site's whole configuration;
 //! `GET /v1/admin/sites/{site}/recipients/{id}/url`: one recipient's URL in
-//! full, for the owner only, audited.
+//! full, for the owner only, audited; and `POST /v1/admin/sites/{site}/home`:
+//! where its answers live.
 //!
 //! `GET` never shows a recipient's whole URL (a chat webhook's path is its
 //! credential) or a secret; its answer is valid `PUT` input, and a `PUT`
@@ -39,6 +40,7 @@ pub async fn put(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response
     };
     let audit = store::audit::entry(&db, &entry, now)?;
     store::sites::save_site(&db, &key, &config, audit, now).await?;
+    store::homes::mirror(env, &db, key.as_str()).await?;
     Ok(http::json(
         200,
         &store::sites::site_config(&db, key.as_str()).await?,
@@ -51,6 +53,41 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> EdgeResult<Response> {
     Ok(http::json(
         200,
         &store::sites::site_config(&Db::from_env(env)?, key.as_str()).await?,
+    ))
+}
+
+/// `POST /v1/admin/sites/{site}/home` with `{"home": "object"}`: moves the
+/// site into its own Durable Object (`store::homes`), answering where it
+/// lives and whether this call moved it. Safe to repeat.
+pub async fn move_home(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum To {
+        Object,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        home: To,
+    }
+    let actor = auth::require_admin(&req, env).await?;
+    let key = SiteKey::try_from(site)?;
+    let Body { home: To::Object } = request::read_json(&mut req).await?;
+    let entry = Entry {
+        actor,
+        action: Action::SiteMoved,
+        target: key.as_str().to_owned(),
+        before: Some(serde_json::json!({"home": "d1"})),
+        after: Some(serde_json::json!({"home": "object"})),
+    };
+    let moved = store::homes::move_to_object(env, key.as_str(), &entry, clock::now()).await?;
+    Ok(http::json(
+        200,
+        &serde_json::json!({
+            "site": key.as_str(),
+            "home": "object",
+            "moved": moved == store::homes::Moved::Now,
+        }),
     ))
 }
 

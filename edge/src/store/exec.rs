@@ -2,10 +2,11 @@
 //!
 //! Store functions build [`Stmt`]s (SQL text and its arguments, nothing
 //! bound to a database yet) and run them here, one at a time or as one
-//! transaction ([`Db::batch`]). Today every site lives in the D1 binding
-//! `DB`; a second home (one SQLite Durable Object per site, issue 21) runs
-//! the same statements behind the same [`Db`], which is why a statement is
-//! plain data until it runs.
+//! transaction ([`Db::batch`]), in one of two homes: the D1 binding `DB`,
+//! where every site lived first and the control data (sites, people,
+//! sessions) stays, or a site's own SQLite Durable Object
+//! ([`super::object`]), which runs the same statements and answers in D1's
+//! shape. That is why a statement is plain data until it runs.
 //!
 //! Each result's row counts go to the request's tally ([`super::meter`]),
 //! read straight off D1's `meta` object: converting the whole object
@@ -15,23 +16,44 @@
 use super::meter::{self, Rows};
 use js_sys::{Array, Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use worker::{D1Database, Env};
+use worker::{D1Database, Env, Method, Request, RequestInit, Stub};
 
-/// Where statements run: today the D1 database every site shares.
-pub struct Db(D1Database);
+/// Where statements run.
+pub struct Db(Home);
+
+/// A database handle, cheap to copy into each statement.
+#[derive(Clone)]
+enum Home {
+    /// The D1 binding's database (the JS object its methods run on).
+    D1(JsValue),
+    /// One site's Durable Object.
+    Object(Rc<Stub>),
+}
 
 impl Db {
-    /// The `DB` binding.
+    /// The `DB` binding: the control data, and every site that lives there.
     pub fn from_env(env: &Env) -> worker::Result<Self> {
-        env.d1("DB").map(Self)
+        let d1: D1Database = env.d1("DB")?;
+        Ok(Self(Home::D1(d1.as_ref().clone())))
+    }
+
+    /// The Durable Object of the site `key`, whatever the registry says:
+    /// callers ask [`super::sites`] where a site lives first.
+    pub fn site_object(env: &Env, key: &str) -> worker::Result<Self> {
+        let stub = env
+            .durable_object(super::object::BINDING)?
+            .id_from_name(key)?
+            .get_stub()?;
+        Ok(Self(Home::Object(Rc::new(stub))))
     }
 
     /// A statement to run here; arguments come with [`Stmt::bind`].
     pub fn prepare(&self, sql: impl Into<String>) -> Stmt {
         Stmt {
-            db: self.0.as_ref().clone(),
+            home: self.0.clone(),
             sql: sql.into(),
             args: Vec::new(),
         }
@@ -40,15 +62,30 @@ impl Db {
     /// `statements` as one transaction: all of them or none, each one's
     /// rows counted.
     pub async fn batch(&self, statements: Vec<Stmt>) -> worker::Result<Vec<Ran>> {
-        let prepared = statements
-            .iter()
-            .map(Stmt::prepared)
-            .collect::<worker::Result<Array>>()?;
-        let batch = method(self.0.as_ref(), "batch")?;
-        let results = run(batch.call1(self.0.as_ref(), &prepared)).await?;
+        let results = match &self.0 {
+            Home::D1(d1) => {
+                let prepared = statements
+                    .iter()
+                    .map(Stmt::prepared)
+                    .collect::<worker::Result<Array>>()?;
+                let batch = method(d1, "batch")?;
+                run(batch.call1(d1, &prepared)).await?
+            }
+            Home::Object(stub) => {
+                // A batch runs in one home: a statement built for another
+                // would run in the wrong database.
+                let elsewhere = statements
+                    .iter()
+                    .any(|s| !matches!(&s.home, Home::Object(o) if Rc::ptr_eq(o, stub)));
+                if elsewhere {
+                    return Err(internal("a batch mixes statements of two homes"));
+                }
+                object_batch(stub, &statements).await?
+            }
+        };
         let results: Vec<Ran> = results
             .dyn_into::<Array>()
-            .map_err(|_| internal("D1's batch did not answer a list"))?
+            .map_err(|_| internal("the batch did not answer a list"))?
             .iter()
             .map(Ran)
             .collect();
@@ -57,11 +94,35 @@ impl Db {
     }
 }
 
+/// Posts `statements` to a site's object as one batch (the wire is in
+/// [`super::object`]); its answer is a list in D1's result shape.
+async fn object_batch(stub: &Stub, statements: &[Stmt]) -> worker::Result<JsValue> {
+    let list = Array::new();
+    for s in statements {
+        let one = js_sys::Object::new();
+        Reflect::set(&one, &"sql".into(), &s.sql.as_str().into())?;
+        Reflect::set(&one, &"args".into(), &s.args.iter().collect::<Array>())?;
+        list.push(&one);
+    }
+    let body = js_sys::JSON::stringify(&list)?
+        .as_string()
+        .ok_or_else(|| internal("a batch that does not serialize"))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let req = Request::new_with_init(super::object::BATCH_URL, &init)?;
+    let mut resp = stub.fetch_with_request(req).await?;
+    let text = resp.text().await?;
+    if resp.status_code() != 200 {
+        return Err(internal(&["the site's store: ", text.as_str()].concat()));
+    }
+    Ok(js_sys::JSON::parse(&text)?)
+}
+
 /// One SQL statement and its arguments.
 #[derive(Clone)]
 pub struct Stmt {
-    /// The database it runs on (a handle, cheap to copy).
-    db: JsValue,
+    /// The database it runs on.
+    home: Home,
     sql: String,
     args: Vec<JsValue>,
 }
@@ -83,8 +144,10 @@ impl Stmt {
 
     /// D1's statement for this one, as the JS object its methods run on.
     fn prepared(&self) -> worker::Result<JsValue> {
-        let statement = self
-            .db
+        let Home::D1(db) = &self.home else {
+            return Err(internal("a statement for a site's object prepared for D1"));
+        };
+        let statement = db
             .unchecked_ref::<D1Database>()
             .prepare(&self.sql)
             .bind(&self.args)?;
@@ -108,6 +171,13 @@ impl Stmt {
     }
 
     async fn call(&self, name: &str) -> worker::Result<Ran> {
+        if let Home::Object(stub) = &self.home {
+            // A batch of one: `all` and `run` are the same call there.
+            let ran = object_batch(stub, std::slice::from_ref(self)).await?;
+            let ran = Ran(Reflect::get(&ran, &0.into())?);
+            ran.count();
+            return Ok(ran);
+        }
         let statement = self.prepared()?;
         let ran = Ran(run(method(&statement, name)?.call0(&statement)).await?);
         ran.count();

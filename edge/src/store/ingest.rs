@@ -5,6 +5,7 @@
 use super::{flag, int, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::exec::{Db, Ran, Stmt};
+use crate::store::homes::Home;
 use domain::alert::Reason;
 use domain::fields::{Email, PageUrl, Phone};
 use domain::submission::ContactKeys;
@@ -73,6 +74,9 @@ pub struct NewResponse<'a> {
     /// if the answer stands alone, and if it joins the open case. Written
     /// to the outbox in the same batch, so it is never lost, and once.
     pub thanks: Option<Thanks>,
+    /// Where the site lived when its row was read: the answer is stored
+    /// only if it still lives there ([`Home::still_here`]).
+    pub home: Home,
 }
 
 /// The two versions of a customer's thank-you (see [`NewResponse::thanks`]).
@@ -99,6 +103,9 @@ pub enum Stored {
     },
     /// This id was stored before: the reply given then, and its site.
     Replayed { site: String, reply: String },
+    /// Nothing was stored: the site moved out of D1 since its row was
+    /// read. Store it again in the site's object.
+    Moved,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,8 +141,9 @@ pub async fn insert(db: &Db, n: &NewResponse<'_>) -> EdgeResult<Stored> {
              CASE WHEN j IS NOT NULL THEN j WHEN ?17 THEN ?1 END, \
              CASE WHEN j IS NOT NULL THEN ?19 ELSE ?18 END \
              FROM (SELECT CASE WHEN ?20 THEN ({}) END AS j) \
-             WHERE true ON CONFLICT(id) DO NOTHING",
-            open_case_of_contact("?2", "?15", "?16")
+             WHERE {} ON CONFLICT(id) DO NOTHING",
+            open_case_of_contact("?2", "?15", "?16"),
+            n.home.still_here("?2"),
         ))
         .bind(&[
             id.clone(),
@@ -176,7 +184,12 @@ pub async fn insert(db: &Db, n: &NewResponse<'_>) -> EdgeResult<Stored> {
     statements.push(stored_row(db, s.id.as_str(), may_join)?);
     let results = db.batch(statements).await?;
     let created = super::first_changes(&results) > 0;
-    let mut row = last_stored_row(&results, s.id.as_str())?;
+    let mut row = match last_stored_row(&results, s.id.as_str()) {
+        Ok(row) => row,
+        // Neither stored nor found: only the home guard refuses so.
+        Err(_) if !created && n.home == Home::D1 => return Ok(Stored::Moved),
+        Err(e) => return Err(e),
+    };
     let joined = row.case_id.as_deref().is_some_and(|c| c != s.id.as_str());
     if created && joined && !raise_now && tier.opens_case() {
         // The open case was read before this answer joined it: another

@@ -3,6 +3,7 @@
 use super::{flag, int, json, millis, opt_text, text};
 use crate::error::{EdgeError, EdgeResult};
 use crate::store::exec::{Db, Stmt};
+use crate::store::homes::Home;
 use domain::admin_api::{CounterView, SiteDocument, TurnstileView};
 use domain::deadlines::DeadlinePolicy;
 use domain::fields::SiteKey;
@@ -63,6 +64,7 @@ pub struct IngestSite {
     pub sla: SlaPolicy,
     pub rate_per_minute: u32,
     pub turnstile_secret: Option<String>,
+    pub home: Home,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +74,7 @@ pub struct IngestSiteRow {
     sla_minutes: String,
     rate_per_minute: i64,
     turnstile_secret: Option<String>,
+    home: String,
 }
 
 impl TryFrom<IngestSiteRow> for IngestSite {
@@ -82,6 +85,7 @@ impl TryFrom<IngestSiteRow> for IngestSite {
             sla: SlaPolicy::from_json(&row.sla_minutes),
             rate_per_minute: rate_per_minute(row.rate_per_minute),
             turnstile_secret: row.turnstile_secret,
+            home: Home::try_from(row.home.as_str())?,
             key: row.key,
         })
     }
@@ -92,7 +96,7 @@ impl TryFrom<IngestSiteRow> for IngestSite {
 pub fn select_ingest_site(db: &Db, key: &str) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(
-            "SELECT key, origins, sla_minutes, rate_per_minute, turnstile_secret FROM sites WHERE key = ?1",
+            "SELECT key, origins, sla_minutes, rate_per_minute, turnstile_secret, home FROM sites WHERE key = ?1",
         )
         .bind(&[text(key)])?)
 }

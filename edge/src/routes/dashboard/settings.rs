@@ -8,7 +8,7 @@ use crate::auth::{self, Manager};
 use crate::error::{EdgeError, EdgeResult};
 use crate::routes::admin_alerts;
 use crate::store::exec::Db;
-use crate::store::{audit as store_audit, dashboard, erasure, outbox, sites};
+use crate::store::{audit as store_audit, dashboard, erasure, homes, outbox, sites};
 use crate::{clock, http};
 use domain::audit::{self, Action, Entry};
 use domain::deadlines::{self, DeadlinePolicy};
@@ -155,7 +155,7 @@ pub async fn save(
     let before = audit::stored_site_view(stored.clone());
     match SiteConfig::parse(form.clone().apply(stored), auth::allow_loopback(env)) {
         Ok(config) => {
-            save_with_audit(&db, m, &site, &config, before).await?;
+            save_with_audit(env, &db, m, &site, &config, before).await?;
             Ok(http::see_other(&settings_url(&site, "saved")))
         }
         Err(e) => {
@@ -200,6 +200,7 @@ pub async fn add_recipient(
             };
             let audit = store_audit::entry(&db, &entry, now)?;
             sites::insert_recipient(&db, site.as_str(), &id, added, audit, now).await?;
+            homes::mirror(env, &db, site.as_str()).await?;
             Ok(http::see_other(&settings_url(&site, "recipient-added")))
         }
         Err(e) => {
@@ -227,6 +228,7 @@ pub async fn remove_recipient(
     if !sites::delete_recipient(&db, site.as_str(), rid, &m.actor(), clock::now()).await? {
         return Err(EdgeError::NotFound("recipient"));
     }
+    homes::mirror(env, &db, site.as_str()).await?;
     Ok(http::see_other(&settings_url(&site, "recipient-removed")))
 }
 
@@ -340,12 +342,13 @@ pub async fn save_deadlines(
     let before = audit::stored_site_view(stored.clone());
     stored.deadline_minutes = serde_json::to_value(policy).ok();
     let config = SiteConfig::parse(stored, auth::allow_loopback(env))?;
-    save_with_audit(&db, m, &site, &config, before).await?;
+    save_with_audit(env, &db, m, &site, &config, before).await?;
     Ok(http::see_other(&settings_url(&site, "deadlines-saved")))
 }
 
 /// Saves a site's settings with the audit entry of the change, in one batch.
 async fn save_with_audit(
+    env: &Env,
     db: &Db,
     m: &Manager,
     site: &SiteKey,
@@ -361,5 +364,6 @@ async fn save_with_audit(
         after: Some(audit::site_view(config)),
     };
     let row = store_audit::entry(db, &entry, now)?;
-    sites::save_settings(db, site.as_str(), config, row, now).await
+    sites::save_settings(db, site.as_str(), config, row, now).await?;
+    homes::mirror(env, db, site.as_str()).await
 }

@@ -3,4 +3,5 @@
 mod contract;
 mod corpus;
 mod fixtures;
+mod homes;
 mod load;

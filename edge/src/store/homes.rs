@@ -1,0 +1,262 @@
+//! The site registry: where each site's answers, cases and alerts live
+//! (`sites.home` in D1), and the one way a site changes home.
+//!
+//! Every site began in D1. A site may live in its own SQLite Durable
+//! Object ([`super::object`]) instead; its `sites` row stays in D1 (the
+//! registry, and what the widget's settings and the dashboard read), and a
+//! copy of it and of its recipients lives in the object, kept equal by
+//! [`mirror`] after every settings write, because the object's tables
+//! refer to them.
+//!
+//! Only ingest reads the home so far: a site in an object takes answers
+//! there, and nothing else of the product reaches them yet (alerts, the
+//! dashboard, the cron: ARCHITECTURE.md, "Growing past one D1 database").
+//! So a site moves only where `SITE_OBJECTS=true`, which no deploy sets,
+//! and only while it has no answers.
+
+use super::exec::{Db, Ran};
+use super::text;
+use crate::error::{EdgeError, EdgeResult};
+use domain::audit::Entry;
+use domain::Timestamp;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use wasm_bindgen::JsValue;
+use worker::Env;
+
+/// Where a site's data lives: `sites.home`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    D1,
+    Object,
+}
+
+impl TryFrom<&str> for Home {
+    type Error = EdgeError;
+    fn try_from(stored: &str) -> EdgeResult<Self> {
+        match stored {
+            "d1" => Ok(Self::D1),
+            "object" => Ok(Self::Object),
+            other => Err(EdgeError::Internal(format!("unknown site home {other:?}"))),
+        }
+    }
+}
+
+impl Home {
+    /// The database that holds the site `key`'s answers.
+    pub fn db(self, env: &Env, key: &str) -> EdgeResult<Db> {
+        Ok(match self {
+            Self::D1 => Db::from_env(env)?,
+            Self::Object => Db::site_object(env, key)?,
+        })
+    }
+
+    /// SQL that is true while the site in `?{site}` still lives where this
+    /// statement runs: an answer is stored only in its site's current home,
+    /// checked in the transaction that stores it. (An object holds one
+    /// site, which never moves back.)
+    pub fn still_here(self, site: &str) -> String {
+        match self {
+            Self::D1 => format!("EXISTS (SELECT 1 FROM sites WHERE key = {site} AND home = 'd1')"),
+            Self::Object => "true".to_owned(),
+        }
+    }
+}
+
+/// Whether this deployment may move sites into objects.
+pub fn objects_enabled(env: &Env) -> bool {
+    env.var("SITE_OBJECTS")
+        .is_ok_and(|v| v.to_string() == "true")
+}
+
+/// After a write to the site's settings in D1: the same rows in its
+/// object, if it lives in one.
+pub async fn mirror(env: &Env, d1: &Db, key: &str) -> EdgeResult<()> {
+    match home_of(d1, key).await? {
+        Some(Home::Object) => copy_settings(d1, &Db::site_object(env, key)?, key).await,
+        Some(Home::D1) | None => Ok(()),
+    }
+}
+
+/// Where the site `key` lives, read from the registry (`d1`); `None`: no
+/// such site.
+pub async fn home_of(d1: &Db, key: &str) -> EdgeResult<Option<Home>> {
+    #[derive(Deserialize)]
+    struct Row {
+        home: String,
+    }
+    let row: Option<Row> = d1
+        .prepare("SELECT home FROM sites WHERE key = ?1")
+        .bind(&[text(key)])?
+        .first_row()
+        .await?;
+    row.map(|r| Home::try_from(r.home.as_str())).transpose()
+}
+
+/// What [`move_to_object`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Moved {
+    /// The site lived there already: nothing was done.
+    Already,
+    /// The site lives there now.
+    Now,
+}
+
+/// Moves the site `key` into its own object: its settings copied and
+/// compared, then the registry flipped in one guarded statement. Safe to
+/// run again at any point: the copy is an upsert, and a site already moved
+/// is left as it is.
+pub async fn move_to_object(
+    env: &Env,
+    key: &str,
+    audit: &Entry,
+    now: Timestamp,
+) -> EdgeResult<Moved> {
+    #[derive(Deserialize)]
+    struct State {
+        home: String,
+        updated_at: f64,
+        answers: i64,
+    }
+    if !objects_enabled(env) {
+        return Err(EdgeError::Conflict(
+            "sites live in D1 on this deployment: a site's own object takes answers only \
+             so far (SITE_OBJECTS)",
+        ));
+    }
+    let d1 = Db::from_env(env)?;
+    let state: State = d1
+        .prepare(
+            "SELECT home, updated_at, EXISTS (SELECT 1 FROM responses WHERE site = ?1) AS answers \
+             FROM sites WHERE key = ?1",
+        )
+        .bind(&[text(key)])?
+        .first_row()
+        .await?
+        .ok_or(EdgeError::NotFound("site"))?;
+    if Home::try_from(state.home.as_str())? == Home::Object {
+        return Ok(Moved::Already);
+    }
+    if state.answers != 0 {
+        return Err(EdgeError::Conflict(
+            "this site has answers in D1, and moving answers is not built yet: \
+             only a site without answers can move to its own object",
+        ));
+    }
+    copy_settings(&d1, &Db::site_object(env, key)?, key).await?;
+    // Flipped only if nothing changed since the copy: no new settings (the
+    // copy would be stale) and no answer stored in D1 meanwhile. On record
+    // in the same transaction, only if it flipped.
+    let flip = d1
+        .prepare(
+            "UPDATE sites SET home = 'object' WHERE key = ?1 AND home = 'd1' AND updated_at = ?2 \
+             AND NOT EXISTS (SELECT 1 FROM responses WHERE site = ?1)",
+        )
+        .bind(&[text(key), JsValue::from_f64(state.updated_at)])?;
+    let flipped = d1
+        .batch(vec![flip, super::audit::entry_if_changed(&d1, audit, now)?])
+        .await?;
+    if super::first_changes(&flipped) == 0 {
+        return Err(EdgeError::Conflict(
+            "the site changed during the move (new settings or a first answer): run it again",
+        ));
+    }
+    Ok(Moved::Now)
+}
+
+/// The site's row and its recipients, as D1 holds them, written into
+/// `object` and read back: the two must be equal, column for column.
+async fn copy_settings(d1: &Db, object: &Db, key: &str) -> EdgeResult<()> {
+    let read = |db: &Db| {
+        Ok::<_, EdgeError>(vec![
+            db.prepare("SELECT * FROM sites WHERE key = ?1")
+                .bind(&[text(key)])?,
+            db.prepare("SELECT * FROM recipients WHERE site = ?1 ORDER BY id")
+                .bind(&[text(key)])?,
+        ])
+    };
+    let source = d1.batch(read(d1)?).await?;
+    let (site, recipients) = (rows(&source, 0)?, rows(&source, 1)?);
+    let site_row = site.first().ok_or(EdgeError::NotFound("site"))?;
+    let ids: Vec<Value> = recipients
+        .iter()
+        .filter_map(|r| r.get("id"))
+        .cloned()
+        .collect();
+    let mut write = vec![upsert(object, "sites", "key", site_row)?];
+    write.push(
+        object
+            .prepare(
+                "DELETE FROM recipients WHERE site = ?1 \
+                 AND id NOT IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(&[text(key), text(&Value::Array(ids).to_string())])?,
+    );
+    for r in &recipients {
+        write.push(upsert(object, "recipients", "id", r)?);
+    }
+    write.extend(read(object)?);
+    let copied = object.batch(write).await?;
+    let n = copied.len();
+    let (site_there, recipients_there) = (rows(&copied, n - 2)?, rows(&copied, n - 1)?);
+    if site_there != site || recipients_there != recipients {
+        return Err(EdgeError::Internal(format!(
+            "site {key}: its settings read back from its object differ from D1's"
+        )));
+    }
+    Ok(())
+}
+
+/// The rows of the `i`th result, as JSON objects.
+fn rows(results: &[Ran], i: usize) -> EdgeResult<Vec<Map<String, Value>>> {
+    results
+        .get(i)
+        .ok_or_else(|| EdgeError::Internal("a batch answered too few results".into()))?
+        .results::<Map<String, Value>>()
+        .map_err(EdgeError::from)
+}
+
+/// `INSERT … ON CONFLICT(key) DO UPDATE` of one row read by `SELECT *`:
+/// the column names are the schema's own, which both homes share.
+fn upsert(
+    db: &Db,
+    table: &str,
+    key: &str,
+    row: &Map<String, Value>,
+) -> EdgeResult<super::exec::Stmt> {
+    let columns: Vec<&str> = row.keys().map(String::as_str).collect();
+    if columns
+        .iter()
+        .any(|c| !c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    {
+        return Err(EdgeError::Internal(format!(
+            "{table}: a column name to quote"
+        )));
+    }
+    let places: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = columns
+        .iter()
+        .filter(|c| **c != key)
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let (columns, places, updates) = (columns.join(", "), places.join(", "), updates.join(", "));
+    let args = row
+        .values()
+        .map(|v| match v {
+            Value::Null => Ok(JsValue::NULL),
+            Value::String(s) => Ok(text(s)),
+            Value::Number(n) => n
+                .as_f64()
+                .map(JsValue::from_f64)
+                .ok_or_else(|| EdgeError::Internal(format!("{table}: a number out of range"))),
+            Value::Bool(_) | Value::Array(_) | Value::Object(_) => Err(EdgeError::Internal(
+                format!("{table}: a value that is not SQL"),
+            )),
+        })
+        .collect::<EdgeResult<Vec<_>>>()?;
+    Ok(db
+        .prepare(format!(
+            "INSERT INTO {table} ({columns}) VALUES ({places}) ON CONFLICT({key}) DO UPDATE SET {updates}"
+        ))
+        .bind(&args)?)
+}

@@ -1,0 +1,163 @@
+//! A site in its own Durable Object takes answers as a site in D1 does
+//! (`edge/src/store/homes.rs`): two sites configured alike, one moved into
+//! its object, are sent the same sequence of answers, and every reply must
+//! match — status and body — once each site's own ids are named alike.
+//! What the replies prove was read back from the object (a retry's stored
+//! reply, a callback joining the contact's open case), and D1 holds none
+//! of the moved site's answers.
+
+use crate::support::{answer_on, assert_error, contact, Api, Stack};
+use domain::submission::RawSubmission;
+use reqwest::Method;
+use serde_json::{json, Value};
+use tests::receiver::Options;
+
+/// The same origins and recipients as the demo site, so only the home
+/// differs.
+const SETTINGS: &[(&str, &str)] = &[("client_manager", "/inbox"), ("service_manager", "/inbox")];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
+    let stack = Stack::start_full(
+        "ingest-homes",
+        Options::default(),
+        vec![("SITE_OBJECTS".into(), "true".into())],
+    );
+    let api = stack.api();
+    for site in ["in-d1", "in-object"] {
+        stack.put_site(site, SETTINGS, json!({})).await;
+    }
+    the_move_is_checked_and_safe_to_repeat(&api).await;
+    // Settings saved after the move reach the object's copy, which is
+    // compared with D1's before the save answers.
+    stack
+        .put_site("in-object", SETTINGS, json!({"cooldown_days": 0}))
+        .await;
+    stack
+        .put_site("in-d1", SETTINGS, json!({"cooldown_days": 0}))
+        .await;
+
+    let in_d1 = replies(&api, "in-d1").await;
+    let in_object = replies(&api, "in-object").await;
+    // Stored, the retry answered from storage, a case opened, the second
+    // callback joined it (read in the object), the reused id answered as
+    // the first answer, the bad score refused.
+    let statuses: Vec<u16> = in_object.iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses, [201, 200, 201, 201, 200, 400], "{in_object:#?}");
+    assert_eq!(
+        in_object[1].1, in_object[0].1,
+        "a retry gets the stored reply"
+    );
+    assert_eq!(in_object[3].1["case"], "open");
+    assert_ne!(
+        in_object[3].1["next"], in_object[2].1["next"],
+        "the join is worded as one"
+    );
+    assert_eq!(in_d1.len(), in_object.len());
+    for (step, (d1, object)) in in_d1.iter().zip(&in_object).enumerate() {
+        assert_eq!(
+            d1, object,
+            "step {step}: D1 and the object answered differently"
+        );
+    }
+
+    let stored = stack.rows(
+        "SELECT site, count(*) AS n FROM responses WHERE site IN ('in-d1', 'in-object') GROUP BY site",
+    );
+    assert_eq!(stored, vec![json!({"site": "in-d1", "n": 3})], "{stored:?}");
+
+    // A site with answers in D1 does not move (moving answers is not built).
+    let refused = move_to_object(&api, "in-d1").await;
+    assert_error(&refused, 409, "conflict");
+    assert_eq!(
+        stack.rows("SELECT home FROM sites WHERE key = 'in-d1'"),
+        vec![json!({"home": "d1"})]
+    );
+}
+
+/// Bad requests change nothing; the move answers once `moved: true`, then
+/// `moved: false`, and leaves one audit line.
+async fn the_move_is_checked_and_safe_to_repeat(api: &Api) {
+    let path = "/v1/admin/sites/in-object/home";
+    let unsigned = crate::support::api::call(
+        &api.client,
+        Method::POST,
+        &api.url(path),
+        None,
+        Some(&json!({"home": "object"})),
+    )
+    .await;
+    assert_error(&unsigned, 401, "unauthorized");
+    let elsewhere = api
+        .admin(Method::POST, path, Some(&json!({"home": "mars"})))
+        .await;
+    assert_error(&elsewhere, 400, "invalid_json");
+    let unknown = move_to_object(api, "no-such-site").await;
+    assert_error(&unknown, 404, "unknown_site");
+    let wrong_method = api.admin(Method::GET, path, None).await;
+    assert_error(&wrong_method, 405, "method_not_allowed");
+
+    for moved in [true, false] {
+        let got = move_to_object(api, "in-object").await;
+        assert_eq!(got.0, 200, "{}", got.2);
+        assert_eq!(
+            got.2,
+            json!({"site": "in-object", "home": "object", "moved": moved})
+        );
+    }
+}
+
+async fn move_to_object(api: &Api, site: &str) -> crate::support::api::Reply {
+    api.admin(
+        Method::POST,
+        &format!("/v1/admin/sites/{site}/home"),
+        Some(&json!({"home": "object"})),
+    )
+    .await
+}
+
+/// The sequence, on `site`: a plain answer, its retry, a callback that
+/// opens a case, a second callback of the same contact (which joins it),
+/// the first answer's id with other words, and a refused score. Each reply
+/// with the site's own ids and site key named alike.
+async fn replies(api: &Api, site: &str) -> Vec<(u16, Value)> {
+    let mut sent: Vec<RawSubmission> = Vec::new();
+    let plain = answer_on(site, "Nobody told me the parcel was late.");
+    let callback = RawSubmission {
+        score: Some(2),
+        contact: Some(contact(&format!("ana@{site}.example.com"), true)),
+        ..answer_on(site, "I was charged twice.")
+    };
+    let again = RawSubmission {
+        score: Some(1),
+        contact: Some(contact(&format!("ana@{site}.example.com"), true)),
+        ..answer_on(site, "Still charged twice, and no call.")
+    };
+    let reused = RawSubmission {
+        gaps: "Other words under the same id.".into(),
+        ..plain.clone()
+    };
+    let out_of_range = RawSubmission {
+        score: Some(9),
+        ..answer_on(site, "A score out of range.")
+    };
+    for a in [&plain, &plain, &callback, &again, &reused, &out_of_range] {
+        sent.push(a.clone());
+    }
+    let mut out = Vec::new();
+    for a in &sent {
+        let (status, _, body) = api.send(a).await;
+        out.push((status, named_alike(&body, site, &sent)));
+    }
+    out
+}
+
+/// `body` with `site` and each sent answer's id replaced by a name that
+/// does not depend on which site it was sent to.
+fn named_alike(body: &Value, site: &str, sent: &[RawSubmission]) -> Value {
+    let mut text = body.to_string().replace(site, "SITE");
+    for (i, a) in sent.iter().enumerate() {
+        text = text.replace(&a.id, &format!("ANSWER-{i}"));
+    }
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
