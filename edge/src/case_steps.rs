@@ -97,7 +97,11 @@ pub async fn record(
     if follow_up.is_some() {
         let (env, ids) = (env.clone(), vec![id]);
         ctx.wait_until(async move {
-            if let Err(e) = crate::alerts::deliver_after_commit(&env, &ids).await {
+            let sent = match crate::store::exec::Db::from_env(&env) {
+                Ok(d1) => crate::alerts::deliver_after_commit(&env, &d1, None, &ids).await,
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = sent {
                 worker::console_error!("alert {}: not sent or queued yet: {e}", ids[0]);
             }
         });

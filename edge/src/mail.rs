@@ -41,16 +41,20 @@ pub async fn send_due(env: &Env, now: Timestamp) -> EdgeResult<()> {
     Ok(())
 }
 
-/// Sends one mail if it is due and nobody else is sending it.
+/// Sends one mail of D1's outbox if it is due and nobody else is sending it.
 pub async fn send_one(env: &Env, id: &str) -> EdgeResult<()> {
-    let db = Db::from_env(env)?;
-    let Some(m) = mails::claim(&db, id, clock::now()).await? else {
+    send_one_in(env, &Db::from_env(env)?, id).await
+}
+
+/// As [`send_one`], from the outbox in `db` (a site's own object).
+pub async fn send_one_in(env: &Env, db: &Db, id: &str) -> EdgeResult<()> {
+    let Some(m) = mails::claim(db, id, clock::now()).await? else {
         return Ok(());
     };
     let outcome = deliver(env, &m).await;
     let now = clock::now();
     match outcome {
-        Ok(()) => mails::sent(&db, &m, now).await,
+        Ok(()) => mails::sent(db, &m, now).await,
         Err(Failure { why, permanent }) => {
             let retry = if permanent {
                 None
@@ -62,7 +66,7 @@ pub async fn send_one(env: &Env, id: &str) -> EdgeResult<()> {
             } else {
                 worker::console_warn!("mail {} ({}) not sent yet: {why}", m.id, m.kind);
             }
-            mails::not_sent(&db, &m, &why, retry, now).await
+            mails::not_sent(db, &m, &why, retry, now).await
         }
     }
 }

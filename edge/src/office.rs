@@ -49,6 +49,9 @@ pub struct Tick {
 pub struct AfterCommit {
     pub alert: Option<String>,
     pub mail: Option<String>,
+    /// The site, when it lives in its own object: where both rows are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 impl AfterCommit {
@@ -140,13 +143,22 @@ mod back {
     /// The alert's first attempt, then the thank-you mail's first send;
     /// each failure is logged and left to the queue and the cron.
     pub async fn send_after_commit(env: &Env, work: AfterCommit) {
+        let site = work.site.as_deref();
+        let db = match crate::store::homes::db_of(env, site) {
+            Ok(db) => db,
+            Err(e) => {
+                worker::console_error!("after the commit: no database ({e}); the cron sends");
+                return;
+            }
+        };
         if let Some(id) = work.alert {
-            if let Err(e) = alerts::deliver_after_commit(env, std::slice::from_ref(&id)).await {
+            let ids = std::slice::from_ref(&id);
+            if let Err(e) = alerts::deliver_after_commit(env, &db, site, ids).await {
                 worker::console_error!("alert {id}: not sent or queued yet: {e}");
             }
         }
         if let Some(id) = work.mail {
-            if let Err(e) = mail::send_one(env, &id).await {
+            if let Err(e) = mail::send_one_in(env, &db, &id).await {
                 worker::console_error!("mail {id}: not sent yet: {e}");
             }
         }

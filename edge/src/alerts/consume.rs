@@ -47,15 +47,23 @@ pub async fn consume(batch: MessageBatch<Job>, env: Env) -> worker::Result<()> {
     let db = Db::from_env(&env)?;
     let settings = Settings::from_env(&env);
     let messages = batch.messages()?;
-    stream::iter(messages.iter().map(|m| handle(&db, &settings, m)))
+    stream::iter(messages.iter().map(|m| handle(&env, &db, &settings, m)))
         .buffer_unordered(IN_FLIGHT)
         .collect::<Vec<()>>()
         .await;
     Ok(())
 }
 
-async fn handle(db: &Db, settings: &Settings, message: &Message<Job>) {
-    match deliver(db, settings, &message.body().alert).await {
+async fn handle(env: &Env, d1: &Db, settings: &Settings, message: &Message<Job>) {
+    let job = message.body();
+    let outcome = match &job.site {
+        None => deliver(d1, settings, &job.alert).await,
+        Some(_) => match job.home(env) {
+            Ok(home) => deliver(&home, settings, &job.alert).await,
+            Err(e) => Err(e.into()),
+        },
+    };
+    match outcome {
         Ok(Next::Done) => message.ack(),
         Ok(Next::RetryIn(secs)) => message.retry_with_options(
             &QueueRetryOptionsBuilder::new()

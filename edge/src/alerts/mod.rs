@@ -24,18 +24,34 @@ use std::time::Duration;
 use worker::{BatchMessageBuilder, Env, MessageBuilder};
 
 /// The body of a message on the `ALERTS` queue: just the outbox row's id,
-/// so a message is small and always renders what the store says now.
+/// so a message is small and always renders what the store says now, and
+/// the site's key when the site lives in its own object (where the row is;
+/// `store::homes`). Absent, as in every message sent before homes, the row
+/// is in D1.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
     pub alert: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
-/// Puts alerts on the queue, up to 100 per call (the Queues batch limit).
+impl Job {
+    /// The database that holds this alert's outbox row.
+    pub fn home(&self, env: &Env) -> worker::Result<Db> {
+        crate::store::homes::db_of(env, self.site.as_deref())
+    }
+}
+
+/// Puts alerts of sites in D1 on the queue, up to 100 per call (the Queues
+/// batch limit).
 pub async fn enqueue(env: &Env, ids: &[String]) -> EdgeResult<()> {
     let queue = env.queue("ALERTS")?;
     for chunk in ids.chunks(100) {
         let batch = BatchMessageBuilder::new()
-            .messages(chunk.iter().map(|id| Job { alert: id.clone() }))
+            .messages(chunk.iter().map(|id| Job {
+                alert: id.clone(),
+                site: None,
+            }))
             .build();
         queue.send_batch(batch).await?;
     }
@@ -54,7 +70,14 @@ pub async fn enqueue(env: &Env, ids: &[String]) -> EdgeResult<()> {
 /// had stopped right after the commit: the end-to-end suite passes it (with
 /// `--var`, like the loopback flag) to prove the cron alone delivers. No
 /// deploy configuration sets it.
-pub async fn deliver_after_commit(env: &Env, ids: &[String]) -> EdgeResult<()> {
+/// `site` names a site that lives in its own object, `db` (the alerts'
+/// home); `None` with D1.
+pub async fn deliver_after_commit(
+    env: &Env,
+    db: &Db,
+    site: Option<&str>,
+    ids: &[String],
+) -> EdgeResult<()> {
     let skip = env
         .var("FAULT_SKIP_FAST_QUEUE_SENDS")
         .is_ok_and(|v| v.to_string() == "true");
@@ -62,10 +85,9 @@ pub async fn deliver_after_commit(env: &Env, ids: &[String]) -> EdgeResult<()> {
         worker::console_warn!("fault injection: {} fast send(s) skipped", ids.len());
         return Ok(());
     }
-    let db = Db::from_env(env)?;
     let settings = Settings::from_env(env);
     for id in ids {
-        let delay = match consume::deliver(&db, &settings, id).await {
+        let delay = match consume::deliver(db, &settings, id).await {
             Ok(consume::Next::Done) => continue,
             Ok(consume::Next::RetryIn(secs)) => secs,
             Err(e) => {
@@ -73,15 +95,16 @@ pub async fn deliver_after_commit(env: &Env, ids: &[String]) -> EdgeResult<()> {
                 0
             }
         };
-        enqueue_one(env, id, delay).await?;
+        enqueue_one(env, id, site, delay).await?;
     }
     Ok(())
 }
 
 /// Puts one alert on the queue, to be consumed after `delay_secs`.
-async fn enqueue_one(env: &Env, id: &str, delay_secs: u32) -> EdgeResult<()> {
+async fn enqueue_one(env: &Env, id: &str, site: Option<&str>, delay_secs: u32) -> EdgeResult<()> {
     let message = MessageBuilder::new(Job {
         alert: id.to_owned(),
+        site: site.map(str::to_owned),
     })
     .delay_seconds(delay_secs)
     .build();

@@ -129,13 +129,9 @@ async fn handle(
                     .thanks
                     .is_some()
                     .then(|| ingest::thanks_id(submission.id.as_str())),
+                site: (new.home == Home::Object).then(|| site.key.clone()),
             };
-            // The office's senders read D1 only so far: a site in its own
-            // object keeps its alert and mail in its outbox, unsent
-            // (store/homes.rs says why only a dev deployment has one).
-            if new.home == Home::D1 {
-                after_commit(ctx, env, work);
-            }
+            after_commit(ctx, env, work);
             Ok(created(reply, 201))
         }
         Stored::Replayed { site, reply } => replayed(&submission, &site, reply),

@@ -8,11 +8,13 @@
 //! [`mirror`] after every settings write, because the object's tables
 //! refer to them.
 //!
-//! Only ingest reads the home so far: a site in an object takes answers
-//! there, and nothing else of the product reaches them yet (alerts, the
-//! dashboard, the cron: ARCHITECTURE.md, "Growing past one D1 database").
-//! So a site moves only where `SITE_OBJECTS=true`, which no deploy sets,
-//! and only while it has no answers.
+//! What reaches a site's object so far: ingest (the answer, its case and
+//! outbox rows), the alert's first attempt and its queued retries (the
+//! queue message carries the site key), and the thank-you mail's first
+//! send. Acknowledge links, the dashboard and the cron's passes read D1
+//! only (ARCHITECTURE.md, "Growing past one D1 database"), so a site moves
+//! only where `SITE_OBJECTS=true`, which no deploy sets, and only while it
+//! has no answers.
 
 use super::exec::{Db, Ran};
 use super::text;
@@ -60,6 +62,15 @@ impl Home {
             Self::D1 => format!("EXISTS (SELECT 1 FROM sites WHERE key = {site} AND home = 'd1')"),
             Self::Object => "true".to_owned(),
         }
+    }
+}
+
+/// The database of a site that lives in its own object (`Some(key)`), or
+/// D1 (`None`): how work handed on with a site key finds its rows.
+pub fn db_of(env: &Env, site_in_object: Option<&str>) -> worker::Result<Db> {
+    match site_in_object {
+        Some(key) => Db::site_object(env, key),
+        None => Db::from_env(env),
     }
 }
 
@@ -120,8 +131,8 @@ pub async fn move_to_object(
     }
     if !objects_enabled(env) {
         return Err(EdgeError::Conflict(
-            "sites live in D1 on this deployment: a site's own object takes answers only \
-             so far (SITE_OBJECTS)",
+            "sites live in D1 on this deployment: acknowledge links, the dashboard and the \
+             cron do not reach a site's own object yet (SITE_OBJECTS)",
         ));
     }
     let d1 = Db::from_env(env)?;

@@ -395,6 +395,7 @@ fn no_deployable_configuration_enables_a_dev_switch() {
                 "FAULT_",
                 "ALERT_SCHEDULE",
                 "ALERT_LOST_AFTER_SECS",
+                "SITE_OBJECTS",
             ] {
                 assert!(
                     !line.contains(switch),

@@ -3,14 +3,18 @@
 //! its object, are sent the same sequence of answers, and every reply must
 //! match — status and body — once each site's own ids are named alike.
 //! What the replies prove was read back from the object (a retry's stored
-//! reply, a callback joining the contact's open case), and D1 holds none
-//! of the moved site's answers.
+//! reply, a callback joining the contact's open case), D1 holds none of
+//! the moved site's answers, and its first alert and thank-you mails are
+//! sent from the object's outbox as the D1 site's are from D1's.
 
-use crate::support::{answer_on, assert_error, contact, Api, Stack};
+use crate::support::{answer_on, assert_error, contact, wait_until, Api, Stack};
 use domain::submission::RawSubmission;
 use reqwest::Method;
 use serde_json::{json, Value};
-use tests::receiver::Options;
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Duration;
+use tests::receiver::{Answer, Options, Received};
 
 /// The same origins and recipients as the demo site, so only the home
 /// differs.
@@ -18,10 +22,28 @@ const SETTINGS: &[(&str, &str)] = &[("client_manager", "/inbox"), ("service_mana
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
+    // Each alert's first call fails, so its second attempt goes through the
+    // queue, whose message names the site living in an object.
+    let failed_once = Mutex::new(HashSet::new());
+    let inbox = Options {
+        responder: Box::new(move |r: &Received, _| {
+            let first = r
+                .header("webhook-id")
+                .is_some_and(|id| failed_once.lock().unwrap().insert(id.to_owned()));
+            Answer {
+                status: if first { 500 } else { 200 },
+                ..Answer::default()
+            }
+        }),
+        ..Options::default()
+    };
     let stack = Stack::start_full(
         "ingest-homes",
-        Options::default(),
-        vec![("SITE_OBJECTS".into(), "true".into())],
+        inbox,
+        vec![
+            ("SITE_OBJECTS".into(), "true".into()),
+            ("ALERT_SCHEDULE".into(), "0,1".into()),
+        ],
     );
     let api = stack.api();
     for site in ["in-d1", "in-object"] {
@@ -37,8 +59,8 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
         .put_site("in-d1", SETTINGS, json!({"cooldown_days": 0}))
         .await;
 
-    let in_d1 = replies(&api, "in-d1").await;
-    let in_object = replies(&api, "in-object").await;
+    let (in_d1, d1_case) = replies(&api, "in-d1").await;
+    let (in_object, object_case) = replies(&api, "in-object").await;
     // Stored, the retry answered from storage, a case opened, the second
     // callback joined it (read in the object), the reused id answered as
     // the first answer, the bad score refused.
@@ -59,6 +81,24 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
             d1, object,
             "step {step}: D1 and the object answered differently"
         );
+    }
+
+    // The case's first alert (refused once, then retried from the queue)
+    // and the customer's thank-you leave from each home alike: the office
+    // reads the object's outbox and recipients.
+    for (site, case) in [("in-d1", &d1_case), ("in-object", &object_case)] {
+        let id = crate::support::alert_id(case, "senior", "opened");
+        wait_until(&format!("{id} retried"), Duration::from_secs(30), || {
+            let calls = stack.alerts_with_id(&id);
+            // Refused, then retried: two calls to its one recipient here.
+            async move { calls.len() >= 2 }
+        })
+        .await;
+        let calls = stack.alerts_with_id(&id);
+        assert!(calls[0].to_string().contains(site), "{}", calls[0]);
+        stack
+            .wait_for_mail(&format!("ana@{site}.example.com"), 2)
+            .await;
     }
 
     let stored = stack.rows(
@@ -119,8 +159,9 @@ async fn move_to_object(api: &Api, site: &str) -> crate::support::api::Reply {
 /// The sequence, on `site`: a plain answer, its retry, a callback that
 /// opens a case, a second callback of the same contact (which joins it),
 /// the first answer's id with other words, and a refused score. Each reply
-/// with the site's own ids and site key named alike.
-async fn replies(api: &Api, site: &str) -> Vec<(u16, Value)> {
+/// with the site's own ids and site key named alike; and the id of the
+/// case the first callback opened.
+async fn replies(api: &Api, site: &str) -> (Vec<(u16, Value)>, String) {
     let mut sent: Vec<RawSubmission> = Vec::new();
     let plain = answer_on(site, "Nobody told me the parcel was late.");
     let callback = RawSubmission {
@@ -149,7 +190,7 @@ async fn replies(api: &Api, site: &str) -> Vec<(u16, Value)> {
         let (status, _, body) = api.send(a).await;
         out.push((status, named_alike(&body, site, &sent)));
     }
-    out
+    (out, callback.id)
 }
 
 /// `body` with `site` and each sent answer's id replaced by a name that
