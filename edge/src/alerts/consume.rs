@@ -58,7 +58,7 @@ async fn handle(env: &Env, d1: &Db, settings: &Settings, message: &Message<Job>)
     let job = message.body();
     let outcome = match &job.site {
         None => deliver(d1, settings, &job.alert).await,
-        Some(_) => match job.home(env) {
+        Some(site) => match Db::site_object(env, site) {
             Ok(home) => deliver(&home, settings, &job.alert).await,
             Err(e) => Err(e.into()),
         },

@@ -35,13 +35,6 @@ pub struct Job {
     pub site: Option<String>,
 }
 
-impl Job {
-    /// The database that holds this alert's outbox row.
-    pub fn home(&self, env: &Env) -> worker::Result<Db> {
-        crate::store::homes::db_of(env, self.site.as_deref())
-    }
-}
-
 /// Puts alerts of sites in D1 on the queue, up to 100 per call (the Queues
 /// batch limit).
 pub async fn enqueue(env: &Env, ids: &[String]) -> EdgeResult<()> {

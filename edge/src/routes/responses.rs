@@ -189,7 +189,7 @@ async fn open_case_in(
     submission: &Submission,
     keys: &ContactKeys,
 ) -> EdgeResult<(Db, Option<OpenCase>)> {
-    let home = Home::Object.db(env, site)?;
+    let home = Db::site_object(env, site)?;
     if !submission.contact.callback {
         return Ok((home, None));
     }
@@ -214,7 +214,7 @@ async fn store(env: &Env, home: &Db, new: &mut NewResponse<'_>) -> EdgeResult<St
         )));
     }
     new.home = Home::Object;
-    ingest::insert(&Home::Object.db(env, site)?, new).await
+    ingest::insert(&Db::site_object(env, site)?, new).await
 }
 
 /// One read-only round trip for everything the checks need: the site and

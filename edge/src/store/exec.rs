@@ -41,7 +41,7 @@ impl Db {
     }
 
     /// The Durable Object of the site `key`, whatever the registry says:
-    /// callers ask [`super::sites`] where a site lives first.
+    /// callers ask the registry ([`super::homes`]) where a site lives.
     pub fn site_object(env: &Env, key: &str) -> worker::Result<Self> {
         let stub = env
             .durable_object(super::object::BINDING)?

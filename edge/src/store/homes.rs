@@ -45,14 +45,6 @@ impl TryFrom<&str> for Home {
 }
 
 impl Home {
-    /// The database that holds the site `key`'s answers.
-    pub fn db(self, env: &Env, key: &str) -> EdgeResult<Db> {
-        Ok(match self {
-            Self::D1 => Db::from_env(env)?,
-            Self::Object => Db::site_object(env, key)?,
-        })
-    }
-
     /// SQL that is true while the site in `?{site}` still lives where this
     /// statement runs: an answer is stored only in its site's current home,
     /// checked in the transaction that stores it. (An object holds one
