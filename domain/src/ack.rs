@@ -1,6 +1,9 @@
 //! Acknowledge links (docs/wire-contract.md#acknowledge-links):
 //! `/ack/{token}`, where the token is an HMAC-SHA256-signed, expiring
-//! capability for one case and one action.
+//! capability for one case of one site and one action. The site is signed
+//! in so that the link finds where the site's rows live (D1 or the site's
+//! own object) without a search by id; links signed before sites had homes
+//! name no site, and their rows are in D1.
 //! Chat apps fetch links to unfurl them, so opening the link only shows a
 //! confirm page; the POST from that page acts ([`parse_form`] reads who
 //! acknowledges). A reused link is refused by the case's state machine (the
@@ -11,7 +14,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::fields::short_text;
+use crate::fields::{short_text, SiteKey};
 use crate::{DomainError, Timestamp};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -53,6 +56,8 @@ impl TryFrom<&str> for AckKey {
 /// What a valid link lets its holder do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AckClaim {
+    /// The case's site; `None` in a link signed before sites had homes.
+    pub site: Option<SiteKey>,
     pub case_id: String,
     /// The one action a link grants; today only `acknowledged`.
     pub action: &'static str,
@@ -69,28 +74,35 @@ impl AckKey {
         mac
     }
 
-    /// A token letting its holder acknowledge `case_id` until
+    /// A token letting its holder acknowledge `case_id` of `site` until
     /// `now + LINK_LIFETIME_MINUTES`.
-    pub fn sign(&self, case_id: &str, now: Timestamp) -> String {
-        self.sign_action(case_id, "acknowledged", LINK_LIFETIME_MINUTES, now)
+    pub fn sign(&self, site: &SiteKey, case_id: &str, now: Timestamp) -> String {
+        self.sign_action(site, case_id, "acknowledged", LINK_LIFETIME_MINUTES, now)
     }
 
     /// The customer's "add more" link for the answer `response_id`, valid
     /// for [`MORE_LIFETIME_MINUTES`]. An acknowledge token never passes as
     /// one, nor the other way round: the action is signed with the subject.
-    pub fn sign_more(&self, response_id: &str, now: Timestamp) -> String {
-        self.sign_action(response_id, MORE, MORE_LIFETIME_MINUTES, now)
+    pub fn sign_more(&self, site: &SiteKey, response_id: &str, now: Timestamp) -> String {
+        self.sign_action(site, response_id, MORE, MORE_LIFETIME_MINUTES, now)
     }
 
     /// The answer an "add more" token is for, if it is ours and current.
-    pub fn verify_more(&self, token: &str, now: Timestamp) -> Result<String, DomainError> {
+    pub fn verify_more(&self, token: &str, now: Timestamp) -> Result<Subject, DomainError> {
         self.verify_action(token, MORE, now)
             .map(|(subject, _)| subject)
     }
 
-    fn sign_action(&self, subject: &str, action: &str, minutes: u32, now: Timestamp) -> String {
+    fn sign_action(
+        &self,
+        site: &SiteKey,
+        id: &str,
+        action: &str,
+        minutes: u32,
+        now: Timestamp,
+    ) -> String {
         let expires = now.plus_minutes(minutes).seconds();
-        let payload = format!("{subject}.{action}.{expires}");
+        let payload = format!("{site}/{id}.{action}.{expires}");
         let tag = self.mac(&payload).finalize().into_bytes();
         format!("{}.{}", B64.encode(payload), B64.encode(tag))
     }
@@ -98,9 +110,10 @@ impl AckKey {
     /// Checks the signature (in constant time) before reading anything, then
     /// the expiry. A malformed, forged or altered token is `ForgedLink`.
     pub fn verify(&self, token: &str, now: Timestamp) -> Result<AckClaim, DomainError> {
-        let (case_id, expires_at) = self.verify_action(token, "acknowledged", now)?;
+        let (Subject { site, id }, expires_at) = self.verify_action(token, "acknowledged", now)?;
         Ok(AckClaim {
-            case_id,
+            site,
+            case_id: id,
             action: "acknowledged",
             expires_at,
         })
@@ -111,7 +124,7 @@ impl AckKey {
         token: &str,
         want: &str,
         now: Timestamp,
-    ) -> Result<(String, Timestamp), DomainError> {
+    ) -> Result<(Subject, Timestamp), DomainError> {
         let forged = DomainError::ForgedLink;
         if token.len() > 512 {
             return Err(forged("it is too long"));
@@ -130,10 +143,11 @@ impl AckKey {
             .map_err(|_| forged("its signature does not match"))?;
         // Signed by us, so the shape is ours; parsed defensively all the same.
         let mut parts = payload.rsplitn(3, '.');
-        let (expires, action, case_id) = (parts.next(), parts.next(), parts.next());
-        let (Some(expires), Some(action), Some(case_id)) = (expires, action, case_id) else {
+        let (expires, action, subject) = (parts.next(), parts.next(), parts.next());
+        let (Some(expires), Some(action), Some(subject)) = (expires, action, subject) else {
             return Err(forged("it grants nothing"));
         };
+        let subject = Subject::parse(subject).ok_or(forged("it grants nothing"))?;
         if action != want {
             return Err(forged("it grants nothing"));
         }
@@ -142,7 +156,30 @@ impl AckKey {
         if now >= expires_at {
             return Err(DomainError::ExpiredLink);
         }
-        Ok((case_id.to_owned(), expires_at))
+        Ok((subject, expires_at))
+    }
+}
+
+/// What a link is for: one case or one answer, of one site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// `None` in a link signed before sites had homes: its rows are in D1.
+    pub site: Option<SiteKey>,
+    pub id: String,
+}
+
+impl Subject {
+    /// `<site>/<id>`, or a bare `<id>` from before homes. Ids are UUIDs and
+    /// site keys hold no `/`, so the first one splits them.
+    fn parse(raw: &str) -> Option<Self> {
+        let (site, id) = match raw.split_once('/') {
+            Some((site, id)) => (Some(SiteKey::try_from(site).ok()?), id),
+            None => (None, raw),
+        };
+        (!id.is_empty() && !id.contains('/')).then(|| Self {
+            site,
+            id: id.to_owned(),
+        })
     }
 }
 
@@ -179,18 +216,90 @@ mod tests {
         AckKey::try_from("an-ack-secret-of-at-least-32-chars!").unwrap()
     }
 
+    fn acme() -> SiteKey {
+        SiteKey::try_from("acme-2").unwrap()
+    }
+
+    /// A link as the Worker signed them before sites had homes (no site in
+    /// the payload): `CASE`, signed with `key()` at 1_795_422_697 s, made
+    /// outside this code (Python's `hmac`) from the contract in
+    /// docs/wire-contract.md#acknowledge-links.
+    const LINK_BEFORE_HOMES: &str = "MGY4ZmFkNWItZDljYi00NjlmLWExNjUtNzA4Njc3Mjg5NTBlLmFja25vd2xlZGdlZC4xNzk1NTA5MDk3.spzmF7L7WNe01EhB_3nK1L8P1Qz6NruyyhuS3APQV28";
+
+    #[test]
+    fn a_link_signed_before_homes_still_works_and_names_no_site() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let claim = key().verify(LINK_BEFORE_HOMES, now).unwrap();
+        assert_eq!(claim.site, None);
+        assert_eq!(claim.case_id, CASE);
+        let later = now.plus_minutes(LINK_LIFETIME_MINUTES);
+        assert_eq!(
+            key().verify(LINK_BEFORE_HOMES, later),
+            Err(DomainError::ExpiredLink)
+        );
+    }
+
+    #[test]
+    fn a_link_names_its_site_and_another_site_breaks_the_signature() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let token = key().sign(&acme(), CASE, now);
+        assert_eq!(key().verify(&token, now).unwrap().site, Some(acme()));
+        let (payload, tag) = token.split_once('.').unwrap();
+        let decoded = String::from_utf8(B64.decode(payload).unwrap()).unwrap();
+        assert!(decoded.starts_with("acme-2/"), "{decoded}");
+        for altered in [
+            decoded.replace("acme-2/", "other/"),
+            decoded.replace("acme-2/", ""),
+            decoded.replace("acme-2/", "Bad Site/"),
+        ] {
+            let forged = format!("{}.{tag}", B64.encode(altered));
+            assert!(matches!(
+                key().verify(&forged, now),
+                Err(DomainError::ForgedLink(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn a_subject_is_a_site_and_an_id_or_an_id_alone() {
+        let s = Subject::parse("acme-2/abc").unwrap();
+        assert_eq!((s.site, s.id.as_str()), (Some(acme()), "abc"));
+        assert_eq!(Subject::parse("abc").unwrap().site, None);
+        for bad in ["", "acme/", "/abc", "Acme/abc", "a/b/c"] {
+            assert_eq!(Subject::parse(bad), None, "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_site_and_id_survive_signing(
+            site in "[a-z0-9][a-z0-9-]{0,62}",
+            id in "[0-9a-f-]{1,40}",
+        ) {
+            let now = Timestamp::from_millis(1_795_422_697_000);
+            let site = SiteKey::try_from(site.as_str()).unwrap();
+            let claim = key().verify(&key().sign(&site, &id, now), now).unwrap();
+            prop_assert_eq!(claim.site, Some(site.clone()));
+            prop_assert_eq!(claim.case_id, id.clone());
+            let more = key().verify_more(&key().sign_more(&site, &id, now), now).unwrap();
+            prop_assert_eq!(more, Subject { site: Some(site), id });
+        }
+    }
+
     #[test]
     fn a_more_link_works_for_thirty_days_and_is_no_acknowledge_link() {
         let now = Timestamp::from_millis(1_795_422_697_000);
-        let more = key().sign_more(CASE, now);
-        assert_eq!(key().verify_more(&more, now).unwrap(), CASE);
+        let more = key().sign_more(&acme(), CASE, now);
+        assert_eq!(key().verify_more(&more, now).unwrap().id, CASE);
         let later = now.plus_minutes(MORE_LIFETIME_MINUTES);
         assert!(matches!(
             key().verify_more(&more, later),
             Err(DomainError::ExpiredLink)
         ));
         assert!(key().verify(&more, now).is_err(), "not an acknowledge link");
-        assert!(key().verify_more(&key().sign(CASE, now), now).is_err());
+        assert!(key()
+            .verify_more(&key().sign(&acme(), CASE, now), now)
+            .is_err());
     }
 
     #[test]
@@ -211,7 +320,7 @@ mod tests {
     #[test]
     fn a_signed_link_works_for_a_day_and_no_longer() {
         let now = Timestamp::from_millis(1_795_422_697_000);
-        let token = key().sign(CASE, now);
+        let token = key().sign(&acme(), CASE, now);
         let claim = key().verify(&token, now).unwrap();
         assert_eq!(claim.case_id, CASE);
         assert_eq!(claim.action, "acknowledged");
@@ -224,7 +333,7 @@ mod tests {
     #[test]
     fn forged_altered_and_foreign_links_are_refused() {
         let now = Timestamp::from_millis(1_795_422_697_000);
-        let token = key().sign(CASE, now);
+        let token = key().sign(&acme(), CASE, now);
         let other = AckKey::try_from("another-secret-that-is-32-chars-long").unwrap();
         assert!(matches!(
             other.verify(&token, now),
@@ -272,7 +381,7 @@ mod tests {
         #[test]
         fn flipping_any_character_breaks_the_link(i in 0usize..200, c in "[A-Za-z0-9_.-]") {
             let now = Timestamp::from_millis(1_795_422_697_000);
-            let token = key().sign(CASE, now);
+            let token = key().sign(&acme(), CASE, now);
             let i = i % token.len();
             let mut altered = token.clone();
             altered.replace_range(i..=i, &c);

@@ -83,10 +83,12 @@ pub async fn record(
         mail: mail.as_ref().map(|(id, m)| (id.as_str(), m)),
     };
     cases::record(db, &case.id, &step, now, follow_up.as_ref()).await?;
+    // Work after the commit finds its rows where they were written: D1, or
+    // the site's own object.
     if let Some((id, _)) = mail {
-        let env = env.clone();
+        let (env, db) = (env.clone(), db.clone());
         ctx.wait_until(async move {
-            if let Err(e) = crate::mail::send_one(&env, &id).await {
+            if let Err(e) = crate::mail::send_one_in(&env, &db, &id).await {
                 worker::console_error!("mail {id}: not sent yet: {e}");
             }
         });
@@ -95,12 +97,10 @@ pub async fn record(
         track_fix(db, env, ctx, &case.site, closure, base_url, now).await?;
     }
     if follow_up.is_some() {
-        let (env, ids) = (env.clone(), vec![id]);
+        let (env, db, ids) = (env.clone(), db.clone(), vec![id]);
         ctx.wait_until(async move {
-            let sent = match crate::store::exec::Db::from_env(&env) {
-                Ok(d1) => crate::alerts::deliver_after_commit(&env, &d1, None, &ids).await,
-                Err(e) => Err(e.into()),
-            };
+            let site = db.object_site();
+            let sent = crate::alerts::deliver_after_commit(&env, &db, site, &ids).await;
             if let Err(e) = sent {
                 worker::console_error!("alert {}: not sent or queued yet: {e}", ids[0]);
             }

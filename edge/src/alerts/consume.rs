@@ -19,6 +19,7 @@ use crate::store::exec::{Db, Stmt};
 use crate::store::outbox::{self, Burial, Pending, Recipient};
 use domain::alert::{Alert, Reason};
 use domain::delivery::Outcome;
+use domain::fields::SiteKey;
 use futures_util::{stream, StreamExt};
 use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
 
@@ -180,11 +181,14 @@ fn render(p: &Pending, settings: &Settings) -> Alert {
         p.reason,
         Reason::Opened | Reason::NotAcknowledged { .. } | Reason::Raised { .. }
     );
-    let ack_url = match (&settings.ack_key, wants_ack && p.case_open) {
-        (Some(key), true) => Some(format!(
+    // Stored site keys were parsed on the way in; one that no longer
+    // parses gets no link rather than a link that finds nothing.
+    let site = SiteKey::try_from(p.facts.site.as_str()).ok();
+    let ack_url = match (&settings.ack_key, site, wants_ack && p.case_open) {
+        (Some(key), Some(site), true) => Some(format!(
             "{}/ack/{}",
             p.base_url.trim_end_matches('/'),
-            key.sign(&p.facts.case_id, clock::now())
+            key.sign(&site, &p.facts.case_id, clock::now())
         )),
         _ => None,
     };

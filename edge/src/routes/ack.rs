@@ -6,6 +6,7 @@
 use crate::error::{EdgeError, EdgeResult, Rendering};
 use crate::store::cases::{self, CaseRow};
 use crate::store::exec::Db;
+use crate::store::homes;
 use crate::{case_steps, clock, http, request};
 use domain::ack::{self, AckClaim, AckKey};
 use domain::case::{Action, CaseEvent};
@@ -71,10 +72,12 @@ async fn open(env: &Env, token: &str) -> EdgeResult<(Db, CaseRow)> {
         .map_err(|_| EdgeError::NotFound("link"))?;
     let key =
         AckKey::try_from(secret.to_string().as_str()).map_err(|_| EdgeError::NotFound("link"))?;
-    let AckClaim { case_id, .. } = key.verify(token, clock::now())?;
-    let db = Db::from_env(env)?;
+    let AckClaim { site, case_id, .. } = key.verify(token, clock::now())?;
+    let db = homes::db_of_link(env, site.as_ref(), "case").await?;
     let case = cases::case(&db, &case_id)
         .await?
+        // The signature binds the two; a case of another site is no match.
+        .filter(|c| site.as_ref().is_none_or(|s| c.site == s.as_str()))
         .ok_or(EdgeError::NotFound("case"))?;
     if case.state != "open" {
         return Err(EdgeError::Conflict(

@@ -5,6 +5,7 @@
 
 use crate::error::{EdgeError, EdgeResult, Rendering};
 use crate::store::exec::Db;
+use crate::store::homes;
 use crate::store::more as store;
 use crate::{clock, http, request};
 use domain::ack::{parse_more_form, AckKey};
@@ -16,7 +17,7 @@ const MAX_FORM: usize = 48 * 1024;
 
 pub async fn get(env: &Env, token: &str) -> Response {
     match open(env, token).await {
-        Ok((_, lang)) => http::html(200, &pages::more::form(lang)),
+        Ok((_, _, lang)) => http::html(200, &pages::more::form(lang)),
         Err(e) => e.finish(Rendering::More),
     }
 }
@@ -32,9 +33,8 @@ async fn add(req: &mut Request, env: &Env, token: &str) -> EdgeResult<Lang> {
     // The token is the capability; a stray cross-site post must not act
     // either (the form's own post passes, whatever `Origin` it sends).
     request::same_origin_post(req)?;
-    let (response_id, lang) = open(env, token).await?;
+    let (db, response_id, lang) = open(env, token).await?;
     let words = parse_more_form(&request::read_form_body_max(req, MAX_FORM).await?)?;
-    let db = Db::from_env(env)?;
     if store::add(&db, &response_id, words.as_str(), clock::now()).await? {
         Ok(lang)
     } else {
@@ -44,16 +44,18 @@ async fn add(req: &mut Request, env: &Env, token: &str) -> EdgeResult<Lang> {
     }
 }
 
-/// Checks the token and finds its answer, with a case to add to.
-async fn open(env: &Env, token: &str) -> EdgeResult<(String, Lang)> {
+/// Checks the token and finds its answer, with a case to add to, in the
+/// home of its site.
+async fn open(env: &Env, token: &str) -> EdgeResult<(Db, String, Lang)> {
     let secret = env
         .secret("ACK_SECRET")
         .map_err(|_| EdgeError::NotFound("link"))?;
     let key =
         AckKey::try_from(secret.to_string().as_str()).map_err(|_| EdgeError::NotFound("link"))?;
-    let response_id = key.verify_more(token, clock::now())?;
-    let locale = store::followed_up(&Db::from_env(env)?, &response_id)
+    let link = key.verify_more(token, clock::now())?;
+    let db = homes::db_of_link(env, link.site.as_ref(), "answer").await?;
+    let locale = store::followed_up(&db, &link.id)
         .await?
         .ok_or(EdgeError::NotFound("answer"))?;
-    Ok((response_id, Lang::from_tag(locale.as_deref())))
+    Ok((db, link.id, Lang::from_tag(locale.as_deref())))
 }

@@ -292,7 +292,7 @@ fn thanks(
         .secret("ACK_SECRET")
         .ok()
         .and_then(|k| domain::ack::AckKey::try_from(k.to_string().as_str()).ok())
-        .map(|key| format!("{base}/more/{}", key.sign_more(id, now)));
+        .map(|key| format!("{base}/more/{}", key.sign_more(&s.site, id, now)));
     let next = |reply: &str| {
         serde_json::from_str::<Reply>(reply)
             .map(|r| r.next)

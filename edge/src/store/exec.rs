@@ -22,6 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 use worker::{D1Database, Env, Method, Request, RequestInit, Stub};
 
 /// Where statements run.
+#[derive(Clone)]
 pub struct Db(Home);
 
 /// A database handle, cheap to copy into each statement.
@@ -29,8 +30,8 @@ pub struct Db(Home);
 enum Home {
     /// The D1 binding's database (the JS object its methods run on).
     D1(JsValue),
-    /// One site's Durable Object.
-    Object(Rc<Stub>),
+    /// One site's Durable Object, and that site's key.
+    Object(Rc<Stub>, Rc<str>),
 }
 
 impl Db {
@@ -47,7 +48,17 @@ impl Db {
             .durable_object(super::object::BINDING)?
             .id_from_name(key)?
             .get_stub()?;
-        Ok(Self(Home::Object(Rc::new(stub))))
+        Ok(Self(Home::Object(Rc::new(stub), key.into())))
+    }
+
+    /// The site whose own object this is; `None` for D1. Work handed on
+    /// after a commit (an alert's queue message, a mail) names it to find
+    /// its rows again.
+    pub fn object_site(&self) -> Option<&str> {
+        match &self.0 {
+            Home::Object(_, site) => Some(site),
+            Home::D1(_) => None,
+        }
     }
 
     /// A statement to run here; arguments come with [`Stmt::bind`].
@@ -71,12 +82,12 @@ impl Db {
                 let batch = method(d1, "batch")?;
                 run(batch.call1(d1, &prepared)).await?
             }
-            Home::Object(stub) => {
+            Home::Object(stub, _) => {
                 // A batch runs in one home: a statement built for another
                 // would run in the wrong database.
                 let elsewhere = statements
                     .iter()
-                    .any(|s| !matches!(&s.home, Home::Object(o) if Rc::ptr_eq(o, stub)));
+                    .any(|s| !matches!(&s.home, Home::Object(o, _) if Rc::ptr_eq(o, stub)));
                 if elsewhere {
                     return Err(internal("a batch mixes statements of two homes"));
                 }
@@ -171,7 +182,7 @@ impl Stmt {
     }
 
     async fn call(&self, name: &str) -> worker::Result<Ran> {
-        if let Home::Object(stub) = &self.home {
+        if let Home::Object(stub, _) = &self.home {
             // A batch of one: `all` and `run` are the same call there.
             let ran = object_batch(stub, std::slice::from_ref(self)).await?;
             let ran = Ran(Reflect::get(&ran, &0.into())?);

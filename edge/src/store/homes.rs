@@ -20,6 +20,7 @@ use super::exec::{Db, Ran};
 use super::text;
 use crate::error::{EdgeError, EdgeResult};
 use domain::audit::Entry;
+use domain::fields::SiteKey;
 use domain::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -63,6 +64,21 @@ pub fn db_of(env: &Env, site_in_object: Option<&str>) -> worker::Result<Db> {
     match site_in_object {
         Some(key) => Db::site_object(env, key),
         None => Db::from_env(env),
+    }
+}
+
+/// Where the rows a signed link points at are: in the home of the site it
+/// names, or in D1 for a link signed before sites had homes (every site
+/// lived there then). A site that is gone is `NotFound(what)`.
+pub async fn db_of_link(env: &Env, site: Option<&SiteKey>, what: &'static str) -> EdgeResult<Db> {
+    let d1 = Db::from_env(env)?;
+    let Some(site) = site else {
+        return Ok(d1);
+    };
+    match home_of(&d1, site.as_str()).await? {
+        Some(Home::D1) => Ok(d1),
+        Some(Home::Object) => Ok(Db::site_object(env, site.as_str())?),
+        None => Err(EdgeError::NotFound(what)),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use crate::support::{answer_on, call, contact, Stack, ACK_SECRET, ADMIN_TOKEN};
 use domain::ack::AckKey;
+use domain::fields::SiteKey;
 use domain::submission::RawSubmission;
 use domain::Timestamp;
 use reqwest::Method as M;
@@ -108,6 +109,13 @@ async fn acknowledge_through_the_link(
     assert_eq!(headers["referrer-policy"], "same-origin");
     assert_eq!(case_of(client, stack, acked).await["state"], "open");
 
+    // A link from before sites had homes (no site in it) still finds its
+    // case in D1.
+    let old = crate::support::ack_token_before_homes(acked, now_ms() / 1000);
+    let (s, _, page) = get_page(client, &stack.worker.url(&format!("/ack/{old}"))).await;
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains("<form method=\"post\">"), "{page}");
+
     // Forged, altered and expired links are refused with a page and 4xx.
     let token = link.rsplit('/').next().unwrap().to_owned();
     let base = stack.worker.url("/ack/");
@@ -115,14 +123,28 @@ async fn acknowledge_through_the_link(
     altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
     let altered = String::from_utf8(altered).unwrap();
     let other_key = AckKey::try_from("some-other-key-that-is-32-chars-long").unwrap();
-    let forged = other_key.sign(acked, Timestamp::from_millis(now_ms()));
+    let sla = SiteKey::try_from("sla").unwrap();
+    let forged = other_key.sign(&sla, acked, Timestamp::from_millis(now_ms()));
     let ours = AckKey::try_from(ACK_SECRET).unwrap();
-    let expired = ours.sign(acked, Timestamp::from_millis(now_ms() - 25 * 3_600_000));
+    let expired = ours.sign(
+        &sla,
+        acked,
+        Timestamp::from_millis(now_ms() - 25 * 3_600_000),
+    );
+    let before_homes = crate::support::ack_token_before_homes(acked, now_ms() / 1000 - 25 * 3600);
+    let wrong_site = ours.sign(
+        &SiteKey::try_from("demo").unwrap(),
+        acked,
+        Timestamp::from_millis(now_ms()),
+    );
     for (bad, status, says) in [
         (altered.as_str(), 403, "This link is not valid"),
         (forged.as_str(), 403, "This link is not valid"),
         ("not-a-token", 403, "This link is not valid"),
         (expired.as_str(), 410, "This link has expired"),
+        (before_homes.as_str(), 410, "This link has expired"),
+        // Signed, but for another site's case: not found there.
+        (wrong_site.as_str(), 404, "Nothing to acknowledge here"),
     ] {
         let (s, _, page) = get_page(client, &format!("{base}{bad}")).await;
         assert_eq!(s, status, "{bad}: {page}");

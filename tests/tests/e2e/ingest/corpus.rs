@@ -576,12 +576,7 @@ async fn a_post_with_no_body_at_all_is_a_4xx_on_every_route() {
         assert_eq!(status, 201);
         late.id
     };
-    let token = domain::ack::AckKey::try_from(crate::support::ACK_SECRET)
-        .unwrap()
-        .sign(
-            &case,
-            domain::Timestamp::from_millis(crate::support::now_s() * 1000),
-        );
+    let token = crate::support::ack_token("demo", &case);
     let bearer = format!("Authorization: Bearer {}\r\n", crate::support::ADMIN_TOKEN);
     let json = "application/json";
     let form = "application/x-www-form-urlencoded";

@@ -5,9 +5,11 @@
 //! What the replies prove was read back from the object (a retry's stored
 //! reply, a callback joining the contact's open case), D1 holds none of
 //! the moved site's answers, and its first alert and thank-you mails are
-//! sent from the object's outbox as the D1 site's are from D1's.
+//! sent from the object's outbox as the D1 site's are from D1's. The links
+//! those carry (a manager's acknowledge link, the customer's "add more"
+//! link) are used in Chromium and reach the rows in the site's home.
 
-use crate::support::{answer_on, assert_error, contact, wait_until, Api, Stack};
+use crate::support::{alert_id, answer_on, assert_error, contact, wait_until, Api, Browser, Stack};
 use domain::submission::RawSubmission;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -101,6 +103,12 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
             .await;
     }
 
+    let b = Browser::start(&stack.dir, 1000, 900).await;
+    for (site, case) in [("in-d1", &d1_case), ("in-object", &object_case)] {
+        links_reach_the_home(&stack, &b, site, case).await;
+    }
+    b.close().await;
+
     let stored = stack.rows(
         "SELECT site, count(*) AS n FROM responses WHERE site IN ('in-d1', 'in-object') GROUP BY site",
     );
@@ -112,6 +120,64 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
     assert_eq!(
         stack.rows("SELECT home FROM sites WHERE key = 'in-d1'"),
         vec![json!({"home": "d1"})]
+    );
+}
+
+/// The case's acknowledge link, opened from its alert and used as a
+/// manager would, and the customer's "add more" link from the thank-you
+/// mail: the site is signed into each, so each finds its rows in the
+/// site's home (a case only the object holds, for the moved site).
+async fn links_reach_the_home(stack: &Stack, b: &Browser, site: &str, case: &str) {
+    let opened = stack.alerts_with_id(&alert_id(case, "senior", "opened"));
+    let link = opened.last().unwrap()["data"]["ack_url"]
+        .as_str()
+        .expect("an acknowledge link")
+        .to_owned();
+    b.client.goto(&link).await.unwrap();
+    assert!(b.text().await.contains(case), "{site}: {}", b.text().await);
+    b.fill("#by", "Dana").await;
+    b.click_and_wait("button[type=submit]").await;
+    assert!(
+        b.text().await.contains("thank you, Dana"),
+        "{site}: {}",
+        b.text().await
+    );
+    // The chat hears who took it: the follow-up alert was written and sent
+    // from the same home.
+    let told = stack
+        .wait_for_alert(&alert_id(case, "senior", "acknowledged"))
+        .await;
+    assert_eq!(told["data"]["reason"]["by"], "Dana (alert link)", "{site}");
+    assert_eq!(told["data"]["site"], site);
+    // The case's new state is read where it was written.
+    b.client.goto(&link).await.unwrap();
+    assert!(
+        b.text().await.contains("Already acknowledged"),
+        "{site}: {}",
+        b.text().await
+    );
+
+    let mails = stack.mails_to(&format!("ana@{site}.example.com"));
+    let more = mails
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .flat_map(str::split_whitespace)
+        .find(|w| w.contains("/more/"))
+        .expect("a link to add more")
+        .to_owned();
+    b.client.goto(&more).await.unwrap();
+    assert!(
+        b.text().await.contains("What would you like to add?"),
+        "{site}: {}",
+        b.text().await
+    );
+    b.fill("#message", "The second charge is still there.")
+        .await;
+    b.click_and_wait("button[type=submit]").await;
+    assert!(
+        b.text().await.contains("Added. Thank you."),
+        "{site}: {}",
+        b.text().await
     );
 }
 

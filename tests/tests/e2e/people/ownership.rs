@@ -5,7 +5,7 @@
 //! Mine and Unassigned.
 
 use crate::support::dashboard::{get, own_origin, post, HttpSession, Post};
-use crate::support::{scored, Stack, ACK_SECRET};
+use crate::support::{scored, Stack};
 
 fn owner_of(stack: &Stack, case: &str) -> (Option<String>, Option<String>) {
     let row = &stack.rows(&format!(
@@ -53,10 +53,7 @@ async fn cases_are_owned_taken_and_assigned() {
     assert_eq!(owner_notes(&stack, &mine.id), ["Mia Manager took the case"]);
 
     // A chat link: the typed name is recorded; nobody owns the case.
-    let token = domain::ack::AckKey::try_from(ACK_SECRET).unwrap().sign(
-        &chat.id,
-        domain::Timestamp::from_millis(crate::support::now_s() * 1000),
-    );
+    let token = crate::support::ack_token("demo", &chat.id);
     let own = own_origin(&stack);
     let (status, _, _) = post(
         &stack,

@@ -21,6 +21,32 @@ pub const ADMIN_TOKEN: &str = "e2e-admin-token";
 /// Signs the acknowledge links in the tests' alerts.
 pub const ACK_SECRET: &str = "e2e-ack-secret-at-least-32-characters";
 
+/// An acknowledge link's token for `case` of `site`, signed now with
+/// [`ACK_SECRET`], as the Worker signs the links in its alerts.
+pub fn ack_token(site: &str, case: &str) -> String {
+    let site = domain::fields::SiteKey::try_from(site).unwrap();
+    domain::ack::AckKey::try_from(ACK_SECRET).unwrap().sign(
+        &site,
+        case,
+        domain::Timestamp::from_millis(now_s() * 1000),
+    )
+}
+
+/// A token as acknowledge links were before sites had homes (no site in
+/// the payload), signed at `at_s` and made here from the contract
+/// (docs/wire-contract.md#acknowledge-links), not by the Worker's code:
+/// links already sitting in chat rooms must keep working.
+pub fn ack_token_before_homes(case: &str, at_s: i64) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    let payload = format!("{case}.acknowledged.{}", at_s + 24 * 3600);
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(ACK_SECRET.as_bytes()).unwrap();
+    mac.update(format!("candor-ack-v1.{payload}").as_bytes());
+    let tag = mac.finalize().into_bytes();
+    format!("{}.{}", B64.encode(payload), B64.encode(tag))
+}
+
 /// Polls `check` every 50 ms until it holds or `limit` passes; says `what`
 /// on failure. For UI state that settles after an animation or a request.
 pub async fn wait_until<F, Fut>(what: &str, limit: Duration, mut check: F)
