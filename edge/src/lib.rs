@@ -102,26 +102,35 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 }
 
 /// Every pass of the cron, each on its own: one failing stops no other.
+/// The per-site passes run in every home: D1 (its sites, and the control
+/// data's mail), then each site that lives in its own object, one after
+/// another.
 pub(crate) async fn tick(env: &Env, now: domain::Timestamp) {
-    if let Err(e) = alerts::sla::tick(env, now).await {
-        worker::console_error!("tick: {e}");
+    let d1 = match Db::from_env(env) {
+        Ok(d1) => d1,
+        Err(e) => return worker::console_error!("tick: no database: {e}"),
+    };
+    let homes = store::homes::every_home(env, &d1).await;
+    for home in &homes {
+        let name = home.object_site().unwrap_or("D1");
+        if let Err(e) = alerts::sla::tick(env, home, now).await {
+            worker::console_error!("tick ({name}): {e}");
+        }
+        if let Err(e) = alerts::notice::send_due(env, &d1, home, now).await {
+            worker::console_error!("notice tick ({name}): {e}");
+        }
+        if let Err(e) = retention::erase_due(home, now).await {
+            worker::console_error!("retention tick ({name}): {e}");
+        }
     }
-    if let Err(e) = alerts::notice::send_due(env, now).await {
-        worker::console_error!("notice tick: {e}");
-    }
-    if let Err(e) = retention::erase_due(env, now).await {
-        worker::console_error!("retention tick: {e}");
-    }
-    if let Err(e) = forget_rate_windows(env, now).await {
+    if let Err(e) = store::abuse::forget_old_windows(&d1, domain::rate::window(now)).await {
         worker::console_error!("rate windows tick: {e}");
     }
     // Last, so the owners' notices written above go out in this tick.
-    if let Err(e) = mail::send_due(env, now).await {
-        worker::console_error!("mail tick: {e}");
+    for home in &homes {
+        if let Err(e) = mail::send_due(env, home, now).await {
+            let name = home.object_site().unwrap_or("D1");
+            worker::console_error!("mail tick ({name}): {e}");
+        }
     }
-}
-
-/// Expired rate-limit windows go once a minute.
-async fn forget_rate_windows(env: &Env, now: domain::Timestamp) -> error::EdgeResult<()> {
-    store::abuse::forget_old_windows(&Db::from_env(env)?, domain::rate::window(now)).await
 }

@@ -33,10 +33,11 @@ pub async fn queue(env: &Env, mail: &Mail, now: Timestamp) -> EdgeResult<String>
     Ok(id)
 }
 
-/// The cron's part: every due mail, a few at a time.
-pub async fn send_due(env: &Env, now: Timestamp) -> EdgeResult<()> {
-    for id in mails::due(&Db::from_env(env)?, now, 20).await? {
-        send_one(env, &id).await?;
+/// The cron's part: every due mail of the outbox in `db` (D1, or a site's
+/// own object), a few at a time.
+pub async fn send_due(env: &Env, db: &Db, now: Timestamp) -> EdgeResult<()> {
+    for id in mails::due(db, now, 20).await? {
+        send_one_in(env, db, &id).await?;
     }
     Ok(())
 }

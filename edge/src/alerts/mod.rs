@@ -35,15 +35,15 @@ pub struct Job {
     pub site: Option<String>,
 }
 
-/// Puts alerts of sites in D1 on the queue, up to 100 per call (the Queues
-/// batch limit).
-pub async fn enqueue(env: &Env, ids: &[String]) -> EdgeResult<()> {
+/// Puts alerts on the queue, up to 100 per call (the Queues batch limit):
+/// of sites in D1 (`site` is `None`), or of the site `site` in its object.
+pub async fn enqueue(env: &Env, site: Option<&str>, ids: &[String]) -> EdgeResult<()> {
     let queue = env.queue("ALERTS")?;
     for chunk in ids.chunks(100) {
         let batch = BatchMessageBuilder::new()
             .messages(chunk.iter().map(|id| Job {
                 alert: id.clone(),
-                site: None,
+                site: site.map(str::to_owned),
             }))
             .build();
         queue.send_batch(batch).await?;

@@ -19,21 +19,23 @@ use worker::Env;
 
 const HOUR_MS: i64 = 3_600_000;
 
-/// Sends the notices due at `now`; returns how many sites were told.
-pub async fn send_due(env: &Env, now: Timestamp) -> EdgeResult<usize> {
-    let db = Db::from_env(env)?;
+/// Sends the notices due at `now` for the dead letters in `home` (D1, or
+/// a site's own object); returns how many sites were told. The owners are
+/// people of the control database, `d1`, and their mails go to its outbox.
+pub async fn send_due(env: &Env, d1: &Db, home: &Db, now: Timestamp) -> EdgeResult<usize> {
+    let db = home;
     let quiet_since = Timestamp::from_millis(now.millis() - HOUR_MS);
     let since = Timestamp::from_millis(now.millis() - 24 * HOUR_MS);
     let mut told = 0;
-    for u in notices::uncovered_dead_letters(&db, since, quiet_since).await? {
-        if !notices::claim(&db, &u, now, quiet_since).await? {
+    for u in notices::uncovered_dead_letters(db, since, quiet_since).await? {
+        if !notices::claim(db, &u, now, quiet_since).await? {
             continue;
         }
         told += 1;
         let base = u.base_url.as_deref().unwrap_or_default();
         let alert = Alert::undelivered(&u.site, u.count, now, base, u.newest);
-        post_to_recipients(&db, env, &u.site, &alert).await?;
-        mail_owners(&db, &u, &alert.dashboard_url, now).await?;
+        post_to_recipients(db, env, &u.site, &alert).await?;
+        mail_owners(d1, &u, &alert.dashboard_url, now).await?;
         worker::console_log!(
             "notice: {} undelivered alert(s) on site {}",
             u.count,

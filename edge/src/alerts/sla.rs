@@ -17,15 +17,16 @@ use domain::sla::SlaPolicy;
 use domain::{Tier, Timestamp};
 use worker::Env;
 
-/// `now` is the tick's scheduled time.
-pub async fn tick(env: &Env, now: Timestamp) -> EdgeResult<()> {
-    let db = Db::from_env(env)?;
-    let escalated = escalate_overdue(&db, now).await?;
-    let steps = alert_missed_steps(&db, now).await?;
-    let queued = queue_unqueued(env, &db, now).await?;
+/// The cases and outbox in `db` (D1, or a site's own object, whose queue
+/// messages then name the site); `now` is the tick's scheduled time.
+pub async fn tick(env: &Env, db: &Db, now: Timestamp) -> EdgeResult<()> {
+    let escalated = escalate_overdue(db, now).await?;
+    let steps = alert_missed_steps(db, now).await?;
+    let queued = queue_unqueued(env, db, now).await?;
     if escalated > 0 || steps > 0 || queued > 0 {
+        let home = db.object_site().unwrap_or("D1");
         worker::console_log!(
-            "tick: {escalated} case(s) re-escalated, {steps} missed step(s), {queued} alert(s) queued"
+            "tick ({home}): {escalated} case(s) re-escalated, {steps} missed step(s), {queued} alert(s) queued"
         );
     }
     Ok(())
@@ -43,7 +44,7 @@ async fn queue_unqueued(env: &Env, db: &Db, now: Timestamp) -> EdgeResult<usize>
     let mut queued = 0;
     for _ in 0..QUEUE_ROUNDS {
         let ids = outbox::claim_unqueued(db, now, super::lost_after_secs(env)).await?;
-        super::enqueue(env, &ids).await?;
+        super::enqueue(env, db.object_site(), &ids).await?;
         queued += ids.len();
         if ids.len() < outbox::CLAIM_CHUNK {
             break;

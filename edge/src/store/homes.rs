@@ -82,6 +82,34 @@ pub async fn db_of_link(env: &Env, site: Option<&SiteKey>, what: &'static str) -
     }
 }
 
+/// Every place the cron's per-site passes must run: D1 first, then the
+/// object of each site that lives in one. If the registry cannot be read,
+/// D1 alone (logged): the other homes wait for the next tick.
+pub async fn every_home(env: &Env, d1: &Db) -> Vec<Db> {
+    #[derive(Deserialize)]
+    struct Row {
+        key: String,
+    }
+    let mut homes = vec![d1.clone()];
+    let keys = d1
+        .prepare("SELECT key FROM sites WHERE home = 'object' ORDER BY key")
+        .all_rows()
+        .await
+        .and_then(|r| r.results::<Row>());
+    match keys {
+        Ok(rows) => {
+            for Row { key } in rows {
+                match Db::site_object(env, &key) {
+                    Ok(db) => homes.push(db),
+                    Err(e) => worker::console_error!("tick: site {key}'s object: {e}"),
+                }
+            }
+        }
+        Err(e) => worker::console_error!("tick: the sites in objects were not read: {e}"),
+    }
+    homes
+}
+
 /// Whether this deployment may move sites into objects.
 pub fn objects_enabled(env: &Env) -> bool {
     env.var("SITE_OBJECTS")

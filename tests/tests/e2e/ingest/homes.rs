@@ -7,7 +7,9 @@
 //! the moved site's answers, and its first alert and thank-you mails are
 //! sent from the object's outbox as the D1 site's are from D1's. The links
 //! those carry (a manager's acknowledge link, the customer's "add more"
-//! link) are used in Chromium and reach the rows in the site's home.
+//! link) are used in Chromium and reach the rows in the site's home, and
+//! the cron's passes run in every home: an overdue case climbs a level in
+//! each.
 
 use crate::support::{alert_id, answer_on, assert_error, contact, wait_until, Api, Browser, Stack};
 use domain::submission::RawSubmission;
@@ -54,12 +56,13 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
     the_move_is_checked_and_safe_to_repeat(&api).await;
     // Settings saved after the move reach the object's copy, which is
     // compared with D1's before the save answers.
+    // A senior case is overdue a minute after it opened.
+    let settings = json!({"cooldown_days": 0, "sla_minutes": {"senior": 1}});
     stack
-        .put_site("in-object", SETTINGS, json!({"cooldown_days": 0}))
+        .put_site("in-object", SETTINGS, settings.clone())
         .await;
-    stack
-        .put_site("in-d1", SETTINGS, json!({"cooldown_days": 0}))
-        .await;
+    stack.put_site("in-d1", SETTINGS, settings).await;
+    let (late, sent_ms) = leave_cases_unacknowledged(&stack).await;
 
     let (in_d1, d1_case) = replies(&api, "in-d1").await;
     let (in_object, object_case) = replies(&api, "in-object").await;
@@ -108,11 +111,12 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
         links_reach_the_home(&stack, &b, site, case).await;
     }
     b.close().await;
+    the_cron_runs_in_every_home(&stack, &late, sent_ms).await;
 
     let stored = stack.rows(
         "SELECT site, count(*) AS n FROM responses WHERE site IN ('in-d1', 'in-object') GROUP BY site",
     );
-    assert_eq!(stored, vec![json!({"site": "in-d1", "n": 3})], "{stored:?}");
+    assert_eq!(stored, vec![json!({"site": "in-d1", "n": 4})], "{stored:?}");
 
     // A site with answers in D1 does not move (moving answers is not built).
     let refused = move_to_object(&api, "in-d1").await;
@@ -179,6 +183,63 @@ async fn links_reach_the_home(stack: &Stack, b: &Browser, site: &str, case: &str
         "{site}: {}",
         b.text().await
     );
+}
+
+/// A case left unacknowledged on each site, whose senior deadline is a
+/// minute (the sites' SLA): the ids, and when they were sent.
+async fn leave_cases_unacknowledged(stack: &Stack) -> (Vec<(&'static str, String)>, i64) {
+    let sent_ms = crate::support::now_s() * 1000;
+    let mut late = Vec::new();
+    for site in ["in-d1", "in-object"] {
+        let answer = RawSubmission {
+            score: Some(1),
+            ..answer_on(site, "The delivery was a week late.")
+        };
+        stack.api().submit(&answer).await;
+        late.push((site, answer.id));
+    }
+    (late, sent_ms)
+}
+
+/// One cron tick once the late cases are overdue (cron triggers do not
+/// fire under `wrangler dev`; `/__scheduled` runs the handler): each case
+/// climbs to the president, written in its site's home and sent from
+/// there.
+async fn the_cron_runs_in_every_home(stack: &Stack, late: &[(&str, String)], sent_ms: i64) {
+    let wait = (sent_ms + 62_000 - crate::support::now_s() * 1000).max(0);
+    tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap())).await;
+    let resp = reqwest::get(stack.worker.url("/__scheduled?cron=*+*+*+*+*"))
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    assert_eq!(status, 200, "{}", resp.text().await.unwrap_or_default());
+    for (site, case) in late {
+        let up = stack
+            .wait_for_alert(&alert_id(case, "president", "overdue"))
+            .await;
+        assert_eq!(up["data"]["site"], *site, "{up}");
+        assert_eq!(up["data"]["level"], "president", "{up}");
+        assert_eq!(
+            up["data"]["reason"],
+            json!({"kind": "not_acknowledged", "minutes": 1}),
+            "{up}"
+        );
+    }
+    // The same tick's notice pass: alerts to roles these sites give no
+    // recipient are dead letters, kept in each home; the owner (a person
+    // of the control database) is mailed for each site.
+    for site in ["in-d1", "in-object"] {
+        let subject = format!("could not be delivered on {site}");
+        wait_until(&subject, Duration::from_secs(30), || {
+            let told = stack.mails_to("owner@example.com").iter().any(|m| {
+                m["subject"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with(&format!("on {site} could not be delivered")))
+            });
+            async move { told }
+        })
+        .await;
+    }
 }
 
 /// Bad requests change nothing; the move answers once `moved: true`, then
