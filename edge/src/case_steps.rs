@@ -99,8 +99,7 @@ pub async fn record(
     if follow_up.is_some() {
         let (env, db, ids) = (env.clone(), db.clone(), vec![id]);
         ctx.wait_until(async move {
-            let site = db.object_site();
-            let sent = crate::alerts::deliver_after_commit(&env, &db, site, &ids).await;
+            let sent = crate::alerts::deliver_after_commit(&env, &db, &ids).await;
             if let Err(e) = sent {
                 worker::console_error!("alert {}: not sent or queued yet: {e}", ids[0]);
             }

@@ -112,7 +112,7 @@ pub(crate) async fn tick(env: &Env, now: domain::Timestamp) {
     };
     let homes = store::homes::every_home(env, &d1).await;
     for home in &homes {
-        let name = home.object_site().unwrap_or("D1");
+        let name = home.name();
         if let Err(e) = alerts::sla::tick(env, home, now).await {
             worker::console_error!("tick ({name}): {e}");
         }
@@ -129,8 +129,7 @@ pub(crate) async fn tick(env: &Env, now: domain::Timestamp) {
     // Last, so the owners' notices written above go out in this tick.
     for home in &homes {
         if let Err(e) = mail::send_due(env, home, now).await {
-            let name = home.object_site().unwrap_or("D1");
-            worker::console_error!("mail tick ({name}): {e}");
+            worker::console_error!("mail tick ({}): {e}", home.name());
         }
     }
 }

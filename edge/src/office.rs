@@ -153,7 +153,7 @@ mod back {
         };
         if let Some(id) = work.alert {
             let ids = std::slice::from_ref(&id);
-            if let Err(e) = alerts::deliver_after_commit(env, &db, site, ids).await {
+            if let Err(e) = alerts::deliver_after_commit(env, &db, ids).await {
                 worker::console_error!("alert {id}: not sent or queued yet: {e}");
             }
         }

@@ -35,9 +35,11 @@ pub struct Job {
     pub site: Option<String>,
 }
 
-/// Puts alerts on the queue, up to 100 per call (the Queues batch limit):
-/// of sites in D1 (`site` is `None`), or of the site `site` in its object.
-pub async fn enqueue(env: &Env, site: Option<&str>, ids: &[String]) -> EdgeResult<()> {
+/// Puts alerts whose outbox rows are in `db` on the queue, up to 100 per
+/// call (the Queues batch limit); each message names the site when `db` is
+/// a site's own object.
+pub async fn enqueue(env: &Env, db: &Db, ids: &[String]) -> EdgeResult<()> {
+    let site = db.object_site();
     let queue = env.queue("ALERTS")?;
     for chunk in ids.chunks(100) {
         let batch = BatchMessageBuilder::new()
@@ -63,14 +65,9 @@ pub async fn enqueue(env: &Env, site: Option<&str>, ids: &[String]) -> EdgeResul
 /// had stopped right after the commit: the end-to-end suite passes it (with
 /// `--var`, like the loopback flag) to prove the cron alone delivers. No
 /// deploy configuration sets it.
-/// `site` names a site that lives in its own object, `db` (the alerts'
-/// home); `None` with D1.
-pub async fn deliver_after_commit(
-    env: &Env,
-    db: &Db,
-    site: Option<&str>,
-    ids: &[String],
-) -> EdgeResult<()> {
+/// `db` is the alerts' home: D1, or a site's own object, which the queue
+/// messages then name.
+pub async fn deliver_after_commit(env: &Env, db: &Db, ids: &[String]) -> EdgeResult<()> {
     let skip = env
         .var("FAULT_SKIP_FAST_QUEUE_SENDS")
         .is_ok_and(|v| v.to_string() == "true");
@@ -88,7 +85,7 @@ pub async fn deliver_after_commit(
                 0
             }
         };
-        enqueue_one(env, id, site, delay).await?;
+        enqueue_one(env, id, db.object_site(), delay).await?;
     }
     Ok(())
 }

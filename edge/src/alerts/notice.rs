@@ -19,11 +19,10 @@ use worker::Env;
 
 const HOUR_MS: i64 = 3_600_000;
 
-/// Sends the notices due at `now` for the dead letters in `home` (D1, or
-/// a site's own object); returns how many sites were told. The owners are
+/// Sends the notices due at `now` for the dead letters in `db` (D1, or a
+/// site's own object); returns how many sites were told. The owners are
 /// people of the control database, `d1`, and their mails go to its outbox.
-pub async fn send_due(env: &Env, d1: &Db, home: &Db, now: Timestamp) -> EdgeResult<usize> {
-    let db = home;
+pub async fn send_due(env: &Env, d1: &Db, db: &Db, now: Timestamp) -> EdgeResult<usize> {
     let quiet_since = Timestamp::from_millis(now.millis() - HOUR_MS);
     let since = Timestamp::from_millis(now.millis() - 24 * HOUR_MS);
     let mut told = 0;

@@ -24,9 +24,9 @@ pub async fn tick(env: &Env, db: &Db, now: Timestamp) -> EdgeResult<()> {
     let steps = alert_missed_steps(db, now).await?;
     let queued = queue_unqueued(env, db, now).await?;
     if escalated > 0 || steps > 0 || queued > 0 {
-        let home = db.object_site().unwrap_or("D1");
         worker::console_log!(
-            "tick ({home}): {escalated} case(s) re-escalated, {steps} missed step(s), {queued} alert(s) queued"
+            "tick ({}): {escalated} case(s) re-escalated, {steps} missed step(s), {queued} alert(s) queued",
+            db.name()
         );
     }
     Ok(())
@@ -44,7 +44,7 @@ async fn queue_unqueued(env: &Env, db: &Db, now: Timestamp) -> EdgeResult<usize>
     let mut queued = 0;
     for _ in 0..QUEUE_ROUNDS {
         let ids = outbox::claim_unqueued(db, now, super::lost_after_secs(env)).await?;
-        super::enqueue(env, db.object_site(), &ids).await?;
+        super::enqueue(env, db, &ids).await?;
         queued += ids.len();
         if ids.len() < outbox::CLAIM_CHUNK {
             break;

@@ -61,6 +61,11 @@ impl Db {
         }
     }
 
+    /// "D1", or the key of the site whose object this is: for logs.
+    pub fn name(&self) -> &str {
+        self.object_site().unwrap_or("D1")
+    }
+
     /// A statement to run here; arguments come with [`Stmt::bind`].
     pub fn prepare(&self, sql: impl Into<String>) -> Stmt {
         Stmt {

@@ -274,7 +274,7 @@ pub async fn retry(env: &Env, body: &str) -> EdgeResult<Response> {
     if !outbox::revive(&db, site.as_str(), &alert_id, &recipient_id, clock::now()).await? {
         return Ok(http::see_other(&settings_url(&site, "retry-gone")));
     }
-    if let Err(e) = crate::alerts::enqueue(env, None, std::slice::from_ref(&alert_id)).await {
+    if let Err(e) = crate::alerts::enqueue(env, &db, std::slice::from_ref(&alert_id)).await {
         // The cron re-queues unfinished alerts, so this only delays it.
         worker::console_error!("alert {alert_id}: not queued yet: {e}");
     }
