@@ -23,11 +23,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     names.sort();
     let mut list = String::from("&[\n");
     for name in &names {
-        let path = std::fs::canonicalize(dir.join(name))?;
+        // The path is spelt from `CARGO_MANIFEST_DIR` when the crate
+        // compiles, not baked in here: a target directory shared by two
+        // checkouts reruns this script only when `migrations` changes, and
+        // an absolute path would then name the other checkout's files.
         writeln!(
             list,
-            "    ({name:?}, include_str!({:?})),",
-            path.display().to_string()
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations/{name}\"))),"
         )?;
     }
     list.push_str("]\n");
