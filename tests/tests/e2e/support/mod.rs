@@ -8,11 +8,13 @@ pub mod api;
 mod browser;
 pub mod dashboard;
 mod stack;
+mod text;
 pub mod turnstile;
 
 pub use api::{answer, answer_on, assert_error, call, contact, scored, Api};
 pub use browser::Browser;
 pub use stack::Stack;
+pub use text::words_of;
 
 use std::time::{Duration, Instant};
 
