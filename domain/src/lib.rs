@@ -49,6 +49,7 @@ pub mod session;
 pub mod settings_form;
 pub mod sign_in;
 pub mod site;
+pub mod site_move;
 pub mod sla;
 pub mod submission;
 pub mod tier;

@@ -7,6 +7,7 @@ mod bench;
 mod build;
 mod deploy;
 mod dev;
+mod move_site;
 mod step;
 mod test;
 mod tools;
@@ -43,6 +44,10 @@ commands:
   restore --in FILE [--env staging|production | --local DIR]
                      put a backup back; rows already there are kept, so running it again adds nothing
   backup-check       verify backup/restore round trip against a scratch local D1
+  move-site --site SITE [--url URL] [--resume]
+                     move one site with its answers from D1 into its own Durable Object through
+                     the Worker (default --url http://127.0.0.1:8787; CANDOR_ADMIN_TOKEN in the
+                     environment): pause, copy, compare, flip, purge; run again after any failure
   bootstrap          only install the toolchain pieces";
 
 fn main() -> ExitCode {
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
         Some("backup") => backup::backup_command(rest),
         Some("restore") => backup::restore_command(rest),
         Some("backup-check") => backup::check_command(rest),
+        Some("move-site") => move_site::run(rest),
         Some("bootstrap") => tools::ensure(true).map(drop),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

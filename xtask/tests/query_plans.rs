@@ -80,13 +80,29 @@ const FRAGMENTS: &[(&str, &str, &[&str])] = &[
         "level_rank",
         &["(CASE level WHEN 'none' THEN 0 WHEN 'service' THEN 1 WHEN 'account' THEN 2 WHEN 'senior' THEN 3 WHEN 'president' THEN 4 ELSE 0 END)"],
     ),
-    // ingest::insert: `n.home.still_here("?2")`, the answer's home guard
-    // (homes::Home::still_here): D1's, and an object's.
+    // ingest::insert: `n.home.still_here("?2", "?3")`, the answer's home
+    // guard (homes::Home::still_here): D1's, and an object's.
     (
         "ingest.rs",
-        "n.home.still_here(\"?2\")",
-        &["EXISTS (SELECT 1 FROM sites WHERE key = ?2 AND home = 'd1')", "true"],
+        "n.home.still_here(\"?2\", \"?3\")",
+        &[
+            "EXISTS (SELECT 1 FROM sites WHERE key = ?2 AND home = 'd1' AND (paused_until IS NULL OR paused_until <= ?3))",
+            "true",
+        ],
     ),
+    // moving.rs: each statement runs for every part of a page (PARTS,
+    // SITE_PARTS); planned for the one a guarded table answers by its
+    // case, `events` by `case_id`, as every child part is read.
+    ("moving.rs", "p.table", &["events"]),
+    ("moving.rs", "p.by", &["case_id"]),
+    ("moving.rs", "p.key", &["id"]),
+    // … and for a site's own rows (SITE_PARTS), `fixes`.
+    ("moving.rs", "sp.table", &["fixes"]),
+    ("moving.rs", "sp.key", &["site, code"]),
+    // moving::upsert_all: the row's columns, quoted, from `json_each`.
+    ("moving.rs", "columns .iter() .map(|c| format!(\"\\\"{c}\\\"\")) .collect::<Vec<_>>() .join(\", \")", &["\"id\", \"case_id\""]),
+    ("moving.rs", "values.join(\", \")", &["json_extract(value, '$.id'), json_extract(value, '$.case_id')"]),
+    ("moving.rs", "on_conflict", &["UPDATE SET \"case_id\" = excluded.\"case_id\""]),
     // homes::upsert: a row read by `SELECT *` written back by its primary
     // key, `sites` by `key` and `recipients` by `id`; planned as one
     // representative upsert of a site (the columns are the row's).
@@ -230,6 +246,14 @@ impl Context<'_> {
         if let Some(after) = rest.strip_prefix("format!(") {
             let at = self.src.len() - after.len();
             return self.format(at, &BTreeMap::new(), used);
+        }
+        // A `const` of the file, passed as it is.
+        if let Some((name, _)) = rest.split_once(')') {
+            if name.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+                if let Some(sql) = constant(self.src, name)? {
+                    return Ok(vec![sql]);
+                }
+            }
         }
         Err(format!(
             "neither a string literal nor format!(\"…\"): `{}`",

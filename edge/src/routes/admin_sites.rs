@@ -1,7 +1,8 @@
 //! `PUT`/`GET /v1/admin/sites/{site}`: a site's whole configuration;
 //! `GET /v1/admin/sites/{site}/recipients/{id}/url`: one recipient's URL in
-//! full, for the owner only, audited; and `POST /v1/admin/sites/{site}/home`:
-//! where its answers live.
+//! full, for the owner only, audited; `POST /v1/admin/sites/{site}/home`:
+//! where its answers live; and `POST /v1/admin/sites/{site}/move`: one step
+//! of moving a site with answers.
 //!
 //! `GET` never shows a recipient's whole URL (a chat webhook's path is its
 //! credential) or a secret; its answer is valid `PUT` input, and a `PUT`
@@ -89,6 +90,47 @@ pub async fn move_home(mut req: Request, env: &Env, site: &str) -> EdgeResult<Re
             "moved": moved == store::homes::Moved::Now,
         }),
     ))
+}
+
+/// `POST /v1/admin/sites/{site}/move` with one step of moving a site with
+/// answers into its own object (`domain::site_move`; `cargo xtask
+/// move-site` runs them in order): each answers where the site lives, how
+/// long its answers are held off, and what the step did.
+pub async fn move_step(mut req: Request, env: &Env, site: &str) -> EdgeResult<Response> {
+    use domain::site_move::{MoveStep, RawMoveStep};
+    use store::moving;
+    let actor = auth::require_admin(&req, env).await?;
+    let key = SiteKey::try_from(site)?;
+    let raw: RawMoveStep = request::read_json(&mut req).await?;
+    let step = MoveStep::try_from(raw)?;
+    let looks_only = matches!(step, MoveStep::Status | MoveStep::Resume);
+    if !looks_only && !store::homes::objects_enabled(env) {
+        return Err(EdgeError::Conflict(
+            "sites live in D1 on this deployment: the dashboard, export and erasure do not \
+             reach a site's own object yet (SITE_OBJECTS)",
+        ));
+    }
+    let (key, now) = (key.as_str(), clock::now());
+    let reply = match step {
+        MoveStep::Status => moving::status(env, key).await?,
+        MoveStep::Pause => moving::pause(env, key, now).await?,
+        MoveStep::Settings => moving::settings(env, key, now).await?,
+        MoveStep::Copy { after } => moving::page(env, key, after.as_ref(), true, now).await?,
+        MoveStep::Compare { after } => moving::page(env, key, after.as_ref(), false, now).await?,
+        MoveStep::Flip => {
+            let entry = Entry {
+                actor,
+                action: Action::SiteMoved,
+                target: key.to_owned(),
+                before: Some(serde_json::json!({"home": "d1"})),
+                after: Some(serde_json::json!({"home": "object"})),
+            };
+            moving::flip(env, key, &entry, now).await?
+        }
+        MoveStep::Purge => moving::purge(env, key).await?,
+        MoveStep::Resume => moving::resume(env, key).await?,
+    };
+    Ok(http::json(200, &reply))
 }
 
 /// `GET /v1/admin/sites/{site}/recipients/{id}/url`: the one way to read a

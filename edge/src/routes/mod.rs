@@ -55,6 +55,9 @@ async fn office(req: Request, env: Env, ctx: Context, segments: &[&str]) -> Edge
         (Method::Post, ["v1", "admin", "sites", site, "home"]) => {
             admin_sites::move_home(req, &env, site).await
         }
+        (Method::Post, ["v1", "admin", "sites", site, "move"]) => {
+            admin_sites::move_step(req, &env, site).await
+        }
         (Method::Get, ["v1", "admin", "responses"]) => admin_responses::list(&req, &env).await,
         (Method::Get, ["v1", "admin", "responses", id]) => {
             admin_responses::one(&req, &env, id).await
@@ -96,7 +99,7 @@ async fn office(req: Request, env: Env, ctx: Context, segments: &[&str]) -> Edge
             | ["v1", "admin", "responses" | "deliveries" | "export" | "dead-letters" | "alerts" | "people"]
             | ["v1", "admin", "cases", _, "events"]
             | ["v1", "admin", "sites", _, "recipients", _, "test" | "url"]
-            | ["v1", "admin", "sites", _, "home"]
+            | ["v1", "admin", "sites", _, "home" | "move"]
             | ["ack" | "more", _],
         ) => Err(EdgeError::MethodNotAllowed),
         _ => Err(EdgeError::NotFound("route")),

@@ -13,6 +13,7 @@ use crate::{http, request, turnstile};
 use domain::acknowledgement::{added_to_open_case, next_step};
 use domain::fields::SiteKey;
 use domain::lang::Lang;
+use domain::site_move::PAUSED_RETRY_SECS;
 use domain::submission::ContactKeys;
 use domain::{rate, RawSubmission, Reply, Submission, Tier, Timestamp};
 use worker::{Context, Env, Request, Response};
@@ -55,11 +56,7 @@ async fn handle(
         Home::Object => open_case_in(env, &site.key, &submission, &keys).await?,
     };
 
-    if let Some(o) = origin {
-        if !domain::origin::allowed(&site.origins, o) {
-            return Err(EdgeError::OriginNotAllowed);
-        }
-    }
+    site_admits(&site, origin, now)?;
     if !within_rate(env, &submission.site, &client_ip, site.rate_per_minute).await {
         count_abuse(ctx, env, &site.key, Counter::RateLimited, now);
         return Err(EdgeError::RateLimited(rate::LIMITER_PERIOD_SECS));
@@ -142,6 +139,19 @@ async fn handle(
     }
 }
 
+/// Whether the site takes this answer now: from its origin (none: not a
+/// browser's), and not while it moves into its own object (the widget's
+/// outbox sends it again after `Retry-After`).
+fn site_admits(site: &IngestSite, origin: Option<&str>, now: Timestamp) -> EdgeResult<()> {
+    if origin.is_some_and(|o| !domain::origin::allowed(&site.origins, o)) {
+        return Err(EdgeError::OriginNotAllowed);
+    }
+    match domain::site_move::paused_retry_after(site.paused_until, now) {
+        Some(secs) => Err(EdgeError::RateLimited(secs)),
+        None => Ok(()),
+    }
+}
+
 /// Committed: now the alert's first attempt and the thank-you mail's first
 /// send, after the answer is thanked ([`crate::alerts::deliver_after_commit`],
 /// [`crate::mail::send_one`]). The front hands them to the office, which
@@ -200,18 +210,19 @@ async fn open_case_in(
 }
 
 /// Stores the answer in `home`. One that was on its way while its site
-/// moved into its own object wrote nothing in D1, and is stored there.
+/// moved into its own object wrote nothing in D1, and is stored there; one
+/// that reached D1 while the site paused to move wrote nothing either, and
+/// is asked to come back (the widget's outbox does).
 async fn store(env: &Env, home: &Db, new: &mut NewResponse<'_>) -> EdgeResult<Stored> {
     let stored = ingest::insert(home, new).await?;
     if stored != Stored::Moved {
         return Ok(stored);
     }
     let site = new.submission.site.as_str();
-    if homes::home_of(&Db::from_env(env)?, site).await? != Some(Home::Object) {
-        return Err(EdgeError::Internal(format!(
-            "response {} neither stored nor found",
-            new.submission.id.as_str()
-        )));
+    match homes::home_of(&Db::from_env(env)?, site).await? {
+        Some(Home::Object) => {}
+        Some(Home::D1) => return Err(EdgeError::RateLimited(PAUSED_RETRY_SECS)),
+        None => return Err(EdgeError::NotFound("site")),
     }
     new.home = Home::Object;
     ingest::insert(&Db::site_object(env, site)?, new).await

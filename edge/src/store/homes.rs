@@ -14,8 +14,9 @@
 //! "add more" links (the site is signed into them: [`db_of_link`]) and the
 //! cron's passes ([`every_home`]). The dashboard, export, insights and
 //! erasure read D1 only (ARCHITECTURE.md, "Growing past one D1 database"),
-//! so a site moves only where `SITE_OBJECTS=true`, which no deploy sets,
-//! and only while it has no answers.
+//! so a site moves only where `SITE_OBJECTS=true`, which no deploy sets:
+//! here while it has no answers ([`move_to_object`]), with its answers by
+//! [`super::moving`].
 
 use super::exec::{Db, Ran};
 use super::text;
@@ -47,13 +48,17 @@ impl TryFrom<&str> for Home {
 }
 
 impl Home {
-    /// SQL that is true while the site in `?{site}` still lives where this
-    /// statement runs: an answer is stored only in its site's current home,
-    /// checked in the transaction that stores it. (An object holds one
-    /// site, which never moves back.)
-    pub fn still_here(self, site: &str) -> String {
+    /// SQL that is true while the site in `{site}` still lives where this
+    /// statement runs and takes answers at `{now}` (epoch ms): an answer is
+    /// stored only in its site's current home, and not in D1 while the site
+    /// is paused to move ([`super::moving`]), checked in the transaction
+    /// that stores it. (An object holds one site, which never moves back.)
+    pub fn still_here(self, site: &str, now: &str) -> String {
         match self {
-            Self::D1 => format!("EXISTS (SELECT 1 FROM sites WHERE key = {site} AND home = 'd1')"),
+            Self::D1 => format!(
+                "EXISTS (SELECT 1 FROM sites WHERE key = {site} AND home = 'd1' \
+                 AND (paused_until IS NULL OR paused_until <= {now}))"
+            ),
             Self::Object => "true".to_owned(),
         }
     }
@@ -187,8 +192,8 @@ pub async fn move_to_object(
     }
     if state.answers != 0 {
         return Err(EdgeError::Conflict(
-            "this site has answers in D1, and moving answers is not built yet: \
-             only a site without answers can move to its own object",
+            "this site has answers in D1: move it with `cargo xtask move-site`, which \
+             pauses its answers, copies and compares them, then flips",
         ));
     }
     copy_settings(&d1, &Db::site_object(env, key)?, key).await?;
@@ -214,7 +219,7 @@ pub async fn move_to_object(
 
 /// The site's row and its recipients, as D1 holds them, written into
 /// `object` and read back: the two must be equal, column for column.
-async fn copy_settings(d1: &Db, object: &Db, key: &str) -> EdgeResult<()> {
+pub(super) async fn copy_settings(d1: &Db, object: &Db, key: &str) -> EdgeResult<()> {
     let read = |db: &Db| {
         Ok::<_, EdgeError>(vec![
             db.prepare("SELECT * FROM sites WHERE key = ?1")

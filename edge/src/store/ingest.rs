@@ -143,7 +143,7 @@ pub async fn insert(db: &Db, n: &NewResponse<'_>) -> EdgeResult<Stored> {
              FROM (SELECT CASE WHEN ?20 THEN ({}) END AS j) \
              WHERE {} ON CONFLICT(id) DO NOTHING",
             open_case_of_contact("?2", "?15", "?16"),
-            n.home.still_here("?2"),
+            n.home.still_here("?2", "?3"),
         ))
         .bind(&[
             id.clone(),

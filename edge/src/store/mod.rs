@@ -21,6 +21,7 @@ pub mod ingest;
 pub mod mails;
 pub mod meter;
 pub mod more;
+pub mod moving;
 pub mod notices;
 pub mod object;
 pub mod outbox;

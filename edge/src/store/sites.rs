@@ -65,6 +65,8 @@ pub struct IngestSite {
     pub rate_per_minute: u32,
     pub turnstile_secret: Option<String>,
     pub home: Home,
+    /// While it moves, its answers are held off until then (epoch ms).
+    pub paused_until: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +77,7 @@ pub struct IngestSiteRow {
     rate_per_minute: i64,
     turnstile_secret: Option<String>,
     home: String,
+    paused_until: Option<i64>,
 }
 
 impl TryFrom<IngestSiteRow> for IngestSite {
@@ -86,6 +89,7 @@ impl TryFrom<IngestSiteRow> for IngestSite {
             rate_per_minute: rate_per_minute(row.rate_per_minute),
             turnstile_secret: row.turnstile_secret,
             home: Home::try_from(row.home.as_str())?,
+            paused_until: row.paused_until,
             key: row.key,
         })
     }
@@ -96,7 +100,8 @@ impl TryFrom<IngestSiteRow> for IngestSite {
 pub fn select_ingest_site(db: &Db, key: &str) -> EdgeResult<Stmt> {
     Ok(db
         .prepare(
-            "SELECT key, origins, sla_minutes, rate_per_minute, turnstile_secret, home FROM sites WHERE key = ?1",
+            "SELECT key, origins, sla_minutes, rate_per_minute, turnstile_secret, home, paused_until \
+             FROM sites WHERE key = ?1",
         )
         .bind(&[text(key)])?)
 }

@@ -253,6 +253,42 @@ mod tests {
         crate::schema::migrated()
     }
 
+    /// The Worker's move (`edge/src/store/moving.rs`) copies, compares and
+    /// purges the site's rows table by table; a table a backup holds that
+    /// the move forgot would stay behind in D1. Every backed-up table is
+    /// moved, or named here with why it stays.
+    #[test]
+    fn the_move_takes_every_table_of_a_site_a_backup_holds() {
+        const STAYS: [(&str, &str); 4] = [
+            (
+                "sites",
+                "the registry's row; copied and mirrored, never moved",
+            ),
+            (
+                "recipients",
+                "settings, kept in D1 and mirrored into the object",
+            ),
+            ("counters", "abuse counters, written by the front in D1"),
+            ("audit", "the deployment's record"),
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let moving =
+            std::fs::read_to_string(root.join("edge/src/store/moving.rs")).unwrap_or_default();
+        let moved: Vec<&str> = moving
+            .split("part(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(moved.contains(&"responses"), "the move's parts are read");
+        for t in TABLES {
+            assert!(
+                moved.contains(&t.name) || STAYS.iter().any(|(name, _)| *name == t.name),
+                "{}: backed up, but the move neither takes it nor says why it stays",
+                t.name
+            );
+        }
+    }
+
     fn strings(conn: &Connection, sql: &str) -> Vec<String> {
         let mut s = conn.prepare(sql).unwrap();
         s.query_map([], |r| r.get(0))

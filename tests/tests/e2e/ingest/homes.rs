@@ -118,7 +118,8 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
     );
     assert_eq!(stored, vec![json!({"site": "in-d1", "n": 4})], "{stored:?}");
 
-    // A site with answers in D1 does not move (moving answers is not built).
+    // A site with answers in D1 does not move this way (`cargo xtask
+    // move-site` moves it: `ingest::moving`).
     let refused = move_to_object(&api, "in-d1").await;
     assert_error(&refused, 409, "conflict");
     assert_eq!(

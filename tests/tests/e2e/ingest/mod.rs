@@ -5,3 +5,4 @@ mod corpus;
 mod fixtures;
 mod homes;
 mod load;
+mod moving;
