@@ -90,8 +90,8 @@ pub enum MoveStep {
     /// The site lives in its object from now on, if both homes hold the
     /// same number of rows of every kind and nothing changed meanwhile.
     Flip,
-    /// After the flip: delete the first page still in D1, once it is
-    /// compared equal to the object's.
+    /// After the flip: delete the first page still in D1, its rows the
+    /// object lacks inserted there first.
     Purge,
     /// Lift the pause without moving.
     Resume,

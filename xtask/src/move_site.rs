@@ -6,7 +6,8 @@
 //!
 //! Pause the site's answers (the widget's outbox holds them and sends them
 //! again), copy its settings, copy every page, compare every page, flip,
-//! then delete its rows from D1 page by page once each is compared equal.
+//! then delete its rows from D1 page by page (what the object lacks is
+//! carried over first).
 //! Every step is safe to repeat, so after any failure the same command
 //! picks up where it stopped; a site that moved already only has its
 //! leftovers in D1 purged. A flip refused because something changed after

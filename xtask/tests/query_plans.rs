@@ -102,7 +102,9 @@ const FRAGMENTS: &[(&str, &str, &[&str])] = &[
     // moving::upsert_all: the row's columns, quoted, from `json_each`.
     ("moving.rs", "columns .iter() .map(|c| format!(\"\\\"{c}\\\"\")) .collect::<Vec<_>>() .join(\", \")", &["\"id\", \"case_id\""]),
     ("moving.rs", "values.join(\", \")", &["json_extract(value, '$.id'), json_extract(value, '$.case_id')"]),
-    ("moving.rs", "on_conflict", &["UPDATE SET \"case_id\" = excluded.\"case_id\""]),
+    ("moving.rs", "on_conflict", &["UPDATE SET \"case_id\" = excluded.\"case_id\"", "NOTHING"]),
+    // moving::delete_rows: one `json_extract` per key column.
+    ("moving.rs", "picks.join(\", \")", &["json_extract(value, '$[0]')"]),
     // homes::upsert: a row read by `SELECT *` written back by its primary
     // key, `sites` by `key` and `recipients` by `id`; planned as one
     // representative upsert of a site (the columns are the row's).

@@ -2,7 +2,7 @@
 //! request (`domain::site_move` names the steps; `cargo xtask move-site`
 //! runs them in order). Every step is safe to repeat: copies are upserts,
 //! compares write nothing, the flip is one guarded statement, and a purge
-//! deletes a page from D1 only once the object holds the same rows.
+//! deletes from D1 only rows the object holds.
 //!
 //! A page is up to [`PAGE_ANSWERS`] of the site's answers in
 //! `(received_at, id)` order and every row that hangs off them ([`PARTS`]),
@@ -209,21 +209,8 @@ pub async fn settings(env: &Env, key: &str, now: Timestamp) -> EdgeResult<MoveRe
     let paused = paused_in_d1(&d1, key, now).await?;
     let object = Db::site_object(env, key)?;
     homes::copy_settings(&d1, &object, key).await?;
-    let reads = |db: &Db| -> EdgeResult<Vec<Stmt>> {
-        SITE_PARTS
-            .iter()
-            .map(|sp| {
-                Ok(db
-                    .prepare(format!(
-                        "SELECT * FROM {} WHERE site = ?1 ORDER BY {}",
-                        sp.table, sp.key
-                    ))
-                    .bind(&[text(key)])?)
-            })
-            .collect()
-    };
-    let source = tables(&d1.batch(reads(&d1)?).await?, &SITE_PARTS)?;
-    let copied = write_and_read(&object, &SITE_PARTS, &source, reads(&object)?).await?;
+    let source = tables(&d1.batch(site_reads(&d1, key)?).await?, &SITE_PARTS)?;
+    let copied = write_and_read(&object, &SITE_PARTS, &source, site_reads(&object, key)?).await?;
     let mut out = reply(key, Home::D1, paused);
     out.rows = same(&source, &copied)?;
     Ok(out)
@@ -282,9 +269,13 @@ pub async fn flip(env: &Env, key: &str, audit: &Entry, now: Timestamp) -> EdgeRe
     status(env, key).await
 }
 
-/// `purge`: after the flip, the first page still in D1 deleted, once the
-/// object holds the same rows; then the site's fixes and notices. `next`
-/// is `Some` while pages are left.
+/// `purge`: after the flip, the first page still in D1 deleted. The object
+/// is the truth by now (links, the cron and new answers change it), so a
+/// row is never compared: each of the page's rows the object lacks is
+/// inserted there first (one written to D1 after the flip by work that
+/// set out before it), one it holds is left as it is, and then exactly
+/// the rows read are deleted from D1. The site's fixes and notices go
+/// last, the same way. `next` is `Some` while pages may be left.
 pub async fn purge(env: &Env, key: &str) -> EdgeResult<MoveReply> {
     let d1 = Db::from_env(env)?;
     let (home, paused) = registry(&d1, key).await?;
@@ -295,39 +286,79 @@ pub async fn purge(env: &Env, key: &str) -> EdgeResult<MoveReply> {
     }
     let object = Db::site_object(env, key)?;
     let mut out = reply(key, home, paused);
-    let (source, ids, last) = read_page(&d1, key, None).await?;
-    if let Some(last) = last.map(|(end, _)| end) {
-        let there = tables(&object.batch(read_by_ids(&object, &ids)?).await?, &PARTS)?;
-        out.rows = same(&source, &there)?;
-        let ids = text(&Value::Array(ids.into_iter().map(Value::String).collect()).to_string());
-        let deletes = PARTS
-            .iter()
-            .rev()
-            .map(|p| {
-                Ok(d1
-                    .prepare(format!(
-                        "DELETE FROM {} WHERE {} IN ({BY_IDS})",
-                        p.table, p.by
-                    ))
-                    .bind(std::slice::from_ref(&ids))?)
-            })
-            .collect::<EdgeResult<Vec<_>>>()?;
-        d1.batch(deletes).await?;
-        // A page was deleted: more may be left, even after a short one
-        // (an answer stored meanwhile), so the command asks again.
-        out.next = Some(last);
-        return Ok(out);
+    let (source, _, last) = read_page(&d1, key, None).await?;
+    let (parts, source): (&[Part], Page) = if last.is_some() {
+        (&PARTS, source)
+    } else {
+        let reads = site_reads(&d1, key)?;
+        (&SITE_PARTS, tables(&d1.batch(reads).await?, &SITE_PARTS)?)
+    };
+    let mut kept = Vec::new();
+    for (p, rows) in parts.iter().zip(&source) {
+        if let Some(first) = rows.first() {
+            kept.push(upsert_all(&object, p, first, rows, false)?);
+        }
     }
-    let deletes = SITE_PARTS
+    if !kept.is_empty() {
+        object.batch(kept).await?;
+    }
+    let deletes = parts
+        .iter()
+        .zip(&source)
+        .rev()
+        .filter(|(_, rows)| !rows.is_empty())
+        .map(|(p, rows)| delete_rows(&d1, p, rows))
+        .collect::<EdgeResult<Vec<_>>>()?;
+    if !deletes.is_empty() {
+        d1.batch(deletes).await?;
+    }
+    out.rows = source.iter().map(|rows| rows.len() as u64).sum();
+    // A page was deleted: more may be left, even after a short one (an
+    // answer stored meanwhile), so the command asks again.
+    out.next = last.map(|(end, _)| end);
+    Ok(out)
+}
+
+/// The site's fixes and notices in `db`, one statement per part.
+fn site_reads(db: &Db, key: &str) -> EdgeResult<Vec<Stmt>> {
+    SITE_PARTS
         .iter()
         .map(|sp| {
-            Ok(d1
-                .prepare(format!("DELETE FROM {} WHERE site = ?1", sp.table))
+            Ok(db
+                .prepare(format!(
+                    "SELECT * FROM {} WHERE site = ?1 ORDER BY {}",
+                    sp.table, sp.key
+                ))
                 .bind(&[text(key)])?)
         })
-        .collect::<EdgeResult<Vec<_>>>()?;
-    d1.batch(deletes).await?;
-    Ok(out)
+        .collect()
+}
+
+/// Deletes exactly `rows` of the part, by their primary keys.
+fn delete_rows(db: &Db, p: &Part, rows: &[Map<String, Value>]) -> EdgeResult<Stmt> {
+    let columns: Vec<&str> = p.key.split(", ").collect();
+    let keys: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            Value::Array(
+                columns
+                    .iter()
+                    .map(|c| r.get(*c).cloned().unwrap_or(Value::Null))
+                    .collect(),
+            )
+        })
+        .collect();
+    let picks: Vec<String> = (0..columns.len())
+        .map(|i| format!("json_extract(value, '$[{i}]')"))
+        .collect();
+    Ok(db
+        .prepare(format!(
+            "DELETE FROM {} WHERE ({}) IN (SELECT {} FROM json_each(?1))",
+            p.table,
+            p.key,
+            picks.join(", ")
+        ))
+        .bind(&[text(&Value::Array(keys).to_string())])?)
 }
 
 /// One page's rows, one list per part.
@@ -417,7 +448,7 @@ async fn write_and_read(
     let mut batch = Vec::new();
     for (p, rows) in parts.iter().zip(rows) {
         if let Some(first) = rows.first() {
-            batch.push(upsert_all(db, p, first, rows)?);
+            batch.push(upsert_all(db, p, first, rows, true)?);
         }
     }
     let writes = batch.len();
@@ -426,13 +457,15 @@ async fn write_and_read(
     tables(ran.get(writes..).unwrap_or_default(), parts)
 }
 
-/// One statement that upserts every row of `rows` (all with `first`'s
-/// columns, as `SELECT *` reads them) by the part's key.
+/// One statement that writes every row of `rows` (all with `first`'s
+/// columns, as `SELECT *` reads them) by the part's key: a row already
+/// there is replaced if `overwrite`, else left as it is.
 fn upsert_all(
     db: &Db,
     p: &Part,
     first: &Map<String, Value>,
     rows: &[Map<String, Value>],
+    overwrite: bool,
 ) -> EdgeResult<Stmt> {
     // Quoted: `events.by` is a column named like a keyword.
     let columns: Vec<&str> = first.keys().map(String::as_str).collect();
@@ -455,7 +488,7 @@ fn upsert_all(
         .filter(|c| !keys.contains(c))
         .map(|c| format!("\"{c}\" = excluded.\"{c}\""))
         .collect();
-    let on_conflict = if updates.is_empty() {
+    let on_conflict = if updates.is_empty() || !overwrite {
         "NOTHING".to_owned()
     } else {
         format!("UPDATE SET {}", updates.join(", "))

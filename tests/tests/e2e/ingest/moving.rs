@@ -106,6 +106,7 @@ async fn a_site_with_answers_moves_into_its_object_and_loses_nothing() {
         after["counts"]["responses"]["object"].as_u64().unwrap() + 1,
         "only the joined callback was added since: {last}"
     );
+    a_move_stopped_after_its_flip_is_finished(&stack, &api).await;
     // The other site never moved and kept its answer.
     assert_eq!(
         stack.rows("SELECT count(*) AS n FROM responses WHERE site = 'staying'"),
@@ -152,6 +153,71 @@ async fn every_row_moved(stack: &Stack, api: &Api, before: &Value, sent: usize) 
         vec![json!({"home": "object", "paused_until": null})]
     );
     after
+}
+
+/// A move that stopped after its flip (steps run by hand here), while
+/// work that set out before the flip still wrote to D1 (an event added to
+/// the D1 copy of a case) and the object changed since (a new answer): the
+/// command finishes it without comparing rows the object has since
+/// changed, and keeps the late event, which only D1 held.
+async fn a_move_stopped_after_its_flip_is_finished(stack: &Stack, api: &Api) {
+    stack.put_site("halfway", ROUTES, json!({})).await;
+    let late = RawSubmission {
+        score: Some(2),
+        ..answer_on("halfway", "Nobody called back.")
+    };
+    api.submit(&late).await;
+    // The case's first alert may still be finishing in D1; a flip refused
+    // for it is copied and tried again, as the command does.
+    let mut flipped = false;
+    for _ in 0..10 {
+        for s in ["pause", "settings", "copy", "compare"] {
+            step(api, "halfway", json!({"step": s})).await;
+        }
+        let path = "/v1/admin/sites/halfway/move";
+        let got = api
+            .admin(Method::POST, path, Some(&json!({"step": "flip"})))
+            .await;
+        if got.0 == 200 {
+            flipped = true;
+            break;
+        }
+        assert_error(&got, 409, "conflict");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(flipped, "the flip went through");
+    stack.rows(&format!(
+        "INSERT INTO events (case_id, type, by, note, at) \
+         VALUES ('{}', 'note', 'Sam', 'written after the flip', 1)",
+        late.id
+    ));
+    api.submit(&answer_on("halfway", "Taken by the object."))
+        .await;
+    let before = step(api, "halfway", json!({"step": "status"})).await;
+    assert_eq!(
+        before["counts"]["events"],
+        json!({"d1": 2, "object": 1}),
+        "{before}"
+    );
+
+    let out = move_site("halfway", stack).await;
+    assert!(out.contains("already"), "{out}");
+    let after = step(api, "halfway", json!({"step": "status"})).await;
+    assert_eq!(
+        after["counts"]["events"],
+        json!({"d1": 0, "object": 2}),
+        "{after}"
+    );
+    assert_eq!(
+        after["counts"]["responses"],
+        json!({"d1": 0, "object": 2}),
+        "{after}"
+    );
+    assert_eq!(
+        after["counts"]["cases"],
+        json!({"d1": 0, "object": 1}),
+        "{after}"
+    );
 }
 
 /// Unsigned, unknown and out-of-order steps are refused and change nothing.
