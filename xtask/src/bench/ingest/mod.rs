@@ -117,6 +117,9 @@ impl Figures {
 pub struct Report {
     pub rust: Figures,
     pub js: Figures,
+    /// The Rust Worker again (its site in D1) and beside it one whose site
+    /// lives in its own object, rounds alternating.
+    pub homes: [Figures; 2],
     pub options: Options,
 }
 
@@ -156,6 +159,23 @@ fn measured(
 /// The measured ingest rounds, Rust first in even rounds and JS first in
 /// odd ones (A B B A …), so neither always runs right after the other.
 fn ingest_rounds(targets: &[Target; 2], o: &Options) -> Result<[Figures; 2]> {
+    let mut figures = alternating_rounds(targets, o)?;
+    for (t, f) in targets.iter().zip(figures.iter_mut()) {
+        let what = format!("trivial route: {} × {} GET /health", t.name, o.requests);
+        let got = step(
+            &what,
+            "the first error above says which request failed",
+            || measured(t, Kind::Health, 0, o, &mut f.health_cpu),
+        )?;
+        f.health = per_second(&got);
+        f.health_requests = got.latencies.len();
+    }
+    Ok(figures)
+}
+
+/// `o.rounds` rounds of ingest on each target, the first one first in even
+/// rounds and second in odd ones (A B B A …).
+fn alternating_rounds(targets: &[Target; 2], o: &Options) -> Result<[Figures; 2]> {
     let mut figures = [Figures::default(), Figures::default()];
     for r in 0..o.rounds {
         let first = o.warmup + r * o.requests;
@@ -180,16 +200,6 @@ fn ingest_rounds(targets: &[Target; 2], o: &Options) -> Result<[Figures; 2]> {
             f.rounds.push(per_second(&got));
             f.latencies.extend(got.latencies);
         }
-    }
-    for (t, f) in targets.iter().zip(figures.iter_mut()) {
-        let what = format!("trivial route: {} × {} GET /health", t.name, o.requests);
-        let got = step(
-            &what,
-            "the first error above says which request failed",
-            || measured(t, Kind::Health, 0, o, &mut f.health_cpu),
-        )?;
-        f.health = per_second(&got);
-        f.health_requests = got.latencies.len();
     }
     Ok(figures)
 }
@@ -231,7 +241,41 @@ pub fn run(options: Options) -> Result<Report> {
         "a Worker lost or duplicated answers: compare the two Workers' stores",
         || check_stores(&targets, o),
     )?;
-    drop(targets);
+    let [rust_d1, js_target] = targets;
+    drop(js_target);
+    let homes = home_rounds(rust_d1, &bench_dir, o)?;
     let [rust, js] = figures;
-    Ok(Report { rust, js, options })
+    Ok(Report {
+        rust,
+        js,
+        homes,
+        options,
+    })
+}
+
+/// The Rust Worker with its site in D1 against one whose site lives in its
+/// own Durable Object: the same answers, rounds alternating; then every
+/// answer must be in the object once.
+fn home_rounds(in_d1: Target, bench_dir: &std::path::Path, o: &Options) -> Result<[Figures; 2]> {
+    let in_object = step(
+        "start the Rust Worker with its site in its own object",
+        "read the wrangler.log under target/bench/object/",
+        || workers::start_in_object(&bench_dir.join("object")),
+    )?;
+    step(
+        &format!("warm up the site in its object ({} answers)", o.warmup),
+        "the first error above says which request failed",
+        || {
+            let got = round(in_object.worker.port, Kind::Ingest, 0, o.warmup, o.clients);
+            check(&in_object, &got)
+        },
+    )?;
+    let targets = [in_d1, in_object];
+    let figures = alternating_rounds(&targets, o)?;
+    step(
+        "check the site's object holds every answer once, with its case",
+        "the Worker lost or duplicated answers in the site's object",
+        || workers::check_object_store(&targets[1], o.warmup + o.rounds * o.requests),
+    )?;
+    Ok(figures)
 }

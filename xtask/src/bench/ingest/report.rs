@@ -29,9 +29,50 @@ impl Report {
         self.rust.throughput() / self.js.throughput()
     }
 
+    /// The Rust Worker's answers/s with its site in its own object over
+    /// the same Worker's with the site in D1, in the same session.
+    pub fn object_ratio(&self) -> f64 {
+        let [d1, object] = &self.homes;
+        object.throughput() / d1.throughput().max(f64::EPSILON)
+    }
+
+    /// The two homes side by side.
+    fn homes_table(&self) -> Result<String> {
+        let [d1, object] = &self.homes;
+        let mut md = String::from(
+            "\n**A site in its own Durable Object** (the Rust Worker twice, rounds alternating):\n\n\
+             | | site in D1 | site in its object | ratio |\n|---|---:|---:|---:|\n",
+        );
+        writeln!(
+            md,
+            "| throughput, median of {} rounds | {:.0} req/s | {:.0} req/s | object/D1 {:.2}× |",
+            self.options.rounds,
+            d1.throughput(),
+            object.throughput(),
+            self.object_ratio()
+        )?;
+        for p in [50_u8, 99] {
+            let (a, b) = (d1.latency_ms(p.into()), object.latency_ms(p.into()));
+            writeln!(md, "| p{p} latency | {a:.1} ms | {b:.1} ms | |")?;
+        }
+        if let (Some(a), Some(b)) = (
+            d1.cpu_per_request("workerd"),
+            object.cpu_per_request("workerd"),
+        ) {
+            writeln!(
+                md,
+                "| CPU per answer, workerd | {} | {} | |",
+                ms2(a),
+                ms2(b)
+            )?;
+        }
+        Ok(md)
+    }
+
     /// The markdown section written to BENCHMARKS.md and printed.
     pub fn markdown(&self) -> Result<String> {
         let mut md = self.table()?;
+        md.push_str(&self.homes_table()?);
         let o = &self.options;
         writeln!(
             md,
@@ -52,7 +93,11 @@ impl Report {
              local D1's SQLite; wrangler's Node: its dev proxy and request log), so it says where \
              the time goes whatever else the machine is doing; `GET /health` is the fixed cost of \
              any request. Machine: 2 cores, the load generator on the same cores. Ratios > 1 mean \
-             Rust is faster.",
+             Rust is faster. The homes table runs the Rust Worker again beside a second one \
+             whose bench site was moved into its own Durable Object (`SITE_OBJECTS=true`), the \
+             same answers and rounds alternating, and then counts the object's answers and \
+             cases through the move route's `status`: the object's CPU is in the same workerd \
+             process group.",
             o.clients, o.warmup, o.rounds, o.requests
         )?;
         Ok(md)

@@ -44,11 +44,82 @@ pub(in crate::bench) struct Target {
     pub config: Option<PathBuf>,
 }
 
+/// The admin token of the Worker whose bench site lives in its object.
+const OBJECT_ADMIN_TOKEN: &str = "bench-admin-token";
+
 /// A fresh state directory, the schema, the bench site, and the Worker.
 pub(in crate::bench) fn start(
     name: &'static str,
     dir: &Path,
     config: Option<PathBuf>,
+) -> Result<Target> {
+    start_with(name, dir, config, Vec::new())
+}
+
+/// The Rust Worker with the bench site moved into its own Durable Object
+/// (`POST /v1/admin/sites/bench/home`, while it has no answers), as a
+/// deployment with `SITE_OBJECTS=true` would hold it.
+pub(in crate::bench) fn start_in_object(dir: &Path) -> Result<Target> {
+    let vars = vec![
+        ("SITE_OBJECTS".into(), "true".into()),
+        ("ADMIN_TOKEN".into(), OBJECT_ADMIN_TOKEN.into()),
+    ];
+    let target = start_with("Rust Worker, site in its object", dir, None, vars)?;
+    let url = target.worker.url("/v1/admin/sites/bench/home");
+    let moved = ureq::post(&url)
+        .set("authorization", &format!("Bearer {OBJECT_ADMIN_TOKEN}"))
+        .set("content-type", "application/json")
+        .send_string(r#"{"home":"object"}"#)
+        .map_err(|e| format!("moving the bench site into its object: {e}"))?
+        .into_string()?;
+    if !moved.contains(r#""home":"object""#) {
+        return Err(format!("moving the bench site into its object: {moved}").into());
+    }
+    Ok(target)
+}
+
+/// How many answers and cases the bench site holds in its object (the
+/// move route's `status`), and that D1 holds none.
+fn counts_in_object(target: &Target) -> Result<(u64, u64)> {
+    let url = target.worker.url("/v1/admin/sites/bench/move");
+    let status: serde_json::Value = serde_json::from_str(
+        &ureq::post(&url)
+            .set("authorization", &format!("Bearer {OBJECT_ADMIN_TOKEN}"))
+            .set("content-type", "application/json")
+            .send_string(r#"{"step":"status"}"#)
+            .map_err(|e| format!("counting the object's answers: {e}"))?
+            .into_string()?,
+    )?;
+    let n = |table: &str, home: &str| status["counts"][table][home].as_u64();
+    match (
+        n("responses", "object"),
+        n("cases", "object"),
+        n("responses", "d1"),
+    ) {
+        (Some(answers), Some(cases), Some(0)) => Ok((answers, cases)),
+        _ => Err(format!("the object's counts: {status}").into()),
+    }
+}
+
+/// Every answer sent to the site in its object stored there once, with
+/// exactly the cases its tier opens.
+pub(super) fn check_object_store(target: &Target, sent: usize) -> Result {
+    let cases = (0..sent).filter(|&k| opens_case(k)).count();
+    let (answers, opened) = counts_in_object(target)?;
+    if answers != sent as u64 || opened != cases as u64 {
+        return Err(format!(
+            "the site's object holds {answers} answers and {opened} cases; expected {sent} and {cases}"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn start_with(
+    name: &'static str,
+    dir: &Path,
+    config: Option<PathBuf>,
+    extra: Vec<(String, String)>,
 ) -> Result<Target> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
@@ -62,7 +133,10 @@ pub(in crate::bench) fn start(
     let cfg = Config {
         port: tests::free_port()?,
         state_dir: state,
-        vars: deployed_vars(config.is_none()),
+        vars: deployed_vars(config.is_none())
+            .into_iter()
+            .chain(extra)
+            .collect(),
         log: Some(dir.join("wrangler.log")),
         seed: None,
         test_scheduled: false,
