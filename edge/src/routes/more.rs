@@ -54,8 +54,11 @@ async fn open(env: &Env, token: &str) -> EdgeResult<(Db, String, Lang)> {
         AckKey::try_from(secret.to_string().as_str()).map_err(|_| EdgeError::NotFound("link"))?;
     let link = key.verify_more(token, clock::now())?;
     let db = homes::db_of_link(env, link.site.as_ref(), "answer").await?;
-    let locale = store::followed_up(&db, &link.id)
+    let answer = store::followed_up(&db, &link.id)
         .await?
+        // The signature binds the two; an answer of another site is no
+        // match (a link from before homes names none).
+        .filter(|a| link.site.as_ref().is_none_or(|s| a.site == s.as_str()))
         .ok_or(EdgeError::NotFound("answer"))?;
-    Ok((db, link.id, Lang::from_tag(locale.as_deref())))
+    Ok((db, link.id, Lang::from_tag(answer.locale.as_deref())))
 }

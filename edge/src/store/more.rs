@@ -10,21 +10,22 @@ use serde::Deserialize;
 /// The most additions one answer takes through its link.
 const MAX_ADDITIONS: u32 = 20;
 
-/// `Some(locale)` when the answer exists, is not erased, and a case follows
-/// it up; `None` otherwise.
-pub async fn followed_up(db: &Db, response_id: &str) -> EdgeResult<Option<Option<String>>> {
-    #[derive(Deserialize)]
-    struct Row {
-        locale: Option<String>,
-    }
-    let row: Option<Row> = db
+/// An answer a case follows up, as its "add more" link finds it.
+#[derive(Deserialize)]
+pub struct FollowedUp {
+    pub site: String,
+    pub locale: Option<String>,
+}
+
+/// The answer, when it exists, is not erased, and a case follows it up.
+pub async fn followed_up(db: &Db, response_id: &str) -> EdgeResult<Option<FollowedUp>> {
+    Ok(db
         .prepare(
-            "SELECT locale FROM responses WHERE id = ?1 AND case_id IS NOT NULL AND erased_at IS NULL",
+            "SELECT site, locale FROM responses WHERE id = ?1 AND case_id IS NOT NULL AND erased_at IS NULL",
         )
         .bind(&[text(response_id)])?
         .first_row()
-        .await?;
-    Ok(row.map(|r| r.locale))
+        .await?)
 }
 
 /// Appends the customer's `words` to the case of `response_id`; `false`

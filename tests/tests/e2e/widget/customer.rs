@@ -426,4 +426,34 @@ async fn a_customer_who_leaves_an_email_is_thanked_by_mail_once() {
     assert_eq!(added.len(), 1, "{added:?}");
     assert_eq!(added[0]["note"], "Und der Karton war nass.");
     b.close().await;
+
+    // The same answer under a link signed for another site, which lives in
+    // the same D1: not found there, and nothing is added.
+    stack
+        .api()
+        .put_site(
+            "elsewhere",
+            &json!({"origins": ["https://shop.example.com"], "recipients": []}),
+        )
+        .await;
+    let elsewhere = domain::ack::AckKey::try_from(crate::support::ACK_SECRET)
+        .unwrap()
+        .sign_more(
+            &domain::fields::SiteKey::try_from("elsewhere").unwrap(),
+            id,
+            domain::Timestamp::from_millis(crate::support::now_s() * 1000),
+        );
+    let url = stack.worker.url(&format!("/more/{elsewhere}"));
+    let client = reqwest::Client::new();
+    let got = client.get(&url).send().await.unwrap();
+    assert_eq!(got.status().as_u16(), 404);
+    let posted = client
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("message=Mallory+was+here")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 404);
+    assert_eq!(stack.rows(&events)[0]["n"], 1, "nothing added");
 }
