@@ -161,9 +161,9 @@ impl Alert {
             (None, None) => None,
         };
         let dashboard_url = format!(
-            "{}/dashboard/cases/{}",
+            "{}{}",
             dashboard_base.trim_end_matches('/'),
-            facts.case_id
+            crate::case_view::case_path(&facts.case_id, None)
         );
         Self {
             idempotency_id: idempotency_id(&facts.case_id, facts.level, &reason),
@@ -183,6 +183,21 @@ impl Alert {
             dashboard_url,
             ack_url,
         }
+    }
+
+    /// The alert of a case that lives in its site's own object: its
+    /// dashboard link names the site, which the case page needs to find it
+    /// (`crate::case_view::case_path`).
+    #[must_use]
+    pub fn in_object_of(mut self, site: Option<&str>) -> Self {
+        let in_d1 = crate::case_view::case_path(&self.case_id, None);
+        if let (Some(site), Some(base)) = (site, self.dashboard_url.strip_suffix(&in_d1)) {
+            self.dashboard_url = format!(
+                "{base}{}",
+                crate::case_view::case_path(&self.case_id, Some(site))
+            );
+        }
+        self
     }
 
     /// A clearly marked sample a manager sends to check a recipient URL.
@@ -331,6 +346,23 @@ pub(crate) mod tests {
         assert_eq!(a.gaps, "Call ***000 or write to a***@example.com");
         let body = a.webhook_body(now);
         assert!(!body.contains("7946") && !body.contains("ana@"), "{body}");
+    }
+
+    #[test]
+    fn a_case_in_its_sites_object_links_to_its_sites_case_page() {
+        let a = Alert::new(facts(), Reason::Opened, "https://c.example/", None);
+        let id = a.case_id.clone();
+        assert_eq!(
+            a.dashboard_url,
+            format!("https://c.example/dashboard/cases/{id}")
+        );
+        let same = a.clone().in_object_of(None);
+        assert_eq!(same.dashboard_url, a.dashboard_url, "in D1: unchanged");
+        let moved = a.in_object_of(Some("shop"));
+        assert_eq!(
+            moved.dashboard_url,
+            format!("https://c.example/dashboard/sites/shop/cases/{id}")
+        );
     }
 
     #[test]

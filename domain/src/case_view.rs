@@ -84,6 +84,28 @@ pub struct CaseDetail {
     /// Who may be given the case: (person id, name), people who work its
     /// site.
     pub assignable: Vec<(String, String)>,
+    /// The site whose own object holds the case, named in the page's URLs
+    /// ([`case_path`]); `None` in D1.
+    pub object_site: Option<String>,
+}
+
+impl CaseDetail {
+    /// This case's page, and the start of its forms' actions.
+    pub fn path(&self) -> String {
+        case_path(&self.case.id, self.object_site.as_deref())
+    }
+}
+
+/// The dashboard page of the case `id`: `/dashboard/cases/{id}` for a case
+/// in D1, `/dashboard/sites/{site}/cases/{id}` for one in its site's own
+/// object, which the site in the path finds (the id alone cannot). A path,
+/// not a query, so a sign-in's `next` keeps it
+/// (`crate::sign_in::safe_next`).
+pub fn case_path(id: &str, object_site: Option<&str>) -> String {
+    match object_site {
+        Some(site) => format!("/dashboard/sites/{site}/cases/{id}"),
+        None => format!("/dashboard/cases/{id}"),
+    }
 }
 
 /// What the page says above everything else after a post.
@@ -147,6 +169,25 @@ pub fn parse_event_form(body: &str, by: &str) -> Result<RawEvent, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_in_its_sites_object_names_the_site_in_its_path() {
+        assert_eq!(case_path("c-1", None), "/dashboard/cases/c-1");
+        assert_eq!(
+            case_path("c-1", Some("shop")),
+            "/dashboard/sites/shop/cases/c-1"
+        );
+        for path in [
+            case_path("0f8f-d9cb", None),
+            case_path("0f8f-d9cb", Some("acme-eu")),
+        ] {
+            assert_eq!(
+                crate::sign_in::safe_next(Some(&path)),
+                path,
+                "kept through sign-in"
+            );
+        }
+    }
 
     #[test]
     fn the_event_form_becomes_the_api_event() {

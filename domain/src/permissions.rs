@@ -25,6 +25,7 @@ const fn rule(method: &'static str, path: &'static str, need: Need) -> Rule {
 pub const DASHBOARD: &[Rule] = &[
     rule("GET", "/dashboard", Need::Read),
     rule("GET", "/dashboard/cases/{id}", Need::Read),
+    rule("GET", "/dashboard/sites/{site}/cases/{id}", Need::Read),
     rule("GET", "/dashboard/insights", Need::Read),
     rule("GET", "/dashboard/answers", Need::Read),
     rule("GET", "/dashboard/settings", Need::Own),
@@ -33,6 +34,16 @@ pub const DASHBOARD: &[Rule] = &[
     rule("POST", "/dashboard/logout", Need::Read),
     rule("POST", "/dashboard/cases/{id}/events", Need::Work),
     rule("POST", "/dashboard/cases/{id}/owner", Need::Work),
+    rule(
+        "POST",
+        "/dashboard/sites/{site}/cases/{id}/events",
+        Need::Work,
+    ),
+    rule(
+        "POST",
+        "/dashboard/sites/{site}/cases/{id}/owner",
+        Need::Work,
+    ),
     rule("POST", "/dashboard/answers/{id}/tags", Need::Work),
     rule("POST", "/dashboard/fixes/{site}/{code}", Need::Work),
     rule(

@@ -158,7 +158,8 @@ async fn track_fix(
     let Some(Some(owner_id)) = reopened else {
         return Ok(());
     };
-    let Some(owner) = crate::store::people::by_id(db, &owner_id).await? else {
+    // People live in the control database, whatever the case's home.
+    let Some(owner) = crate::store::people::by_id(&Db::from_env(env)?, &owner_id).await? else {
         return Ok(());
     };
     let url = format!(

@@ -52,7 +52,7 @@ fn facts(d: &CaseDetail, now: Timestamp) -> Markup {
 
 /// Taking the case, or giving it to someone who works its site.
 fn owner_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
-    let action = format!("/dashboard/cases/{}/owner", d.case.id);
+    let action = format!("{}/owner", d.path());
     let current = d.case.owner.id();
     html! {
         form method="post" action=(action) {
@@ -253,11 +253,11 @@ fn mails(d: &CaseDetail) -> Markup {
 
 /// The exact report mail, before anything is recorded or sent: send it,
 /// record the report only, or change the words and look again.
-pub fn report_preview(chrome: &Chrome, case_id: &str, mail: &Mail, actions: &str) -> String {
-    let action = format!("/dashboard/cases/{case_id}/events");
+pub fn report_preview(chrome: &Chrome, case_path: &str, mail: &Mail, actions: &str) -> String {
+    let action = format!("{case_path}/events");
     let title = "The report to the customer";
     let body = html! {
-        p.small { a href={ "/dashboard/cases/" (case_id) } { "← Back to the case (nothing recorded)" } }
+        p.small { a href=(case_path) { "← Back to the case (nothing recorded)" } }
         h1 { (title) }
         section.card aria-labelledby="preview-h" {
             h2 #preview-h { "Exactly what the customer gets" }
@@ -312,7 +312,7 @@ fn no_contact_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
     html! {
         details {
             summary { "No contact possible" }
-            form method="post" action={ "/dashboard/cases/" (d.case.id) "/events" } {
+            form method="post" action={ (d.path()) "/events" } {
                 (csrf_field(chrome))
                 input type="hidden" name="type" value="no_contact";
                 p { "The customer left no email or phone. Record what the answer tells instead of a call." }
@@ -324,7 +324,7 @@ fn no_contact_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
 }
 
 fn step_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
-    let action = format!("/dashboard/cases/{}/events", d.case.id);
+    let action = format!("{}/events", d.path());
     let Some(next) = d.case.state.next_step() else {
         return html! { p { "This case is closed. Notes can still be added below." } };
     };
@@ -386,7 +386,7 @@ fn note_form(chrome: &Chrome, d: &CaseDetail) -> Markup {
     html! {
         details {
             summary { "Add a note" }
-            form method="post" action={ "/dashboard/cases/" (d.case.id) "/events" } {
+            form method="post" action={ (d.path()) "/events" } {
                 (csrf_field(chrome))
                 input type="hidden" name="type" value="note";
                 (textarea("note-text", "note", "Note", "Changes nothing about the case's state."))
@@ -478,6 +478,7 @@ mod tests {
             }],
             mails: vec![],
             customer_email: None,
+            object_site: None,
             assignable: vec![("a".repeat(32), "Bo".into())],
         }
     }
@@ -578,6 +579,22 @@ mod tests {
     }
 
     #[test]
+    fn a_case_in_its_sites_object_posts_every_form_to_its_sites_path() {
+        let now = Timestamp::from_millis(1_795_422_697_000);
+        let d = CaseDetail {
+            object_site: Some("shop".into()),
+            ..detail(CaseState::Acknowledged)
+        };
+        let page = render(&chrome(), &d, None, now);
+        let at = format!("action=\"/dashboard/sites/shop/cases/{}/", d.case.id);
+        assert!(
+            page.matches(&at).count() >= 3,
+            "owner, step and note forms: {page}"
+        );
+        assert!(!page.contains("action=\"/dashboard/cases/"), "{page}");
+    }
+
+    #[test]
     fn the_mail_log_says_how_each_send_went() {
         let at = Timestamp::from_millis(1_795_422_697_000);
         let line = |kind: &str| domain::case_view::MailLine {
@@ -630,10 +647,13 @@ mod tests {
         let mail = crate::mail::customer_report(to, domain::lang::Lang::En, "0F8FAD5B", actions);
         let page = report_preview(
             &chrome(),
-            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "/dashboard/sites/shop/cases/0f8fad5b-d9cb-469f-a165-70867728950e",
             &mail,
             actions,
         );
+        assert!(page.contains(
+            "action=\"/dashboard/sites/shop/cases/0f8fad5b-d9cb-469f-a165-70867728950e/events\""
+        ));
         assert!(page.contains("Refund &lt;b&gt;today&lt;/b&gt;."));
         assert!(page.contains("name=\"mail\" value=\"send\""));
         assert!(page.contains("name=\"mail\" value=\"record\""));

@@ -131,7 +131,7 @@ pub(super) async fn deliver(db: &Db, settings: &Settings, alert_id: &str) -> Edg
             now.plus_seconds(lease_all),
         )
         .await?;
-        let alert = render(&pending, settings);
+        let alert = render(&pending, settings).in_object_of(db.object_site());
         for (r, claim) in todo.into_iter().zip(claims) {
             let secs = match claim {
                 Some(claimed) => {

@@ -58,7 +58,10 @@ async fn acknowledge(
         clock::now(),
     )
     .await?;
-    let dashboard = format!("{base}/dashboard/cases/{}", case.id);
+    let dashboard = format!(
+        "{base}{}",
+        domain::case_view::case_path(&case.id, db.object_site())
+    );
     Ok(http::html(
         201,
         &ack_pages::acknowledged(&summary(&case), &by, &dashboard),

@@ -11,9 +11,9 @@
 //! What reaches a site's object so far: ingest (the answer, its case and
 //! outbox rows), the alert's first attempt and its queued retries (the
 //! queue message carries the site key), the thank-you mail, acknowledge and
-//! "add more" links (the site is signed into them: [`db_of_link`]) and the
-//! cron's passes ([`every_home`]). The dashboard, export, insights and
-//! erasure read D1 only (ARCHITECTURE.md, "Growing past one D1 database"),
+//! "add more" links (the site is signed into them: [`db_of_link`]), the
+//! cron's passes ([`every_home`]) and the case page (its path names the
+//! site). The inbox, export, insights and erasure read D1 only (ARCHITECTURE.md, "Growing past one D1 database"),
 //! so a site moves only where `SITE_OBJECTS=true`, which no deploy sets:
 //! here while it has no answers ([`move_to_object`]), with its answers by
 //! [`super::moving`].
@@ -173,8 +173,8 @@ pub async fn move_to_object(
     }
     if !objects_enabled(env) {
         return Err(EdgeError::Conflict(
-            "sites live in D1 on this deployment: the dashboard, export and erasure do not \
-             reach a site's own object yet (SITE_OBJECTS)",
+            "sites live in D1 on this deployment: the inbox, export, insights and erasure do \
+             not reach a site's own object yet (SITE_OBJECTS)",
         ));
     }
     let d1 = Db::from_env(env)?;

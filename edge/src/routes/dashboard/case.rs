@@ -9,7 +9,7 @@ use crate::store::{admin_view, cases, dashboard, people};
 use crate::{case_steps, clock, http};
 use domain::case::{Action, CaseEvent, CaseState, Tell};
 use domain::case_view::{self, Answer, CaseDetail, Flash};
-use domain::fields::ResponseId;
+use domain::fields::{ResponseId, SiteKey};
 use domain::form::form_field;
 use domain::inbox::{self, Filter};
 use domain::ownership;
@@ -39,13 +39,48 @@ pub async fn inbox(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response
     Ok(resp)
 }
 
-async fn detail(env: &Env, m: &Manager, id: &ResponseId) -> EdgeResult<CaseDetail> {
-    let db = Db::from_env(env)?;
-    let case = dashboard::case(&db, id.as_str())
+/// The home of a case named by its page's path: D1 for
+/// `/dashboard/cases/{id}`, the site's for `/dashboard/sites/{site}/cases/{id}`
+/// (`domain::case_view::case_path`). A site that is not there is no case.
+async fn home_of_case(env: &Env, site: Option<&str>) -> EdgeResult<Db> {
+    let site = site
+        .map(SiteKey::try_from)
+        .transpose()
+        .map_err(|_| EdgeError::NotFound("case"))?;
+    crate::store::homes::db_of_link(env, site.as_ref(), "case").await
+}
+
+/// The case `id` in `db`, if it is there and of `site` when the path names
+/// one; then the manager must work its site.
+async fn case_in(
+    db: &Db,
+    m: &Manager,
+    site: Option<&str>,
+    id: &ResponseId,
+) -> EdgeResult<cases::CaseRow> {
+    let case = cases::case(db, id.as_str())
         .await?
+        .filter(|c| site.is_none_or(|s| c.site == s))
         .ok_or(EdgeError::NotFound("case"))?;
     m.require_site(&case.site, "case")?;
-    let assignable = people::list(&db)
+    Ok(case)
+}
+
+async fn detail(
+    env: &Env,
+    m: &Manager,
+    site: Option<&str>,
+    id: &ResponseId,
+) -> EdgeResult<CaseDetail> {
+    let db = home_of_case(env, site).await?;
+    let d1 = Db::from_env(env)?;
+    let case = dashboard::case(&db, id.as_str())
+        .await?
+        .filter(|c| site.is_none_or(|s| c.site == s))
+        .ok_or(EdgeError::NotFound("case"))?;
+    m.require_site(&case.site, "case")?;
+    // People live in the control database, whatever the case's home.
+    let assignable = people::list(&d1)
         .await?
         .into_iter()
         .filter(|p| ownership::may_own(p, &case.site))
@@ -76,11 +111,19 @@ async fn detail(env: &Env, m: &Manager, id: &ResponseId) -> EdgeResult<CaseDetai
             .await?
             .map(|c| c.contact_email),
         assignable,
+        object_site: db.object_site().map(str::to_owned),
     })
 }
 
-/// `GET /dashboard/cases/{id}`; `?done=<step>` confirms the step just taken.
-pub async fn get(req: &Request, env: &Env, m: &Manager, id: &str) -> EdgeResult<Response> {
+/// `GET /dashboard/cases/{id}` or `/dashboard/sites/{site}/cases/{id}`;
+/// `?done=<step>` confirms the step just taken.
+pub async fn get(
+    req: &Request,
+    env: &Env,
+    m: &Manager,
+    site: Option<&str>,
+    id: &str,
+) -> EdgeResult<Response> {
     let url = req.url()?;
     let done = url
         .query_pairs()
@@ -90,17 +133,21 @@ pub async fn get(req: &Request, env: &Env, m: &Manager, id: &str) -> EdgeResult<
         .as_deref()
         .and_then(case_view::recorded)
         .map(|text| (200, Flash::Recorded(text)));
-    page(env, m, id, flash).await
+    page(env, m, (site, id), flash).await
 }
+
+/// A case as its page's path names it: the site whose object holds it, if
+/// the path names one, and its id.
+type CasePath<'a> = (Option<&'a str>, &'a str);
 
 async fn page(
     env: &Env,
     m: &Manager,
-    id: &str,
+    (site, id): CasePath<'_>,
     flash: Option<(u16, Flash)>,
 ) -> EdgeResult<Response> {
     let id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
-    let d = detail(env, m, &id).await?;
+    let d = detail(env, m, site, &id).await?;
     let (status, flash) = flash.map_or((200, None), |(s, f)| (s, Some(f)));
     let html = case_page::render(&chrome(m, Section::Inbox), &d, flash.as_ref(), clock::now());
     Ok(http::page(status, html))
@@ -113,19 +160,17 @@ pub async fn step(
     env: &Env,
     ctx: &Context,
     m: &Manager,
-    id: &str,
+    (site, id): CasePath<'_>,
     body: &str,
     base: &str,
 ) -> EdgeResult<Response> {
     let case_id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
-    let db = Db::from_env(env)?;
-    let case = cases::case(&db, case_id.as_str())
-        .await?
-        .ok_or(EdgeError::NotFound("case"))?;
-    m.require_site(&case.site, "case")?;
+    let db = home_of_case(env, site).await?;
+    let case = case_in(&db, m, site, &case_id).await?;
+    let path = case_view::case_path(&case.id, db.object_site());
     let parsed = case_view::parse_event_form(body, m.name()).and_then(CaseEvent::try_from);
     if let Ok(event) = &parsed {
-        if let Some(html) = report_preview(&db, m, &case, event, body).await? {
+        if let Some(html) = report_preview(&db, m, (&case, &path), event, body).await? {
             return Ok(http::page(200, html));
         }
     }
@@ -148,13 +193,10 @@ pub async fn step(
         Err(e) => Err(e.into()),
     };
     match recorded {
-        Ok(kind) => Ok(http::see_other(&format!(
-            "/dashboard/cases/{}?done={kind}",
-            case.id
-        ))),
+        Ok(kind) => Ok(http::see_other(&format!("{path}?done={kind}"))),
         Err(e @ (EdgeError::Domain(_) | EdgeError::Conflict(_))) => {
             let flash = Flash::Refused(e.to_string());
-            page(env, m, id, Some((e.status(), flash))).await
+            page(env, m, (site, id), Some((e.status(), flash))).await
         }
         Err(e) => Err(e),
     }
@@ -167,7 +209,7 @@ pub async fn step(
 async fn report_preview(
     db: &Db,
     m: &Manager,
-    case: &cases::CaseRow,
+    (case, path): (&cases::CaseRow, &str),
     event: &CaseEvent,
     body: &str,
 ) -> EdgeResult<Option<String>> {
@@ -189,7 +231,7 @@ async fn report_preview(
     };
     Ok(Some(case_page::report_preview(
         &chrome(m, Section::Inbox),
-        &case.id,
+        path,
         &mail,
         actions,
     )))
@@ -197,24 +239,25 @@ async fn report_preview(
 
 /// `POST /dashboard/cases/{id}/owner`: `person=<id>`. Taking the case or
 /// giving it to someone who works its site; the change is an event.
-pub async fn assign(env: &Env, m: &Manager, id: &str, body: &str) -> EdgeResult<Response> {
+pub async fn assign(
+    env: &Env,
+    m: &Manager,
+    (site, id): CasePath<'_>,
+    body: &str,
+) -> EdgeResult<Response> {
     let case_id = ResponseId::try_from(id).map_err(|_| EdgeError::NotFound("case"))?;
-    let db = Db::from_env(env)?;
-    let case = cases::case(&db, case_id.as_str())
-        .await?
-        .ok_or(EdgeError::NotFound("case"))?;
-    m.require_site(&case.site, "case")?;
+    let db = home_of_case(env, site).await?;
+    let case = case_in(&db, m, site, &case_id).await?;
     let chosen = form_field(body, "person").unwrap_or_default();
-    let to = match people::by_id(&db, &chosen).await? {
+    // People live in the control database, whatever the case's home.
+    let to = match people::by_id(&Db::from_env(env)?, &chosen).await? {
         Some(p) if ownership::may_own(&p, &case.site) => p,
         _ => {
             let why = "Choose someone who works this site's cases.".to_owned();
-            return page(env, m, id, Some((400, Flash::Refused(why)))).await;
+            return page(env, m, (site, id), Some((400, Flash::Refused(why)))).await;
         }
     };
     cases::assign(&db, &case.id, &m.person, &to, clock::now()).await?;
-    Ok(http::see_other(&format!(
-        "/dashboard/cases/{}?done=owner",
-        case.id
-    )))
+    let path = case_view::case_path(&case.id, db.object_site());
+    Ok(http::see_other(&format!("{path}?done=owner")))
 }

@@ -57,7 +57,10 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
             m.require(need)?;
             match rest {
                 ["dashboard"] => case::inbox(&req, env, &m).await,
-                ["dashboard", "cases", id] => case::get(&req, env, &m, id).await,
+                ["dashboard", "cases", id] => case::get(&req, env, &m, None, id).await,
+                ["dashboard", "sites", site, "cases", id] => {
+                    case::get(&req, env, &m, Some(site), id).await
+                }
                 ["dashboard", "insights"] => insights::page(&req, env, &m).await,
                 ["dashboard", "answers"] => answers::page(&req, env, &m).await,
                 ["dashboard", "settings"] => settings::page(&req, env, &m).await,
@@ -74,9 +77,17 @@ async fn route(mut req: Request, env: &Env, ctx: &Context, path: &[&str]) -> Edg
             match rest {
                 ["dashboard", "logout"] => login::sign_out(&req, env, &m).await,
                 ["dashboard", "cases", id, "events"] => {
-                    case::step(env, ctx, &m, id, &body, &base).await
+                    case::step(env, ctx, &m, (None, id), &body, &base).await
                 }
-                ["dashboard", "cases", id, "owner"] => case::assign(env, &m, id, &body).await,
+                ["dashboard", "cases", id, "owner"] => {
+                    case::assign(env, &m, (None, id), &body).await
+                }
+                ["dashboard", "sites", site, "cases", id, "events"] => {
+                    case::step(env, ctx, &m, (Some(site), id), &body, &base).await
+                }
+                ["dashboard", "sites", site, "cases", id, "owner"] => {
+                    case::assign(env, &m, (Some(site), id), &body).await
+                }
                 ["dashboard", "fixes", site, code] => {
                     insights::update_fix(env, &m, site, code, &body).await
                 }

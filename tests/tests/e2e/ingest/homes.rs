@@ -110,6 +110,7 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
     for (site, case) in [("in-d1", &d1_case), ("in-object", &object_case)] {
         links_reach_the_home(&stack, &b, site, case).await;
     }
+    a_manager_works_the_objects_case_in_the_dashboard(&stack, &b, &object_case).await;
     b.close().await;
     the_cron_runs_in_every_home(&stack, &late, sent_ms).await;
 
@@ -146,6 +147,18 @@ async fn links_reach_the_home(stack: &Stack, b: &Browser, site: &str, case: &str
         b.text().await.contains("thank you, Dana"),
         "{site}: {}",
         b.text().await
+    );
+    // The page's way on to the case names the site whose object holds it.
+    let onward = b
+        .js("document.querySelector('a[href*=\"/dashboard/\"]').getAttribute('href')")
+        .await;
+    let path = match site {
+        "in-object" => format!("/dashboard/sites/in-object/cases/{case}"),
+        _ => format!("/dashboard/cases/{case}"),
+    };
+    assert!(
+        onward.as_str().is_some_and(|h| h.ends_with(&path)),
+        "{site}: {onward}"
     );
     // The chat hears who took it: the follow-up alert was written and sent
     // from the same home.
@@ -184,6 +197,40 @@ async fn links_reach_the_home(stack: &Stack, b: &Browser, site: &str, case: &str
         "{site}: {}",
         b.text().await
     );
+}
+
+/// The acknowledged case of the site in its object, opened from its
+/// alert's dashboard link by a manager who signs in on the way, and
+/// worked there: the contact recorded, read back from the object.
+async fn a_manager_works_the_objects_case_in_the_dashboard(stack: &Stack, b: &Browser, case: &str) {
+    let opened = stack.alerts_with_id(&alert_id(case, "senior", "opened"));
+    let url = opened.last().unwrap()["data"]["dashboard_url"]
+        .as_str()
+        .expect("a dashboard link")
+        .to_owned();
+    let path = format!("/dashboard/sites/in-object/cases/{case}");
+    assert!(url.ends_with(&path), "{url}");
+    crate::support::dashboard::sign_in(b, stack, &path, "Olga").await;
+    assert!(
+        b.text().await.contains("Dana (alert link)"),
+        "{}",
+        b.text().await
+    );
+    b.fill("#note", "Called Ana; the double charge is refunded.")
+        .await;
+    b.click_and_wait("form input[value=contacted] ~ button")
+        .await;
+    let now = b.client.current_url().await.unwrap();
+    assert_eq!(now.path(), path, "back on the case's own path");
+    let text = b.text().await;
+    assert!(
+        text.contains("Called Ana; the double charge is refunded."),
+        "{text}"
+    );
+    // The case lives in the object only: the plain path finds nothing.
+    let plain = stack.worker.url(&format!("/dashboard/cases/{case}"));
+    b.client.goto(&plain).await.unwrap();
+    assert!(!b.text().await.contains("Called Ana"), "{}", b.text().await);
 }
 
 /// A case left unacknowledged on each site, whose senior deadline is a
