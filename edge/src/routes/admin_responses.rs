@@ -15,7 +15,8 @@ use worker::{Env, Request, Response};
 pub async fn list(req: &Request, env: &Env) -> EdgeResult<Response> {
     auth::require_admin(req, env).await?;
     let query = ResponseQuery::parse(req.url()?.query_pairs())?;
-    let (rows, next) = admin_view::page(&Db::from_env(env)?, &query).await?;
+    let db = crate::store::homes::db_of_site(env, query.site.as_ref()).await?;
+    let (rows, next) = admin_view::page(&db, &query).await?;
     let page = ResponsePage {
         items: rows
             .iter()

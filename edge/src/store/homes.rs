@@ -12,8 +12,9 @@
 //! outbox rows), the alert's first attempt and its queued retries (the
 //! queue message carries the site key), the thank-you mail, acknowledge and
 //! "add more" links (the site is signed into them: [`db_of_link`]), the
-//! cron's passes ([`every_home`]) and the case page (its path names the
-//! site). The inbox, export, insights and erasure read D1 only (ARCHITECTURE.md, "Growing past one D1 database"),
+//! cron's passes ([`every_home`]), the case page (its path names the site)
+//! and a list or export of one site ([`db_of_site`]). The inbox, lists and
+//! exports across sites, insights and erasure read D1 only (ARCHITECTURE.md, "Growing past one D1 database"),
 //! so a site moves only where `SITE_OBJECTS=true`, which no deploy sets:
 //! here while it has no answers ([`move_to_object`]), with its answers by
 //! [`super::moving`].
@@ -85,6 +86,20 @@ pub async fn db_of_link(env: &Env, site: Option<&SiteKey>, what: &'static str) -
         Some(Home::D1) => Ok(d1),
         Some(Home::Object) => Ok(Db::site_object(env, site.as_str())?),
         None => Err(EdgeError::NotFound(what)),
+    }
+}
+
+/// The database a request about one site reads (`?site=` of a list or an
+/// export): the site's home, or D1 for no site (every site in D1) and for
+/// a site the registry does not know, which holds nothing anywhere.
+pub async fn db_of_site(env: &Env, site: Option<&SiteKey>) -> EdgeResult<Db> {
+    let d1 = Db::from_env(env)?;
+    let Some(site) = site else {
+        return Ok(d1);
+    };
+    match home_of(&d1, site.as_str()).await? {
+        Some(Home::Object) => Ok(Db::site_object(env, site.as_str())?),
+        Some(Home::D1) | None => Ok(d1),
     }
 }
 
@@ -173,8 +188,8 @@ pub async fn move_to_object(
     }
     if !objects_enabled(env) {
         return Err(EdgeError::Conflict(
-            "sites live in D1 on this deployment: the inbox, export, insights and erasure do \
-             not reach a site's own object yet (SITE_OBJECTS)",
+            "sites live in D1 on this deployment: the inbox, lists and exports across sites, \
+             insights and erasure do not reach a site's own object yet (SITE_OBJECTS)",
         ));
     }
     let d1 = Db::from_env(env)?;

@@ -22,7 +22,9 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
     }
     let db = Db::from_env(env)?;
     let scope = m.person.scope();
-    let (lines, next) = answers::page(&db, &filter, scope.as_deref()).await?;
+    // One site's answers are read in its home; every site's, in D1.
+    let home = crate::store::homes::db_of_site(env, filter.site.as_ref()).await?;
+    let (lines, next) = answers::page(&home, &filter, scope.as_deref()).await?;
     let sites = dashboard::site_keys(&db, scope.as_deref()).await?;
     let older = next.map(|c| filter.with_cursor(&c));
     let chrome = chrome(m, Section::Answers);

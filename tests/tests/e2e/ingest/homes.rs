@@ -118,6 +118,7 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
         "SELECT site, count(*) AS n FROM responses WHERE site IN ('in-d1', 'in-object') GROUP BY site",
     );
     assert_eq!(stored, vec![json!({"site": "in-d1", "n": 4})], "{stored:?}");
+    one_sites_list_and_export_read_its_home(&api).await;
 
     // A site with answers in D1 does not move this way (`cargo xtask
     // move-site` moves it: `ingest::moving`).
@@ -127,6 +128,31 @@ async fn a_site_in_its_own_object_answers_as_a_site_in_d1_does() {
         stack.rows("SELECT home FROM sites WHERE key = 'in-d1'"),
         vec![json!({"home": "d1"})]
     );
+}
+
+/// The managers' list and an export of one site read that site's home:
+/// both sites list and export their four answers alike.
+async fn one_sites_list_and_export_read_its_home(api: &Api) {
+    for site in ["in-d1", "in-object"] {
+        let listed = api
+            .admin(
+                Method::GET,
+                &format!("/v1/admin/responses?site={site}"),
+                None,
+            )
+            .await;
+        assert_eq!(listed.0, 200, "{site}: {}", listed.2);
+        let items = listed.2["items"].as_array().map(Vec::len);
+        assert_eq!(items, Some(4), "{site}: {}", listed.2);
+        let export = api
+            .client
+            .get(api.url(&format!("/v1/admin/export?site={site}&format=ndjson")))
+            .bearer_auth(crate::support::ADMIN_TOKEN);
+        let (status, _, text) = crate::support::api::send(export).await;
+        assert_eq!(status, 200, "{site}: {text}");
+        assert_eq!(text.lines().count(), 4, "{site}: {text}");
+        assert!(text.contains(&format!("\"site\":\"{site}\"")), "{text}");
+    }
 }
 
 /// The case's acknowledge link, opened from its alert and used as a
