@@ -106,8 +106,8 @@ pub async fn move_step(mut req: Request, env: &Env, site: &str) -> EdgeResult<Re
     let looks_only = matches!(step, MoveStep::Status | MoveStep::Resume);
     if !looks_only && !store::homes::objects_enabled(env) {
         return Err(EdgeError::Conflict(
-            "sites live in D1 on this deployment: the inbox, lists and exports across sites, \
-             insights and erasure do not reach a site's own object yet (SITE_OBJECTS)",
+            "sites live in D1 on this deployment: the inbox, views across sites and erasure \
+             do not reach a site's own object yet (SITE_OBJECTS)",
         ));
     }
     let (key, now) = (key.as_str(), clock::now());

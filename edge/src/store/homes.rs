@@ -13,8 +13,8 @@
 //! queue message carries the site key), the thank-you mail, acknowledge and
 //! "add more" links (the site is signed into them: [`db_of_link`]), the
 //! cron's passes ([`every_home`]), the case page (its path names the site)
-//! and a list or export of one site ([`db_of_site`]). The inbox, lists and
-//! exports across sites, insights and erasure read D1 only (ARCHITECTURE.md, "Growing past one D1 database"),
+//! and a list, export or insights of one site ([`db_of_site`]). The inbox,
+//! views across sites and erasure read D1 only (ARCHITECTURE.md, "Growing past one D1 database"),
 //! so a site moves only where `SITE_OBJECTS=true`, which no deploy sets:
 //! here while it has no answers ([`move_to_object`]), with its answers by
 //! [`super::moving`].
@@ -188,8 +188,8 @@ pub async fn move_to_object(
     }
     if !objects_enabled(env) {
         return Err(EdgeError::Conflict(
-            "sites live in D1 on this deployment: the inbox, lists and exports across sites, \
-             insights and erasure do not reach a site's own object yet (SITE_OBJECTS)",
+            "sites live in D1 on this deployment: the inbox, views across sites and erasure \
+             do not reach a site's own object yet (SITE_OBJECTS)",
         ));
     }
     let d1 = Db::from_env(env)?;

@@ -8,6 +8,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::store::exec::Db;
 use crate::store::{dashboard, fixes, people};
 use crate::{clock, http};
+use domain::fields::SiteKey;
 use domain::fixes::FixUpdate;
 use domain::insights::{self, Filter};
 use domain::ownership;
@@ -26,11 +27,14 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
         m.require_site(site, "site")?;
     }
     let scope = m.person.scope();
-    let answers = dashboard::answer_facts(&db, site, scope.as_deref(), since).await?;
-    let cases = dashboard::case_facts(&db, site, scope.as_deref(), since).await?;
+    // One site's figures and fixes are read in its home; every site's, in
+    // D1 (sites in their own objects are not summed in yet).
+    let home = home_of(env, site).await?;
+    let answers = dashboard::answer_facts(&home, site, scope.as_deref(), since).await?;
+    let cases = dashboard::case_facts(&home, site, scope.as_deref(), since).await?;
     let sites = dashboard::site_keys(&db, scope.as_deref()).await?;
     let data = insights::compute(&answers, &cases, now, filter.weeks);
-    let open = fixes::open(&db, site, scope.as_deref()).await?;
+    let open = fixes::open(&home, site, scope.as_deref()).await?;
     let ranked = domain::fixes::rank(open, &data.ranked, &data.unmeasured);
     let assignable: Vec<(String, String)> = people::list(&db)
         .await?
@@ -44,6 +48,12 @@ pub async fn page(req: &Request, env: &Env, m: &Manager) -> EdgeResult<Response>
     };
     let html = insights_page::render(&chrome(m, Section::Insights), &sites, &filter, &data, &view);
     Ok(http::page(200, html))
+}
+
+/// The home of `site` (`store::homes::db_of_site`); D1 for every site.
+async fn home_of(env: &Env, site: Option<&str>) -> EdgeResult<Db> {
+    let key = site.and_then(|s| SiteKey::try_from(s).ok());
+    crate::store::homes::db_of_site(env, key.as_ref()).await
 }
 
 /// `POST /dashboard/fixes/{site}/{code}`: `status, owner, due`. The owner
@@ -71,7 +81,8 @@ pub async fn update_fix(
             }
         },
     };
-    if !fixes::update(&db, site, code, &update, owner.as_deref(), clock::now()).await? {
+    let home = home_of(env, Some(site)).await?;
+    if !fixes::update(&home, site, code, &update, owner.as_deref(), clock::now()).await? {
         return Err(EdgeError::NotFound("fix"));
     }
     Ok(http::see_other(&format!("/dashboard/insights?site={site}")))

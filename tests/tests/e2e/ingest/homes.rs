@@ -253,6 +253,24 @@ async fn a_manager_works_the_objects_case_in_the_dashboard(stack: &Stack, b: &Br
         text.contains("Called Ana; the double charge is refunded."),
         "{text}"
     );
+    // One site's insights are read in its home: both sites count alike.
+    let mut counted = Vec::new();
+    for site in ["in-d1", "in-object"] {
+        let insights = stack
+            .worker
+            .url(&format!("/dashboard/insights?site={site}"));
+        b.client.goto(&insights).await.unwrap();
+        let html = b.js("document.body.innerHTML").await;
+        let html = html.as_str().unwrap_or_default();
+        let n = html
+            .split(" answers in all")
+            .next()
+            .and_then(|before| before.rsplit(' ').next())
+            .and_then(|n| n.parse::<u32>().ok());
+        counted.push(n);
+    }
+    assert!(counted[0].is_some_and(|n| n > 0), "{counted:?}");
+    assert_eq!(counted[0], counted[1], "the same answers in both homes");
     // The case lives in the object only: the plain path finds nothing.
     let plain = stack.worker.url(&format!("/dashboard/cases/{case}"));
     b.client.goto(&plain).await.unwrap();
