@@ -105,14 +105,6 @@ const FRAGMENTS: &[(&str, &str, &[&str])] = &[
     ("moving.rs", "on_conflict", &["UPDATE SET \"case_id\" = excluded.\"case_id\"", "NOTHING"]),
     // moving::delete_rows: one `json_extract` per key column.
     ("moving.rs", "picks.join(\", \")", &["json_extract(value, '$[0]')"]),
-    // homes::upsert: a row read by `SELECT *` written back by its primary
-    // key, `sites` by `key` and `recipients` by `id`; planned as one
-    // representative upsert of a site (the columns are the row's).
-    ("homes.rs", "table", &["sites"]),
-    ("homes.rs", "key", &["key"]),
-    ("homes.rs", "columns", &["key, origins"]),
-    ("homes.rs", "places", &["?1, ?2"]),
-    ("homes.rs", "updates", &["origins = excluded.origins"]),
     (
         "ingest.rs",
         "tier_rank_now",

@@ -104,11 +104,8 @@ pub async fn move_step(mut req: Request, env: &Env, site: &str) -> EdgeResult<Re
     let raw: RawMoveStep = request::read_json(&mut req).await?;
     let step = MoveStep::try_from(raw)?;
     let looks_only = matches!(step, MoveStep::Status | MoveStep::Resume);
-    if !looks_only && !store::homes::objects_enabled(env) {
-        return Err(EdgeError::Conflict(
-            "sites live in D1 on this deployment: the inbox, views across sites and erasure \
-             do not reach a site's own object yet (SITE_OBJECTS)",
-        ));
+    if !looks_only {
+        store::homes::require_objects(env)?;
     }
     let (key, now) = (key.as_str(), clock::now());
     let reply = match step {

@@ -20,6 +20,7 @@
 //! [`super::moving`].
 
 use super::exec::{Db, Ran};
+use super::moving::{part, upsert_all};
 use super::text;
 use crate::error::{EdgeError, EdgeResult};
 use domain::audit::Entry;
@@ -131,10 +132,18 @@ pub async fn every_home(env: &Env, d1: &Db) -> Vec<Db> {
     homes
 }
 
-/// Whether this deployment may move sites into objects.
-pub fn objects_enabled(env: &Env) -> bool {
-    env.var("SITE_OBJECTS")
+/// Refuses (409) unless this deployment may move sites into objects.
+pub fn require_objects(env: &Env) -> EdgeResult<()> {
+    if env
+        .var("SITE_OBJECTS")
         .is_ok_and(|v| v.to_string() == "true")
+    {
+        return Ok(());
+    }
+    Err(EdgeError::Conflict(
+        "sites live in D1 on this deployment: the inbox, views across sites and erasure \
+         do not reach a site's own object yet (SITE_OBJECTS)",
+    ))
 }
 
 /// After a write to the site's settings in D1: the same rows in its
@@ -186,12 +195,7 @@ pub async fn move_to_object(
         updated_at: f64,
         answers: i64,
     }
-    if !objects_enabled(env) {
-        return Err(EdgeError::Conflict(
-            "sites live in D1 on this deployment: the inbox, views across sites and erasure \
-             do not reach a site's own object yet (SITE_OBJECTS)",
-        ));
-    }
+    require_objects(env)?;
     let d1 = Db::from_env(env)?;
     let state: State = d1
         .prepare(
@@ -251,7 +255,13 @@ pub(super) async fn copy_settings(d1: &Db, object: &Db, key: &str) -> EdgeResult
         .filter_map(|r| r.get("id"))
         .cloned()
         .collect();
-    let mut write = vec![upsert(object, "sites", "key", site_row)?];
+    let mut write = vec![upsert_all(
+        object,
+        &part("sites", "key", "key"),
+        site_row,
+        std::slice::from_ref(site_row),
+        true,
+    )?];
     write.push(
         object
             .prepare(
@@ -260,8 +270,9 @@ pub(super) async fn copy_settings(d1: &Db, object: &Db, key: &str) -> EdgeResult
             )
             .bind(&[text(key), text(&Value::Array(ids).to_string())])?,
     );
-    for r in &recipients {
-        write.push(upsert(object, "recipients", "id", r)?);
+    if let Some(first) = recipients.first() {
+        let by_id = part("recipients", "site", "id");
+        write.push(upsert_all(object, &by_id, first, &recipients, true)?);
     }
     write.extend(read(object)?);
     let copied = object.batch(write).await?;
@@ -282,49 +293,4 @@ fn rows(results: &[Ran], i: usize) -> EdgeResult<Vec<Map<String, Value>>> {
         .ok_or_else(|| EdgeError::Internal("a batch answered too few results".into()))?
         .results::<Map<String, Value>>()
         .map_err(EdgeError::from)
-}
-
-/// `INSERT … ON CONFLICT(key) DO UPDATE` of one row read by `SELECT *`:
-/// the column names are the schema's own, which both homes share.
-fn upsert(
-    db: &Db,
-    table: &str,
-    key: &str,
-    row: &Map<String, Value>,
-) -> EdgeResult<super::exec::Stmt> {
-    let columns: Vec<&str> = row.keys().map(String::as_str).collect();
-    if columns
-        .iter()
-        .any(|c| !c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-    {
-        return Err(EdgeError::Internal(format!(
-            "{table}: a column name to quote"
-        )));
-    }
-    let places: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = columns
-        .iter()
-        .filter(|c| **c != key)
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    let (columns, places, updates) = (columns.join(", "), places.join(", "), updates.join(", "));
-    let args = row
-        .values()
-        .map(|v| match v {
-            Value::Null => Ok(JsValue::NULL),
-            Value::String(s) => Ok(text(s)),
-            Value::Number(n) => n
-                .as_f64()
-                .map(JsValue::from_f64)
-                .ok_or_else(|| EdgeError::Internal(format!("{table}: a number out of range"))),
-            Value::Bool(_) | Value::Array(_) | Value::Object(_) => Err(EdgeError::Internal(
-                format!("{table}: a value that is not SQL"),
-            )),
-        })
-        .collect::<EdgeResult<Vec<_>>>()?;
-    Ok(db
-        .prepare(format!(
-            "INSERT INTO {table} ({columns}) VALUES ({places}) ON CONFLICT({key}) DO UPDATE SET {updates}"
-        ))
-        .bind(&args)?)
 }

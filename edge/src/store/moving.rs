@@ -33,7 +33,7 @@ use worker::Env;
 /// A table whose rows belong to a page: those whose `by` column names one
 /// of the page's answers (an answer's id is its case's id too). In the
 /// order rows are written (parents first); deleted in reverse.
-struct Part {
+pub(super) struct Part {
     table: &'static str,
     by: &'static str,
     /// The primary key: the conflict target, and the order rows are
@@ -41,7 +41,7 @@ struct Part {
     key: &'static str,
 }
 
-const fn part(table: &'static str, by: &'static str, key: &'static str) -> Part {
+pub(super) const fn part(table: &'static str, by: &'static str, key: &'static str) -> Part {
     Part { table, by, key }
 }
 
@@ -460,7 +460,7 @@ async fn write_and_read(
 /// One statement that writes every row of `rows` (all with `first`'s
 /// columns, as `SELECT *` reads them) by the part's key: a row already
 /// there is replaced if `overwrite`, else left as it is.
-fn upsert_all(
+pub(super) fn upsert_all(
     db: &Db,
     p: &Part,
     first: &Map<String, Value>,
